@@ -1,0 +1,139 @@
+"""The ``zhuize`` command: thin, every sub-command calls the core.
+
+    zhuize calc NAME ARG…          evaluate a ZZ_ function exactly as a cell would
+    zhuize calc --list             list the functions with their Chinese help
+    zhuize profiles [--check F]    list rule profiles, or check one file
+    zhuize calendar years          the years the working-day calendar knows
+    zhuize calendar add YEAR FILE  add a year's holidays to the user folder
+    zhuize demo                    the engine at work on the bundled demo cases
+
+A user's mistake prints a Chinese message on stderr and exits non-zero; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from udfs import profile as profiles
+from udfs import registry, settings
+from udfs.errors import CalendarError, EngineError
+from udfs.workcalendar import default_calendar, load_year_file
+
+from addin.cli_format import format_result
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def cmd_calc(args: argparse.Namespace) -> int:
+    if args.list:
+        for function in registry.FUNCTIONS.values():
+            print(f"{function.signature}\n    {function.summary}")
+        return EXIT_OK
+    if not args.name:
+        print("用法：zhuize calc 函数名 参数…（zhuize calc --list 查看全部函数）", file=sys.stderr)
+        return EXIT_USAGE
+    value = registry.evaluate(args.name, *args.args)
+    print(format_result(value))
+    return EXIT_OK
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    if args.check:
+        profile = profiles.load_profile(args.check)
+        print(f"{args.check}：格式正确（{profile.key}，{profile.title}）")
+        return EXIT_OK
+    default = settings.default_profile_name()
+    for key, path in profiles.available_profiles().items():
+        profile = profiles.load_profile(path)
+        entries = _sourced_entries(profile)
+        checked = sum(1 for e in entries if e.checked)
+        mark = "（默认）" if key == default else ""
+        print(f"{key}{mark}\t{profile.title}\t已核对 {checked}/{len(entries)} 项\t{path}")
+    return EXIT_OK
+
+
+def _sourced_entries(profile: profiles.Profile) -> list[profiles.Sourced]:
+    d = profile.deadlines
+    return [
+        profile.loss_grade, *profile.loss_grade.levels, *profile.handling, *profile.influence,
+        *profile.jurisdiction, d.initial_check, d.flash_report, d.full_report, d.initial_report,
+        d.rectify, profile.one_event_report, profile.ban,
+    ]
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    if args.action == "years":
+        calendar = default_calendar()
+        for year in calendar.known_years:
+            print(f"{year}\t{calendar.years[year].source}")
+        return EXIT_OK
+    if args.year is None or args.file is None:
+        print("用法：zhuize calendar add 年份 日历文件.toml", file=sys.stderr)
+        return EXIT_USAGE
+    schedule = load_year_file(args.file)
+    if schedule.year != args.year:
+        raise CalendarError(f"文件 {args.file} 写的是 {schedule.year} 年，不是 {args.year} 年")
+    target_dir = settings.user_calendar_dir()
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"{args.year}.toml"
+    temporary = target.with_suffix(".toml.tmp")
+    shutil.copyfile(args.file, temporary)
+    temporary.replace(target)
+    print(f"已导入 {args.year} 年：放假 {len(schedule.holidays)} 天，调休上班 {len(schedule.workdays)} 天 → {target}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from addin import demo
+
+    return demo.run(out=sys.stdout)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zhuize", description="违规经营投资责任追究与审计整改工具")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+
+    calc = sub.add_parser("calc", help="按单元格的方式计算一个 ZZ_ 函数")
+    calc.add_argument("name", nargs="?", help="函数名，如 ZZ_LOSS_GRADE")
+    calc.add_argument("args", nargs="*", help="参数：数字、日期（2026-11-23）、是/否；空参数写 \"\"")
+    calc.add_argument("--list", action="store_true", help="列出全部函数")
+    calc.set_defaults(handler=cmd_calc)
+
+    prof = sub.add_parser("profiles", help="列出适用标准，或检查一个标准文件")
+    prof.add_argument("--check", metavar="FILE", help="检查一个 .toml 标准文件")
+    prof.set_defaults(handler=cmd_profiles)
+
+    cal = sub.add_parser("calendar", help="工作日历：已知年份，导入新年份")
+    cal.add_argument("action", choices=["years", "add"])
+    cal.add_argument("year", nargs="?", type=int)
+    cal.add_argument("file", nargs="?", type=Path)
+    cal.set_defaults(handler=cmd_calendar)
+
+    demo = sub.add_parser("demo", help="用自带的示例数据演示规则引擎")
+    demo.set_defaults(handler=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse's own usage errors
+        return EXIT_USAGE if exc.code else EXIT_OK
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args))
+    except EngineError as exc:
+        print(exc.cell_text, file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Deadlines: initial verification, real-time reports, rectification."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from udfs import vocab
+from udfs.dates import edate
+from udfs.profile import Deadline, Profile
+from udfs.workcalendar import WorkCalendar
+
+REPORT_RULES = {"快报": "flash_report", "全面报告": "full_report", "初核报告": "initial_report"}
+
+
+def _apply(rule: Deadline, start: dt.date, calendar: WorkCalendar) -> dt.date:
+    if rule.workdays is not None:
+        return calendar.workday(start, rule.workdays)
+    assert rule.months is not None  # a Deadline has exactly one unit
+    return edate(start, rule.months)
+
+
+def initial_check_deadline(profile: Profile, received: dt.date, calendar: WorkCalendar) -> dt.date:
+    """初核报告截止日: the profile's working days (30) after receipt."""
+    return _apply(profile.deadlines.initial_check, received, calendar)
+
+
+def report_deadline(profile: Profile, start: dt.date, kind: str, calendar: WorkCalendar) -> dt.date:
+    """Real-time reporting of a major loss: 快报 5, 全面报告 15, 初核报告 30 working days."""
+    assert kind in vocab.REPORT_KINDS
+    rule: Deadline = getattr(profile.deadlines, REPORT_RULES[kind])
+    return _apply(rule, start, calendar)
+
+
+def rectify_deadline(profile: Profile, issued: dt.date, extended_to: dt.date | None, calendar: WorkCalendar) -> dt.date:
+    """整改期限: the approved extension if given, else issue date + the profile's months (6)."""
+    if extended_to is not None:
+        return extended_to
+    return _apply(profile.deadlines.rectify, issued, calendar)

@@ -1,0 +1,314 @@
+"""Rule profiles (适用标准): loss thresholds, handling table, periods, deadlines — as data.
+
+A profile is a TOML file (see ``profiles/*.toml``); every entry names its source and
+whether it was checked against the official text.  ``load_profile`` validates a file
+and says precisely what is wrong, in Chinese; ``get_profile`` finds one by key (built-in
+or in the user folder) or by path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+from udfs import settings, vocab
+from udfs.errors import ProfileError
+
+BUILTIN_DIR = Path(__file__).with_name("profiles")
+
+Grade = Literal["一般", "较大", "重大"]
+Responsibility = Literal["直接责任", "主管责任", "领导责任"]
+Measure = Literal[
+    "批评教育", "责令书面检查", "通报批评", "诫勉", "停职",
+    "调离工作岗位", "降职", "改任非领导职务", "责令辞职", "免职",
+]
+Body = Literal["本企业", "上级企业", "出资人机构"]
+BanTerm = Literal["5年", "10年", "终身"]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sourced(_Entry):
+    source: str = Field(min_length=1)
+    checked: bool
+
+
+class LossLevel(Sourced):
+    """The lower bound of one grade above the base grade."""
+
+    grade: Grade
+    amount_from: Annotated[float, Field(ge=0)]
+    amount_inclusive: bool = True
+    share_from: Annotated[float, Field(gt=0, le=1)] | None = None
+    share_inclusive: bool = True
+
+
+class LossGrading(Sourced):
+    text: str
+    levels: list[LossLevel] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _monotone(self) -> "LossGrading":
+        names = [level.grade for level in self.levels]
+        expected = list(vocab.GRADES[1 : 1 + len(names)])
+        if names != expected:
+            raise ValueError(f"等级应依次为 {'、'.join(expected)}，实际为 {'、'.join(names)}")
+        for lower, upper in zip(self.levels, self.levels[1:]):
+            if upper.amount_from <= lower.amount_from:
+                raise ValueError(
+                    f"金额标准应逐级递增：{upper.grade} 的 amount_from = {upper.amount_from:g}"
+                    f" 不大于 {lower.grade} 的 {lower.amount_from:g}"
+                )
+            if (lower.share_from is None) != (upper.share_from is None):
+                raise ValueError("占资产比例标准要么各等级都设，要么都不设")
+            if lower.share_from is not None and upper.share_from is not None:
+                if upper.share_from <= lower.share_from:
+                    raise ValueError(
+                        f"比例标准应逐级递增：{upper.grade} 的 share_from = {upper.share_from:g}"
+                        f" 不大于 {lower.grade} 的 {lower.share_from:g}"
+                    )
+        return self
+
+
+class Range(_Entry):
+    """A deduction range as fractions; 以上 = inclusive bound, 以下 = exclusive bound."""
+
+    min: Fraction
+    max: Fraction
+    min_inclusive: bool = True
+    max_inclusive: bool = True
+    text: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Range":
+        if self.min > self.max:
+            raise ValueError(f"下限 {self.min:g} 大于上限 {self.max:g}")
+        if self.min == self.max and not (self.min_inclusive and self.max_inclusive):
+            raise ValueError("上下限相同时两端都必须包含本数")
+        return self
+
+    def contains(self, ratio: float) -> bool:
+        above = ratio >= self.min if self.min_inclusive else ratio > self.min
+        below = ratio <= self.max if self.max_inclusive else ratio < self.max
+        return above and below
+
+
+class Handling(Sourced):
+    grade: Grade
+    responsibilities: list[Responsibility] = Field(min_length=1)
+    measures: list[Measure]
+    ban_allowed: bool
+    performance_pay: Range | None = None
+    term_incentive: Range | None = None
+    defer_performance_pay: bool = False
+    lti: list[str] = Field(default_factory=list)
+
+
+class Influence(Sourced):
+    measure: Measure
+    months: Annotated[int, Field(gt=0, le=240)]
+    no_post_months: Annotated[int, Field(gt=0, le=240)] | None = None
+    text: str
+
+
+class Jurisdiction(Sourced):
+    grade: Grade
+    body: Body
+    group_body: Body
+
+
+class Deadline(Sourced):
+    workdays: Annotated[int, Field(gt=0, le=1000)] | None = None
+    months: Annotated[int, Field(gt=0, le=120)] | None = None
+    extension_max_workdays: Annotated[int, Field(gt=0, le=1000)] | None = None
+    text: str
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> "Deadline":
+        if (self.workdays is None) == (self.months is None):
+            raise ValueError("期限应写 workdays（工作日）或 months（月）二者之一")
+        return self
+
+
+class Deadlines(_Entry):
+    initial_check: Deadline
+    flash_report: Deadline
+    full_report: Deadline
+    initial_report: Deadline
+    rectify: Deadline
+
+
+class GradeList(Sourced):
+    grades: list[Grade]
+
+
+class BanRule(Sourced):
+    terms: list[BanTerm] = Field(min_length=1)
+
+
+class Profile(_Entry):
+    key: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    title: str
+    effective: dt.date
+    description: str = ""
+    loss_grade: LossGrading
+    handling: list[Handling]
+    influence: list[Influence]
+    jurisdiction: list[Jurisdiction]
+    deadlines: Deadlines
+    one_event_report: GradeList
+    ban: BanRule
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Profile":
+        seen: dict[tuple[str, str], int] = {}
+        for index, entry in enumerate(self.handling, start=1):
+            for responsibility in entry.responsibilities:
+                cell = (entry.grade, responsibility)
+                if cell in seen:
+                    raise ValueError(
+                        f"handling 第{index}项与第{seen[cell]}项重复规定了 {entry.grade}×{responsibility}"
+                    )
+                seen[cell] = index
+        missing = [f"{g}×{r}" for g in vocab.GRADES for r in vocab.RESPONSIBILITIES if (g, r) not in seen]
+        if missing:
+            raise ValueError(f"handling 缺少 {'、'.join(missing)} 的处理规定")
+        measures = [entry.measure for entry in self.influence]
+        duplicated = {m for m in measures if measures.count(m) > 1}
+        if duplicated:
+            raise ValueError(f"influence 重复规定了 {'、'.join(sorted(duplicated))} 的影响期")
+        grades = [entry.grade for entry in self.jurisdiction]
+        if sorted(grades, key=vocab.GRADES.index) != list(vocab.GRADES):
+            raise ValueError("jurisdiction 应对 一般、较大、重大 各规定一项")
+        return self
+
+    _handling_index: dict[tuple[str, str], Handling] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: object, /) -> None:
+        self._handling_index.update(
+            {(h.grade, r): h for h in self.handling for r in h.responsibilities}
+        )
+
+    # -- lookups used by the rules -------------------------------------------------
+    def handling_for(self, grade: str, responsibility: str) -> Handling:
+        return self._handling_index[(grade, responsibility)]
+
+    def influence_for(self, measure: str) -> Influence | None:
+        for entry in self.influence:
+            if entry.measure == measure:
+                return entry
+        return None
+
+    def jurisdiction_for(self, grade: str) -> Jurisdiction:
+        for entry in self.jurisdiction:
+            if entry.grade == grade:
+                return entry
+        raise KeyError(grade)  # unreachable: _complete checks every grade
+
+
+_FIELD_NAMES = {
+    "missing": "缺少此项",
+    "extra_forbidden": "不认识的项（拼写错误？）",
+    "literal_error": "取值不在允许的范围内",
+    "less_than_equal": "超出允许的最大值",
+    "greater_than_equal": "小于允许的最小值",
+    "greater_than": "应大于下限",
+    "less_than": "应小于上限",
+    "bool_type": "应为 true 或 false",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "string_type": "应为文本",
+    "list_type": "应为列表 [...]",
+    "too_short": "至少应有一项",
+    "date_type": "应为日期（如 2026-01-01）",
+    "string_pattern_mismatch": "只能用字母、数字、点、横线和下划线",
+}
+
+
+def _describe(error: dict) -> str:
+    parts: list[str] = []
+    for item in error["loc"]:
+        if isinstance(item, int):
+            parts.append(f"第{item + 1}项")
+        else:
+            parts.append(str(item))
+    where = ".".join(parts) or "文件"
+    kind = error["type"]
+    if kind == "value_error":
+        detail = str(error.get("ctx", {}).get("error", error["msg"]))
+    else:
+        detail = _FIELD_NAMES.get(kind, error["msg"])
+        if "input" in error and kind not in ("missing",) and not isinstance(error["input"], (dict, list)):
+            detail += f"（现为 {error['input']!r}）"
+        if kind == "literal_error":
+            detail += f"，可选：{error.get('ctx', {}).get('expected', '')}"
+    return f"{where}：{detail}"
+
+
+def parse_profile(text: str, origin: str) -> Profile:
+    """Parse and validate a profile's TOML text; ``origin`` names it in messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"适用标准文件 {origin} 格式错误：{exc}") from None
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        lines = [_describe(error) for error in exc.errors()]
+        raise ProfileError(f"适用标准文件 {origin} 有误：" + "；".join(lines)) from None
+
+
+@lru_cache(maxsize=32)
+def _load_cached(path: str, mtime_ns: int) -> Profile:
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"无法读取适用标准文件 {file}：{exc}") from None
+    profile = parse_profile(text, str(file))
+    return profile
+
+
+def load_profile(path: str | Path) -> Profile:
+    file = Path(path)
+    try:
+        mtime = file.stat().st_mtime_ns
+    except OSError:
+        raise ProfileError(f"找不到适用标准文件 {file}") from None
+    return _load_cached(str(file.resolve()), mtime)
+
+
+def available_profiles() -> dict[str, Path]:
+    """Profile key → file; the user folder's files win over built-in ones of the same key."""
+    found: dict[str, Path] = {}
+    for folder in (BUILTIN_DIR, settings.user_profiles_dir()):
+        if folder.is_dir():
+            for file in sorted(folder.glob("*.toml")):
+                found[file.stem] = file
+    return found
+
+
+def get_profile(name: object = None) -> Profile:
+    """A profile by key (``central-2026``), by path to a .toml file, or the default."""
+    text = "" if name is None else str(name).strip()
+    if not text:
+        text = settings.default_profile_name()
+    if text.endswith(".toml") or "/" in text or "\\" in text:
+        return load_profile(text)
+    files = available_profiles()
+    if text not in files:
+        raise ProfileError(f"未知适用标准 '{text}'（可选：{'、'.join(sorted(files))}；也可给出 .toml 文件路径）")
+    profile = load_profile(files[text])
+    if profile.key != text:
+        raise ProfileError(f"适用标准文件 {files[text]} 的 key 为 '{profile.key}'，应与文件名 '{text}' 一致")
+    return profile

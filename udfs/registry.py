@@ -1,0 +1,573 @@
+"""Every ZZ_ function, once: name, arguments, Chinese help, coercion, engine call.
+
+This is the single list that the xlwings adapter (``udfs.excel``), ``zhuize calc``,
+the add-in's VBA declarations and the templates' help sheet all read.  Cells pass
+scalars or whole ranges; ``evaluate_cells`` broadcasts ranges (array in, array out),
+turns a user's mistake into a short Chinese error string in that cell, and takes a
+vectorised path for the functions that run over whole columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from udfs import deadlines, grading, handling, identity, vocab
+from udfs.errors import ArgumentError, CalendarError, EngineError
+from udfs.profile import Profile, get_profile
+from udfs.rectification import RectifyFacts, rectify_result
+from udfs.values import (
+    EXCEL_EPOCH,
+    is_blank,
+    to_bool,
+    to_choice,
+    to_date,
+    to_number,
+    to_text,
+)
+from udfs.workcalendar import WorkCalendar, default_calendar, missing_year_message
+
+Result = str | float | bool | dt.date | None
+
+
+class Context:
+    """What one evaluation needs once: the calendar and resolved profiles."""
+
+    def __init__(self, calendar: WorkCalendar | None = None) -> None:
+        self._calendar = calendar
+        self._profiles: dict[str, Profile] = {}
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            self._calendar = default_calendar()
+        return self._calendar
+
+    def profile(self, raw: object) -> Profile:
+        key = "" if is_blank(raw) else str(raw).strip()
+        if key not in self._profiles:
+            self._profiles[key] = get_profile(key or None)
+        return self._profiles[key]
+
+
+# -- argument kinds ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a raw cell value becomes an engine value."""
+
+    name: str
+    coerce: Callable[[Any, str], Any]
+
+
+NUMBER = Kind("数值", to_number)
+DATE = Kind("日期", to_date)
+FLAG = Kind("是/否", to_bool)
+TEXT = Kind("文本", to_text)
+WHOLE = Kind("整数", lambda v, what: int(to_number(v, what)))  # Excel truncates, as WORKDAY does
+GRADE = Kind("损失等级", lambda v, what: to_choice(v, vocab.GRADES + (vocab.GRADE_UNASSESSED,), "损失等级"))
+RESPONSIBILITY = Kind("责任类型", lambda v, what: to_choice(v, vocab.RESPONSIBILITIES, "责任类型"))
+ITEM = Kind("薪酬项目", lambda v, what: to_choice(v, vocab.PAY_ITEMS, "薪酬项目"))
+REPORT_KIND = Kind("报告类型", lambda v, what: to_choice(v, vocab.REPORT_KINDS, "报告类型"))
+PROFILE = Kind("适用标准", lambda v, what: v)  # resolved through the Context
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str
+    label: str
+    kind: Kind
+    help: str
+    optional: bool = False
+    default: object = None
+
+
+@dataclass(frozen=True)
+class ZZFunction:
+    name: str
+    summary: str
+    args: tuple[Arg, ...]
+    returns: str  # 文本 / 日期 / 比例 / 逻辑值
+    compute: Callable[..., Result]
+    basis: Callable[[Profile], str]
+    vector: Callable[[Context, list[list[Any]]], list[Any]] | None = field(default=None)
+
+    @property
+    def signature(self) -> str:
+        parts = [f"[{a.name}]" if a.optional else a.name for a in self.args]
+        return f"{self.name}({', '.join(parts)})"
+
+
+def _profile_arg(help_text: str = "适用标准名称（如 central-2026、yibin-2020）或配置文件路径；省略时用默认标准，模板中取「填报信息」的适用标准") -> Arg:
+    return Arg("profile", "适用标准", PROFILE, help_text, optional=True)
+
+
+# -- the functions -----------------------------------------------------------------
+
+
+def _loss_grade(ctx: Context, loss_wan: float, prior_year_assets_wan: float | None, profile: object) -> Result:
+    return grading.loss_grade(loss_wan, prior_year_assets_wan, ctx.profile(profile))
+
+
+def _handling_args(ctx: Context, grade: str, responsibility: str, profile: object) -> tuple[Profile, str] | None:
+    if grade == vocab.GRADE_UNASSESSED:
+        return None
+    return ctx.profile(profile), grade
+
+
+def _deduction(bound: str) -> Callable[..., Result]:
+    def compute(ctx: Context, grade: str, responsibility: str, profile: object, item: str) -> Result:
+        resolved = _handling_args(ctx, grade, responsibility, profile)
+        if resolved is None:
+            return None
+        bounds = handling.deduction_range(resolved[0], grade, responsibility, item)
+        if bound == "range":
+            return handling.range_text(bounds)
+        if bounds is None:
+            return 0.0
+        return bounds.min if bound == "min" else bounds.max
+
+    return compute
+
+
+def _measures(ctx: Context, grade: str, responsibility: str, profile: object) -> Result:
+    resolved = _handling_args(ctx, grade, responsibility, profile)
+    return None if resolved is None else "、".join(handling.measures(resolved[0], grade, responsibility))
+
+
+def _lti(ctx: Context, grade: str, responsibility: str, profile: object) -> Result:
+    resolved = _handling_args(ctx, grade, responsibility, profile)
+    return None if resolved is None else handling.lti_text(resolved[0], grade, responsibility)
+
+
+def _jurisdiction(ctx: Context, grade: str, unit_level: str | None, profile: object) -> Result:
+    if grade == vocab.GRADE_UNASSESSED:
+        return None
+    return handling.jurisdiction(ctx.profile(profile), grade, unit_level)
+
+
+def _needs_report(ctx: Context, grade: str, profile: object) -> Result:
+    if grade == vocab.GRADE_UNASSESSED:
+        return vocab.NO
+    return vocab.YES if handling.needs_event_report(ctx.profile(profile), grade) else vocab.NO
+
+
+def _workday(ctx: Context, start: dt.date, days: int) -> Result:
+    return ctx.calendar.workday(start, days)
+
+
+def _initial_check(ctx: Context, received: dt.date, profile: object) -> Result:
+    return deadlines.initial_check_deadline(ctx.profile(profile), received, ctx.calendar)
+
+
+def _report_deadline(ctx: Context, start: dt.date, kind: str, profile: object) -> Result:
+    return deadlines.report_deadline(ctx.profile(profile), start, kind, ctx.calendar)
+
+
+def _rectify_deadline(ctx: Context, issued: dt.date, extended_to: dt.date | None, profile: object) -> Result:
+    return deadlines.rectify_deadline(ctx.profile(profile), issued, extended_to, ctx.calendar)
+
+
+def _influence_end(ctx: Context, decision_date: dt.date, measure: str, profile: object) -> Result:
+    return handling.influence_end(ctx.profile(profile), decision_date, measure)
+
+
+def _ban_end(ctx: Context, start: dt.date, term: str, profile: object) -> Result:
+    return handling.ban_end(ctx.profile(profile), start, term)
+
+
+def _rectify(
+    ctx: Context,
+    corrected: bool,
+    controls_improved: bool,
+    referred_accepted: bool,
+    accountability_done: bool,
+    plan_given: bool,
+    refused_or_sham: bool,
+    corrected_amount: float | None,
+    problem_amount: float | None,
+) -> Result:
+    return rectify_result(
+        RectifyFacts(
+            corrected, controls_improved, referred_accepted, accountability_done,
+            plan_given, refused_or_sham, corrected_amount, problem_amount,
+        )
+    )
+
+
+def _id_valid(ctx: Context, number: str) -> Result:
+    return identity.id_valid(number)
+
+
+def _uscc_valid(ctx: Context, code: str) -> Result:
+    return identity.uscc_valid(code)
+
+
+def _basis(ctx: Context, function_name: str, profile: object) -> Result:
+    name = function_name.strip().upper()
+    if not name.startswith("ZZ_"):
+        name = "ZZ_" + name
+    function = FUNCTIONS.get(name)
+    if function is None:
+        raise ArgumentError(f"未知函数 '{function_name}'（可用 zhuize calc --list 查看）")
+    return function.basis(ctx.profile(profile))
+
+
+# -- bases: the rule text behind each result --------------------------------------
+
+
+def _basis_loss(p: Profile) -> str:
+    lines = [f"{p.title}：{p.loss_grade.text}（{p.loss_grade.source}）"]
+    return "".join(lines)
+
+
+def _basis_handling(p: Profile) -> str:
+    sources = sorted({h.source for h in p.handling})
+    return f"{p.title}：按损失等级和责任类型处理（{'；'.join(sources)}）"
+
+
+def _basis_influence(p: Profile) -> str:
+    parts = [f"{e.measure}：{e.text}" for e in p.influence]
+    return f"{p.title}：{'；'.join(parts)}（{p.influence[0].source if p.influence else ''}）"
+
+
+def _basis_jurisdiction(p: Profile) -> str:
+    return "；".join(f"{e.grade}：{e.body}（集团公司为{e.group_body}）" for e in p.jurisdiction) + f"（{p.jurisdiction[-1].source}）"
+
+
+def _basis_deadline(attr: str) -> Callable[[Profile], str]:
+    def basis(p: Profile) -> str:
+        rule = getattr(p.deadlines, attr)
+        return f"{rule.text}（{rule.source}）"
+
+    return basis
+
+
+def _basis_reports(p: Profile) -> str:
+    d = p.deadlines
+    return "；".join(f"{r.text}（{r.source}）" for r in (d.flash_report, d.full_report, d.initial_report))
+
+
+def _basis_fixed(text: str) -> Callable[[Profile], str]:
+    return lambda p: text
+
+
+RECTIFY_BASIS = (
+    "审计整改结果认定标准：金额或事实已纠正、即查即改并完善管控、移送纪检并已受理、"
+    "或无法纠正但完成追责问责且完善管控的为“整改完毕”；已提出确切整改计划、或金额部分纠正的为“部分整改”；"
+    "拒不整改、不采取措施、虚假整改或其他情形为“未整改”（审计整改督办机制（七））"
+)
+
+
+# -- vectorised paths ----------------------------------------------------------------
+
+
+def _float_column(values: list[Any], what: str) -> tuple[np.ndarray, dict[int, str]]:
+    """Floats (NaN for blanks) and the errors by position; fast when all are numbers."""
+    if all(type(v) is float or type(v) is int for v in values):
+        return np.asarray(values, dtype=np.float64), {}
+    out = np.full(len(values), np.nan)
+    errors: dict[int, str] = {}
+    for i, value in enumerate(values):
+        if is_blank(value):
+            continue
+        try:
+            out[i] = to_number(value, what)
+        except EngineError as exc:
+            errors[i] = exc.cell_text
+    return out, errors
+
+
+def _loss_grade_vector(ctx: Context, columns: list[list[Any]]) -> list[Any]:
+    losses, assets_raw, profiles = columns
+    if any(p != profiles[0] for p in profiles):
+        return [_evaluate_one(FUNCTIONS["ZZ_LOSS_GRADE"], ctx, row) for row in zip(*columns)]
+    profile = ctx.profile(profiles[0])
+    loss, errors = _float_column(losses, "损失金额")
+    assets, asset_errors = _float_column(assets_raw, "上年末资产总额")
+    for index, message in asset_errors.items():
+        errors.setdefault(index, message)
+    negative = np.flatnonzero(loss < 0)
+    for index in negative:
+        errors.setdefault(int(index), ArgumentError(f"损失金额不能为负数（现为 {loss[index]:g}）").cell_text)
+    bad_assets = np.flatnonzero(assets <= 0)
+    for index in bad_assets:
+        errors.setdefault(int(index), ArgumentError(f"上年末资产总额应大于 0（现为 {assets[index]:g}）").cell_text)
+    codes = grading.loss_grade_codes(loss, assets, profile)
+    names = np.array(vocab.GRADES, dtype=object)[codes]
+    names[np.isnan(loss)] = None
+    result = names.tolist()
+    for index, message in errors.items():
+        result[index] = message
+    return result
+
+
+_DATETIME_TYPES = (dt.datetime, dt.date)
+_UNIX_EPOCH_SERIAL = (dt.date(1970, 1, 1) - EXCEL_EPOCH).days
+
+
+def _serial_column(values: list[Any], what: str) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """Excel serials (int), a blank mask, and the errors by position."""
+    n = len(values)
+    if all(type(v) is float or type(v) is int for v in values):
+        floats = np.asarray(values, dtype=np.float64)
+        if not ((floats >= 1) & (floats < 2958466)).all():
+            return _serial_column_slow(values, what)
+        return np.floor(floats).astype(np.int64), np.zeros(n, dtype=bool), {}
+    if all(type(v) is dt.datetime or type(v) is dt.date for v in values):
+        days = np.asarray(values, dtype="datetime64[D]").astype(np.int64)
+        return days + _UNIX_EPOCH_SERIAL, np.zeros(n, dtype=bool), {}
+    return _serial_column_slow(values, what)
+
+
+def _serial_column_slow(values: list[Any], what: str) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    serials = np.zeros(len(values), dtype=np.int64)
+    blank = np.zeros(len(values), dtype=bool)
+    errors: dict[int, str] = {}
+    for i, value in enumerate(values):
+        if is_blank(value):
+            blank[i] = True
+            continue
+        try:
+            serials[i] = (to_date(value, what) - EXCEL_EPOCH).days
+        except EngineError as exc:
+            errors[i] = exc.cell_text
+    return serials, blank, errors
+
+
+def _serials_to_dates(serials: np.ndarray) -> list[Any]:
+    return (serials - _UNIX_EPOCH_SERIAL).astype("datetime64[D]").tolist()
+
+
+def _workday_vector(ctx: Context, columns: list[list[Any]]) -> list[Any]:
+    starts_raw, days_raw = columns
+    starts, blank, errors = _serial_column(starts_raw, "开始日期")
+    days_float, day_errors = _float_column(days_raw, "工作日数")
+    for index, message in day_errors.items():
+        errors.setdefault(index, message)
+    missing_days = np.isnan(days_float)
+    days = np.trunc(np.nan_to_num(days_float)).astype(np.int64)
+    results, missing_year = ctx.calendar.workday_serials(starts, days)
+    out = _serials_to_dates(results)
+    for index in np.flatnonzero(blank & missing_days):
+        out[index] = None
+    for index in np.flatnonzero(blank ^ missing_days):
+        errors.setdefault(int(index), ArgumentError("缺少开始日期" if blank[index] else "缺少工作日数").cell_text)
+    for index in np.flatnonzero((missing_year >= 0) & ~blank & ~missing_days):
+        errors.setdefault(int(index), CalendarError(missing_year_message(int(missing_year[index]))).cell_text)
+    for index, message in errors.items():
+        out[index] = message
+    return out
+
+
+# -- the registry --------------------------------------------------------------------
+
+_GRADE_ARG = Arg("grade", "损失等级", GRADE, "一般、较大 或 重大（未认定时结果为空）")
+_RESP_ARG = Arg("responsibility", "责任类型", RESPONSIBILITY, "直接责任、主管责任 或 领导责任")
+_ITEM_ARG = Arg("item", "薪酬项目", ITEM, "绩效年薪（默认）或 任期激励", optional=True, default="绩效年薪")
+_FLAG_HELP = "是/否 或 TRUE/FALSE"
+
+
+def _deduction_function(name: str, bound: str, summary: str, returns: str) -> ZZFunction:
+    return ZZFunction(
+        name, summary, (_GRADE_ARG, _RESP_ARG, _profile_arg(), _ITEM_ARG), returns, _deduction(bound), _basis_handling
+    )
+
+
+_ALL: tuple[ZZFunction, ...] = (
+    ZZFunction(
+        "ZZ_LOSS_GRADE",
+        "资产损失等级：按适用标准的金额及占上年末资产比例标准，返回 一般/较大/重大",
+        (
+            Arg("loss_wan", "损失金额（万元）", NUMBER, "单笔资产损失金额，单位万元"),
+            Arg("prior_year_assets_wan", "上年末资产总额（万元）", NUMBER,
+                "发生损失企业追责认定年度上年末资产总额，单位万元；可空（不做比例判断）", optional=True),
+            _profile_arg(),
+        ),
+        "文本", _loss_grade, _basis_loss, _loss_grade_vector,
+    ),
+    _deduction_function("ZZ_DEDUCTION_MIN", "min", "扣减比例下限（小数，0.5 即 50%）：按损失等级、责任类型和薪酬项目", "比例"),
+    _deduction_function("ZZ_DEDUCTION_MAX", "max", "扣减比例上限（小数）：按损失等级、责任类型和薪酬项目；是否含本数见 ZZ_DEDUCTION_RANGE", "比例"),
+    _deduction_function("ZZ_DEDUCTION_RANGE", "range", "扣减比例范围文字，如 50%–100% 或 0%–50%（不含50%）", "文本"),
+    ZZFunction(
+        "ZZ_MEASURES", "可采取的组织处理措施（及是否可禁入限制），以“、”分隔",
+        (_GRADE_ARG, _RESP_ARG, _profile_arg()), "文本", _measures, _basis_handling,
+    ),
+    ZZFunction(
+        "ZZ_LTI", "中长期激励处理：终止、上缴、禁止参加新的中长期激励的年限",
+        (_GRADE_ARG, _RESP_ARG, _profile_arg()), "文本", _lti, _basis_handling,
+    ),
+    ZZFunction(
+        "ZZ_JURISDICTION", "管辖层级：由本企业、上级企业还是出资人机构开展责任追究",
+        (_GRADE_ARG, Arg("unit_level", "单位层级", TEXT, "集团公司、二级企业 或 三级及以下企业；集团公司没有上级企业", optional=True),
+         _profile_arg()),
+        "文本", _jurisdiction, _basis_jurisdiction,
+    ),
+    ZZFunction(
+        "ZZ_NEEDS_REPORT", "是否需一事一报告：较大、重大损失为 是（以适用标准为准）",
+        (_GRADE_ARG, _profile_arg()), "文本", _needs_report,
+        lambda p: f"一事一报告适用于：{'、'.join(p.one_event_report.grades)}（{p.one_event_report.source}）",
+    ),
+    ZZFunction(
+        "ZZ_WORKDAY", "工作日：与 Excel 的 WORKDAY 相同，但按中国法定节假日和调休上班日计算",
+        (Arg("start", "开始日期", DATE, "开始日期（不计入）"), Arg("n", "工作日数", WHOLE, "向后（负数为向前）的工作日数")),
+        "日期", _workday, _basis_fixed("国务院办公厅每年发布的部分节假日安排（周末、法定节假日放假，调休日上班）"), _workday_vector,
+    ),
+    ZZFunction(
+        "ZZ_INITIAL_CHECK_DEADLINE", "初核报告截止日：收到监督检查或审计报告后第30个工作日（以适用标准为准）",
+        (Arg("received", "受理日期", DATE, "收到报告或受理线索的日期"), _profile_arg()),
+        "日期", _initial_check, _basis_deadline("initial_check"),
+    ),
+    ZZFunction(
+        "ZZ_REPORT_DEADLINE", "重大资产损失实时报告截止日：快报5、全面报告15、初核报告30个工作日",
+        (Arg("start", "发现日期", DATE, "发现或确认资产损失的日期"),
+         Arg("kind", "报告类型", REPORT_KIND, "快报、全面报告 或 初核报告"), _profile_arg()),
+        "日期", _report_deadline, _basis_reports,
+    ),
+    ZZFunction(
+        "ZZ_RECTIFY_DEADLINE", "整改期限：下达日期加6个月（EDATE），有批准延期的取延期日期",
+        (Arg("issued", "下达日期", DATE, "审计决定、意见或建议的下达日期"),
+         Arg("extended_to", "批准延期至", DATE, "经批准的延期日期，可空", optional=True), _profile_arg()),
+        "日期", _rectify_deadline, _basis_deadline("rectify"),
+    ),
+    ZZFunction(
+        "ZZ_INFLUENCE_END", "影响期截止日：处理决定日期按组织处理措施的影响期（EDATE）推算，无影响期的为空",
+        (Arg("decision_date", "处理决定日期", DATE, "处理决定日期"),
+         Arg("measure", "组织处理", TEXT, "如 诫勉、降职、免职"), _profile_arg()),
+        "日期", _influence_end, _basis_influence,
+    ),
+    ZZFunction(
+        "ZZ_BAN_END", "禁入限制截止日：起始日期加禁入年限（EDATE），终身为空",
+        (Arg("start", "起始日期", DATE, "禁入限制起始日期"), Arg("term", "禁入期限", TEXT, "5年、10年 或 终身"), _profile_arg()),
+        "日期", _ban_end, lambda p: p.ban.source,
+    ),
+    ZZFunction(
+        "ZZ_RECTIFY_RESULT", "整改结果：按整改认定标准返回 整改完毕/部分整改/未整改（拒不整改或虚假整改优先）",
+        (
+            Arg("corrected", "金额或事实已纠正", FLAG, _FLAG_HELP),
+            Arg("controls_improved", "已完善管控措施", FLAG, _FLAG_HELP),
+            Arg("referred_accepted", "已移送纪检并受理", FLAG, _FLAG_HELP),
+            Arg("accountability_done", "已完成追责问责", FLAG, _FLAG_HELP),
+            Arg("plan_given", "已提出整改计划", FLAG, _FLAG_HELP),
+            Arg("refused_or_sham", "拒不整改或虚假整改", FLAG, _FLAG_HELP),
+            Arg("corrected_amount", "已纠正金额（万元）", NUMBER, "可空", optional=True),
+            Arg("problem_amount", "问题金额（万元）", NUMBER, "可空", optional=True),
+        ),
+        "文本", _rectify, _basis_fixed(RECTIFY_BASIS),
+    ),
+    ZZFunction(
+        "ZZ_ID_VALID", "身份证号码是否有效：18位、出生日期真实、校验位正确（GB 11643-1999）",
+        (Arg("id", "身份证号码", TEXT, "18位居民身份证号码"),),
+        "逻辑值", _id_valid, _basis_fixed("GB 11643-1999 公民身份号码：ISO 7064 MOD 11-2 校验"),
+    ),
+    ZZFunction(
+        "ZZ_USCC_VALID", "统一社会信用代码是否有效：18位、字符集、校验位正确（GB 32100-2015）",
+        (Arg("code", "统一社会信用代码", TEXT, "18位统一社会信用代码"),),
+        "逻辑值", _uscc_valid, _basis_fixed("GB 32100-2015 法人和其他组织统一社会信用代码编码规则：模31校验"),
+    ),
+    ZZFunction(
+        "ZZ_BASIS", "依据：返回某个 ZZ_ 函数所依据的规则原文出处",
+        (Arg("function_name", "函数名", TEXT, "如 ZZ_LOSS_GRADE"), _profile_arg()),
+        "文本", _basis, _basis_fixed("各函数的规则出处见适用标准文件中的 source 项"),
+    ),
+)
+
+FUNCTIONS: dict[str, ZZFunction] = {f.name: f for f in _ALL}
+
+
+# -- evaluation -----------------------------------------------------------------------
+
+
+def coerce_args(function: ZZFunction, raw: tuple[Any, ...]) -> list[Any] | None:
+    """Engine values for one row of raw arguments; None when every required one is blank."""
+    if len(raw) > len(function.args):
+        raise ArgumentError(f"{function.name} 最多有 {len(function.args)} 个参数，给了 {len(raw)} 个")
+    padded = list(raw) + [None] * (len(function.args) - len(raw))
+    required = [value for value, arg in zip(padded, function.args) if not arg.optional]
+    if required and all(is_blank(value) for value in required):
+        return None
+    values: list[Any] = []
+    for value, arg in zip(padded, function.args):
+        if is_blank(value):
+            if not arg.optional:
+                raise ArgumentError(f"缺少{arg.label}")
+            values.append(arg.default)
+        elif arg.kind is PROFILE:
+            values.append(value)
+        else:
+            values.append(arg.kind.coerce(value, arg.label))
+    return values
+
+
+def evaluate(name: str, *raw: Any, ctx: Context | None = None) -> Result:
+    """One call with scalar arguments; a user's mistake raises ``EngineError``."""
+    function = FUNCTIONS.get(name.upper())
+    if function is None:
+        raise ArgumentError(f"未知函数 '{name}'（可用 zhuize calc --list 查看）")
+    values = coerce_args(function, raw)
+    if values is None:
+        return None
+    return function.compute(ctx or Context(), *values)
+
+
+def _evaluate_one(function: ZZFunction, ctx: Context, raw: tuple[Any, ...]) -> Result | str:
+    try:
+        values = coerce_args(function, raw)
+        return None if values is None else function.compute(ctx, *values)
+    except EngineError as exc:
+        return exc.cell_text
+
+
+def evaluate_cells(name: str, *raw: Any, ctx: Context | None = None) -> Any:
+    """What a cell gets: scalars or whole ranges in, the same shape out, errors as text."""
+    function = FUNCTIONS[name]
+    ctx = ctx or Context()
+    if not any(isinstance(value, (list, tuple)) for value in raw):
+        return _evaluate_one(function, ctx, raw)
+    arrays = [_as_object_array(value) for value in raw]
+    arrays += [_as_object_array(arg.default) for arg in function.args[len(raw):]]
+    try:
+        broadcast = np.broadcast_arrays(*arrays)
+    except ValueError:
+        return ArgumentError("各参数区域的行列数不一致").cell_text
+    shape = broadcast[0].shape
+    columns = [b.ravel().tolist() for b in broadcast]
+    if function.vector is not None:
+        flat = function.vector(ctx, columns)
+    else:
+        flat = [_evaluate_one(function, ctx, row) for row in zip(*columns)]
+    if shape == (1, 1):
+        return flat[0]
+    out = np.empty(len(flat), dtype=object)
+    out[:] = flat
+    return out.reshape(shape).tolist()
+
+
+def _as_object_array(value: Any) -> np.ndarray:
+    if isinstance(value, (list, tuple)):
+        rows = [list(row) if isinstance(row, (list, tuple)) else [row] for row in value]
+        if rows and not any(isinstance(row, (list, tuple)) for row in value):
+            rows = [list(value)]  # a 1-D list is a row, as xlwings hands a row range
+        array = np.empty((len(rows), max((len(r) for r in rows), default=0)), dtype=object)
+        for i, row in enumerate(rows):
+            array[i, : len(row)] = row
+        return array
+    array = np.empty((1, 1), dtype=object)
+    array[0, 0] = value
+    return array
+
+
+def evaluate_rows(name: str, columns: list[list[Any]], ctx: Context | None = None) -> list[Any]:
+    """A whole column per argument (the fast path the benchmark and the templates use)."""
+    function = FUNCTIONS[name]
+    ctx = ctx or Context()
+    n = max(len(c) for c in columns)
+    full = [c if len(c) == n else c * n for c in columns]
+    full += [[arg.default] * n for arg in function.args[len(columns):]]
+    if function.vector is not None:
+        return function.vector(ctx, full)
+    return [_evaluate_one(function, ctx, row) for row in zip(*full)]

@@ -1,0 +1,281 @@
+"""The Chinese statutory working-day calendar.
+
+A day is a working day when it is a weekday that is not a public holiday, or a
+weekend day declared a make-up working day (调休上班).  Years come from the
+``chinese-calendar`` package (2004–2026 in the pinned version) and from user-supplied
+schedules (a TOML file per year, or later a workbook's 工作日历 sheet) that override
+or extend it.  A date in a year nobody has supplied is a ``CalendarError`` naming the
+year and how to add it — never a silent weekend-only count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+from udfs import settings
+from udfs.errors import CalendarError
+from udfs.values import EXCEL_EPOCH, date_to_serial
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class YearSchedule:
+    """One year's public holidays and make-up working days."""
+
+    year: int
+    holidays: frozenset[dt.date]
+    workdays: frozenset[dt.date]
+    source: str
+
+    def __post_init__(self) -> None:
+        for day in self.holidays | self.workdays:
+            if day.year != self.year:
+                raise CalendarError(f"{self.year}年日历中出现了其他年份的日期 {day.isoformat()}（{self.source}）")
+        both = self.holidays & self.workdays
+        if both:
+            day = min(both).isoformat()
+            raise CalendarError(f"{day} 同时被列为放假日和调休上班日（{self.source}）")
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() < 5
+
+
+def missing_year_message(year: int) -> str:
+    folder = settings.user_calendar_dir()
+    return (
+        f"{year}年的法定节假日和调休安排尚未导入，无法计算工作日。"
+        f"请在模板的「工作日历」表补充，或新建文件 {folder / f'{year}.toml'}"
+        f"（写明 year、holidays 放假日期、workdays 调休上班日期），"
+        f"也可运行 zhuize calendar add {year} 文件名"
+    )
+
+
+def builtin_years() -> dict[int, YearSchedule]:
+    """The years the pinned ``chinese-calendar`` knows."""
+    import chinese_calendar
+
+    holidays: dict[int, set[dt.date]] = {}
+    workdays: dict[int, set[dt.date]] = {}
+    for day in chinese_calendar.holidays:
+        holidays.setdefault(day.year, set()).add(day)
+    for day in chinese_calendar.workdays:
+        workdays.setdefault(day.year, set()).add(day)
+    source = f"chinese-calendar {getattr(chinese_calendar, '__version__', '')}".strip()
+    return {
+        year: YearSchedule(year, frozenset(holidays[year]), frozenset(workdays.get(year, ())), source)
+        for year in sorted(holidays)
+    }
+
+
+def _dates(value: object, origin: str, key: str) -> set[dt.date]:
+    if not isinstance(value, list):
+        raise CalendarError(f"日历文件 {origin} 的 {key} 应为日期列表，如 [2027-01-01, [2027-02-06, 2027-02-14]]")
+    days: set[dt.date] = set()
+    for item in value:
+        if isinstance(item, dt.date) and not isinstance(item, dt.datetime):
+            days.add(item)
+        elif (
+            isinstance(item, list)
+            and len(item) == 2
+            and all(isinstance(x, dt.date) and not isinstance(x, dt.datetime) for x in item)
+        ):
+            first, last = item
+            if last < first:
+                raise CalendarError(f"日历文件 {origin} 的 {key} 中区间 {first}～{last} 起止颠倒")
+            days.update(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
+        else:
+            raise CalendarError(f"日历文件 {origin} 的 {key} 中 {item!r} 不是日期或 [起, 止] 区间")
+    return days
+
+
+def parse_year_file(text: str, origin: str) -> YearSchedule:
+    """A year's schedule from TOML: ``year``, ``holidays``, ``workdays``, ``source``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CalendarError(f"日历文件 {origin} 格式错误：{exc}") from None
+    year = data.get("year")
+    if not isinstance(year, int) or not 1990 <= year <= 2100:
+        raise CalendarError(f"日历文件 {origin} 缺少 year（年份，如 year = 2027）")
+    unknown = set(data) - {"year", "holidays", "workdays", "source"}
+    if unknown:
+        raise CalendarError(f"日历文件 {origin} 中有不认识的项：{'、'.join(sorted(unknown))}")
+    holidays = _dates(data.get("holidays", []), origin, "holidays")
+    if not holidays:
+        raise CalendarError(f"日历文件 {origin} 没有列出任何放假日期（holidays）")
+    workdays = _dates(data.get("workdays", []), origin, "workdays")
+    return YearSchedule(year, frozenset(holidays), frozenset(workdays), str(data.get("source", origin)))
+
+
+def load_year_file(path: str | Path) -> YearSchedule:
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CalendarError(f"无法读取日历文件 {file}：{exc}") from None
+    return parse_year_file(text, str(file))
+
+
+@dataclass
+class WorkCalendar:
+    """Working days over the known years, with vectorised WORKDAY."""
+
+    years: dict[int, YearSchedule] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._build()
+
+    def _build(self) -> None:
+        serials: list[int] = []
+        for year in sorted(self.years):
+            schedule = self.years[year]
+            day = dt.date(year, 1, 1)
+            while day.year == year:
+                if schedule.is_workday(day):
+                    serials.append(date_to_serial(day))
+                day += dt.timedelta(days=1)
+        self._workdays: IntArray = np.asarray(serials, dtype=np.int64)
+        if self.years:
+            self._first_year = min(self.years)
+            last = max(self.years)
+            known = np.array([y in self.years for y in range(self._first_year, last + 1)])
+            # unknown_before[i] = number of unknown years among the first i years of the table
+            self._unknown_before = np.concatenate([[0], np.cumsum(~known)]).astype(np.int64)
+            starts = [date_to_serial(dt.date(y, 1, 1)) for y in range(self._first_year, last + 2)]
+            self._year_starts: IntArray = np.asarray(starts, dtype=np.int64)
+        else:
+            self._first_year = 0
+            self._unknown_before = np.zeros(1, dtype=np.int64)
+            self._year_starts = np.zeros(1, dtype=np.int64)
+
+    def with_years(self, schedules: Iterable[YearSchedule]) -> "WorkCalendar":
+        """A new calendar where the given years override or extend these."""
+        years = dict(self.years)
+        for schedule in schedules:
+            years[schedule.year] = schedule
+        return WorkCalendar(years)
+
+    @property
+    def known_years(self) -> list[int]:
+        return sorted(self.years)
+
+    def working_days(self) -> list[dt.date]:
+        """Every working day of every known year, in order (for a 工作日历 sheet)."""
+        return [EXCEL_EPOCH + dt.timedelta(days=int(s)) for s in self._workdays]
+
+    def _require(self, year: int) -> YearSchedule:
+        schedule = self.years.get(year)
+        if schedule is None:
+            raise CalendarError(missing_year_message(year))
+        return schedule
+
+    def is_workday(self, day: dt.date) -> bool:
+        return self._require(day.year).is_workday(day)
+
+    def workday(self, start: dt.date, days: int) -> dt.date:
+        """Excel WORKDAY: the date ``days`` working days after (before, if negative) ``start``.
+
+        ``start`` itself is not counted; ``days = 0`` returns ``start`` unchanged.
+        """
+        result, error = self.workday_serials(
+            np.asarray([date_to_serial(start)], dtype=np.int64), np.asarray([days], dtype=np.int64)
+        )
+        if error[0] >= 0:
+            raise CalendarError(missing_year_message(int(error[0])))
+        return EXCEL_EPOCH + dt.timedelta(days=int(result[0]))
+
+    def workday_serials(self, starts: IntArray, days: IntArray) -> tuple[IntArray, IntArray]:
+        """Vectorised WORKDAY over Excel serials.
+
+        Returns ``(results, missing_year)``: ``missing_year`` is -1 where the result is
+        good, else the first year the computation needed and nobody supplied.
+        """
+        starts = np.asarray(starts, dtype=np.int64)
+        days = np.broadcast_to(np.asarray(days, dtype=np.int64), starts.shape)
+        table = self._workdays
+        forward = np.searchsorted(table, starts, side="right") + days - 1
+        backward = np.searchsorted(table, starts, side="left") + days
+        index = np.where(days > 0, forward, backward)
+        inside = (index >= 0) & (index < len(table))
+        picked = table[np.clip(index, 0, max(len(table) - 1, 0))] if len(table) else starts
+        results = np.where(days == 0, starts, np.where(inside, picked, starts))
+        # every year between start and result must be known; an index outside the table
+        # means the walk ran past the known years on that side.
+        low_year = self._year_index(np.minimum(starts, results))
+        high_year = self._year_index(np.maximum(starts, results))
+        table_years = len(self._unknown_before) - 1
+        beyond_high = (days > 0) & ~inside
+        beyond_low = (days < 0) & ~inside
+        high_year = np.where(beyond_high, table_years, high_year)
+        low_year = np.where(beyond_low, -1, low_year)
+        in_table = (low_year >= 0) & (high_year < table_years)
+        lo = np.clip(low_year, 0, table_years)
+        hi = np.clip(high_year + 1, 0, table_years)
+        gaps = self._unknown_before[hi] - self._unknown_before[lo]
+        bad = ~in_table | (gaps > 0)
+        missing = np.full(starts.shape, -1, dtype=np.int64)
+        if bad.any():
+            for i in np.flatnonzero(bad):
+                missing.flat[i] = self._first_missing(int(starts.flat[i]), int(results.flat[i]),
+                                                      bool(beyond_high.flat[i]), bool(beyond_low.flat[i]))
+        return results, missing
+
+    def _year_index(self, serials: IntArray) -> IntArray:
+        """Index of each serial's year in the year table (-1 before, len after)."""
+        return np.searchsorted(self._year_starts, serials, side="right") - 1
+
+    def _first_missing(self, start: int, result: int, beyond_high: bool, beyond_low: bool) -> int:
+        start_year = (EXCEL_EPOCH + dt.timedelta(days=start)).year
+        if start_year not in self.years:
+            return start_year
+        if beyond_high:
+            year = start_year
+            while year in self.years:
+                year += 1
+            return year
+        if beyond_low:
+            year = start_year
+            while year in self.years:
+                year -= 1
+            return year
+        result_year = (EXCEL_EPOCH + dt.timedelta(days=result)).year
+        step = 1 if result_year >= start_year else -1
+        for year in range(start_year, result_year + step, step):
+            if year not in self.years:
+                return year
+        return result_year  # unreachable when called for a bad row
+
+
+def _user_files() -> tuple[tuple[str, int], ...]:
+    folder = settings.user_calendar_dir()
+    if not folder.is_dir():
+        return ()
+    return tuple((str(f), f.stat().st_mtime_ns) for f in sorted(folder.glob("*.toml")))
+
+
+@lru_cache(maxsize=1)
+def _builtin_calendar() -> WorkCalendar:
+    return WorkCalendar(builtin_years())
+
+
+@lru_cache(maxsize=8)
+def _calendar_for(files: tuple[tuple[str, int], ...]) -> WorkCalendar:
+    return _builtin_calendar().with_years(load_year_file(path) for path, _ in files)
+
+
+def default_calendar() -> WorkCalendar:
+    """Built-in years plus the user folder's calendar files (re-read when they change)."""
+    return _calendar_for(_user_files())
