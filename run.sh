@@ -18,6 +18,21 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+# The tests drive LibreOffice (an independent spreadsheet engine) and poppler; install
+# them from Debian's packages when missing (CI and a fresh machine run as root).
+need_office() {
+  command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
+    && fc-list :lang=zh 2>/dev/null | grep -qi "noto.*cjk" && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "安装 LibreOffice、poppler 和中文字体（首次运行，需几分钟）…" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq libreoffice-calc libreoffice-writer poppler-utils fonts-noto-cjk >/dev/null
+  else
+    echo "提示：未找到 LibreOffice；需要它的测试将跳过（sudo apt-get install libreoffice-calc libreoffice-writer poppler-utils fonts-noto-cjk）" >&2
+  fi
+}
+
 case "${1:-}" in
   demo)
     shift
@@ -25,6 +40,7 @@ case "${1:-}" in
     ;;
   test)
     shift
+    need_office
     exec "$venv/bin/python" -m pytest "$@"
     ;;
   *)

@@ -39,3 +39,8 @@ class ProfileError(EngineError):
 class CalendarError(EngineError):
     code = "ZZ-CALENDAR"
     kind = "日历错误"
+
+    def __init__(self, message: str, code: str | None = None, year: int | None = None) -> None:
+        super().__init__(message, code)
+        self.year = year
+        """The year nobody supplied, where that is the problem."""

@@ -46,15 +46,15 @@ def loss_grade(loss_wan: float, assets_wan: float | None, profile: Profile) -> s
 def loss_grade_codes(loss: FloatArray, assets: FloatArray, profile: Profile) -> npt.NDArray[np.int8]:
     """Vectorised grades as indexes into ``vocab.GRADES``; assets NaN = no share test.
 
-    Callers check for negative or NaN inputs first (see ``check_amounts``).
+    Callers check for negative or NaN inputs first (see ``check_amounts``).  A NaN
+    share compares False, so a missing asset base simply fails the share test.
     """
     codes = np.zeros(loss.shape, dtype=np.int8)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = loss / assets
-    for rank, level in enumerate(profile.loss_grade.levels, start=1):
-        hit = loss >= level.amount_from if level.amount_inclusive else loss > level.amount_from
-        if level.share_from is not None:
-            by_share = share >= level.share_from if level.share_inclusive else share > level.share_from
-            hit = hit | (by_share & ~np.isnan(assets))
-        codes[hit] = rank
+        for rank, level in enumerate(profile.loss_grade.levels, start=1):
+            hit = loss >= level.amount_from if level.amount_inclusive else loss > level.amount_from
+            if level.share_from is not None:
+                hit |= share >= level.share_from if level.share_inclusive else share > level.share_from
+            np.maximum(codes, np.where(hit, np.int8(rank), np.int8(0)), out=codes)
     return codes

@@ -266,10 +266,17 @@ RECTIFY_BASIS = (
 # -- vectorised paths ----------------------------------------------------------------
 
 
+_NUMERIC_TYPES = {float, int}
+_DATE_TYPES = {dt.date, dt.datetime}
+
+
 def _float_column(values: list[Any], what: str) -> tuple[np.ndarray, dict[int, str]]:
     """Floats (NaN for blanks) and the errors by position; fast when all are numbers."""
-    if all(type(v) is float or type(v) is int for v in values):
-        return np.asarray(values, dtype=np.float64), {}
+    types = set(map(type, values))
+    if types <= _NUMERIC_TYPES:
+        return np.fromiter(values, dtype=np.float64, count=len(values)), {}
+    if types <= _NUMERIC_TYPES | {type(None)}:
+        return np.array(values, dtype=np.float64), {}  # None becomes NaN
     out = np.full(len(values), np.nan)
     errors: dict[int, str] = {}
     for i, value in enumerate(values):
@@ -282,51 +289,54 @@ def _float_column(values: list[Any], what: str) -> tuple[np.ndarray, dict[int, s
     return out, errors
 
 
+def _single(column: list[Any]) -> bool:
+    """A column that holds one value for every row (a scalar argument)."""
+    return len(column) == 1 or len(set(column)) == 1
+
+
 def _loss_grade_vector(ctx: Context, columns: list[list[Any]]) -> list[Any]:
     losses, assets_raw, profiles = columns
-    if any(p != profiles[0] for p in profiles):
-        return [_evaluate_one(FUNCTIONS["ZZ_LOSS_GRADE"], ctx, row) for row in zip(*columns)]
+    if not _single(profiles):
+        n = max(len(losses), len(assets_raw), len(profiles))
+        rows = zip(*(c if len(c) == n else c * n for c in columns))
+        return [_evaluate_one(FUNCTIONS["ZZ_LOSS_GRADE"], ctx, row) for row in rows]
     profile = ctx.profile(profiles[0])
     loss, errors = _float_column(losses, "损失金额")
     assets, asset_errors = _float_column(assets_raw, "上年末资产总额")
+    loss, assets = np.broadcast_arrays(loss, assets)
     for index, message in asset_errors.items():
         errors.setdefault(index, message)
-    negative = np.flatnonzero(loss < 0)
-    for index in negative:
+    for index in np.flatnonzero(loss < 0):
         errors.setdefault(int(index), ArgumentError(f"损失金额不能为负数（现为 {loss[index]:g}）").cell_text)
-    bad_assets = np.flatnonzero(assets <= 0)
-    for index in bad_assets:
+    for index in np.flatnonzero(assets <= 0):
         errors.setdefault(int(index), ArgumentError(f"上年末资产总额应大于 0（现为 {assets[index]:g}）").cell_text)
     codes = grading.loss_grade_codes(loss, assets, profile)
-    names = np.array(vocab.GRADES, dtype=object)[codes]
-    names[np.isnan(loss)] = None
-    result = names.tolist()
+    result = _GRADE_NAMES.take(codes).tolist()
+    for index in np.flatnonzero(np.isnan(loss)):
+        result[index] = None
     for index, message in errors.items():
         result[index] = message
     return result
 
 
-_DATETIME_TYPES = (dt.datetime, dt.date)
+_GRADE_NAMES = np.array(vocab.GRADES, dtype=object)
+_ORDINAL_OFFSET = EXCEL_EPOCH.toordinal()
 _UNIX_EPOCH_SERIAL = (dt.date(1970, 1, 1) - EXCEL_EPOCH).days
 
 
 def _serial_column(values: list[Any], what: str) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
     """Excel serials (int), a blank mask, and the errors by position."""
     n = len(values)
-    if all(type(v) is float or type(v) is int for v in values):
-        floats = np.asarray(values, dtype=np.float64)
-        if not ((floats >= 1) & (floats < 2958466)).all():
-            return _serial_column_slow(values, what)
-        return np.floor(floats).astype(np.int64), np.zeros(n, dtype=bool), {}
-    if all(type(v) is dt.datetime or type(v) is dt.date for v in values):
-        days = np.asarray(values, dtype="datetime64[D]").astype(np.int64)
-        return days + _UNIX_EPOCH_SERIAL, np.zeros(n, dtype=bool), {}
-    return _serial_column_slow(values, what)
-
-
-def _serial_column_slow(values: list[Any], what: str) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
-    serials = np.zeros(len(values), dtype=np.int64)
-    blank = np.zeros(len(values), dtype=bool)
+    types = set(map(type, values))
+    if types <= _NUMERIC_TYPES:
+        floats = np.fromiter(values, dtype=np.float64, count=n)
+        if ((floats >= 1) & (floats < 2958466)).all():
+            return np.floor(floats).astype(np.int64), np.zeros(n, dtype=bool), {}
+    elif types <= _DATE_TYPES:
+        ordinals = np.fromiter(map(dt.date.toordinal, values), dtype=np.int64, count=n)
+        return ordinals - _ORDINAL_OFFSET, np.zeros(n, dtype=bool), {}
+    serials = np.zeros(n, dtype=np.int64)
+    blank = np.zeros(n, dtype=bool)
     errors: dict[int, str] = {}
     for i, value in enumerate(values):
         if is_blank(value):
@@ -347,6 +357,7 @@ def _workday_vector(ctx: Context, columns: list[list[Any]]) -> list[Any]:
     starts_raw, days_raw = columns
     starts, blank, errors = _serial_column(starts_raw, "开始日期")
     days_float, day_errors = _float_column(days_raw, "工作日数")
+    starts, blank, days_float = np.broadcast_arrays(starts, blank, days_float)
     for index, message in day_errors.items():
         errors.setdefault(index, message)
     missing_days = np.isnan(days_float)
@@ -562,12 +573,14 @@ def _as_object_array(value: Any) -> np.ndarray:
 
 
 def evaluate_rows(name: str, columns: list[list[Any]], ctx: Context | None = None) -> list[Any]:
-    """A whole column per argument (the fast path the benchmark and the templates use)."""
+    """A whole column per argument (the fast path the benchmark and the templates use).
+
+    Every column has one value per row, or a single value that stands for every row.
+    """
     function = FUNCTIONS[name]
     ctx = ctx or Context()
-    n = max(len(c) for c in columns)
-    full = [c if len(c) == n else c * n for c in columns]
-    full += [[arg.default] * n for arg in function.args[len(columns):]]
+    columns = list(columns) + [[arg.default] for arg in function.args[len(columns):]]
     if function.vector is not None:
-        return function.vector(ctx, full)
-    return [_evaluate_one(function, ctx, row) for row in zip(*full)]
+        return function.vector(ctx, columns)
+    n = max(len(c) for c in columns)
+    return [_evaluate_one(function, ctx, row) for row in zip(*(c if len(c) == n else c * n for c in columns))]

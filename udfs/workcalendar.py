@@ -10,6 +10,7 @@ year and how to add it — never a silent weekend-only count.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
@@ -147,19 +148,24 @@ class WorkCalendar:
                 if schedule.is_workday(day):
                     serials.append(date_to_serial(day))
                 day += dt.timedelta(days=1)
+        self._workday_list = serials
         self._workdays: IntArray = np.asarray(serials, dtype=np.int64)
-        if self.years:
-            self._first_year = min(self.years)
-            last = max(self.years)
-            known = np.array([y in self.years for y in range(self._first_year, last + 1)])
-            # unknown_before[i] = number of unknown years among the first i years of the table
-            self._unknown_before = np.concatenate([[0], np.cumsum(~known)]).astype(np.int64)
-            starts = [date_to_serial(dt.date(y, 1, 1)) for y in range(self._first_year, last + 2)]
-            self._year_starts: IntArray = np.asarray(starts, dtype=np.int64)
-        else:
-            self._first_year = 0
-            self._unknown_before = np.zeros(1, dtype=np.int64)
-            self._year_starts = np.zeros(1, dtype=np.int64)
+        # Dense tables over every day from the first known year's 1 January to the last
+        # known year's 31 December: O(1) look-ups for the vectorised WORKDAY.
+        first = min(self.years, default=2000)
+        last = max(self.years, default=first - 1)
+        self._first_year = first
+        self._base = date_to_serial(dt.date(first, 1, 1))
+        span = date_to_serial(dt.date(last + 1, 1, 1)) - self._base
+        is_workday = np.zeros(max(span, 0), dtype=np.int64)
+        is_workday[self._workdays - self._base] = 1
+        self._is_workday = is_workday
+        self._count_upto = np.cumsum(is_workday)  # working days on or before each day
+        year_starts = [date_to_serial(dt.date(y, 1, 1)) - self._base for y in range(first, last + 2)]
+        self._year_of_day = np.repeat(np.arange(last - first + 1, dtype=np.int64), np.diff(year_starts))
+        known = np.array([y in self.years for y in range(first, last + 1)], dtype=bool)
+        # unknown_before[i]: how many of the first i years of the span nobody supplied
+        self._unknown_before = np.concatenate([[0], np.cumsum(~known)]).astype(np.int64)
 
     def with_years(self, schedules: Iterable[YearSchedule]) -> "WorkCalendar":
         """A new calendar where the given years override or extend these."""
@@ -179,7 +185,7 @@ class WorkCalendar:
     def _require(self, year: int) -> YearSchedule:
         schedule = self.years.get(year)
         if schedule is None:
-            raise CalendarError(missing_year_message(year))
+            raise CalendarError(missing_year_message(year), year=year)
         return schedule
 
     def is_workday(self, day: dt.date) -> bool:
@@ -190,12 +196,26 @@ class WorkCalendar:
 
         ``start`` itself is not counted; ``days = 0`` returns ``start`` unchanged.
         """
-        result, error = self.workday_serials(
-            np.asarray([date_to_serial(start)], dtype=np.int64), np.asarray([days], dtype=np.int64)
-        )
-        if error[0] >= 0:
-            raise CalendarError(missing_year_message(int(error[0])))
-        return EXCEL_EPOCH + dt.timedelta(days=int(result[0]))
+        if days == 0:
+            return start
+        serial = date_to_serial(start)
+        table = self._workday_list
+        if days > 0:
+            index = bisect.bisect_right(table, serial) + days - 1
+        else:
+            index = bisect.bisect_left(table, serial) + days
+        if not 0 <= index < len(table):
+            year = start.year
+            step = 1 if days > 0 else -1
+            while year in self.years:
+                year += step
+            raise CalendarError(missing_year_message(year), year=year)
+        result = EXCEL_EPOCH + dt.timedelta(days=table[index])
+        low, high = sorted((start.year, result.year))
+        for year in range(low, high + 1) if days > 0 else range(high, low - 1, -1):
+            if year not in self.years:
+                raise CalendarError(missing_year_message(year), year=year)
+        return result
 
     def workday_serials(self, starts: IntArray, days: IntArray) -> tuple[IntArray, IntArray]:
         """Vectorised WORKDAY over Excel serials.
@@ -205,59 +225,40 @@ class WorkCalendar:
         """
         starts = np.asarray(starts, dtype=np.int64)
         days = np.broadcast_to(np.asarray(days, dtype=np.int64), starts.shape)
+        span = len(self._is_workday)
         table = self._workdays
-        forward = np.searchsorted(table, starts, side="right") + days - 1
-        backward = np.searchsorted(table, starts, side="left") + days
-        index = np.where(days > 0, forward, backward)
-        inside = (index >= 0) & (index < len(table))
-        picked = table[np.clip(index, 0, max(len(table) - 1, 0))] if len(table) else starts
-        results = np.where(days == 0, starts, np.where(inside, picked, starts))
-        # every year between start and result must be known; an index outside the table
-        # means the walk ran past the known years on that side.
-        low_year = self._year_index(np.minimum(starts, results))
-        high_year = self._year_index(np.maximum(starts, results))
-        table_years = len(self._unknown_before) - 1
-        beyond_high = (days > 0) & ~inside
-        beyond_low = (days < 0) & ~inside
-        high_year = np.where(beyond_high, table_years, high_year)
-        low_year = np.where(beyond_low, -1, low_year)
-        in_table = (low_year >= 0) & (high_year < table_years)
-        lo = np.clip(low_year, 0, table_years)
-        hi = np.clip(high_year + 1, 0, table_years)
-        gaps = self._unknown_before[hi] - self._unknown_before[lo]
-        bad = ~in_table | (gaps > 0)
         missing = np.full(starts.shape, -1, dtype=np.int64)
-        if bad.any():
-            for i in np.flatnonzero(bad):
-                missing.flat[i] = self._first_missing(int(starts.flat[i]), int(results.flat[i]),
-                                                      bool(beyond_high.flat[i]), bool(beyond_low.flat[i]))
+        if span == 0 or len(table) == 0:
+            for i in np.flatnonzero(days != 0):
+                missing.flat[i] = self._first_missing(int(starts.flat[i]), int(days.flat[i]))
+            return starts.copy(), missing
+        offset = starts - self._base
+        in_span = (offset >= 0) & (offset < span)
+        at = np.clip(offset, 0, span - 1)
+        upto = self._count_upto[at]
+        before = upto - self._is_workday[at]
+        index = np.where(days > 0, upto + days - 1, before + days)
+        inside = in_span & (index >= 0) & (index < len(table))
+        picked = table[np.clip(index, 0, len(table) - 1)]
+        moving = days != 0
+        results = np.where(moving & inside, picked, starts)
+        # every year between the start and the result must be known
+        low = np.clip(np.minimum(starts, results) - self._base, 0, span - 1)
+        high = np.clip(np.maximum(starts, results) - self._base, 0, span - 1)
+        gaps = self._unknown_before[self._year_of_day[high] + 1] - self._unknown_before[self._year_of_day[low]]
+        bad = moving & (~inside | (gaps > 0))
+        for i in np.flatnonzero(bad):
+            missing.flat[i] = self._first_missing(int(starts.flat[i]), int(days.flat[i]))
         return results, missing
 
-    def _year_index(self, serials: IntArray) -> IntArray:
-        """Index of each serial's year in the year table (-1 before, len after)."""
-        return np.searchsorted(self._year_starts, serials, side="right") - 1
-
-    def _first_missing(self, start: int, result: int, beyond_high: bool, beyond_low: bool) -> int:
-        start_year = (EXCEL_EPOCH + dt.timedelta(days=start)).year
-        if start_year not in self.years:
-            return start_year
-        if beyond_high:
-            year = start_year
-            while year in self.years:
-                year += 1
-            return year
-        if beyond_low:
-            year = start_year
-            while year in self.years:
-                year -= 1
-            return year
-        result_year = (EXCEL_EPOCH + dt.timedelta(days=result)).year
-        step = 1 if result_year >= start_year else -1
-        for year in range(start_year, result_year + step, step):
-            if year not in self.years:
-                return year
-        return result_year  # unreachable when called for a bad row
-
+    def _first_missing(self, start: int, days: int) -> int:
+        """The first year nobody supplied on the walk from ``start`` (only for a bad row)."""
+        day = EXCEL_EPOCH + dt.timedelta(days=start)
+        try:
+            self.workday(day, days)
+        except CalendarError as exc:
+            return exc.year
+        return day.year
 
 def _user_files() -> tuple[tuple[str, int], ...]:
     folder = settings.user_calendar_dir()
