@@ -1,0 +1,167 @@
+"""The archive: every accepted submission with its rows, in one SQLite file (no server).
+
+One transaction per submission, so a crash leaves either the whole submission or
+nothing.  Recording the same file (same sha256) again changes nothing.  The archive
+answers the continuity check: which clues were open (not 办结) in a unit's previous
+period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from addin.periods import Period
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    uscc TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    period TEXT NOT NULL,
+    period_end TEXT NOT NULL,
+    filed_on TEXT,
+    path TEXT NOT NULL,
+    taken_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS submissions_unit ON submissions (uscc, period_end);
+CREATE TABLE IF NOT EXISTS rows (
+    submission_id INTEGER NOT NULL REFERENCES submissions (id),
+    sheet TEXT NOT NULL,
+    row_number INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (submission_id, sheet, row_number)
+);
+"""
+
+CLUE_SHEET = "问题线索台账"
+CLUE_ID = "线索编号"
+CLUE_STAGE = "办理阶段"
+CLOSED_STAGE = "办结"
+
+
+@dataclass(frozen=True)
+class SubmissionInfo:
+    sha256: str
+    uscc: str
+    unit: str
+    period: Period
+    filed_on: dt.date | None
+    path: str
+
+
+@dataclass(frozen=True)
+class ArchivedSubmission:
+    id: int
+    sha256: str
+    uscc: str
+    unit: str
+    period: str
+    filed_on: str | None
+    path: str
+    taken_at: str
+    rows: int
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot archive {type(value).__name__}")
+
+
+class Archive:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def record(self, info: SubmissionInfo, sheets: Mapping[str, Sequence[tuple[int, Mapping[str, Any]]]]) -> bool:
+        """Keep one accepted submission and all its rows; False when it was already kept."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("SELECT 1 FROM submissions WHERE sha256 = ?", (info.sha256,)).fetchone():
+                db.execute("ROLLBACK")
+                return False
+            cursor = db.execute(
+                "INSERT INTO submissions (sha256, uscc, unit, year, period, period_end, filed_on, path, taken_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    info.sha256, info.uscc, info.unit, info.period.year, info.period.name,
+                    info.period.end.isoformat(), info.filed_on.isoformat() if info.filed_on else None,
+                    info.path, dt.datetime.now().isoformat(timespec="seconds"),
+                ),
+            )
+            submission_id = cursor.lastrowid
+            db.executemany(
+                "INSERT INTO rows (submission_id, sheet, row_number, data) VALUES (?, ?, ?, ?)",
+                (
+                    (submission_id, sheet, number, json.dumps(dict(data), ensure_ascii=False, default=_json_default))
+                    for sheet, rows in sheets.items()
+                    for number, data in rows
+                ),
+            )
+            db.execute("COMMIT")
+            return True
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _latest_before(self, uscc: str, period: Period) -> int | None:
+        row = self._db.execute(
+            "SELECT id FROM submissions WHERE uscc = ? AND period_end < ?"
+            " ORDER BY period_end DESC, filed_on DESC, id DESC LIMIT 1",
+            (uscc, period.end.isoformat()),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def previous_open_clues(self, uscc: str, period: Period) -> dict[str, dict[str, Any]]:
+        """Clues not 办结 in the unit's latest archived submission before ``period``."""
+        submission = self._latest_before(uscc, period)
+        if submission is None:
+            return {}
+        found: dict[str, dict[str, Any]] = {}
+        for (data,) in self._db.execute(
+            "SELECT data FROM rows WHERE submission_id = ? AND sheet = ? ORDER BY row_number",
+            (submission, CLUE_SHEET),
+        ):
+            row = json.loads(data)
+            if str(row.get(CLUE_STAGE, "")).strip() != CLOSED_STAGE:
+                found[str(row.get(CLUE_ID, "")).strip()] = row
+        return found
+
+    def history(self, unit: str) -> list[ArchivedSubmission]:
+        """A unit's submissions (by 统一社会信用代码 or by name), oldest first."""
+        rows = self._db.execute(
+            "SELECT s.id, s.sha256, s.uscc, s.unit, s.year || '-' || s.period, s.filed_on, s.path, s.taken_at,"
+            " (SELECT COUNT(*) FROM rows r WHERE r.submission_id = s.id)"
+            " FROM submissions s WHERE s.uscc = ? OR s.unit = ? ORDER BY s.period_end, s.filed_on, s.id",
+            (unit, unit),
+        ).fetchall()
+        return [ArchivedSubmission(*row) for row in rows]
+
+    def rows(self, sha256: str) -> Iterable[tuple[str, int, dict[str, Any]]]:
+        for sheet, number, data in self._db.execute(
+            "SELECT r.sheet, r.row_number, r.data FROM rows r JOIN submissions s ON s.id = r.submission_id"
+            " WHERE s.sha256 = ? ORDER BY r.sheet, r.row_number",
+            (sha256,),
+        ):
+            yield sheet, number, json.loads(data)

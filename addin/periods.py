@@ -1,0 +1,50 @@
+"""Reporting periods (报告年度 + 报告期) and their order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from udfs.errors import ArgumentError
+
+PERIOD_ENDS = {
+    "第一季度": (3, 31),
+    "上半年": (6, 30),
+    "第二季度": (6, 30),
+    "第三季度": (9, 30),
+    "第四季度": (12, 31),
+    "年度": (12, 31),
+}
+PERIOD_NAMES = tuple(PERIOD_ENDS)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A reporting period; ordered by its last day, then by name."""
+
+    end: dt.date
+    year: int
+    name: str
+
+    @classmethod
+    def of(cls, year: int, name: str) -> "Period":
+        if name not in PERIOD_ENDS:
+            raise ArgumentError(f"未知报告期 '{name}'（可选：{'、'.join(PERIOD_NAMES)}）")
+        month, day = PERIOD_ENDS[name]
+        return cls(dt.date(year, month, day), year, name)
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        """'2026-年度', '2026年度', '2026-第一季度'."""
+        match = re.fullmatch(r"\s*(\d{4})\s*[-年/ ]?\s*(\S+?)\s*", text)
+        if not match:
+            raise ArgumentError(f"报告期 '{text}' 应写成 2026-年度 或 2026-第一季度")
+        name = match.group(2)
+        if name == "度":  # "2026年度"
+            name = "年度"
+        return cls.of(int(match.group(1)), name)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-{self.name}"
