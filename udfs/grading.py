@@ -1,9 +1,12 @@
 """Loss grade (资产损失程度): 一般 / 较大 / 重大 under a profile's thresholds.
 
 A level is reached when the amount test or the share-of-assets test passes; the grade
-is the highest level reached (so the higher of the two tests).  The share is computed
-as ``loss / assets`` and compared with the profile's fraction, exactly as a
-spreadsheet formula ``loss/assets>=0.03`` does, so that native formulas agree.
+is the higher of the two tests.  The share is ``loss / assets``.  Binary floating point
+cannot hold most decimal amounts exactly (128.64 / 4288 comes out a hair under 3%), so
+a value within a relative 2⁻⁴⁸ of a bound counts as equal to it — the tolerance
+LibreOffice applies in its own comparisons — and "以上" (inclusive) bounds hold there
+while "以下" (exclusive) bounds do not.  Amounts summed from several rows
+(33.33 + 33.33 + 33.34) get the same treatment.
 """
 
 from __future__ import annotations
@@ -18,12 +21,27 @@ from udfs.profile import LossLevel, Profile
 FloatArray = npt.NDArray[np.float64]
 
 
+RELATIVE_TOLERANCE = 2.0**-48
+
+
+def reaches(value: float, bound: float, inclusive: bool) -> bool:
+    """value ≥ bound (inclusive) or value > bound (exclusive), equal within the tolerance."""
+    close = abs(value - bound) <= abs(bound) * RELATIVE_TOLERANCE
+    return (value >= bound or close) if inclusive else (value > bound and not close)
+
+
+def reaches_many(values: FloatArray, bound: float, inclusive: bool) -> npt.NDArray[np.bool_]:
+    """``reaches`` over an array (NaN never reaches)."""
+    close = np.abs(values - bound) <= abs(bound) * RELATIVE_TOLERANCE
+    return ((values >= bound) | close) if inclusive else ((values > bound) & ~close)
+
+
 def _reached(level: LossLevel, loss: float, assets: float | None) -> bool:
-    by_amount = loss >= level.amount_from if level.amount_inclusive else loss > level.amount_from
-    if by_amount or level.share_from is None or assets is None:
-        return by_amount
-    share = loss / assets
-    return share >= level.share_from if level.share_inclusive else share > level.share_from
+    if reaches(loss, level.amount_from, level.amount_inclusive):
+        return True
+    if level.share_from is None or assets is None:
+        return False
+    return reaches(loss / assets, level.share_from, level.share_inclusive)
 
 
 def check_amounts(loss: float, assets: float | None) -> None:
@@ -53,8 +71,8 @@ def loss_grade_codes(loss: FloatArray, assets: FloatArray, profile: Profile) -> 
     with np.errstate(divide="ignore", invalid="ignore"):
         share = loss / assets
         for rank, level in enumerate(profile.loss_grade.levels, start=1):
-            hit = loss >= level.amount_from if level.amount_inclusive else loss > level.amount_from
+            hit = reaches_many(loss, level.amount_from, level.amount_inclusive)
             if level.share_from is not None:
-                hit |= share >= level.share_from if level.share_inclusive else share > level.share_from
+                hit |= reaches_many(share, level.share_from, level.share_inclusive)
             np.maximum(codes, np.where(hit, np.int8(rank), np.int8(0)), out=codes)
     return codes

@@ -7,7 +7,10 @@ accountability is complete and controls are improved.
 is partly corrected.
 未整改 — rejection without valid reason, no measures, sham rectification; or anything
 else (cannot be undone, accountability not done, controls not improved).
-A refusal or sham wins over everything.
+A refusal or sham wins over everything.  Where both amounts are given (问题金额 > 0),
+the amounts decide whether the amount is corrected: all of it → corrected, part of it →
+部分整改, none of it → not corrected, whatever the 金额或事实已纠正 flag says (the
+validator reports a flag that contradicts the amounts).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ def rectify_result(facts: RectifyFacts) -> str:
     fully = amount_known and corrected_amount >= problem_amount  # type: ignore[operator]
     if facts.refused_or_sham:
         return "未整改"
-    corrected = (facts.corrected and not partly) or fully
+    corrected = fully if amount_known else facts.corrected
     if corrected or facts.referred_accepted or (facts.accountability_done and facts.controls_improved):
         return "整改完毕"
     if facts.plan_given or partly:

@@ -25,6 +25,8 @@ from udfs.values import (
     to_bool,
     to_choice,
     to_date,
+    MAX_DAY_COUNT,
+    to_day_count,
     to_number,
     to_text,
 )
@@ -68,12 +70,17 @@ NUMBER = Kind("数值", to_number)
 DATE = Kind("日期", to_date)
 FLAG = Kind("是/否", to_bool)
 TEXT = Kind("文本", to_text)
-WHOLE = Kind("整数", lambda v, what: int(to_number(v, what)))  # Excel truncates, as WORKDAY does
+DAYS = Kind("工作日数", to_day_count)
 GRADE = Kind("损失等级", lambda v, what: to_choice(v, vocab.GRADES + (vocab.GRADE_UNASSESSED,), "损失等级"))
 RESPONSIBILITY = Kind("责任类型", lambda v, what: to_choice(v, vocab.RESPONSIBILITIES, "责任类型"))
 ITEM = Kind("薪酬项目", lambda v, what: to_choice(v, vocab.PAY_ITEMS, "薪酬项目"))
 REPORT_KIND = Kind("报告类型", lambda v, what: to_choice(v, vocab.REPORT_KINDS, "报告类型"))
 PROFILE = Kind("适用标准", lambda v, what: v)  # resolved through the Context
+
+LABEL_LOSS = "损失金额（万元）"
+LABEL_ASSETS = "上年末资产总额（万元）"
+LABEL_START = "开始日期"
+LABEL_DAYS = "工作日数"
 
 
 @dataclass(frozen=True)
@@ -301,9 +308,11 @@ def _loss_grade_vector(ctx: Context, columns: list[list[Any]]) -> list[Any]:
         rows = zip(*(c if len(c) == n else c * n for c in columns))
         return [_evaluate_one(FUNCTIONS["ZZ_LOSS_GRADE"], ctx, row) for row in rows]
     profile = ctx.profile(profiles[0])
-    loss, errors = _float_column(losses, "损失金额")
-    assets, asset_errors = _float_column(assets_raw, "上年末资产总额")
+    loss, loss_errors = _float_column(losses, LABEL_LOSS)
+    assets, asset_errors = _float_column(assets_raw, LABEL_ASSETS)
     loss, assets = np.broadcast_arrays(loss, assets)
+    blank = np.isnan(loss)
+    errors = dict(loss_errors)
     for index, message in asset_errors.items():
         errors.setdefault(index, message)
     for index in np.flatnonzero(loss < 0):
@@ -312,10 +321,11 @@ def _loss_grade_vector(ctx: Context, columns: list[list[Any]]) -> list[Any]:
         errors.setdefault(int(index), ArgumentError(f"上年末资产总额应大于 0（现为 {assets[index]:g}）").cell_text)
     codes = grading.loss_grade_codes(loss, assets, profile)
     result = _GRADE_NAMES.take(codes).tolist()
-    for index in np.flatnonzero(np.isnan(loss)):
-        result[index] = None
     for index, message in errors.items():
         result[index] = message
+    for index in np.flatnonzero(blank):
+        if int(index) not in loss_errors:
+            result[index] = None  # a blank loss is a blank row, as in a single cell
     return result
 
 
@@ -355,19 +365,22 @@ def _serials_to_dates(serials: np.ndarray) -> list[Any]:
 
 def _workday_vector(ctx: Context, columns: list[list[Any]]) -> list[Any]:
     starts_raw, days_raw = columns
-    starts, blank, errors = _serial_column(starts_raw, "开始日期")
-    days_float, day_errors = _float_column(days_raw, "工作日数")
+    starts, blank, errors = _serial_column(starts_raw, LABEL_START)
+    days_float, day_errors = _float_column(days_raw, LABEL_DAYS)
     starts, blank, days_float = np.broadcast_arrays(starts, blank, days_float)
     for index, message in day_errors.items():
         errors.setdefault(index, message)
     missing_days = np.isnan(days_float)
-    days = np.trunc(np.nan_to_num(days_float)).astype(np.int64)
+    for index in np.flatnonzero(np.abs(days_float) > MAX_DAY_COUNT):
+        errors.setdefault(int(index), ArgumentError(
+            f"{LABEL_DAYS} {days_float[index]:g} 超出范围（绝对值不超过 {MAX_DAY_COUNT:,}）").cell_text)
+    days = np.trunc(np.clip(np.nan_to_num(days_float), -MAX_DAY_COUNT, MAX_DAY_COUNT)).astype(np.int64)
     results, missing_year = ctx.calendar.workday_serials(starts, days)
     out = _serials_to_dates(results)
     for index in np.flatnonzero(blank & missing_days):
         out[index] = None
     for index in np.flatnonzero(blank ^ missing_days):
-        errors.setdefault(int(index), ArgumentError("缺少开始日期" if blank[index] else "缺少工作日数").cell_text)
+        errors.setdefault(int(index), ArgumentError(f"缺少{LABEL_START if blank[index] else LABEL_DAYS}").cell_text)
     for index in np.flatnonzero((missing_year >= 0) & ~blank & ~missing_days):
         errors.setdefault(int(index), CalendarError(missing_year_message(int(missing_year[index]))).cell_text)
     for index, message in errors.items():
@@ -394,8 +407,8 @@ _ALL: tuple[ZZFunction, ...] = (
         "ZZ_LOSS_GRADE",
         "资产损失等级：按适用标准的金额及占上年末资产比例标准，返回 一般/较大/重大",
         (
-            Arg("loss_wan", "损失金额（万元）", NUMBER, "单笔资产损失金额，单位万元"),
-            Arg("prior_year_assets_wan", "上年末资产总额（万元）", NUMBER,
+            Arg("loss_wan", LABEL_LOSS, NUMBER, "单笔资产损失金额，单位万元"),
+            Arg("prior_year_assets_wan", LABEL_ASSETS, NUMBER,
                 "发生损失企业追责认定年度上年末资产总额，单位万元；可空（不做比例判断）", optional=True),
             _profile_arg(),
         ),
@@ -425,7 +438,7 @@ _ALL: tuple[ZZFunction, ...] = (
     ),
     ZZFunction(
         "ZZ_WORKDAY", "工作日：与 Excel 的 WORKDAY 相同，但按中国法定节假日和调休上班日计算",
-        (Arg("start", "开始日期", DATE, "开始日期（不计入）"), Arg("n", "工作日数", WHOLE, "向后（负数为向前）的工作日数")),
+        (Arg("start", LABEL_START, DATE, "开始日期（不计入）"), Arg("n", LABEL_DAYS, DAYS, "向后（负数为向前）的工作日数")),
         "日期", _workday, _basis_fixed("国务院办公厅每年发布的部分节假日安排（周末、法定节假日放假，调休日上班）"), _workday_vector,
     ),
     ZZFunction(

@@ -87,17 +87,25 @@ def to_number(value: Any, what: str = "数值") -> float:
     if isinstance(value, str):
         text = value.strip()
         if _NUMBER.match(text):
-            return float(text)
+            number = float(text)
+            if math.isinf(number):
+                raise ArgumentError(f"{what} '{text}' 超出数值范围")
+            return number
         raise ArgumentError(f"{what} '{text}' 不是数字，应填写纯数字（如 120.5），不带单位和千分位")
     if value is None:
         raise ArgumentError(f"缺少{what}")
     raise ArgumentError(f"{what}的值 {value!r} 不是数字")
 
 
-def to_int(value: Any, what: str = "整数") -> int:
+MAX_DAY_COUNT = 100_000
+"""Working-day counts beyond this many (about 400 years) are a mistake, not a deadline."""
+
+
+def to_day_count(value: Any, what: str = "工作日数") -> int:
+    """A whole number of days; fractions truncate toward zero, as Excel's WORKDAY does."""
     number = to_number(value, what)
-    if number != int(number):
-        raise ArgumentError(f"{what}应为整数，而不是 {number:g}")
+    if abs(number) > MAX_DAY_COUNT:
+        raise ArgumentError(f"{what} {number:g} 超出范围（绝对值不超过 {MAX_DAY_COUNT:,}）")
     return int(number)
 
 

@@ -1,0 +1,111 @@
+"""Deadlines.
+
+- initial verification: 30 working days after receiving a supervision or audit report;
+- real-time reporting of a major loss: 快报 within 5 working days, 全面报告 within 15,
+  初核报告 within 30 (extensible by at most 30 more);
+- audit rectification: 6 calendar months after the decision/opinion is issued (EDATE),
+  or the approved extension date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from udfs import deadlines, registry
+from udfs.errors import ArgumentError, CalendarError
+from udfs.profile import get_profile
+from udfs.workcalendar import default_calendar
+
+D = dt.date
+PROFILES = ["yibin-2020", "central-2018", "central-2026"]
+
+
+@pytest.mark.parametrize("key", PROFILES)
+def test_profile_deadline_numbers(key):
+    d = get_profile(key).deadlines
+    assert (d.initial_check.workdays, d.flash_report.workdays, d.full_report.workdays) == (30, 5, 15)
+    assert (d.initial_report.workdays, d.initial_report.extension_max_workdays) == (30, 30)
+    assert (d.rectify.months, d.rectify.workdays) == (6, None)
+
+
+# Loss found on 2026-09-18 (Fri), the day itself not counted:
+#   1 09-20 (make-up Sun)  2 09-21  3 09-22  4 09-23  5 09-24          → 快报 09-24
+#   [09-25 … 09-27 中秋]  6 09-28  7 09-29  8 09-30  [10-01 … 10-07 国庆]
+#   9 10-08  10 10-09  11 10-10 (make-up Sat)  12 10-12  13 10-13  14 10-14  15 10-15 → 全面报告
+#   16 10-16  17–21 10-19 … 10-23  22–26 10-26 … 10-30  27 11-02  28 11-03  29 11-04  30 11-05
+REPORTS_FROM_0918 = [("快报", D(2026, 9, 24)), ("全面报告", D(2026, 10, 15)), ("初核报告", D(2026, 11, 5))]
+
+# Loss found on 2026-02-12 (Thu):
+#   1 02-13  2 02-14 (make-up Sat)  [02-15 … 02-23]  3 02-24  4 02-25  5 02-26 → 快报 02-26
+#   6 02-27  7 02-28 (make-up Sat)  8–12 03-02 … 03-06  13 03-09  14 03-10  15 03-11 → 全面报告
+REPORTS_FROM_0212 = [("快报", D(2026, 2, 26)), ("全面报告", D(2026, 3, 11))]
+
+
+@pytest.mark.parametrize("key", PROFILES)
+@pytest.mark.parametrize(("kind", "expected"), REPORTS_FROM_0918)
+def test_report_deadlines_over_mid_autumn_and_national_day(key, kind, expected):
+    calendar = default_calendar()
+    assert deadlines.report_deadline(get_profile(key), D(2026, 9, 18), kind, calendar) == expected
+    assert registry.evaluate("ZZ_REPORT_DEADLINE", "2026-09-18", kind, key) == expected
+
+
+@pytest.mark.parametrize(("kind", "expected"), REPORTS_FROM_0212)
+def test_report_deadlines_over_spring_festival(kind, expected):
+    assert registry.evaluate("ZZ_REPORT_DEADLINE", "2026-02-12", kind, "yibin-2020") == expected
+
+
+def test_report_kind_must_be_known():
+    with pytest.raises(ArgumentError, match="未知报告类型 '月报'"):
+        registry.evaluate("ZZ_REPORT_DEADLINE", "2026-09-18", "月报", "yibin-2020")
+
+
+@pytest.mark.parametrize("key", PROFILES)
+def test_initial_check_deadline(key):
+    # 2026-02-10 + 30 working days = 2026-03-30 (counted in test_workcalendar.py)
+    assert registry.evaluate("ZZ_INITIAL_CHECK_DEADLINE", "2026-02-10", key) == D(2026, 3, 30)
+    # 2026-09-18 + 30 = 2026-11-05 (see REPORTS_FROM_0918)
+    assert registry.evaluate("ZZ_INITIAL_CHECK_DEADLINE", "2026-09-18", key) == D(2026, 11, 5)
+
+
+def test_initial_check_reaching_2027_names_the_year():
+    with pytest.raises(CalendarError, match="^2027年"):
+        registry.evaluate("ZZ_INITIAL_CHECK_DEADLINE", "2026-12-01", "yibin-2020")
+
+
+@pytest.mark.parametrize(
+    ("issued", "expected"),
+    [
+        ("2026-03-10", D(2026, 9, 10)),
+        ("2026-03-31", D(2026, 9, 30)),
+        ("2026-08-31", D(2027, 2, 28)),  # calendar months: no 2027 holiday file needed
+        ("2027-08-31", D(2028, 2, 29)),
+        ("2026-10-01", D(2027, 4, 1)),  # a holiday as the issue date does not matter
+    ],
+)
+def test_rectify_deadline_is_six_calendar_months(issued, expected):
+    assert registry.evaluate("ZZ_RECTIFY_DEADLINE", issued, None, "yibin-2020") == expected
+    assert registry.evaluate("ZZ_RECTIFY_DEADLINE", issued, "", "central-2026") == expected
+
+
+def test_rectify_deadline_extension_wins():
+    assert registry.evaluate("ZZ_RECTIFY_DEADLINE", "2026-03-10", "2026-12-31", "yibin-2020") == D(2026, 12, 31)
+    profile = get_profile("yibin-2020")
+    assert deadlines.rectify_deadline(profile, D(2026, 3, 10), D(2027, 1, 15), default_calendar()) == D(2027, 1, 15)
+    assert deadlines.rectify_deadline(profile, D(2026, 3, 10), None, default_calendar()) == D(2026, 9, 10)
+
+
+def test_deadlines_accept_every_date_form():
+    expected = D(2026, 3, 30)
+    for received in (
+        D(2026, 2, 10),
+        dt.datetime(2026, 2, 10, 9, 30),
+        46063,  # Excel serial of 2026-02-10
+        46063.75,
+        "46063",
+        "2026-02-10",
+        "2026/2/10",
+        "2026年2月10日",
+    ):
+        assert registry.evaluate("ZZ_INITIAL_CHECK_DEADLINE", received, "yibin-2020") == expected, received
