@@ -1,0 +1,168 @@
+"""The indicators of both returns (group and SASAC), by unit and in total.
+
+Computed from validated records (computed cells already agree with the engine), so
+this module only counts and sums.  Keys are the Chinese indicator names the returns
+and the summary JSON use; ``INDICATORS`` fixes their order and says what each means.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from addin import schema
+from udfs import vocab
+
+Number = int | float
+
+
+@dataclass
+class UnitLedgers:
+    """One accepted unit's rows (schema records), plus what the archive knows of it."""
+
+    unit: str
+    uscc: str
+    clues: Sequence[Any] = ()
+    losses: Sequence[Any] = ()
+    accountability: Sequence[Any] = ()
+    rectification: Sequence[Any] = ()
+    bans: Sequence[Any] = ()
+    recommendations: Sequence[Any] = ()
+    brought_forward: int = 0
+    """期初在办: clues open at the end of the unit's previous period (from the archive)."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+CLOSED = "办结"
+
+# (key, meaning) in the order the returns show them
+INDICATORS: tuple[tuple[str, str], ...] = (
+    ("期初在办", "上期末未办结的线索数（来自归档）"),
+    ("线索总数", "本期台账中的线索数"),
+    ("线索_办结", "办理阶段为 办结 的线索数"),
+    ("线索_在办", "尚未办结的线索数"),
+    *((f"线索来源_{v}", f"线索来源为 {v} 的线索数") for v in schema.CLUE_SOURCES),
+    *((f"违规情形_{v}", f"违规情形类别为 {v} 的线索数") for v in schema.VIOLATION_CATEGORIES),
+    *((f"重点领域_{v}", f"重点领域为 {v} 的线索数") for v in schema.KEY_AREAS),
+    *((f"损失笔数_{g}", f"所属线索损失等级为 {g} 的资产损失认定行数") for g in vocab.GRADES),
+    *((f"损失金额_{g}", f"所属线索损失等级为 {g} 的损失金额合计（万元）") for g in vocab.GRADES),
+    ("已挽回金额", "已挽回金额合计（万元）"),
+    ("追责人数", "责任认定与处理的行数"),
+    *((f"责任类型_{r}", f"责任类型为 {r} 的人数") for r in vocab.RESPONSIBILITIES),
+    *((f"组织处理_{m}", f"组织处理为 {m} 的人数") for m in vocab.MEASURES),
+    ("扣减薪酬总额", "绩效年薪扣减金额与任期激励扣减金额合计（万元）"),
+    ("禁入限制人数", "禁入限制人员表的行数"),
+    ("移送纪检监察线索数", "处置方式为 移送纪检监察机构 的线索数"),
+    ("移送司法机关人数", "移送司法机关为 是 的责任人数"),
+    ("整改问题数", "审计整改台账的问题数"),
+    ("整改完毕数", "整改结果为 整改完毕 的问题数"),
+    ("部分整改数", "整改结果为 部分整改 的问题数"),
+    ("未整改数", "整改结果为 未整改 的问题数"),
+    ("整改率", "整改完毕数 ÷ 整改问题数（保留4位小数）"),
+    ("逾期问题数", "是否逾期为 是 的问题数"),
+    ("已纠正金额", "已纠正金额合计（万元）"),
+    ("管理提升建议书数", "管理提升建议书表的行数"),
+    ("办结核查项目数", "已立项并办结的线索数"),
+    ("办结项目有建议书数", "其中形成管理提升建议书的线索数"),
+    ("管理提升建议书覆盖率", "办结项目有建议书数 ÷ 办结核查项目数（保留4位小数；要求过半）"),
+    ("一事一报告_应报", "需一事一报告为 是 的线索数"),
+    ("一事一报告_已报", "其中已填一事一报告日期的线索数"),
+    ("典型案例数", "报送典型案例为 是 的线索数"),
+    ("零报告单位数", "没有任何线索的单位数"),
+    ("零查处单位数", "没有立项核查线索的单位数"),
+    ("零追责单位数", "没有追责人员的单位数"),
+)
+INDICATOR_KEYS = tuple(key for key, _ in INDICATORS)
+
+
+def _money(value: float) -> float:
+    return round(value, 4)
+
+
+def _ratio(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def _deduction(person: Any) -> float:
+    total = 0.0
+    if person.pay_base is not None and person.pay_ratio is not None:
+        total += person.pay_base * person.pay_ratio
+    if person.term_base is not None and person.term_ratio is not None:
+        total += person.term_base * person.term_ratio
+    return total
+
+
+def unit_indicators(data: UnitLedgers) -> dict[str, Number]:
+    clues = list(data.clues)
+    grade_of = {c.clue_id: c.loss_grade for c in clues}
+    values: dict[str, Number] = dict.fromkeys(INDICATOR_KEYS, 0)
+    values["期初在办"] = data.brought_forward
+    values["线索总数"] = len(clues)
+    values["线索_办结"] = sum(1 for c in clues if c.stage == CLOSED)
+    values["线索_在办"] = len(clues) - values["线索_办结"]
+    for prefix, attr in (("线索来源", "source"), ("违规情形", "violation_category"), ("重点领域", "key_area")):
+        for value, count in Counter(getattr(c, attr) for c in clues).items():
+            if f"{prefix}_{value}" in values:
+                values[f"{prefix}_{value}"] = count
+    amounts: Counter[str] = Counter()
+    for loss in data.losses:
+        grade = grade_of.get(loss.clue_id)
+        if grade in vocab.GRADES:
+            values[f"损失笔数_{grade}"] += 1
+            amounts[grade] += loss.loss_amount or 0.0
+    for grade in vocab.GRADES:
+        values[f"损失金额_{grade}"] = _money(amounts[grade])
+    values["已挽回金额"] = _money(sum(loss.recovered_amount or 0.0 for loss in data.losses))
+    people = list(data.accountability)
+    values["追责人数"] = len(people)
+    for person in people:
+        if f"责任类型_{person.responsibility}" in values:
+            values[f"责任类型_{person.responsibility}"] += 1
+        if f"组织处理_{person.measure}" in values:
+            values[f"组织处理_{person.measure}"] += 1
+    values["扣减薪酬总额"] = _money(sum(_deduction(p) for p in people))
+    values["禁入限制人数"] = len(data.bans)
+    values["移送纪检监察线索数"] = sum(1 for c in clues if c.disposal == "移送纪检监察机构")
+    values["移送司法机关人数"] = sum(1 for p in people if p.referred_judicial)
+    findings = list(data.rectification)
+    values["整改问题数"] = len(findings)
+    results = Counter(f.result for f in findings)
+    values["整改完毕数"] = results["整改完毕"]
+    values["部分整改数"] = results["部分整改"]
+    values["未整改数"] = results["未整改"]
+    values["整改率"] = _ratio(results["整改完毕"], len(findings))
+    values["逾期问题数"] = sum(1 for f in findings if f.overdue)
+    values["已纠正金额"] = _money(sum(f.corrected_amount or 0.0 for f in findings))
+    values["管理提升建议书数"] = len(data.recommendations)
+    with_letter = {r.clue_id for r in data.recommendations}
+    closed_projects = [c for c in clues if c.stage == CLOSED and c.filed_date is not None]
+    covered = sum(1 for c in closed_projects if c.recommendation_letter or c.clue_id in with_letter)
+    values["办结核查项目数"] = len(closed_projects)
+    values["办结项目有建议书数"] = covered
+    values["管理提升建议书覆盖率"] = _ratio(covered, len(closed_projects))
+    due = [c for c in clues if c.event_report_required]
+    values["一事一报告_应报"] = len(due)
+    values["一事一报告_已报"] = sum(1 for c in due if c.event_report_date is not None)
+    values["典型案例数"] = sum(1 for c in clues if c.typical_case)
+    values["零报告单位数"] = int(not clues)
+    values["零查处单位数"] = int(not any(c.filed_date is not None for c in clues))
+    values["零追责单位数"] = int(not people)
+    return values
+
+
+_RATIOS = {"整改率": ("整改完毕数", "整改问题数"), "管理提升建议书覆盖率": ("办结项目有建议书数", "办结核查项目数")}
+
+
+def total_indicators(per_unit: Sequence[dict[str, Number]]) -> dict[str, Number]:
+    """Sum over units; ratios are recomputed from the summed parts, not averaged."""
+    total: dict[str, Number] = dict.fromkeys(INDICATOR_KEYS, 0)
+    for values in per_unit:
+        for key in INDICATOR_KEYS:
+            total[key] += values[key]
+    for key, value in total.items():
+        if isinstance(value, float):
+            total[key] = _money(value)
+    for key, (part, whole) in _RATIOS.items():
+        total[key] = _ratio(int(total[part]), int(total[whole]))
+    return total
