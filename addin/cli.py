@@ -94,6 +94,63 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return demo.run(out=sys.stdout)
 
 
+def cmd_templates(args: argparse.Namespace) -> int:
+    from addin.templates import write_templates
+
+    try:
+        written = write_templates(args.out, args.profile, (args.formulas,))
+    except OSError as exc:
+        print(f"无法写入文件：{exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for path in written:
+        print(f"已生成填报模板：{path}")
+    return EXIT_OK
+
+
+def cmd_addin(args: argparse.Namespace) -> int:
+    from addin.xlam import install as addin_install
+    from addin.xlam.build import BuildError, build_addin
+
+    try:
+        if args.action == "build":
+            path = build_addin(args.out)
+            print(f"已生成加载项：{path}")
+        elif args.action == "install":
+            if args.xlam is not None and not args.xlam.is_file():
+                print(f"找不到加载项文件：{args.xlam}", file=sys.stderr)
+                return EXIT_USAGE
+            print(addin_install.install(xlstart=args.dir, source=args.xlam).message())
+        else:
+            removed = addin_install.uninstall(xlstart=args.dir)
+            print(f"已删除加载项：{removed}" if removed else "没有找到已安装的加载项。")
+    except (addin_install.InstallError, BuildError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(f"无法写入文件：{exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def cmd_letters(args: argparse.Namespace) -> int:
+    from addin.letters import workbooks_in, write_batch
+
+    missing = [str(p) for p in args.workbooks if not p.exists()]
+    if missing:
+        print(f"找不到工作簿或文件夹：{'、'.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    sources: list[Path] = []
+    for path in args.workbooks:
+        sources.extend(workbooks_in(path) if path.is_dir() else [path])
+    result = write_batch(sources, args.out, clues=args.clue or None, report_to=args.to)
+    for letter in result.written:
+        print(f"已生成：{letter.path}")
+    for problem in result.problems:
+        print(f"未生成：{problem}", file=sys.stderr)
+    print(result.summary())
+    return EXIT_OK if result.ok else EXIT_ERROR
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zhuize", description="违规经营投资责任追究与审计整改工具")
     sub = parser.add_subparsers(dest="command", metavar="命令")
@@ -116,6 +173,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="用自带的示例数据演示规则引擎")
     demo.set_defaults(handler=cmd_demo)
+
+    tpl = sub.add_parser("templates", help="生成子企业填报模板（子企业填报模板.xlsx）")
+    tpl.add_argument("--out", type=Path, required=True, help="输出文件夹")
+    tpl.add_argument("--profile", default=None, help="适用标准（默认为用户默认标准，出厂为 central-2026）")
+    tpl.add_argument("--formulas", choices=["native", "udf"], default="native",
+                     help="native：Excel 内置函数，无需加载项（默认）；udf：调用加载项的 ZZ_ 函数")
+    tpl.set_defaults(handler=cmd_templates)
+
+    addin = sub.add_parser("addin", help="Excel 加载项 zhuize.xlam：生成、安装（Windows）、卸载")
+    addin.add_argument("action", choices=["build", "install", "uninstall"])
+    addin.add_argument("--out", type=Path, default=Path("dist"), help="build：输出文件夹（默认 dist）")
+    addin.add_argument("--dir", type=Path, default=None, help="install/uninstall：Excel 启动文件夹（默认 %%APPDATA%%\\Microsoft\\Excel\\XLSTART）")
+    addin.add_argument("--xlam", type=Path, default=None, help="install：安装已生成的 zhuize.xlam（默认现场生成）")
+    addin.set_defaults(handler=cmd_addin)
+
+    letters = sub.add_parser("letters", help="生成管理提升建议书和一事一报告（Word，党政机关公文格式）")
+    letters.add_argument("workbooks", nargs="+", type=Path, metavar="WORKBOOK", help="填报工作簿，或存放各单位工作簿的文件夹")
+    letters.add_argument("--out", type=Path, required=True, help="输出文件夹")
+    letters.add_argument("--clue", nargs="+", metavar="ID", help="只生成这些线索编号的文书")
+    letters.add_argument("--to", metavar="主送单位", help="一事一报告的主送单位名称（不填时留待承办部门补充）")
+    letters.set_defaults(handler=cmd_letters)
     return parser
 
 
