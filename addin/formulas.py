@@ -1,0 +1,366 @@
+"""The computed columns as spreadsheet formulas, in two flavours.
+
+``native``: plain Excel formulas over the template's own sheets (填报信息, 参数, 工作日历)
+that Excel, WPS and LibreOffice evaluate without Python.  Thresholds, ranges and periods
+are read from the 参数 sheet through defined names; only the shape of a comparison (以上
+含本数 ``>=`` or 超过 ``>``) and the unit of a deadline (工作日 or 月) are written into the
+formula from the profile.  Working-day deadlines are ``INDEX(days, MATCH(start, days, 1)+n)``
+over the 工作日历 list: MATCH finds the last working day on or before the start, so the
+result is the n-th working day after it — Excel's WORKDAY, also for a non-working start.
+
+``udf``: the same columns call the add-in's ``ZZ_`` functions (names and argument order
+from ``udfs.registry``) with 填报信息's 适用标准.
+
+Every formula returns "" while the inputs it needs are blank, so empty rows stay empty.
+Errors a user can cause are short texts starting with ``#`` (as the engine's cells show).
+``addin.recompute`` is the same rules in Python over the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+from xlsxwriter.utility import xl_col_to_name
+
+from udfs import vocab
+from udfs.profile import Deadline, Profile
+
+from addin.schema import INVOLVED_UNIT_LEVELS, STANDARD, Sheet
+
+Mode = Literal["native", "udf"]
+MODES: tuple[Mode, ...] = ("native", "udf")
+
+# -- defined names (the workbook writer defines them; formulas use them) -----------------
+
+PROFILE = "zz_profile"  # 填报信息: 适用标准
+UNIT_LEVEL = "zz_unit_level"  # 填报信息: 单位层级
+ASSETS = "zz_assets"  # 填报信息: 上年末资产总额（万元）
+REPORT_DATE = "zz_report_date"  # 填报信息: 填报日期
+REF_DATE = "zz_ref_date"  # 填报日期, or today while it is blank (conditional formats only)
+WORKDAYS = "zz_workdays"  # 工作日历: every working day, ascending
+PARAM_PROFILE = "zz_param_profile"  # 参数: the key of the profile the formulas were made for
+GRADE_NAME = "zz_grade_name"  # 参数: 一般/较大/重大 …
+BODY = "zz_body"  # … 管辖层级
+GROUP_BODY = "zz_group_body"  # … 管辖层级 when the unit is the group company
+EVENT_REPORT = "zz_event_report"  # … 需一事一报告 是/否
+HANDLING_KEY = "zz_handling_key"  # 参数: 等级|责任类型
+PAY_MIN = "zz_pay_min"
+PAY_MAX = "zz_pay_max"
+TERM_MIN = "zz_term_min"
+TERM_MAX = "zz_term_max"
+LTI = "zz_lti"
+INFLUENCE_MEASURE = "zz_influence_measure"
+INFLUENCE_MONTHS = "zz_influence_months"
+BAN_TERM = "zz_ban_term"
+BAN_YEARS = "zz_ban_years"
+INITIAL_CHECK = "zz_initial_check"  # 参数: 初核报告期限（工作日或月）
+RECTIFY_PERIOD = "zz_rectify_period"  # 参数: 整改期限（月或工作日）
+MEASURE_LIST = "zz_measure_list"  # 列表: 组织处理 (无 and every measure)
+
+
+def grade_amount_name(rank: int) -> str:
+    return f"zz_grade{rank}_amount"
+
+
+def grade_share_name(rank: int) -> str:
+    return f"zz_grade{rank}_share"
+
+
+OWN_LEVEL = INVOLVED_UNIT_LEVELS[0]  # 本级: the filing unit itself
+GROUP_LEVEL = vocab.UNIT_LEVELS[0]  # 集团公司: has no superior enterprise
+LIFELONG = vocab.BAN_TERMS[-1]  # 终身: no end date
+
+ERROR_ARGUMENT = "#参数错误"
+ERROR_CALENDAR = "#日历错误: 工作日历缺少所需年份，请在「工作日历」表末尾补充该年的工作日"
+
+
+def q(text: str) -> str:
+    """A string literal in a formula."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a formula needs to know: the sheet it sits on, the mode, the profile."""
+
+    sheet: Sheet
+    mode: Mode
+    profile: Profile
+
+    def here(self, field: str, row: int) -> str:
+        """A cell of this row on this sheet: ``$C5``."""
+        return f"${xl_col_to_name(self.sheet.index(field))}{row}"
+
+    def span(self, first: str, last: str, row: int) -> str:
+        """Cells of this row from one column to another: ``$N5:$S5``."""
+        return f"{self.here(first, row)}:{self.here(last, row)}"
+
+
+def column_ref(sheet_key: str, field: str) -> str:
+    """A whole column of another sheet: ``'资产损失认定'!$A:$A``."""
+    sheet = STANDARD.sheet(sheet_key)
+    letter = xl_col_to_name(sheet.index(field))
+    return f"'{sheet.name}'!${letter}:${letter}"
+
+
+def info_cell(field: str) -> str:
+    """The value cell (column B) of a 填报信息 line."""
+    return f"'{STANDARD.record.name}'!$B${info_row(field)}"
+
+
+def info_row(field: str) -> int:
+    """The 1-based row of a 填报信息 line (row 1 holds the column titles)."""
+    return STANDARD.record.index(field) + 2
+
+
+# -- building blocks -----------------------------------------------------------------------
+
+
+def _compare(inclusive: bool) -> str:
+    return ">=" if inclusive else ">"
+
+
+def grade_expr(loss: str, assets: str, profile: Profile) -> str:
+    """一般/较大/重大 of ``loss`` against ``assets`` (may be blank) under the profile's levels.
+
+    A level is reached by amount, or by ``loss/assets`` compared with the share (as the
+    engine does); the highest level reached wins.  A loss that is not a number or is
+    negative, or assets given but not positive, is ``#参数错误`` (the engine refuses them).
+    """
+    expr = q(vocab.GRADES[0])
+    for rank, level in enumerate(profile.loss_grade.levels, start=1):
+        test = f"{loss}{_compare(level.amount_inclusive)}{grade_amount_name(rank)}"
+        if level.share_from is not None:
+            share = f"IF(N({assets})>0,{loss}/{assets},-1){_compare(level.share_inclusive)}{grade_share_name(rank)}"
+            test = f"OR({test},{share})"
+        expr = f"IF({test},{q(level.grade)},{expr})"
+    invalid = f'OR(NOT(ISNUMBER({loss})),{loss}<0,AND({assets}<>"",OR(NOT(ISNUMBER({assets})),{assets}<=0)))'
+    return f"IF({invalid},{q(ERROR_ARGUMENT)},{expr})"
+
+
+def workday_expr(start: str, days: str) -> str:
+    """The ``days``-th working day after ``start`` (not counted), like WORKDAY.
+
+    MATCH(…,1) is the position of the last working day on or before ``start``; a start
+    before the list's first working day but inside its first year counts from 0.  A
+    start before the first year, or a result past the list, is an error (#N/A, #REF!).
+    """
+    first_year = f"DATE(YEAR(INDEX({WORKDAYS},1)),1,1)"
+    position = f"IFERROR(MATCH({start},{WORKDAYS},1),0)"
+    return f"IF({start}<{first_year},NA(),INDEX({WORKDAYS},{position}+{days}))"
+
+
+def deadline_expr(rule: Deadline, start: str, name: str) -> str:
+    """A deadline in working days (over 工作日历) or in months (EDATE)."""
+    if rule.workdays is not None:
+        return f"IFERROR({workday_expr(start, name)},{q(ERROR_CALENDAR)})"
+    return f"EDATE({start},{name})"
+
+
+def _not_grade(grade: str) -> str:
+    """True when a grade cell holds no usable grade (blank or an error text)."""
+    return f'OR({grade}="",LEFT({grade},1)="#")'
+
+
+# -- the rules ----------------------------------------------------------------------------------
+
+Builder = Callable[[Context, int], str]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one computed column is computed: in native formulas and with ZZ_ functions."""
+
+    key: str
+    functions: tuple[str, ...]
+    """The ZZ_ functions the udf formula calls."""
+    native: Builder | None
+    udf: Builder | None
+    constant: str | None = None
+    """A constant instead of a formula (模板版本)."""
+
+    def formula(self, ctx: Context, row: int) -> str | None:
+        builder = self.native if ctx.mode == "native" else self.udf
+        return None if builder is None else "=" + builder(ctx, row)
+
+
+def _clue_grade(ctx: Context, row: int, udf: bool) -> str:
+    clue = ctx.here("clue_id", row)
+    ids = column_ref("losses", "clue_id")
+    count = f"COUNTIF({ids},{clue})"
+    total = f"ROUND(SUMIF({ids},{clue},{column_ref('losses', 'loss_amount')}),4)"
+    base = f"INDEX({column_ref('losses', 'prior_year_assets')},MATCH({clue},{ids},0))"
+    estimate = ctx.here("estimated_loss", row)
+    if udf:
+        assessed = f"ZZ_LOSS_GRADE({total},{base},{PROFILE})"
+        estimated = f"ZZ_LOSS_GRADE({estimate},{ASSETS},{PROFILE})"
+    else:
+        assessed = grade_expr(total, base, ctx.profile)
+        estimated = grade_expr(estimate, ASSETS, ctx.profile)
+    unassessed = q(vocab.GRADE_UNASSESSED)
+    return f'IF({clue}="","",IF({count}>0,{assessed},IF({estimate}="",{unassessed},{estimated})))'
+
+
+def _effective_level(ctx: Context, row: int) -> str:
+    """The involved unit's level for jurisdiction: 本级 is the filer's own 单位层级."""
+    level = ctx.here("unit_level", row)
+    return f'IF({level}={q(OWN_LEVEL)},{UNIT_LEVEL},{level})'
+
+
+def _jurisdiction(ctx: Context, row: int, udf: bool) -> str:
+    grade = ctx.here("loss_grade", row)
+    skip = f'OR({grade}="",{grade}={q(vocab.GRADE_UNASSESSED)},LEFT({grade},1)="#")'
+    if udf:
+        return f'IF({skip},"",ZZ_JURISDICTION({grade},{_effective_level(ctx, row)},{PROFILE}))'
+    match = f"MATCH({grade},{GRADE_NAME},0)"
+    body = f'IF({_effective_level(ctx, row)}={q(GROUP_LEVEL)},INDEX({GROUP_BODY},{match}),INDEX({BODY},{match}))'
+    return f'IF({skip},"",IFERROR({body},{q(ERROR_ARGUMENT)}))'
+
+
+def _initial_check(ctx: Context, row: int, udf: bool) -> str:
+    received = ctx.here("received_date", row)
+    if udf:
+        return f'IF({received}="","",ZZ_INITIAL_CHECK_DEADLINE({received},{PROFILE}))'
+    return f'IF({received}="","",{deadline_expr(ctx.profile.deadlines.initial_check, received, INITIAL_CHECK)})'
+
+
+def _needs_report(ctx: Context, row: int, udf: bool) -> str:
+    grade = ctx.here("loss_grade", row)
+    if udf:
+        return f'IF({_not_grade(grade)},"",ZZ_NEEDS_REPORT({grade},{PROFILE}))'
+    lookup = f"IFERROR(INDEX({EVENT_REPORT},MATCH({grade},{GRADE_NAME},0)),{q(ERROR_ARGUMENT)})"
+    return f'IF({_not_grade(grade)},"",IF({grade}={q(vocab.GRADE_UNASSESSED)},{q(vocab.NO)},{lookup}))'
+
+
+def _item_grade(ctx: Context, row: int, udf: bool) -> str:
+    loss, assets = ctx.here("loss_amount", row), ctx.here("prior_year_assets", row)
+    inner = f"ZZ_LOSS_GRADE({loss},{assets},{PROFILE})" if udf else grade_expr(loss, assets, ctx.profile)
+    return f'IF({loss}="","",{inner})'
+
+
+def _clue_grade_lookup(ctx: Context, row: int) -> str:
+    clue = ctx.here("clue_id", row)
+    lookup = f"INDEX({column_ref('clues', 'loss_grade')},MATCH({clue},{column_ref('clues', 'clue_id')},0))"
+    return f'IF({clue}="","",IFERROR({lookup}&"",""))'
+
+
+def _handling_lookup(ctx: Context, row: int, udf: bool, name: str, function: str) -> str:
+    grade, responsibility = ctx.here("loss_grade", row), ctx.here("responsibility", row)
+    if udf:
+        return f'IF(OR({_not_grade(grade)},{responsibility}=""),"",{function}({grade},{responsibility},{PROFILE}))'
+    skip = f'OR({grade}="",{grade}={q(vocab.GRADE_UNASSESSED)},LEFT({grade},1)="#",{responsibility}="")'
+    lookup = f'INDEX({name},MATCH({grade}&"|"&{responsibility},{HANDLING_KEY},0))'
+    return f'IF({skip},"",IFERROR({lookup},{q(ERROR_ARGUMENT)}))'
+
+
+def _pay_deduction(ctx: Context, row: int) -> str:
+    base, ratio = ctx.here("pay_base", row), ctx.here("pay_ratio", row)
+    return f'IF(OR({base}="",{ratio}=""),"",IFERROR({base}*{ratio},{q(ERROR_ARGUMENT)}))'
+
+
+def _influence_end(ctx: Context, row: int, udf: bool) -> str:
+    decided, measure = ctx.here("decision_date", row), ctx.here("measure", row)
+    if udf:
+        return f'IF(OR({decided}="",{measure}=""),"",ZZ_INFLUENCE_END({decided},{measure},{PROFILE}))'
+    found = f"MATCH({measure},{INFLUENCE_MEASURE},0)"
+    unknown = f'IF(ISNA(MATCH({measure},{MEASURE_LIST},0)),{q(ERROR_ARGUMENT)},"")'
+    end = f"IFERROR(EDATE({decided},INDEX({INFLUENCE_MONTHS},{found})),{q(ERROR_ARGUMENT)})"
+    none = q(vocab.MEASURE_NONE)
+    return f'IF(OR({decided}="",{measure}="",{measure}={none}),"",IF(ISNA({found}),{unknown},{end}))'
+
+
+def _rectify_deadline(ctx: Context, row: int, udf: bool) -> str:
+    issued, extended = ctx.here("issued_date", row), ctx.here("extended_to", row)
+    if udf:
+        return f'IF({issued}="","",ZZ_RECTIFY_DEADLINE({issued},{extended},{PROFILE}))'
+    due = deadline_expr(ctx.profile.deadlines.rectify, issued, RECTIFY_PERIOD)
+    return f'IF({issued}="","",IF({extended}<>"",{extended},{due}))'
+
+
+RECTIFY_FLAGS = ("corrected", "controls_improved", "referred_accepted", "accountability_done", "plan_given",
+                 "refused_or_sham")
+"""The six 是/否 columns of ZZ_RECTIFY_RESULT, in its argument order (adjacent in the sheet)."""
+
+
+def _rectify_result(ctx: Context, row: int, udf: bool) -> str:
+    flags = ctx.span(RECTIFY_FLAGS[0], RECTIFY_FLAGS[-1], row)
+    blank = f'COUNTBLANK({flags})>0'
+    corrected_amount, problem_amount = ctx.here("corrected_amount", row), ctx.here("problem_amount", row)
+    if udf:
+        cells = ",".join(ctx.here(f, row) for f in RECTIFY_FLAGS)
+        return f'IF({blank},"",ZZ_RECTIFY_RESULT({cells},{corrected_amount},{problem_amount}))'
+    yes = {f: f'{ctx.here(f, row)}={q(vocab.YES)}' for f in RECTIFY_FLAGS}
+    c, p = f"N({corrected_amount})", f"N({problem_amount})"
+    known = f"AND(ISNUMBER({problem_amount}),ISNUMBER({corrected_amount}),{p}>0)"
+    partly = f"AND({known},{c}>0,{c}<{p})"
+    invalid = f'OR(COUNTIF({flags},{q(vocab.YES)})+COUNTIF({flags},{q(vocab.NO)})<6,{c}<0,{p}<0)'
+    # with both amounts known they decide whether the amount is corrected, whatever the flag says
+    corrected = f"IF({known},{c}>={p},{yes['corrected']})"
+    done = f"OR({corrected},{yes['referred_accepted']},AND({yes['accountability_done']},{yes['controls_improved']}))"
+    done_text, part_text, none_text = (q(r) for r in vocab.RECTIFY_RESULTS)
+    decide = (f"IF({yes['refused_or_sham']},{none_text},IF({done},{done_text},"
+              f"IF(OR({yes['plan_given']},{partly}),{part_text},{none_text})))")
+    return f'IF({blank},"",IF({invalid},{q(ERROR_ARGUMENT)},{decide}))'
+
+
+def _overdue(ctx: Context, row: int) -> str:
+    deadline, result = ctx.here("deadline", row), ctx.here("result", row)
+    late = f"AND({result}<>{q(vocab.RECTIFY_RESULTS[0])},{REPORT_DATE}>{deadline})"
+    return (f'IF(OR(NOT(ISNUMBER({deadline})),NOT(ISNUMBER({REPORT_DATE}))),"",'
+            f'IF({late},{q(vocab.YES)},{q(vocab.NO)}))')
+
+
+def _ban_end(ctx: Context, row: int, udf: bool) -> str:
+    start, term = ctx.here("start_date", row), ctx.here("term", row)
+    if udf:
+        return f'IF(OR({start}="",{term}=""),"",ZZ_BAN_END({start},{term},{PROFILE}))'
+    years = f"INDEX({BAN_YEARS},MATCH({term},{BAN_TERM},0))"
+    endless = f'OR({term}={q(LIFELONG)},{term}={q(vocab.MEASURE_NONE)})'
+    return f'IF(OR({start}="",{term}=""),"",IF({endless},"",IFERROR(EDATE({start},12*{years}),{q(ERROR_ARGUMENT)})))'
+
+
+def _both(build: Callable[[Context, int, bool], str]) -> tuple[Builder, Builder]:
+    return (lambda ctx, row: build(ctx, row, False)), (lambda ctx, row: build(ctx, row, True))
+
+
+def _rule(key: str, functions: tuple[str, ...], build: Callable[[Context, int, bool], str]) -> Rule:
+    native, udf = _both(build)
+    return Rule(key, functions, native, udf)
+
+
+def _same(key: str, build: Builder) -> Rule:
+    """A rule with no engine function: the same native formula in both modes."""
+    return Rule(key, (), build, build)
+
+
+RULES: dict[str, Rule] = {
+    rule.key: rule
+    for rule in (
+        Rule("template_version", (), None, None, constant=STANDARD.template_version),
+        _rule("clue_loss_grade", ("ZZ_LOSS_GRADE",), _clue_grade),
+        _rule("ZZ_JURISDICTION", ("ZZ_JURISDICTION",), _jurisdiction),
+        _rule("ZZ_INITIAL_CHECK_DEADLINE", ("ZZ_INITIAL_CHECK_DEADLINE",), _initial_check),
+        _rule("ZZ_NEEDS_REPORT", ("ZZ_NEEDS_REPORT",), _needs_report),
+        _rule("ZZ_LOSS_GRADE", ("ZZ_LOSS_GRADE",), _item_grade),
+        _same("clue_grade_lookup", _clue_grade_lookup),
+        _rule("ZZ_DEDUCTION_MIN", ("ZZ_DEDUCTION_MIN",),
+              lambda ctx, row, udf: _handling_lookup(ctx, row, udf, PAY_MIN, "ZZ_DEDUCTION_MIN")),
+        _rule("ZZ_DEDUCTION_MAX", ("ZZ_DEDUCTION_MAX",),
+              lambda ctx, row, udf: _handling_lookup(ctx, row, udf, PAY_MAX, "ZZ_DEDUCTION_MAX")),
+        _same("pay_deduction", _pay_deduction),
+        _rule("ZZ_LTI", ("ZZ_LTI",), lambda ctx, row, udf: _handling_lookup(ctx, row, udf, LTI, "ZZ_LTI")),
+        _rule("ZZ_INFLUENCE_END", ("ZZ_INFLUENCE_END",), _influence_end),
+        _rule("ZZ_RECTIFY_DEADLINE", ("ZZ_RECTIFY_DEADLINE",), _rectify_deadline),
+        _rule("ZZ_RECTIFY_RESULT", ("ZZ_RECTIFY_RESULT",), _rectify_result),
+        _same("rectify_overdue", _overdue),
+        _rule("ZZ_BAN_END", ("ZZ_BAN_END",), _ban_end),
+    )
+}
+
+
+def formula(sheet: Sheet, field: str, row: int, mode: Mode, profile: Profile) -> str | None:
+    """The formula of a computed cell (None for a constant)."""
+    column = sheet.column(field)
+    assert column.computed_by is not None, f"{sheet.name}.{column.header} 不是计算列"
+    return RULES[column.computed_by].formula(Context(sheet, mode, profile), row)

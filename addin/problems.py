@@ -1,0 +1,41 @@
+"""Problems found in a workbook: data with a location, a stable code and a Chinese message.
+
+The reader reports what it cannot read (a missing sheet or column, a cell whose value
+has the wrong type); the validator (later) adds what breaks the rules.  Nothing here
+raises: a user's mistake is a ``Problem``, never a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Severity = Literal["error", "warning"]
+
+
+class Problem(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    sheet: str = ""
+    cell: str = ""
+    """A1-style address such as "D7"; "" for a whole sheet or file."""
+    code: str
+    message: str
+    severity: Severity = "error"
+    row: int | None = None
+    """1-based row of the record the problem is about (None for a sheet or file)."""
+    column: str = ""
+    """The header of the column the problem is about ("" when none)."""
+
+    @property
+    def where(self) -> str:
+        """「问题线索台账」D7 — for messages and reports."""
+        parts = [f"「{self.sheet}」" if self.sheet else self.file]
+        if self.cell:
+            parts.append(self.cell)
+        return "".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.where}：{self.message}（{self.code}）"

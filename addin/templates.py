@@ -1,0 +1,784 @@
+"""Template workbooks from the schema and a rule profile: ``子企业填报模板.xlsx``.
+
+One workbook per profile, written with xlsxwriter (tables, validation, protection,
+conditional formats and print setup in one pass, fast):
+
+- 填报说明  every sheet and column in plain Chinese (from the schema);
+- 填报信息  the record sheet (label in A, value in B);
+- the six ledgers, each an Excel Table with the standard's headers in row 1, drop-downs
+  for every closed list, input messages with the column's help, computed columns locked
+  (sheet protection without a password) and filled with formulas (``addin.formulas``);
+- 参数      the profile's thresholds, ranges, periods and deadlines (the formulas read them);
+- 工作日历  every working day of every year the engine knows (append new years below);
+- 列表      (hidden) the drop-down lists.
+
+``build_template`` can also pre-fill rows (tests, demos): values by field name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from udfs import vocab
+from udfs.handling import range_text
+from udfs.profile import Deadline, Profile, get_profile
+from udfs.workcalendar import WorkCalendar, default_calendar
+
+from addin import formulas as fx
+from addin.atomic import atomic_path
+from addin.schema import CLUE_STAGES, STANDARD, TYPE_LABELS, Column, ColumnType, Sheet
+
+FILE_NAMES = {"native": "子企业填报模板.xlsx", "udf": "子企业填报模板（函数版）.xlsx"}
+DEFAULT_ROWS = 500
+"""Rows made ready (formulas, drop-downs, unlocked input cells) in every ledger."""
+
+GUIDE_SHEET = "填报说明"
+PARAMS_SHEET = "参数"
+CALENDAR_SHEET = "工作日历"
+LISTS_SHEET = "列表"
+
+FONT = "等线"
+FIXED_TIMESTAMP = dt.datetime(2026, 1, 1)
+"""Document properties carry this instead of the build time, so a rebuild changes nothing."""
+
+_FIRST_DATE = dt.date(1990, 1, 1)
+_LAST_DATE = dt.date(2100, 12, 31)
+_WEEKDAYS = "一二三四五六日"
+
+COLORS = {
+    "required": "#1F4E78",  # header of a column that must be filled
+    "optional": "#5B9BD5",  # header of a column that may be left blank
+    "computed": "#7F7F7F",  # header of a computed column
+    "computed_fill": "#F2F2F2",
+    "computed_font": "#1F3864",
+    "late_fill": "#FFC7CE",
+    "late_font": "#9C0006",
+    "soon_fill": "#FFEB9C",
+    "soon_font": "#9C5700",
+    "title": "#1F4E78",
+}
+
+_NUM_FORMATS = {
+    ColumnType.TEXT: "@",
+    ColumnType.ENUM: "@",
+    ColumnType.FLAG: "@",
+    ColumnType.DATE: "yyyy-mm-dd",
+    ColumnType.NUMBER: "#,##0.00##",
+    ColumnType.PERCENT: "0.00%",
+    ColumnType.INTEGER: "0",
+}
+
+
+@dataclass
+class Options:
+    profile: Profile
+    mode: fx.Mode = "native"
+    rows: int = DEFAULT_ROWS
+    calendar: WorkCalendar | None = None
+    """The working days for 工作日历; default: the engine's (built-in and the user's years)."""
+
+
+@dataclass
+class _Lists:
+    """The hidden 列表 sheet: one column per distinct closed list."""
+
+    columns: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+
+    def ref(self, title: str, values: tuple[str, ...]) -> str:
+        for index, (_, existing) in enumerate(self.columns):
+            if existing == values:
+                return self._range(index, values)
+        self.columns.append((title, values))
+        return self._range(len(self.columns) - 1, values)
+
+    @staticmethod
+    def _range(index: int, values: tuple[str, ...]) -> str:
+        letter = xl_col_to_name(index)
+        return f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
+
+
+class _Formats:
+    def __init__(self, book: Workbook) -> None:
+        self.book = book
+        self._cache: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, **props: Any) -> Any:
+        key = tuple(sorted(props.items()))
+        if key not in self._cache:
+            self._cache[key] = self.book.add_format(props)
+        return self._cache[key]
+
+    def header(self, column: Column) -> Any:
+        kind = "computed" if column.computed else ("required" if column.required else "optional")
+        return self.get(bold=True, font_color="#FFFFFF", bg_color=COLORS[kind], text_wrap=True, align="center",
+                        valign="vcenter", border=1, border_color="#BFBFBF")
+
+    def cell(self, column: Column) -> Any:
+        props = _cell_props(column)
+        if column.type is ColumnType.TEXT and column.width >= 24:
+            props["text_wrap"] = True
+        return self.get(**props)
+
+
+def build_template(
+    path: str | Path,
+    options: Options,
+    info: Mapping[str, Any] | None = None,
+    records: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+) -> Path:
+    """Write the template workbook to ``path`` (atomically); optionally pre-filled.
+
+    ``info``: 填报信息 values by field; ``records``: ledger rows by sheet key, each a
+    mapping of field → value (dates, numbers, text; flags as True/False or 是/否).
+    The ledgers get ``options.rows`` ready rows, or more when ``records`` need them.
+    """
+    target = Path(path)
+    records = records or {}
+    rows = max([options.rows] + [len(v) for v in records.values()])
+    with atomic_path(target) as temporary:
+        book = xlsxwriter.Workbook(
+            str(temporary),
+            {"default_format_properties": {"font_name": FONT, "font_size": 10}, "strings_to_numbers": False,
+             "strings_to_formulas": False, "strings_to_urls": False},
+        )
+        book.set_properties({"title": "子企业填报模板", "subject": "违规经营投资责任追究与审计整改",
+                             "author": "zhuize", "created": FIXED_TIMESTAMP,
+                             "comments": f"填报模板规范第{STANDARD.version}版，模板版本 {STANDARD.template_version}"})
+        book.set_calc_mode("auto")
+        _Writer(book, options, rows).write(info or {}, records)
+        book.close()
+        _readable_by_all(temporary)
+    return target
+
+
+def _readable_by_all(path: Path) -> None:
+    """A template is for sharing: the usual file mode (temporary files are private)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
+
+
+class _Writer:
+    def __init__(self, book: Workbook, options: Options, rows: int) -> None:
+        self.book = book
+        self.options = options
+        self.profile = options.profile
+        self.rows = rows
+        self.fmt = _Formats(book)
+        self.lists = _Lists()
+        self.calendar = options.calendar or default_calendar()
+
+    # -- the whole book -------------------------------------------------------------------
+    def write(self, info: Mapping[str, Any], records: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+        guide = self.book.add_worksheet(GUIDE_SHEET)
+        self._info_sheet(info)
+        for sheet in STANDARD.ledgers:
+            self._ledger(sheet, records.get(sheet.key, ()))
+        self._params_sheet()
+        self._calendar_sheet()
+        self._guide(guide)
+        self._lists_sheet()
+        self._names()
+        guide.activate()
+
+    def _names(self) -> None:
+        define = self.book.define_name
+        define(fx.PROFILE, f"={fx.info_cell('profile')}")
+        define(fx.UNIT_LEVEL, f"={fx.info_cell('unit_level')}")
+        define(fx.ASSETS, f"={fx.info_cell('prior_year_assets')}")
+        define(fx.REPORT_DATE, f"={fx.info_cell('report_date')}")
+        define(fx.REF_DATE, f"=IF(ISNUMBER({fx.REPORT_DATE}),{fx.REPORT_DATE},TODAY())")
+        define(fx.WORKDAYS, workdays_reference())
+        define(SOON_DATE, f"=IFERROR({fx.workday_expr(fx.REF_DATE, '5')},{fx.REF_DATE})")
+
+    # -- 填报信息 -----------------------------------------------------------------------------
+    def _info_sheet(self, values: Mapping[str, Any]) -> None:
+        sheet = STANDARD.record
+        ws = self.book.add_worksheet(sheet.name)
+        title = self.fmt.get(bold=True, font_color="#FFFFFF", bg_color=COLORS["title"], border=1,
+                             border_color="#BFBFBF", valign="vcenter")
+        ws.write_row(0, 0, ["项目", "填写内容", "说明"], title)
+        ws.set_row(0, 22)
+        ws.set_column(0, 0, 26)
+        ws.set_column(1, 1, 34)
+        ws.set_column(2, 2, 70)
+        for column in sheet.columns:
+            row = fx.info_row(column.field) - 1
+            label = self.fmt.get(bold=column.required, valign="vcenter", border=1, border_color="#BFBFBF",
+                                 bg_color="#F2F2F2" if column.computed else "#DDEBF7")
+            ws.write_string(row, 0, column.header, label)
+            cell = self.fmt.get(**{**_cell_props(column), "valign": "vcenter", "align": "left"})
+            rule = fx.RULES[column.computed_by] if column.computed_by else None
+            if rule is not None and rule.constant is not None:
+                ws.write_string(row, 1, rule.constant, cell)
+            elif column.field == "profile" and "profile" not in values:
+                ws.write_string(row, 1, self.profile.key, cell)
+            else:
+                _write_value(ws, row, 1, column, values.get(column.field), cell)
+            note = self.fmt.get(text_wrap=True, valign="vcenter", font_color="#595959")
+            ws.write_string(row, 2, _info_note(column), note)
+            ws.set_row(row, max(20, _height(len(_info_note(column)), 70)))
+            if column.field == "profile" and self.options.mode == "native":
+                warn = (f"注意：本模板的计算公式按「{self.profile.key}」编制，与所选适用标准不一致；"
+                        f"请改回 {self.profile.key}，或使用所选标准的模板")
+                ws.write_formula(row, 2, f'=IF(OR(B{row + 1}="",B{row + 1}={fx.PARAM_PROFILE}),'
+                                         f'{fx.q(_info_note(column))},{fx.q(warn)})', note, _info_note(column))
+                ws.conditional_format(row, 2, row, 2, {
+                    "type": "formula", "criteria": f'=AND(B{row + 1}<>"",B{row + 1}<>{fx.PARAM_PROFILE})',
+                    "format": self.fmt.get(bg_color=COLORS["late_fill"], font_color=COLORS["late_font"])})
+            if not column.computed:
+                self._validate(ws, row, 1, row, 1, column)
+        ws.freeze_panes(1, 0)
+        ws.protect("", _PROTECTION)
+        self._print_setup(ws, landscape=False, fit_width=1, repeat_columns=False)
+
+    # -- the ledgers ---------------------------------------------------------------------------
+    def _ledger(self, sheet: Sheet, rows_data: Sequence[Mapping[str, Any]]) -> None:
+        ws = self.book.add_worksheet(sheet.name)
+        last_row = self.rows  # 0-based: header on 0, data on 1..rows
+        columns = [{"header": c.header, "header_format": self.fmt.header(c)} for c in sheet.columns]
+        ws.add_table(0, 0, last_row, len(sheet.columns) - 1, {
+            "name": sheet.table, "columns": columns, "style": "Table Style Light 1", "autofilter": True,
+        })
+        ws.set_row(0, 42)
+        for index, column in enumerate(sheet.columns):
+            ws.set_column(index, index, display_width(column))
+            cell = self.fmt.cell(column)
+            if column.computed:
+                rule = fx.RULES[column.computed_by]  # type: ignore[index]
+                ctx = fx.Context(sheet, self.options.mode, self.profile)
+                for row in range(1, last_row + 1):
+                    text = rule.formula(ctx, row + 1)
+                    if text is None:
+                        ws.write_string(row, index, rule.constant or "", cell)
+                    else:
+                        ws.write_formula(row, index, text, cell, "")
+            else:
+                for row in range(1, last_row + 1):
+                    data = rows_data[row - 1] if row - 1 < len(rows_data) else None
+                    value = None if data is None else data.get(column.field)
+                    _write_value(ws, row, index, column, value, cell)
+                self._validate(ws, 1, index, last_row, index, column)
+            if column.computed:
+                ws.data_validation(1, index, last_row, index, {
+                    "validate": "any", "input_title": _title(column.header), "input_message": _clip(column.help),
+                })
+        self._deadline_formats(ws, sheet, last_row)
+        self._print_area(sheet)
+        ws.freeze_panes(1, 1)
+        ws.protect("", _PROTECTION)
+        total = sum(display_width(c) for c in sheet.columns)
+        self._print_setup(ws, landscape=True, fit_width=max(1, math.ceil(total / 150)), repeat_columns=True)
+
+    def _print_area(self, sheet: Sheet) -> None:
+        """Print the header and the filled rows only (Excel; LibreOffice prints every ready row).
+
+        The area ends at the last row counted in column A, which holds each row's key.
+        """
+        last = xl_col_to_name(len(sheet.columns) - 1)
+        name = f"'{sheet.name}'"
+        rows = f"MAX(2,COUNTA({name}!$A:$A))"
+        self.book.define_name(f"{sheet.name}!_xlnm.Print_Area",
+                              f"={name}!$A$1:INDEX({name}!$A:${last},{rows},{len(sheet.columns)})")
+
+    def _validate(self, ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int,
+                  column: Column) -> None:
+        rule: dict[str, Any] = {"input_title": _title(column.header), "input_message": _clip(_input_help(column)),
+                                "error_title": "输入有误", "error_type": "stop"}
+        kind = column.type
+        if kind in (ColumnType.ENUM, ColumnType.FLAG):
+            values = column.options
+            rule.update(validate="list", source=self.lists.ref(column.header, values),
+                        error_message=_clip(f"{column.header}只能从下拉列表中选择：{'、'.join(values)}"))
+        elif kind is ColumnType.DATE:
+            rule.update(validate="date", criteria="between", minimum=_FIRST_DATE, maximum=_LAST_DATE,
+                        error_message=f"{column.header}应填写日期，如 2026-11-23")
+        elif kind in (ColumnType.NUMBER, ColumnType.PERCENT):
+            if column.maximum is not None:
+                rule.update(validate="decimal", criteria="between", minimum=column.minimum or 0,
+                            maximum=column.maximum,
+                            error_message=f"{column.header}应填写 0 到 100% 之间的比例（如 0.5 或 50%）")
+            else:
+                rule.update(validate="decimal", criteria=">" if column.minimum_exclusive else ">=",
+                            value=column.minimum or 0,
+                            error_message=f"{column.header}应填写{'大于' if column.minimum_exclusive else '不小于'}0的数字，"
+                                          f"单位万元，不带单位和千分位")
+        elif kind is ColumnType.INTEGER:
+            rule.update(validate="integer", criteria="between", minimum=int(column.minimum or 0),
+                        maximum=int(column.maximum or 9999), error_message=f"{column.header}应填写整数，如 2026")
+        elif column.check is not None:
+            rule.update(validate="length", criteria="==", value=column.max_length or 18,
+                        error_message=f"{column.header}应为{column.max_length or 18}位")
+        elif column.max_length is not None:
+            rule.update(validate="length", criteria="<=", value=column.max_length,
+                        error_message=f"{column.header}不能超过{column.max_length}个字")
+        else:
+            rule = {"validate": "any", "input_title": rule["input_title"], "input_message": rule["input_message"]}
+        ws.data_validation(first_row, first_col, last_row, last_col, rule)
+
+    def _deadline_formats(self, ws: Worksheet, sheet: Sheet, last_row: int) -> None:
+        """Overdue deadlines red, those within 5 working days amber (as of 填报日期, else today)."""
+        late = self.fmt.get(bg_color=COLORS["late_fill"], font_color=COLORS["late_font"], bold=True)
+        soon = self.fmt.get(bg_color=COLORS["soon_fill"], font_color=COLORS["soon_font"])
+        watched: list[tuple[str, str]] = []
+        if sheet.key == "clues":
+            stage = _rel(sheet, "stage")
+            received, checking = (fx.q(v) for v in CLUE_STAGES[:2])  # 受理, 初步核实: not yet verified
+            open_ = f'OR({stage}="",{stage}={received},{stage}={checking})'
+            watched.append(("initial_check_deadline", open_))
+        if sheet.key == "rectification":
+            watched.append(("deadline", f'{_rel(sheet, "result")}<>{fx.q(vocab.RECTIFY_RESULTS[0])}'))
+            col = sheet.index("overdue")
+            ws.conditional_format(1, col, last_row, col, {
+                "type": "formula", "criteria": f'={_rel(sheet, "overdue")}={fx.q(vocab.YES)}', "format": late})
+        for field_name, still_open in watched:
+            col = sheet.index(field_name)
+            cell = _rel(sheet, field_name)
+            ws.conditional_format(1, col, last_row, col, {
+                "type": "formula", "format": late,
+                "criteria": f"=AND(ISNUMBER({cell}),{still_open},{cell}<{fx.REF_DATE})"})
+            ws.conditional_format(1, col, last_row, col, {
+                "type": "formula", "format": soon,
+                "criteria": f"=AND(ISNUMBER({cell}),{still_open},{cell}>={fx.REF_DATE},{cell}<={SOON_DATE})"})
+
+    # -- 参数 ------------------------------------------------------------------------------------
+    def _params_sheet(self) -> None:
+        p = self.profile
+        ws = self.book.add_worksheet(PARAMS_SHEET)
+        head = self.fmt.get(bold=True, font_color="#FFFFFF", bg_color=COLORS["title"], text_wrap=True,
+                            valign="vcenter", border=1, border_color="#BFBFBF")
+        section = self.fmt.get(bold=True, font_size=12, font_color=COLORS["title"])
+        text = self.fmt.get(text_wrap=True, valign="top", border=1, border_color="#D9D9D9")
+        number = self.fmt.get(num_format="#,##0.####", valign="top", border=1, border_color="#D9D9D9")
+        percent = self.fmt.get(num_format="0%", valign="top", border=1, border_color="#D9D9D9")
+        for col, width in enumerate((16, 14, 14, 16, 14, 16, 14, 14, 40, 60)):
+            ws.set_column(col, col, width)
+        names: dict[str, str] = {}
+        row = 0
+        ws.write_string(row, 0, "适用标准参数（由程序按适用标准生成，模板中的计算公式引用本表；请勿修改）", section)
+        row += 1
+        basics = [(_h("info", "profile"), p.key), ("名称", p.title), ("施行日期", p.effective.isoformat()),
+                  ("说明", p.description), ("损失分级", p.loss_grade.text)]
+        for label, value in basics:
+            ws.write_string(row, 0, label, head)
+            ws.merge_range(row, 1, row, 9, value, text)
+            if label == _h("info", "profile"):
+                names[fx.PARAM_PROFILE] = _abs(row, 1)
+            row += 1
+
+        row += 1
+        ws.write_string(row, 0, "一、资产损失等级标准（达到金额标准或占上年末资产比例标准之一即达到该等级）", section)
+        row += 1
+        ws.write_row(row, 0, [_h("clues", "loss_grade"), "金额标准（万元）", "金额含本数", "占上年末资产比例", "比例含本数",
+                              "", "", "", "依据", ""], head)
+        row += 1
+        for rank, level in enumerate(p.loss_grade.levels, start=1):
+            ws.write_string(row, 0, level.grade, text)
+            ws.write_number(row, 1, level.amount_from, number)
+            ws.write_string(row, 2, _yes(level.amount_inclusive), text)
+            names[fx.grade_amount_name(rank)] = _abs(row, 1)
+            if level.share_from is not None:
+                ws.write_number(row, 3, level.share_from, self.fmt.get(num_format="0.00%", border=1,
+                                                                       border_color="#D9D9D9"))
+                ws.write_string(row, 4, _yes(level.share_inclusive), text)
+                names[fx.grade_share_name(rank)] = _abs(row, 3)
+            else:
+                ws.write_string(row, 3, "不设", text)
+                ws.write_string(row, 4, "", text)
+            ws.merge_range(row, 8, row, 9, _source(level), text)
+            row += 1
+
+        row += 1
+        ws.write_string(row, 0, "二、管辖层级和一事一报告（按损失等级）", section)
+        row += 1
+        ws.write_row(row, 0, [_h("clues", "loss_grade"), _h("clues", "jurisdiction"), "集团公司的管辖层级",
+                              _h("clues", "event_report_required"), "", "", "", "", "依据", ""], head)
+        row += 1
+        first = row
+        for grade in vocab.GRADES:
+            entry = p.jurisdiction_for(grade)
+            ws.write_string(row, 0, grade, text)
+            ws.write_string(row, 1, entry.body, text)
+            ws.write_string(row, 2, entry.group_body, text)
+            ws.write_string(row, 3, _yes(grade in p.one_event_report.grades), text)
+            ws.merge_range(row, 8, row, 9, f"{_source(entry)}；一事一报告：{_source(p.one_event_report)}", text)
+            row += 1
+        names[fx.GRADE_NAME] = _abs_range(first, 0, row - 1, 0)
+        names[fx.BODY] = _abs_range(first, 1, row - 1, 1)
+        names[fx.GROUP_BODY] = _abs_range(first, 2, row - 1, 2)
+        names[fx.EVENT_REPORT] = _abs_range(first, 3, row - 1, 3)
+
+        row += 1
+        ws.write_string(row, 0, "三、处理标准（按损失等级 × 责任类型；比例以小数存储，显示为百分比）", section)
+        row += 1
+        ws.write_row(row, 0, ["查找键", _h("accountability", "loss_grade"), _h("accountability", "responsibility"),
+                              _h("accountability", "pay_ratio_min"), _h("accountability", "pay_ratio_max"),
+                              "任期激励扣减下限", "任期激励扣减上限", "可禁入限制", "可采取的组织处理 / 扣减范围",
+                              _h("accountability", "lti")], head)
+        row += 1
+        first = row
+        for grade in vocab.GRADES:
+            for responsibility in vocab.RESPONSIBILITIES:
+                entry = p.handling_for(grade, responsibility)
+                pay, term = entry.performance_pay, entry.term_incentive
+                ws.write_string(row, 0, f"{grade}|{responsibility}", text)
+                ws.write_string(row, 1, grade, text)
+                ws.write_string(row, 2, responsibility, text)
+                for col, value in ((3, pay.min if pay else 0.0), (4, pay.max if pay else 0.0),
+                                   (5, term.min if term else 0.0), (6, term.max if term else 0.0)):
+                    ws.write_number(row, col, value, percent)
+                ws.write_string(row, 7, _yes(entry.ban_allowed), text)
+                ws.write_string(row, 8, f"{'、'.join(entry.measures)}；绩效年薪 {range_text(pay)}，"
+                                        f"任期激励 {range_text(term)}", text)
+                ws.write_string(row, 9, "；".join(entry.lti) if entry.lti else "无", text)
+                row += 1
+        names[fx.HANDLING_KEY] = _abs_range(first, 0, row - 1, 0)
+        names[fx.PAY_MIN] = _abs_range(first, 3, row - 1, 3)
+        names[fx.PAY_MAX] = _abs_range(first, 4, row - 1, 4)
+        names[fx.TERM_MIN] = _abs_range(first, 5, row - 1, 5)
+        names[fx.TERM_MAX] = _abs_range(first, 6, row - 1, 6)
+        names[fx.LTI] = _abs_range(first, 9, row - 1, 9)
+
+        row += 1
+        ws.write_string(row, 0, "四、组织处理的影响期", section)
+        row += 1
+        ws.write_row(row, 0, [_h("accountability", "measure"), "影响期（月）", "不安排职务（月）", "", "", "", "", "", "说明", "依据"], head)
+        row += 1
+        first = row
+        for entry in p.influence:
+            ws.write_string(row, 0, entry.measure, text)
+            ws.write_number(row, 1, entry.months, number)
+            if entry.no_post_months is not None:
+                ws.write_number(row, 2, entry.no_post_months, number)
+            ws.write_string(row, 8, entry.text, text)
+            ws.write_string(row, 9, _source(entry), text)
+            row += 1
+        names[fx.INFLUENCE_MEASURE] = _abs_range(first, 0, max(row - 1, first), 0)
+        names[fx.INFLUENCE_MONTHS] = _abs_range(first, 1, max(row - 1, first), 1)
+
+        row += 1
+        ws.write_string(row, 0, "五、期限", section)
+        row += 1
+        ws.write_row(row, 0, ["事项", "期限", "单位", "可延长（工作日）", "", "", "", "", "说明", "依据"], head)
+        row += 1
+        deadlines: list[tuple[str, Deadline, str | None]] = [
+            ("初核报告", p.deadlines.initial_check, fx.INITIAL_CHECK),
+            ("重大损失快报", p.deadlines.flash_report, None),
+            ("重大损失全面报告", p.deadlines.full_report, None),
+            ("重大损失初核报告", p.deadlines.initial_report, None),
+            ("审计整改", p.deadlines.rectify, fx.RECTIFY_PERIOD),
+        ]
+        for label, rule, name in deadlines:
+            ws.write_string(row, 0, label, text)
+            ws.write_number(row, 1, rule.workdays if rule.workdays is not None else rule.months or 0, number)
+            ws.write_string(row, 2, "工作日" if rule.workdays is not None else "月", text)
+            if rule.extension_max_workdays is not None:
+                ws.write_number(row, 3, rule.extension_max_workdays, number)
+            ws.write_string(row, 8, rule.text, text)
+            ws.write_string(row, 9, _source(rule), text)
+            if name is not None:
+                names[name] = _abs(row, 1)
+            row += 1
+
+        row += 1
+        ws.write_string(row, 0, "六、禁入限制期限", section)
+        row += 1
+        ws.write_row(row, 0, [_h("bans", "term"), "年数", "", "", "", "", "", "", "说明", "依据"], head)
+        row += 1
+        first = row
+        for term in p.ban.terms:
+            ws.write_string(row, 0, term, text)
+            if term != fx.LIFELONG:
+                ws.write_number(row, 1, int(term.rstrip("年")), number)
+            ws.write_string(row, 8, "终身禁入，没有截止日期" if term == fx.LIFELONG else f"起始日期加{term}", text)
+            ws.write_string(row, 9, _source(p.ban), text)
+            row += 1
+        names[fx.BAN_TERM] = _abs_range(first, 0, row - 1, 0)
+        names[fx.BAN_YEARS] = _abs_range(first, 1, row - 1, 1)
+
+        for name, ref in names.items():
+            self.book.define_name(name, f"='{PARAMS_SHEET}'!{ref}")
+        # A profile whose levels have no share test still needs the names the formulas
+        # never use; nothing else to define.
+        ws.protect("", _PROTECTION)
+        self._print_setup(ws, landscape=True, fit_width=1, repeat_columns=False, repeat_header=False)
+
+    # -- 工作日历 ----------------------------------------------------------------------------------
+    def _calendar_sheet(self) -> None:
+        ws = self.book.add_worksheet(CALENDAR_SHEET)
+        head = self.fmt.get(bold=True, font_color="#FFFFFF", bg_color=COLORS["title"], border=1,
+                            border_color="#BFBFBF")
+        ws.write_row(0, 0, ["日期", "星期", "说明"], head)
+        date_format = self.fmt.get(num_format="yyyy-mm-dd")
+        plain = self.fmt.get()
+        ws.set_column(0, 0, 12)
+        ws.set_column(1, 1, 8)
+        ws.set_column(2, 2, 12)
+        days = self.calendar.working_days()
+        for row, day in enumerate(days, start=1):
+            ws.write_datetime(row, 0, dt.datetime.combine(day, dt.time()), date_format)
+            ws.write_string(row, 1, f"星期{_WEEKDAYS[day.weekday()]}", plain)
+            if day.weekday() >= 5:
+                ws.write_string(row, 2, "调休上班", plain)
+        ws.freeze_panes(1, 0)
+        years = self.calendar.known_years
+        ws.set_header(f"&C工作日历（{years[-1]}年；本表列出{years[0]}–{years[-1]}年的全部工作日）" if years else "&C工作日历")
+        self._print_setup(ws, landscape=False, fit_width=1, repeat_columns=False, header=False)
+        if years:  # printing every year since 2004 is a hundred pages: print the latest year
+            first = 1 + sum(1 for day in days if day.year < years[-1])
+            ws.print_area(first, 0, len(days), 2)
+
+    # -- 列表 -------------------------------------------------------------------------------------
+    def _lists_sheet(self) -> None:
+        ws = self.book.add_worksheet(LISTS_SHEET)
+        measure = STANDARD.sheet("accountability").column("measure")
+        ref = self.lists.ref(measure.header, measure.options)
+        for col, (title, values) in enumerate(self.lists.columns):
+            ws.write_string(0, col, title)
+            for row, value in enumerate(values, start=1):
+                ws.write_string(row, col, value)
+            ws.set_column(col, col, 14)
+        self.book.define_name(fx.MEASURE_LIST, ref)
+        ws.hide()
+        ws.protect("", _PROTECTION)
+
+    # -- 填报说明 -----------------------------------------------------------------------------------
+    def _guide(self, ws: Worksheet) -> None:
+        p = self.profile
+        title = self.fmt.get(bold=True, font_size=16, font_color=COLORS["title"])
+        section = self.fmt.get(bold=True, font_size=12, font_color="#FFFFFF", bg_color=COLORS["title"])
+        head = self.fmt.get(bold=True, bg_color="#DDEBF7", border=1, border_color="#BFBFBF", text_wrap=True,
+                            valign="vcenter")
+        text = self.fmt.get(text_wrap=True, valign="top", border=1, border_color="#D9D9D9")
+        bullet = self.fmt.get(text_wrap=True, valign="top")
+        widths = (24, 9, 12, 34, 70)
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+        row = 0
+        ws.write_string(row, 0, "子企业填报模板 · 填报说明", title)
+        ws.set_row(row, 26)
+        row += 2
+        for number, line in enumerate(_general_notes(p, self.options, self.rows, self.calendar), start=1):
+            ws.merge_range(row, 0, row, 4, f"{number}. {line}", bullet)
+            ws.set_row(row, _height(len(line) + 4, sum(widths)))
+            row += 1
+        for sheet in STANDARD.sheets:
+            row += 1
+            ws.merge_range(row, 0, row, 4, f"「{sheet.name}」 {sheet.purpose}", section)
+            ws.set_row(row, _height(len(sheet.purpose) + len(sheet.name) + 4, sum(widths), line=18))
+            row += 1
+            ws.write_row(row, 0, ["列名" if sheet.kind == "ledger" else "项目", "类型", "填写要求", "可选值", "说明"], head)
+            row += 1
+            for column in sheet.columns:
+                options = "、".join(column.options)
+                if column.choices == "profiles":
+                    options += "（适用标准名称）"
+                help_text = column.help
+                if column.computed and self.options.mode == "udf":
+                    functions = fx.RULES[column.computed_by].functions  # type: ignore[index]
+                    if functions:
+                        help_text += f"（公式调用加载项函数 {'、'.join(functions)}）"
+                cells = [column.header, TYPE_LABELS[column.type], _requirement(column), options, help_text]
+                for col, value in enumerate(cells):
+                    ws.write_string(row, col, value, text)
+                ws.set_row(row, max(_height(len(help_text), widths[4]), _height(len(options), widths[3]),
+                                    _height(len(column.header), widths[0])))
+                row += 1
+        row += 1
+        ws.merge_range(row, 0, row, 4, f"「{PARAMS_SHEET}」 适用标准 {p.key} 的损失分级金额和比例、处理标准、影响期、期限和禁入期限，"
+                                       "由程序生成，计算公式引用本表，请勿修改", section)
+        ws.set_row(row, 34)
+        row += 1
+        ws.merge_range(row, 0, row, 4, f"「{CALENDAR_SHEET}」 已知年份的全部法定工作日（周一至周五中除去法定节假日，加上调休上班的周末），"
+                                       "用于计算以工作日计的期限；新年份公布后在末尾按日期顺序追加", section)
+        ws.set_row(row, 34)
+        ws.protect("", _PROTECTION)
+        self._print_setup(ws, landscape=False, fit_width=1, repeat_columns=False, repeat_header=False)
+
+    # -- print setup ----------------------------------------------------------------------------
+    def _print_setup(self, ws: Worksheet, landscape: bool, fit_width: int, repeat_columns: bool,
+                     repeat_header: bool = True, header: bool = True) -> None:
+        ws.set_paper(9)  # A4
+        if landscape:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
+        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+        if repeat_header:
+            ws.repeat_rows(0)
+        if repeat_columns:
+            ws.repeat_columns(0)
+            ws.print_across()  # a wide ledger: the pages of the same rows follow each other
+        ws.fit_to_pages(fit_width, 0)
+        if header:
+            ws.set_header("&C&A")
+        ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+SOON_DATE = "zz_soon_date"
+"""The 5th working day after 填报日期 (or today): deadlines up to it are 即将到期."""
+
+_PROTECTION = {
+    "objects": True, "scenarios": True, "format_cells": False, "format_columns": True, "format_rows": True,
+    "insert_columns": False, "insert_rows": False, "insert_hyperlinks": False, "delete_columns": False,
+    "delete_rows": False, "select_locked_cells": True, "sort": False, "autofilter": True, "pivot_tables": False,
+    "select_unlocked_cells": True,
+}
+
+
+def _cell_props(column: Column) -> dict[str, Any]:
+    """Number format and protection of a column's cells: inputs unlocked, computed grey."""
+    props: dict[str, Any] = {"num_format": _NUM_FORMATS[column.type], "valign": "top", "border": 1,
+                             "border_color": "#D9D9D9"}
+    if column.computed:
+        props.update(bg_color=COLORS["computed_fill"], font_color=COLORS["computed_font"], locked=True)
+    else:
+        props.update(locked=False)
+    return props
+
+
+def workdays_reference() -> str:
+    """The working days of 工作日历 column A from row 2, as long as the list is (no gaps)."""
+    cal = f"'{CALENDAR_SHEET}'"
+    return f"={cal}!$A$2:INDEX({cal}!$A:$A,COUNT({cal}!$A:$A)+1)"
+
+
+def _h(sheet_key: str, field_name: str) -> str:
+    """A column's header, where the 参数 sheet titles the same thing."""
+    return STANDARD.sheet(sheet_key).column(field_name).header
+
+
+def display_width(column: Column) -> float:
+    """The column width: the schema's, widened so the header fits on two lines."""
+    return max(column.width, len(column.header) + 2)
+
+
+def _height(chars: int, width: float, line: float = 14.5) -> float:
+    """Row height (points) for ``chars`` Chinese characters wrapped in ``width`` units."""
+    per_line = max(1, int(width / 2.1))
+    return line * max(1, math.ceil(chars / per_line)) + 3
+
+
+def _rel(sheet: Sheet, field_name: str) -> str:
+    """A cell of row 2 with a fixed column, for conditional formats over a column."""
+    return f"${xl_col_to_name(sheet.index(field_name))}2"
+
+
+def _abs(row: int, col: int) -> str:
+    return xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
+
+
+def _abs_range(first_row: int, first_col: int, last_row: int, last_col: int) -> str:
+    return f"{_abs(first_row, first_col)}:{_abs(last_row, last_col)}"
+
+
+def _yes(flag: bool) -> str:
+    return vocab.YES if flag else vocab.NO
+
+
+def _source(entry: Any) -> str:
+    mark = "已核对" if entry.checked else "未与正式文本核对"
+    return f"{entry.source}（{mark}）"
+
+
+def _title(text: str) -> str:
+    return text if len(text) <= 32 else text[:31] + "…"
+
+
+def _clip(text: str, limit: int = 255) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _requirement(column: Column) -> str:
+    if column.computed:
+        return "自动计算"
+    text = "必填" if column.required else "选填"
+    return f"{text}（{column.required_note}）" if column.required_note else text
+
+
+def _input_help(column: Column) -> str:
+    return f"{_requirement(column)}。{column.help}"
+
+
+def _info_note(column: Column) -> str:
+    return f"{_requirement(column)}。{column.help}"
+
+
+def _write_value(ws: Worksheet, row: int, col: int, column: Column, value: Any, cell_format: Any) -> None:
+    """A typed input value (or a formatted blank)."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, cell_format)
+    elif isinstance(value, bool):
+        if column.type is ColumnType.FLAG:
+            ws.write_string(row, col, vocab.YES if value else vocab.NO, cell_format)
+        else:
+            ws.write_boolean(row, col, value, cell_format)
+    elif isinstance(value, dt.datetime):
+        ws.write_datetime(row, col, value, cell_format)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), cell_format)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, cell_format)
+    else:
+        ws.write_string(row, col, str(value), cell_format)
+
+
+def _general_notes(profile: Profile, options: Options, rows: int, calendar: WorkCalendar) -> list[str]:
+    years = calendar.known_years
+    span = f"{years[0]}–{years[-1]}年" if years else "（无）"
+    notes = [
+        f"本模板依据《填报模板规范》第{STANDARD.version}版编制（模板版本 {STANDARD.template_version}），"
+        f"计算所用的适用标准为：{profile.title}（{profile.key}），详见「{PARAMS_SHEET}」表。",
+        "先填「填报信息」，再逐表填写各台账：每行一条记录，从第2行开始连续填写；不要修改表头、插入空行或合并单元格，"
+        "也不要改动工作表名称。没有内容的台账保留表头即可。",
+        "表头颜色：深蓝色为必填列，浅蓝色为选填列，灰色为自动计算列。灰底单元格由公式自动计算，不需要填写，也不能修改；"
+        "选中单元格时会显示该列的填写提示。",
+        "金额单位一律为万元，填纯数字（最多4位小数），不带单位和千分位；日期填真正的日期（如 2026-11-23）；"
+        "比例填小数或百分数（0.5 或 50%）；是/否列只能填 是 或 否；带下拉箭头的列请从列表中选择。",
+        "工作表保护：「填报信息」和各台账设置了工作表保护，没有密码，只锁定自动计算的单元格和表格以外的区域。"
+        "确需修改时，在“审阅 → 撤销工作表保护”后操作，改完后再“保护工作表”（不设密码）。",
+        f"每个台账预留了 {rows} 行。不够用时撤销工作表保护，选中表格最后一行，整行复制后在下方粘贴，"
+        "公式会随行自动调整，然后重新保护工作表。",
+        f"期限按法定工作日计算：「{CALENDAR_SHEET}」表列出 {span} 的全部工作日（含调休上班日）。"
+        f"国务院办公厅公布新一年的放假安排后，把该年的全部工作日按日期顺序追加到表的末尾；"
+        "缺少所需年份时，期限列显示“#日历错误”。",
+        "到期提醒：尚未完成初步核实的线索的初核报告截止日、尚未整改完毕的问题的整改期限，已过期的显示为红色，"
+        "5个工作日内到期的显示为黄色；以「填报信息」的填报日期为准，未填时以今天为准。",
+        "打印：台账按A4横向打印，每页重复标题行和第一列；Excel 只打印已填写的行。",
+        "“是否逾期”按「填报信息」的填报日期判断：整改结果不是 整改完毕 且填报日期已过整改期限的为 是。",
+        "损失等级：线索在「资产损失认定」表中有认定记录的，按各行损失金额之和及首行的发生损失企业上年末资产总额分级；"
+        "没有认定记录的按预估损失金额和「填报信息」的上年末资产总额分级；都没有的为 未认定。"
+        "“以上”包含本数，“以下”不包含本数。",
+        f"管辖层级：涉事单位层级为 本级 的，按「填报信息」的单位层级判断（集团公司本级的较大、重大损失由出资人机构开展）。",
+        "自动计算列显示“#参数错误”时，说明所依据的填报内容不符合要求（如金额为负数、选项不在列表中），请检查同一行的填报内容。",
+    ]
+    if options.mode == "udf":
+        notes.insert(1, "本文件的自动计算列调用 zhuize 加载项的 ZZ_ 函数：请先安装并启用加载项，打开后按 Ctrl+Alt+F9 "
+                        "重新计算；未启用加载项时这些单元格显示 #NAME?。不能安装加载项的单位请使用标准版模板。")
+    else:
+        notes.insert(1, "自动计算列使用 Excel 内置函数，在 Excel、WPS 和 LibreOffice 中都能直接计算，不需要安装任何加载项。")
+    return notes
+
+
+def default_options(profile_key: str | None = None, mode: fx.Mode = "native", rows: int = DEFAULT_ROWS) -> Options:
+    return Options(profile=get_profile(profile_key), mode=mode, rows=rows)
+
+
+def write_templates(out_dir: str | Path, profile_key: str | None = None,
+                    modes: Iterable[fx.Mode] = ("native",), rows: int = DEFAULT_ROWS) -> list[Path]:
+    """Write the template(s) into ``out_dir``: ``子企业填报模板.xlsx`` (and the 函数版)."""
+    folder = Path(out_dir)
+    written = []
+    for mode in modes:
+        written.append(build_template(folder / FILE_NAMES[mode], default_options(profile_key, mode, rows)))
+    return written

@@ -1,0 +1,82 @@
+"""Headless LibreOffice: recalculate a workbook independently of Excel, or print it to PDF.
+
+LibreOffice keeps the cached formula results of an .xlsx by default ("never
+recalculate" for Excel files), so a conversion alone proves nothing about the formulas.
+Each run here uses a private user profile (``-env:UserInstallation``) whose
+``registrymodifications.xcu`` sets ``org.openoffice.Office.Calc/Formula/Load``
+``OOXMLRecalcMode`` and ``ODFRecalcMode`` to 0 (always recalculate on load), so every
+formula is evaluated by LibreOffice's own engine before it writes the output.  The
+user's own LibreOffice settings are never touched.
+
+Debian packages: libreoffice-calc (soffice), poppler-utils (pdfinfo, pdftotext,
+pdftoppm); a CJK font such as fonts-noto-cjk for legible Chinese in PDFs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">\
+<value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">\
+<value>0</value></prop></item>
+</oor:items>
+"""
+
+FILTERS = {
+    "xlsx": "xlsx:Calc MS Excel 2007 XML",
+    "pdf": "pdf:calc_pdf_Export",
+}
+
+
+class LibreOfficeError(RuntimeError):
+    pass
+
+
+def find_soffice() -> str | None:
+    """The soffice executable, or None when LibreOffice is not installed."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def convert(files: Iterable[str | Path], to: str, out_dir: str | Path, timeout: float = 600) -> list[Path]:
+    """Open each file in LibreOffice (recalculating every formula) and save it as ``to``.
+
+    ``to`` is ``xlsx`` or ``pdf``; the results keep the input file names.  One soffice
+    process converts all files.
+    """
+    soffice = find_soffice()
+    if soffice is None:
+        raise LibreOfficeError("未安装 LibreOffice（soffice）")
+    sources = [Path(f).resolve() for f in files]
+    target = Path(out_dir).resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="zhuize-lo-") as work:
+        profile = Path(work) / "profile"
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+        command = [
+            soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
+            "--nodefault", "--convert-to", FILTERS[to], "--outdir", str(target), *map(str, sources),
+        ]
+        env = dict(os.environ, HOME=work)
+        try:
+            run = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+        except subprocess.TimeoutExpired as exc:
+            raise LibreOfficeError(f"LibreOffice 转换超时（{timeout:g} 秒）") from exc
+    results = [target / (source.stem + "." + to) for source in sources]
+    missing = [r.name for r in results if not r.is_file()]
+    if run.returncode != 0 or missing:
+        raise LibreOfficeError(f"LibreOffice 转换失败（{run.returncode}）：{' '.join(missing)}\n{run.stdout}\n{run.stderr}")
+    return results

@@ -1,0 +1,52 @@
+"""Render docs/template-clues.png: the 问题线索台账 of the template filled with the sample,
+as LibreOffice prints it (the page with the computed columns).
+
+    .venv/bin/python docs/render_template_image.py
+
+Needs LibreOffice (soffice) and poppler-utils (pdftotext, pdftoppm).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from addin.samples import SAMPLE_INFO, SAMPLE_RECORDS  # noqa: E402
+from addin.templates import Options, build_template  # noqa: E402
+from addin.xlsx_libreoffice import convert  # noqa: E402
+from udfs.profile import get_profile  # noqa: E402
+
+TARGET = ROOT / "docs" / "template-clues.png"
+DPI = 130
+CROP = (40, 60, 1350, 180)  # x, y, width, height in pixels at DPI: the header and the first rows
+
+
+def main() -> int:
+    os.environ.setdefault("ZHUIZE_HOME", tempfile.mkdtemp())  # built-in profiles and calendar only
+    with tempfile.TemporaryDirectory() as work:
+        folder = Path(work)
+        book = build_template(folder / "sample.xlsx", Options(profile=get_profile("central-2026")),
+                              SAMPLE_INFO, SAMPLE_RECORDS)
+        (pdf,) = convert([book], "pdf", folder)
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        pages = text.split("\f")
+        page = next(i for i, p in enumerate(pages, start=1)
+                    if p.lstrip().startswith("问题线索台账") and "损失等级" in p)
+        x, y, width, height = CROP
+        subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(DPI), "-png", "-singlefile",
+                        "-x", str(x), "-y", str(y), "-W", str(width), "-H", str(height), str(pdf),
+                        str(folder / "page")], check=True)
+        TARGET.write_bytes((folder / "page.png").read_bytes())
+    print(f"已生成 {TARGET}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
