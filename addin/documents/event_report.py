@@ -1,0 +1,298 @@
+"""一事一报告: the report to the superior on one clue whose loss grade requires it (the
+profile's ``one_event_report.grades``: 较大 and 重大 by default).
+
+    一、线索来源及受理情况   受理日期, 线索来源, 编号, 类别, 处置方式, 办理阶段
+    二、问题基本情况         问题事实 (问题摘要, 主要问题), 涉及单位和人员 (names only)
+    三、资产损失情况及认定依据 每笔损失: 类型, 金额, 认定依据, 认定机构, 认定日期; 或有损失 flagged
+    四、原因分析             the 管理提升建议书's 需关注的监管风险 where there is one
+    五、已采取的措施及下一步工作 损失认定, 责任认定与处理, 整改, 报告时限 (ZZ_REPORT_DEADLINE)
+
+What the ledgers do not hold (time and place, causes, next steps) is a highlighted
+（待承办部门补充：…） for the handler, never an invented fact.  身份证号码 are never written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from udfs import vocab
+
+from addin.documents.facts import EVENT_REPORT, ClueCase, LetterProblem, SubmissionFacts, is_error
+from addin.documents.gbt9704 import OfficialDocument, Placeholder, Segment
+from addin.documents.wording import chinese_date, cite, paragraphs, percent, sentence, wan
+
+CLUE_FIELDS = ("received_date", "source", "unit_name", "summary")
+LOSS_FIELDS = ("loss_type", "loss_amount", "basis", "assessor", "assessed_date")
+PERSON_FIELDS = ("name", "responsibility")
+CONTINGENT = "或有损失"
+CONTINGENT_BASIS = "中介机构报告"
+
+_LEVEL_TEXT = {"本级": "填报单位本级", "二级": "二级企业", "三级及以下": "三级及以下企业"}
+_STATUS_TEXT = {"已调任": "现已调任", "已离职": "现已离职", "已退休": "现已退休"}
+
+
+def check(facts: SubmissionFacts, case: ClueCase) -> list[LetterProblem]:
+    """What keeps this report from being written (empty when it can be)."""
+    clue_id = case.clue_id
+    problems = facts.missing(case.clue, CLUE_FIELDS, clue_id, EVENT_REPORT, "clues")
+    if not case.losses:
+        basis = "按预估损失金额" if case.graded_on_estimate else ""
+        problems.append(facts.problem(
+            clue_id, EVENT_REPORT, "loss_amount", "损失金额（万元）",
+            f"线索 {clue_id} 的{EVENT_REPORT}未生成：损失等级为 {case.grade}（{basis or '需一事一报告'}），"
+            f"但「资产损失认定」表中没有该线索的损失认定行，报告无法写明损失金额、认定依据、认定机构和认定日期",
+            sheet=case.clue.origin.sheet, row=case.clue.origin.row, code="ZZ-LETTER-NO-LOSS",
+        ))
+    for row in case.losses:
+        problems += facts.missing(row, LOSS_FIELDS, clue_id, EVENT_REPORT, "losses")
+    for person in case.people:
+        problems += facts.missing(person.record, PERSON_FIELDS, clue_id, EVENT_REPORT, "accountability")
+    received = case.clue.received_date
+    if received is not None:
+        for kind, value in facts.report_deadlines(received).items():
+            if not isinstance(value, dt.date):
+                problems.append(facts.problem(
+                    clue_id, EVENT_REPORT, "received_date", "受理日期",
+                    f"线索 {clue_id} 的{EVENT_REPORT}未生成：无法计算{kind}截止日：{str(value).split(': ', 1)[-1]}",
+                    sheet=case.clue.origin.sheet, row=case.clue.origin.row, code="ZZ-LETTER-DEADLINE",
+                ))
+                break
+    return problems
+
+
+def area(case: ClueCase) -> str:
+    category = case.clue.violation_category
+    return f"{category}方面" if category and category != "其他" else ""
+
+
+def report_date(facts: SubmissionFacts, case: ClueCase, today: dt.date | None) -> dt.date:
+    """The date the report bears: its 一事一报告日期, else the 填报日期, else today."""
+    return case.clue.event_report_date or facts.info.report_date or today or dt.date.today()
+
+
+def _person_line(facts: SubmissionFacts, case: ClueCase, person: Any) -> str:
+    r, computed = person.record, person.computed
+    head = r.name.strip()
+    post = f"{r.unit or ''}{r.position or ''}"
+    if post:
+        head += f"，时任{post}"
+    if r.is_enterprise_head:
+        head += "（企业负责人）"
+    status = _STATUS_TEXT.get(r.employment_status or "")
+    if status:
+        head += f"，{status}"
+    parts = [f"{head}，认定为{r.responsibility}"]
+    if r.measure and r.measure != vocab.MEASURE_NONE:
+        measure = f"组织处理：{r.measure}"
+        end = computed.get("influence_end")
+        if isinstance(end, dt.date):
+            measure += f"（影响期至{chinese_date(end)}）"
+        parts.append(measure)
+    elif r.measure == vocab.MEASURE_NONE:
+        parts.append("未作组织处理")
+    grade = case.grade
+    graded = isinstance(grade, str) and grade in vocab.GRADES
+    if r.pay_ratio is not None:
+        allowed = facts.deduction_range(grade, r.responsibility, vocab.PAY_ITEMS[0]) if graded else None
+        note = f"（规定范围{allowed}）" if allowed else ""
+        if r.pay_ratio > 0:
+            amount = computed.get("pay_deduction")
+            money = f"，计{wan(amount)}" if isinstance(amount, (int, float)) else ""
+            parts.append(f"扣减绩效年薪{percent(r.pay_ratio)}{note}{money}")
+        else:
+            parts.append(f"未扣减绩效年薪{note}")
+    if r.term_ratio:
+        allowed = facts.deduction_range(grade, r.responsibility, vocab.PAY_ITEMS[1]) if graded else None
+        note = f"（规定范围{allowed}）" if allowed else ""
+        money = f"，计{wan(r.term_base * r.term_ratio)}" if r.term_base is not None else ""
+        parts.append(f"扣减任期激励{percent(r.term_ratio)}{note}{money}")
+    lti = computed.get("lti")
+    if isinstance(lti, str) and lti and lti != "无" and not is_error(lti):
+        parts.append(f"按规定中长期激励处理：{lti}")
+    if r.ban_term and r.ban_term != vocab.MEASURE_NONE:
+        parts.append(f"禁入限制{r.ban_term}")
+    if r.discipline:
+        parts.append(f"纪律处分：{r.discipline.strip().rstrip('。')}")
+    if r.referred_judicial:
+        parts.append("已移送司法机关")
+    if r.aggravating:
+        parts.append("有从重加重情节")
+    if r.mitigating:
+        parts.append("有从轻减轻免除情节")
+    text = "；".join(parts)
+    if r.decision_date is not None:
+        text += f"。处理决定日期为{chinese_date(r.decision_date)}"
+    if r.appealed:
+        text += "，本人已提出申诉"
+    return text + "。"
+
+
+def _finding_line(finding: Any) -> str:
+    r, computed = finding.record, finding.computed
+    description = (r.description or "").strip().rstrip("。；;，,")
+    head = f"{r.document_no}指出的" if r.document_no else ""
+    text = f"{head}“{description}”问题"
+    if r.finding_id:
+        text += f"（问题编号：{r.finding_id}）"
+    details = []
+    if r.responsible_unit:
+        details.append(f"整改责任单位为{r.responsible_unit}")
+    if r.responsible_person:
+        details.append(f"整改责任人为{r.responsible_person}")
+    if r.measures:
+        details.append(f"整改措施为{r.measures.strip().rstrip('。')}")
+    status = []
+    deadline = computed.get("deadline")
+    if isinstance(deadline, dt.date):
+        status.append(f"整改期限为{chinese_date(deadline)}")
+    if r.stage:
+        status.append(f"目前处于{r.stage}阶段")
+    result = computed.get("result")
+    if isinstance(result, str) and not is_error(result):
+        status.append(f"整改结果为{result}")
+    if r.corrected_amount:
+        status.append(f"已纠正金额{wan(r.corrected_amount)}")
+    if r.closed_date is not None:
+        status.append(f"已于{chinese_date(r.closed_date)}销号")
+    if computed.get("overdue") is True:
+        status.append("已逾期")
+    body = "，".join(details)
+    if status:
+        body = f"{body}；{'，'.join(status)}" if body else "，".join(status)
+    return f"{text}：{body}。" if body else f"{text}。"
+
+
+def build(facts: SubmissionFacts, case: ClueCase, *, report_to: str | None = None,
+          today: dt.date | None = None) -> OfficialDocument:
+    clue = case.clue
+    profile = facts.profile
+    assert profile is not None  # no case is gathered without a profile
+    regulation = cite(profile.title)
+    unit = clue.unit_name.strip()
+    issuer = facts.issuer or ""
+    subject = f"{unit}{area(case)}违规问题"
+    doc = OfficialDocument(redact=facts.redact)
+
+    doc.title(f"关于{subject}的报告")
+    doc.subtitle(f"（{EVENT_REPORT}）")
+    doc.blank()
+    addressee: Segment = report_to.strip() if report_to and report_to.strip() else Placeholder(
+        f"主送{case.jurisdiction or '上级单位'}名称")
+    doc.addressee(addressee)
+    doc.body(f"根据{regulation}有关规定，现将{subject}有关情况报告如下：")
+
+    # 一、线索来源及受理情况
+    doc.heading_1("线索来源及受理情况")
+    doc.body(f"{chinese_date(clue.received_date)}，{issuer}受理{subject}线索（线索编号：{case.clue_id}，"
+             f"线索来源：{clue.source}）。")
+    facts_line = f"该问题属于{clue.violation_category}方面违规情形" if clue.violation_category else "该问题"
+    if clue.key_area and clue.key_area != "无":
+        facts_line += f"，涉及{clue.key_area}重点领域"
+    if clue.amount_involved is not None:
+        facts_line += f"，涉及金额{wan(clue.amount_involved)}"
+    stage = []
+    if clue.disposal:
+        stage.append(f"处置方式为{clue.disposal}")
+    if clue.stage:
+        stage.append(f"办理阶段为{clue.stage}")
+    if clue.filed_date is not None:
+        stage.append(f"已于{chinese_date(clue.filed_date)}立项核查")
+    if clue.department:
+        stage.append(f"承办部门为{clue.department}")
+    if clue.handler:
+        stage.append(f"承办人为{clue.handler}")
+    doc.body(f"{facts_line}。" + (f"目前{'，'.join(stage)}。" if stage else ""))
+
+    # 二、问题基本情况
+    doc.heading_1("问题基本情况")
+    summary = clue.summary.strip()
+    doc.heading_2("问题事实。", sentence(summary))
+    for row in case.recommendations:
+        texts = paragraphs(row.main_problems or "")
+        if texts and "".join(texts) != summary:
+            for text in texts:
+                doc.body(sentence(text))
+    doc.body("问题发生的时间、地点和主要经过：", Placeholder("问题发生的具体时间、地点和主要经过"), "。")
+    level = _LEVEL_TEXT.get(clue.unit_level or "", clue.unit_level or "")
+    involved = f"涉事单位为{unit}" + (f"（{level}）" if level else "") + "。"
+    if case.people:
+        names = "、".join(p.record.name.strip() for p in case.people)
+        doc.heading_2("涉及单位和人员。", involved, f"经认定，涉及责任人员{len(case.people)}名：{names}（具体见本报告第五部分）。")
+    else:
+        doc.heading_2("涉及单位和人员。", involved, "涉及人员：", Placeholder("涉及的有关人员情况"), "。")
+
+    # 三、资产损失情况及认定依据
+    doc.heading_1("资产损失情况及认定依据")
+    by_type = case.loss_by_type()
+    text = f"经认定，上述问题造成资产损失共计{wan(case.total_loss)}"
+    if len(by_type) > 1:
+        text += "（其中" + "、".join(f"{kind}{wan(amount)}" for kind, amount in by_type) + "）"
+    if case.recovered > 0:
+        text += f"，已挽回{wan(case.recovered)}"
+    text += f"。按照{regulation}，损失等级为{case.grade}"
+    if case.jurisdiction:
+        text += f"，应由{case.jurisdiction}开展责任追究工作"
+    doc.body(text + "。各项损失的认定情况如下：")
+    for row in case.losses:
+        line = (f"{row.loss_type}{wan(row.loss_amount)}，认定依据为{row.basis}，认定机构为{row.assessor.strip()}，"
+                f"认定日期为{chinese_date(row.assessed_date)}")
+        if row.recovered_amount:
+            line += f"，已挽回{wan(row.recovered_amount)}"
+        if row.loss_type == CONTINGENT:
+            line += "。该项为或有损失，尚未实际发生"
+            if row.basis == CONTINGENT_BASIS:
+                doc.item(line + "，经中介机构评估确认将会发生且金额能够可靠计量。")
+            else:
+                doc.item(line + "。", Placeholder("或有损失须经中介机构评估确认将会发生且能可靠计量，请补充中介机构报告"))
+        else:
+            doc.item(line + "。")
+
+    # 四、原因分析
+    doc.heading_1("原因分析")
+    risks = [text for row in case.recommendations for text in paragraphs(row.regulatory_risks or "")]
+    if risks:
+        doc.body("从已掌握的情况看，问题暴露出以下制度和管理方面的漏洞：")
+        for text in risks:
+            doc.body(sentence(text))
+    doc.body("问题发生的原因：", Placeholder("问题发生的主观原因和客观原因，相关单位和人员的履职情况"), "。")
+
+    # 五、已采取的措施及下一步工作
+    doc.heading_1("已采取的措施及下一步工作")
+    unrecovered = round(case.total_loss - case.recovered, 4)
+    loss_text = f"已完成资产损失认定{len(case.losses)}项，认定损失共计{wan(case.total_loss)}"
+    if case.recovered > 0:
+        loss_text += f"，已挽回{wan(case.recovered)}"
+    if unrecovered > 0:
+        loss_text += f"，尚未挽回{wan(unrecovered)}"
+    doc.heading_2("资产损失认定。", loss_text + "。")
+    if case.people:
+        doc.heading_2("责任认定与处理。", f"已对{len(case.people)}名责任人员作出责任认定：")
+        for person in case.people:
+            doc.item(_person_line(facts, case, person))
+    else:
+        doc.heading_2("责任认定与处理。", "责任认定工作进展：", Placeholder("责任认定和处理进展"), "。")
+    if case.findings:
+        doc.heading_2("问题整改。", f"本线索关联审计整改问题{len(case.findings)}个：")
+        for finding in case.findings:
+            doc.item(_finding_line(finding))
+    else:
+        doc.heading_2("问题整改。", "整改措施和进展：", Placeholder("问题整改措施和进展"), "。")
+    deadlines = facts.report_deadlines(clue.received_date)
+    extension = profile.deadlines.initial_report.extension_max_workdays
+    doc.heading_2(
+        "报告时限。",
+        f"按照{regulation}，本事项自{chinese_date(clue.received_date)}受理起按法定工作日计算"
+        f"（扣除法定节假日，计入调休上班日），快报应于{chinese_date(deadlines['快报'])}前报送，"
+        f"全面报告应于{chinese_date(deadlines['全面报告'])}前报送，"
+        f"初核报告应于{chinese_date(deadlines['初核报告'])}前报送"
+        + (f"（可延长不超过{extension}个工作日）" if extension else "") + "。",
+    )
+    doc.heading_2("下一步工作。", Placeholder("下一步工作安排及时间节点"))
+
+    doc.signature(issuer, report_date(facts, case, today))
+    preparer, phone = facts.info.preparer, facts.info.phone
+    if preparer and phone:
+        doc.note(f"联系人：{preparer}，联系电话：{phone}")
+    doc.describe(title=f"关于{subject}的报告（{EVENT_REPORT}，{case.clue_id}）", author=issuer, subject=subject)
+    return doc

@@ -1,0 +1,90 @@
+"""A letter as LibreOffice Writer prints it: PDF (and PNG pages) for previews and tests.
+
+The official fonts (仿宋_GB2312, 方正小标宋简体, 楷体_GB2312, 黑体, 宋体) are Windows fonts; where
+they are missing, a private fontconfig file puts the Noto CJK faces in their place (Song
+for 仿宋, 楷体 and 宋体, bold Song for 小标宋, Sans for 黑体) so the page still reads like an
+official document.  Each run uses its own LibreOffice profile and never touches the
+user's.  Debian packages: libreoffice-writer, poppler-utils, fonts-noto-cjk.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+SUBSTITUTES = {
+    "仿宋_GB2312": ("Noto Serif CJK SC", None),
+    "楷体_GB2312": ("Noto Serif CJK SC", None),
+    "宋体": ("Noto Serif CJK SC", None),
+    "方正小标宋简体": ("Noto Serif CJK SC", "bold"),
+    "黑体": ("Noto Sans CJK SC", None),
+}
+
+_FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+{matches}
+</fontconfig>
+"""
+
+
+class PreviewError(RuntimeError):
+    pass
+
+
+def fonts_conf() -> str:
+    """A fontconfig file: the system's, plus the official font names mapped to Noto CJK."""
+    matches = []
+    for name, (family, weight) in SUBSTITUTES.items():
+        edit = f'<edit name="family" mode="assign" binding="strong"><string>{family}</string></edit>'
+        if weight:
+            edit += f'<edit name="weight" mode="assign" binding="strong"><const>{weight}</const></edit>'
+        matches.append(f'  <match target="pattern"><test name="family"><string>{name}</string></test>{edit}</match>')
+    return _FONTS_CONF.format(matches="\n".join(matches))
+
+
+def available() -> bool:
+    return all(shutil.which(tool) for tool in ("soffice", "pdftoppm"))
+
+
+def to_pdf(documents: Iterable[str | Path], out_dir: str | Path, timeout: float = 300) -> list[Path]:
+    """Print .docx files to PDF with LibreOffice Writer (one soffice run); same names, .pdf."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise PreviewError("未安装 LibreOffice（soffice）")
+    sources = [Path(d).resolve() for d in documents]
+    target = Path(out_dir).resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="zhuize-letters-") as work:
+        conf = Path(work) / "fonts.conf"
+        conf.write_text(fonts_conf(), encoding="utf-8")
+        profile = (Path(work) / "profile").as_uri()
+        env = dict(os.environ, HOME=work, FONTCONFIG_FILE=str(conf))
+        command = [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nolockcheck",
+                   "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(target), *map(str, sources)]
+        try:
+            run = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+        except subprocess.TimeoutExpired as exc:
+            raise PreviewError(f"LibreOffice 转换超时（{timeout:g} 秒）") from exc
+    results = [target / (source.stem + ".pdf") for source in sources]
+    missing = [r.name for r in results if not r.is_file()]
+    if run.returncode != 0 or missing:
+        raise PreviewError(f"LibreOffice 未能生成 {'、'.join(missing) or 'PDF'}：{run.stderr.strip()[:300]}")
+    return results
+
+
+def page_png(pdf: str | Path, page: int, target: str | Path, dpi: int = 110) -> Path:
+    """One page of a PDF as a PNG."""
+    out = Path(target)
+    stem = out.with_suffix("")
+    subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi), "-png", "-singlefile",
+                    str(pdf), str(stem)], check=True, capture_output=True)
+    produced = stem.with_suffix(".png")
+    if produced != out:
+        produced.replace(out)
+    return out

@@ -1,0 +1,692 @@
+"""管理提升建议书 and 一事一报告: the facts they state, their GB/T 9704-2012 format, what
+bad input gives (problems, no files), batches, the command, and a LibreOffice rendering.
+
+Every generated .docx is read back with python-docx.  Expected deadlines are computed by
+hand from the 2026 calendar (国办发明电〔2025〕7号: 春节 2月15日–23日 off, make-up working
+Saturdays 2月14日 and 2月28日):
+
+    受理 2026-02-10 (Tue); working days after it: 2-11, 2-12, 2-13, 2-14 (Sat, make-up),
+    then 2-15…2-23 off, 2-24 → 快报 (5) = 2026-02-24;
+    2-25, 2-26, 2-27, 2-28 (Sat, make-up) = 9; 3-2…3-6 = 14; 3-9 → 全面报告 (15) = 2026-03-09;
+    3-10…3-13 = 19; 3-16…3-20 = 24; 3-23…3-27 = 29; 3-30 → 初核报告 (30) = 2026-03-30.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from addin import cli
+from addin.documents import gbt9704, preview
+from addin.documents.gbt9704 import OfficialDocument
+from addin.documents.wording import (
+    ID_REPLACEMENT, Redactor, balanced_lines, chinese_date, chinese_number, safe_name, wan,
+)
+from addin.letters import EVENT_REPORT, RECOMMENDATION, write_batch, write_letters
+from addin.read import Submission
+from addin.schema import STANDARD, Origin, record_model
+from addin.templates import build_template, default_options
+
+D = dt.date
+UNIT = "测试能源集团有限公司"
+ID_ZHANG = "510104198003150010"
+ID_LIU = "510105198507220023"
+ID_BANNED = "510106197811230033"
+ID_SHAPED = re.compile(r"(?<!\d)[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)")
+
+INFO: dict[str, Any] = {
+    "unit_name": UNIT, "uscc": "91510100MA61R8XK49", "unit_level": "二级企业",
+    "parent_uscc": "91510000MA62A1B235", "report_year": 2026, "report_period": "年度",
+    "prior_year_assets": 500000.0, "profile": "central-2026", "preparer": "李明", "phone": "028-86001234",
+    "report_date": D(2026, 11, 20),
+}
+
+
+def _clue(clue_id: str, **values: Any) -> dict[str, Any]:
+    base = {
+        "clue_id": clue_id, "received_date": D(2026, 2, 10), "source": "审计监督", "unit_name": "测试贸易有限公司",
+        "unit_level": "二级", "violation_category": "购销管理", "key_area": "融资性贸易",
+        "summary": "未经审批开展融资性贸易，形成应收款项逾期未收回", "amount_involved": 6800.0,
+        "disposal": "立项核查", "stage": "处理", "filed_date": D(2026, 3, 2), "simplified_procedure": False,
+        "recommendation_letter": True, "typical_case": False, "department": "审计部", "handler": "王芳",
+    }
+    base.update(values)
+    return base
+
+
+def _records() -> dict[str, list[dict[str, Any]]]:
+    return {
+        "clues": [
+            _clue("XS-2026-010", event_report_date=D(2026, 2, 24)),
+            # 一般 (estimate 50 < 500): no 一事一报告; its 建议书 row lacks 主要问题
+            _clue("XS-2026-011", summary="超标准配置公务用车", estimated_loss=50.0, amount_involved=80.0,
+                  violation_category="其他", key_area="无"),
+            # 较大 by the estimate, but no 资产损失认定 rows
+            _clue("XS-2026-012", summary="超越权限为参股企业提供担保", estimated_loss=900.0, amount_involved=3000.0,
+                  violation_category="资金管理", key_area="担保"),
+        ],
+        "losses": [
+            {"clue_id": "XS-2026-010", "loss_type": "直接损失", "loss_amount": 900.0, "prior_year_assets": 52000.0,
+             "basis": "司法行政文书", "assessor": "某市中级人民法院", "assessed_date": D(2026, 3, 20),
+             "recovered_amount": 80.0},
+            {"clue_id": "XS-2026-010", "loss_type": "间接损失", "loss_amount": 34.56, "prior_year_assets": 52000.0,
+             "basis": "企业内部证明", "assessor": "财务部", "assessed_date": D(2026, 3, 25)},
+            {"clue_id": "xs-2026-010", "loss_type": "或有损失", "loss_amount": 300.0, "prior_year_assets": 52000.0,
+             "basis": "中介机构报告", "assessor": "某某会计师事务所", "assessed_date": D(2026, 4, 1)},
+        ],
+        "accountability": [
+            {"clue_id": "XS-2026-010", "name": "张伟", "id_number": ID_ZHANG, "unit": "测试贸易有限公司",
+             "position": "总经理", "is_enterprise_head": True, "responsibility": "主管责任", "employment_status": "在职",
+             "measure": "诫勉", "pay_base": 62.0, "pay_ratio": 0.6, "ban_term": "无", "referred_judicial": False,
+             "aggravating": False, "mitigating": False, "decision_date": D(2026, 6, 18), "appealed": False},
+            {"clue_id": "XS-2026-010", "name": "刘洋", "id_number": ID_LIU, "unit": "测试贸易有限公司",
+             "position": "贸易部经理", "is_enterprise_head": False, "responsibility": "直接责任",
+             "employment_status": "已调任", "measure": "降职", "pay_base": 38.0, "pay_ratio": 0.8, "ban_term": "无",
+             "referred_judicial": False, "aggravating": True, "mitigating": False, "decision_date": D(2026, 6, 18),
+             "appealed": True},
+        ],
+        "rectification": [
+            {"finding_id": "SJ-2026-001", "source": "审计机关", "document_no": "某审报〔2026〕12号",
+             "issued_date": D(2026, 3, 31), "description": "融资性贸易应收款项长期挂账未清理", "problem_amount": 480.0,
+             "responsible_unit": "测试贸易有限公司", "responsible_person": "孙丽", "measures": "逐笔清理，建立催收台账",
+             "stage": "问题销号", "corrected_amount": 480.0, "corrected": True, "controls_improved": True,
+             "referred_accepted": False, "accountability_done": False, "plan_given": False, "refused_or_sham": False,
+             "closed_date": D(2026, 9, 15), "clue_id": "XS-2026-010"},
+        ],
+        "bans": [
+            {"name": "郑斌", "id_number": ID_BANNED, "former_unit": "测试贸易有限公司", "former_position": "副总经理",
+             "term": "5年", "start_date": D(2026, 7, 1), "decision_no": "某国资发〔2026〕21号", "clue_id": "XS-2025-017"},
+        ],
+        "recommendations": [
+            {"clue_id": "XS-2026-010", "recipient": "测试贸易有限公司", "transfer_date": D(2026, 7, 10),
+             "transferred_by": "审计部", "main_problems": "融资性贸易形成的应收款项逾期，造成资产损失",
+             "regulatory_risks": "贸易业务授权审批存在漏洞\n客户信用管理和应收款项监测缺失",
+             "suggestions": "1.完善贸易业务负面清单\n2.建立客户信用评价和应收款项动态监测", "issued_date": D(2026, 7, 24)},
+            {"clue_id": "XS-2026-011", "recipient": "测试贸易有限公司", "transfer_date": D(2026, 8, 3),
+             "transferred_by": "审计部", "main_problems": None, "regulatory_risks": "公务用车管理制度执行不严",
+             "suggestions": "严格执行公务用车配备标准", "issued_date": D(2026, 8, 20)},
+        ],
+    }
+
+
+def submission(records: dict[str, list[dict[str, Any]]] | None = None, info: dict[str, Any] | None = None,
+               file: str = "测试.xlsx") -> Submission:
+    """A Submission built from records directly (as the reader would give it)."""
+    records = _records() if records is None else records
+    info_values = dict(INFO if info is None else info)
+    model = record_model("info")
+    ledgers = {}
+    for key, rows in records.items():
+        sheet = STANDARD.sheet(key)
+        ledgers[key] = [record_model(key)(origin=Origin(file=file, sheet=sheet.name, row=i + 2), **row)
+                        for i, row in enumerate(rows)]
+    return Submission(file=file, info=model(origin=Origin(file=file, sheet="填报信息", row=2), **info_values),
+                      ledgers=ledgers)  # type: ignore[arg-type]
+
+
+def texts(path: Path) -> list[str]:
+    return [p.text for p in Document(str(path)).paragraphs]
+
+
+def full_text(path: Path) -> str:
+    return "\n".join(texts(path))
+
+
+@pytest.fixture
+def letters(tmp_path: Path) -> tuple[Path, Any]:
+    out = tmp_path / "out"
+    result = write_letters(submission(), out, today=D(2026, 11, 23))
+    return out, result
+
+
+# -- the letters written and their facts ---------------------------------------------------------
+
+
+def test_writes_one_recommendation_per_row_and_reports_for_graded_clues(letters: tuple[Path, Any]) -> None:
+    out, result = letters
+    assert sorted(p.name for p in out.iterdir()) == [
+        f"{UNIT}_XS-2026-010_一事一报告.docx",
+        f"{UNIT}_XS-2026-010_管理提升建议书.docx",
+    ]
+    assert [(w.kind, w.clue_id) for w in result.written] == [(RECOMMENDATION, "XS-2026-010"), (EVENT_REPORT, "XS-2026-010")]
+
+
+def test_recommendation_states_the_facts(letters: tuple[Path, Any]) -> None:
+    out, _ = letters
+    paragraphs = texts(out / f"{UNIT}_XS-2026-010_管理提升建议书.docx")
+    assert paragraphs[0] == "管理提升建议书"
+    assert paragraphs[1] == ""  # 标题下空一行
+    assert paragraphs[2] == "测试贸易有限公司："
+    assert "针对测试贸易有限公司购销管理方面问题" in paragraphs[3]
+    headings = [p for p in paragraphs if re.match(r"^[一二三四五六七八九十]+、", p)]
+    assert headings == ["一、主要问题", "二、需关注的监管风险", "三、有关工作建议"]
+    body = "\n".join(paragraphs)
+    assert "2026年7月10日，审计部移送测试贸易有限公司购销管理方面问题线索（线索编号：XS-2026-010）。" in body
+    assert "主要情形是：未经审批开展融资性贸易，形成应收款项逾期未收回。" in body
+    assert "融资性贸易形成的应收款项逾期，造成资产损失。" in body
+    # 900 + 34.56 + 300 = 1,234.56 (three 资产损失认定 rows, one with a lower-case 线索编号)
+    assert "造成资产损失共计1,234.56万元（其中直接损失900.00万元、间接损失34.56万元、或有损失300.00万元）" in body
+    assert "已挽回80.00万元" in body
+    assert "属于较大资产损失" in body  # central-2026: 500 ≤ 1,234.56 < 5000
+    assert "贸易业务授权审批存在漏洞。" in paragraphs
+    assert "客户信用管理和应收款项监测缺失。" in paragraphs
+    assert "1.完善贸易业务负面清单。" in paragraphs
+    assert paragraphs[-2:] == [UNIT, "2026年7月24日"]
+
+
+def test_event_report_states_the_facts_and_the_computed_deadlines(letters: tuple[Path, Any]) -> None:
+    out, _ = letters
+    path = out / f"{UNIT}_XS-2026-010_一事一报告.docx"
+    paragraphs = texts(path)
+    body = "\n".join(paragraphs)
+    assert paragraphs[0] == "关于测试贸易有限公司\n购销管理方面违规问题的报告"  # balanced at a word end
+    assert paragraphs[1] == "（一事一报告）"
+    assert paragraphs[3] == "（待承办部门补充：主送上级企业名称）："  # 较大 → 上级企业 (二级企业)
+    headings = [p for p in paragraphs if re.match(r"^[一二三四五六七八九十]+、", p)]
+    assert headings == ["一、线索来源及受理情况", "二、问题基本情况", "三、资产损失情况及认定依据", "四、原因分析",
+                        "五、已采取的措施及下一步工作"]
+    # source of the clue
+    assert (f"2026年2月10日，{UNIT}受理测试贸易有限公司购销管理方面违规问题线索（线索编号：XS-2026-010，"
+            "线索来源：审计监督）。") in body
+    assert "涉及融资性贸易重点领域，涉及金额6,800.00万元" in body
+    assert "已于2026年3月2日立项核查" in body
+    # what happened: facts, units and people by name
+    assert "（一）问题事实。未经审批开展融资性贸易，形成应收款项逾期未收回。" in body
+    assert "涉事单位为测试贸易有限公司（二级企业）" in body
+    assert "涉及责任人员2名：张伟、刘洋" in body
+    # the loss and its basis, row by row; the contingent loss flagged
+    assert "造成资产损失共计1,234.56万元（其中直接损失900.00万元、间接损失34.56万元、或有损失300.00万元）" in body
+    assert "损失等级为较大，应由上级企业开展责任追究工作" in body
+    assert ("1．直接损失900.00万元，认定依据为司法行政文书，认定机构为某市中级人民法院，认定日期为2026年3月20日，"
+            "已挽回80.00万元。") in paragraphs
+    assert "2．间接损失34.56万元，认定依据为企业内部证明，认定机构为财务部，认定日期为2026年3月25日。" in paragraphs
+    assert ("3．或有损失300.00万元，认定依据为中介机构报告，认定机构为某某会计师事务所，认定日期为2026年4月1日。"
+            "该项为或有损失，尚未实际发生，经中介机构评估确认将会发生且金额能够可靠计量。") in paragraphs
+    # cause analysis: the risks from the 建议书, then what the handler must add
+    assert "贸易业务授权审批存在漏洞。" in paragraphs
+    assert "问题发生的原因：（待承办部门补充：问题发生的主观原因和客观原因，相关单位和人员的履职情况）。" in paragraphs
+    # measures: responsibility with ratios and amounts (62 × 60% = 37.20; 38 × 80% = 30.40)
+    assert "已完成资产损失认定3项，认定损失共计1,234.56万元，已挽回80.00万元，尚未挽回1,154.56万元。" in body
+    zhang = next(p for p in paragraphs if p.startswith("1．张伟"))
+    assert "时任测试贸易有限公司总经理（企业负责人），认定为主管责任" in zhang
+    assert "组织处理：诫勉（影响期至2026年12月18日）" in zhang  # 诫勉: 6 months
+    assert "扣减绩效年薪60%（规定范围50%–100%），计37.20万元" in zhang
+    assert "处理决定日期为2026年6月18日" in zhang
+    liu = next(p for p in paragraphs if p.startswith("2．刘洋"))
+    assert "现已调任，认定为直接责任；组织处理：降职（影响期至2028年6月18日）" in liu
+    assert "扣减绩效年薪80%（规定范围50%–100%），计30.40万元" in liu
+    assert "有从重加重情节" in liu and "本人已提出申诉" in liu
+    # rectification linked by 关联线索编号: deadline = 3-31 + 6 months = 9-30
+    finding = next(p for p in paragraphs if "SJ-2026-001" in p)
+    assert "某审报〔2026〕12号指出的“融资性贸易应收款项长期挂账未清理”问题" in finding
+    assert "整改期限为2026年9月30日" in finding and "整改结果为整改完毕" in finding
+    assert "已于2026年9月15日销号" in finding
+    # the reporting deadlines (see the module docstring)
+    assert "快报应于2026年2月24日前报送" in body
+    assert "全面报告应于2026年3月9日前报送" in body
+    assert "初核报告应于2026年3月30日前报送（可延长不超过30个工作日）" in body
+    # issuer, the report's own date, contact
+    assert paragraphs[-3:] == [UNIT, "2026年2月24日", "（联系人：李明，联系电话：028-86001234）"]
+
+
+def test_placeholders_are_marked_for_the_handler(letters: tuple[Path, Any]) -> None:
+    out, _ = letters
+    document = Document(str(out / f"{UNIT}_XS-2026-010_一事一报告.docx"))
+    marked = [run for p in document.paragraphs for run in p.runs if run.text.startswith("（待承办部门补充：")]
+    assert [run.text for run in marked] == [
+        "（待承办部门补充：主送上级企业名称）",
+        "（待承办部门补充：问题发生的具体时间、地点和主要经过）",
+        "（待承办部门补充：问题发生的主观原因和客观原因，相关单位和人员的履职情况）",
+        "（待承办部门补充：下一步工作安排及时间节点）",
+    ]
+    for run in marked:
+        assert run.font.highlight_color == WD_COLOR_INDEX.YELLOW
+        assert run.style.name == "待补充"
+
+
+def test_report_to_fills_the_addressee(tmp_path: Path) -> None:
+    result = write_letters(submission(), tmp_path, clues=["XS-2026-010"], report_to="测试能源控股集团有限公司")
+    report = next(w.path for w in result.written if w.kind == EVENT_REPORT)
+    assert texts(report)[3] == "测试能源控股集团有限公司："
+
+
+def test_no_identity_number_anywhere(tmp_path: Path) -> None:
+    records = _records()
+    # a clerk pasted an ID number into the summary and into a 建议书's text
+    records["clues"][0]["summary"] = f"张伟（身份证号{ID_ZHANG}）未经审批开展融资性贸易"
+    records["recommendations"][0]["main_problems"] = f"刘洋 {ID_LIU.lower()} 等人违规开展业务；另涉及 {ID_BANNED}"
+    result = write_letters(submission(records), tmp_path)
+    assert len(result.written) == 2
+    for letter in result.written:
+        with zipfile.ZipFile(letter.path) as package:
+            for name in package.namelist():
+                data = package.read(name).decode("utf-8", errors="ignore")
+                for number in (ID_ZHANG, ID_LIU, ID_BANNED):
+                    assert number not in data.upper(), (letter.path.name, name)
+                assert not ID_SHAPED.search(data), (letter.path.name, name)
+        assert ID_REPLACEMENT in full_text(letter.path)
+    assert "张伟（身份证号（身份证号码已隐去））未经审批" in full_text(result.written[1].path)
+
+
+# -- the format ------------------------------------------------------------------------------------
+
+
+def _rfonts(element: Any) -> dict[str, str]:
+    fonts = element.find(qn("w:rPr")).find(qn("w:rFonts"))
+    return {slot: fonts.get(qn(f"w:{slot}")) for slot in ("ascii", "hAnsi", "eastAsia", "cs")}
+
+
+def test_page_is_gbt9704(letters: tuple[Path, Any]) -> None:
+    out, _ = letters
+    for path in out.iterdir():
+        document = Document(str(path))
+        section = document.sections[0]
+        mm = lambda length: round(length / 36000, 1)  # noqa: E731  (EMU → mm)
+        assert (mm(section.page_width), mm(section.page_height)) == (210.0, 297.0)
+        assert (mm(section.top_margin), mm(section.bottom_margin)) == (37.0, 35.0)
+        assert (mm(section.left_margin), mm(section.right_margin)) == (28.0, 26.0)
+        # 版心 156 × 225 mm
+        assert mm(section.page_width - section.left_margin - section.right_margin) == 156.0
+        assert mm(section.page_height - section.top_margin - section.bottom_margin) == 225.0
+        grid = section._sectPr.find(qn("w:docGrid"))
+        assert grid.get(qn("w:linePitch")) == "560"  # 28 pt
+
+
+def test_body_title_and_heading_styles(letters: tuple[Path, Any]) -> None:
+    out, _ = letters
+    document = Document(str(out / f"{UNIT}_XS-2026-010_一事一报告.docx"))
+    styles = document.styles
+    body = styles["Normal"]
+    assert _rfonts(body.element) == dict.fromkeys(("ascii", "hAnsi", "eastAsia", "cs"), "仿宋_GB2312")
+    assert body.font.size == Pt(16)  # 三号
+    fmt = body.paragraph_format
+    assert fmt.line_spacing_rule == WD_LINE_SPACING.EXACTLY and fmt.line_spacing == Pt(28)
+    assert fmt.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY
+    indent = body.element.pPr.find(qn("w:ind"))
+    assert indent.get(qn("w:firstLineChars")) == "200" and indent.get(qn("w:firstLine")) == "640"  # 2 characters
+    # a quarter point less per character: 28 × 15.75 pt fit the 442.2 pt line
+    assert body.element.rPr.find(qn("w:spacing")).get(qn("w:val")) == "-5"
+    # document defaults carry the East-Asian font and Chinese language too
+    defaults = styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    assert defaults.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
+    assert defaults.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
+
+    title = document.paragraphs[0]
+    assert title.style.name == "公文标题"
+    assert _rfonts(title.style.element)["eastAsia"] == "方正小标宋简体"
+    assert title.style.font.size == Pt(22)  # 二号
+    assert title.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    heading_1 = next(p for p in document.paragraphs if p.text == "一、线索来源及受理情况")
+    assert heading_1.style.name == "一级标题"
+    assert _rfonts(heading_1.style.element)["eastAsia"] == "黑体"
+    assert heading_1.style.font.size == Pt(16) and not heading_1.style.font.bold
+    heading_2 = next(p for p in document.paragraphs if p.text.startswith("（一）问题事实。"))
+    lead = heading_2.runs[0]
+    assert lead.text == "（一）问题事实。" and lead.style.name == "二级标题"
+    assert _rfonts(lead.style.element)["eastAsia"] == "楷体_GB2312"
+    assert heading_2.runs[1].style.name == "Default Paragraph Font"  # the rest in the body font
+    addressee = document.paragraphs[3]
+    assert addressee.style.name == "主送机关"
+    assert addressee.style.element.pPr.find(qn("w:ind")).get(qn("w:firstLineChars")) == "0"  # 顶格
+
+
+def test_signature_is_right_aligned_two_characters_in(letters: tuple[Path, Any]) -> None:
+    out, _ = letters
+    document = Document(str(out / f"{UNIT}_XS-2026-010_管理提升建议书.docx"))
+    issuer, date = document.paragraphs[-2:]
+    assert issuer.style.name == date.style.name == "发文机关署名"
+    assert issuer.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    # 测试能源集团有限公司: 10 characters, 右空二字; 2026年7月24日: 6.5 characters wide (half-width
+    # digits), starting two characters right of the issuer's first → 2 + 10 − 2 − 6.5 = 3.5 from the right
+    assert issuer.paragraph_format.element.pPr.find(qn("w:ind")).get(qn("w:rightChars")) == "200"
+    assert date.paragraph_format.element.pPr.find(qn("w:ind")).get(qn("w:rightChars")) == "350"
+    assert date.paragraph_format.element.pPr.find(qn("w:ind")).get(qn("w:right")) == "1120"  # 3.5 × 16 pt
+    assert document.paragraphs[-3].text == ""  # 正文下空一行
+
+
+def test_footers_carry_the_page_field_odd_right_even_left(letters: tuple[Path, Any]) -> None:
+    out, _ = letters
+    document = Document(str(out / f"{UNIT}_XS-2026-010_一事一报告.docx"))
+    assert document.settings.odd_and_even_pages_header_footer
+    section = document.sections[0]
+    for footer, alignment, side in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
+                                    (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left")):
+        paragraph = footer.paragraphs[0]
+        assert paragraph.alignment == alignment
+        indent = paragraph.paragraph_format.element.pPr.find(qn("w:ind"))
+        assert (indent.get(qn(f"w:{side}")), indent.get(qn(f"w:{side}Chars"))) == ("280", "100")  # 一字 (四号)
+        xml = paragraph._p.xml
+        assert [t.strip() for t in re.findall(r"<w:instrText[^>]*>([^<]*)</w:instrText>", xml)] == ["PAGE"]
+        assert [c for c in re.findall(r'w:fldCharType="(\w+)"', xml)] == ["begin", "separate", "end"]
+        assert paragraph.text == "— 1 —"
+        assert paragraph.style.name == "页码"
+        assert _rfonts(paragraph.style.element) == dict.fromkeys(("ascii", "hAnsi", "eastAsia", "cs"), "宋体")
+        assert paragraph.style.font.size == Pt(14)  # 4号
+    # page number 7 mm below the 版心: footer bottom at 35 − 7 − 7 pt/2.835 mm
+    assert round(section.footer_distance.mm, 1) == 25.5
+
+
+def test_font_table_names_fallbacks(letters: tuple[Path, Any]) -> None:
+    out, _ = letters
+    with zipfile.ZipFile(out / f"{UNIT}_XS-2026-010_一事一报告.docx") as package:
+        fonts = package.read("word/fontTable.xml").decode("utf-8")
+    for name, alt in (("方正小标宋简体", "宋体"), ("仿宋_GB2312", "仿宋"), ("楷体_GB2312", "楷体")):
+        entry = re.search(rf'<w:font w:name="{name}">(.*?)</w:font>', fonts, re.S)
+        assert entry is not None, name
+        assert f'<w:altName w:val="{alt}"/>' in entry.group(1)
+        assert '<w:charset w:val="86"/>' in entry.group(1)  # GB2312
+
+
+def test_metadata_names_the_issuer(letters: tuple[Path, Any]) -> None:
+    out, _ = letters
+    props = Document(str(out / f"{UNIT}_XS-2026-010_一事一报告.docx")).core_properties
+    assert props.author == UNIT and props.last_modified_by == UNIT
+    assert props.title == "关于测试贸易有限公司购销管理方面违规问题的报告（一事一报告，XS-2026-010）"
+
+
+# -- bad input: problems as data, nothing half-written ------------------------------------------
+
+
+def test_missing_text_field_is_a_problem_naming_clue_and_field(letters: tuple[Path, Any]) -> None:
+    out, result = letters
+    missing = [p for p in result.problems if p.field == "main_problems"]
+    assert len(missing) == 1
+    problem = missing[0]
+    assert (problem.clue_id, problem.document, problem.label) == ("XS-2026-011", RECOMMENDATION, "主要问题")
+    assert (problem.sheet, problem.row) == ("管理提升建议书", 3)
+    assert problem.message == "线索 XS-2026-011 的管理提升建议书未生成：「管理提升建议书」第3行未填写“主要问题”"
+    assert str(problem) == f"测试.xlsx「管理提升建议书」第3行：{problem.message}"
+    assert not any("XS-2026-011" in p.name for p in out.iterdir())
+
+
+def test_report_without_loss_rows_is_a_problem(letters: tuple[Path, Any]) -> None:
+    out, result = letters
+    problem = next(p for p in result.problems if p.clue_id == "XS-2026-012")
+    assert problem.document == EVENT_REPORT and problem.field == "loss_amount"
+    assert "线索 XS-2026-012 的一事一报告未生成" in problem.message
+    assert "损失等级为 较大（按预估损失金额）" in problem.message
+    assert "「资产损失认定」表中没有该线索的损失认定行" in problem.message
+    assert not any("XS-2026-012" in p.name for p in out.iterdir())
+    assert len(result.problems) == 2  # this one and XS-2026-011's 主要问题
+
+
+def test_missing_loss_field_and_person_name(tmp_path: Path) -> None:
+    records = _records()
+    records["losses"][1]["assessor"] = "  "
+    records["accountability"][1]["name"] = None
+    result = write_letters(submission(records), tmp_path, clues=["XS-2026-010"])
+    fields = sorted((p.field, p.label, p.sheet, p.row) for p in result.problems)
+    assert fields == [("assessor", "认定机构", "资产损失认定", 3), ("name", "责任人姓名", "责任认定与处理", 3)]
+    assert all(p.clue_id == "XS-2026-010" and p.document == EVENT_REPORT for p in result.problems)
+    assert [w.kind for w in result.written] == [RECOMMENDATION]  # the 建议书 needs neither
+
+
+def test_missing_issuer_and_profile(tmp_path: Path) -> None:
+    no_unit = write_letters(submission(info={**INFO, "unit_name": None}), tmp_path / "a")
+    assert not no_unit.written and not (tmp_path / "a").exists()
+    assert [(p.clue_id, p.field, p.message) for p in no_unit.problems] == [
+        (None, "unit_name", "「填报信息」未填写“填报单位名称”（文书的发文机关署名），未生成任何文书")]
+    no_profile = write_letters(submission(info={**INFO, "profile": None}), tmp_path / "b")
+    assert not no_profile.written and not (tmp_path / "b").exists()
+    assert [p.message for p in no_profile.problems] == ["「填报信息」未填写“适用标准”，无法确定损失等级和报告时限，未生成任何文书"]
+
+
+def test_deadline_beyond_the_known_calendar_is_a_problem(tmp_path: Path) -> None:
+    records = _records()
+    records["clues"][0]["received_date"] = D(2026, 12, 21)  # 30 working days run into 2027, not yet imported
+    result = write_letters(submission(records), tmp_path, clues=["XS-2026-010"])
+    problem = next(p for p in result.problems if p.document == EVENT_REPORT)
+    assert (problem.clue_id, problem.field, problem.label) == ("XS-2026-010", "received_date", "受理日期")
+    assert "2027年的法定节假日和调休安排尚未导入" in problem.message
+    assert [w.kind for w in result.written] == [RECOMMENDATION]
+
+
+def test_a_failed_write_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_save(self: OfficialDocument, path: Any) -> None:
+        Path(path).write_bytes(b"PK\x03\x04 half a file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(OfficialDocument, "save", broken_save)
+    out = tmp_path / "out"
+    result = write_letters(submission(), out)
+    assert not result.written
+    assert list(out.iterdir()) == []
+    failed = [p for p in result.problems if p.code == "ZZ-LETTER-WRITE"]
+    assert [(p.clue_id, p.document) for p in failed] == [("XS-2026-010", RECOMMENDATION), ("XS-2026-010", EVENT_REPORT)]
+    assert "无法写入文件：No space left on device" in failed[0].message
+
+
+def test_rewriting_replaces_the_previous_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = write_letters(submission(), out)
+    records = _records()
+    records["recommendations"][0]["recipient"] = "测试贸易有限公司董事会"
+    second = write_letters(submission(records), out)
+    assert [w.path for w in first.written] == [w.path for w in second.written]
+    assert texts(second.written[0].path)[2] == "测试贸易有限公司董事会："
+    assert len(list(out.iterdir())) == 2
+
+
+# -- selection, batches, the command ------------------------------------------------------------
+
+
+def test_selected_clues_only(tmp_path: Path) -> None:
+    result = write_letters(submission(), tmp_path, clues=["xs-2026-010", "XS-2099-999"])
+    assert [(w.kind, w.clue_id) for w in result.written] == [(RECOMMENDATION, "XS-2026-010"), (EVENT_REPORT, "XS-2026-010")]
+    assert [p.message for p in result.problems] == ["「问题线索台账」中没有线索编号 XS-2099-999，未生成文书"]
+
+
+def test_one_kind_only(tmp_path: Path) -> None:
+    reports = write_letters(submission(), tmp_path / "r", kinds=[EVENT_REPORT])
+    assert [(w.kind, w.clue_id) for w in reports.written] == [(EVENT_REPORT, "XS-2026-010")]
+    assert [p.clue_id for p in reports.problems] == ["XS-2026-012"]
+    letters = write_letters(submission(), tmp_path / "l", clues=["XS-2026-012"], kinds=[RECOMMENDATION])
+    assert not letters.written
+    assert [p.message for p in letters.problems] == ["线索 XS-2026-012：「管理提升建议书」表中没有该线索，未生成文书"]
+    with pytest.raises(ValueError):
+        write_letters(submission(), tmp_path, kinds=["通报"])
+
+
+def test_progress_is_reported(tmp_path: Path) -> None:
+    calls: list[tuple[int, int, str]] = []
+    write_letters(submission(), tmp_path, progress=lambda done, total, what: calls.append((done, total, what)))
+    # four letters are due (two 建议书 rows, two graded clues); two of them cannot be written
+    assert [(d, t) for d, t, _ in calls] == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+    assert calls[0][2] == f"{UNIT} XS-2026-010 管理提升建议书"
+    assert calls[-1][2] == "已生成管理提升建议书1份、一事一报告1份；发现问题2项，相关文书未生成。"
+
+
+def _workbook(path: Path, unit: str, uscc: str) -> Path:
+    info = {**INFO, "unit_name": unit, "uscc": uscc}
+    return build_template(path, default_options("central-2026"), info, _records())
+
+
+def test_batch_over_a_folder_of_workbooks(tmp_path: Path) -> None:
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    _workbook(folder / "a.xlsx", "测试能源甲公司", "91510100MA61R8XK49")
+    _workbook(folder / "b.xlsx", "测试能源/乙公司", "91510100MA61R8XK49")  # a slash in the name
+    (folder / "~$a.xlsx").write_bytes(b"lock")
+    result = write_batch(folder, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "测试能源_乙公司_XS-2026-010_一事一报告.docx",
+        "测试能源_乙公司_XS-2026-010_管理提升建议书.docx",
+        "测试能源甲公司_XS-2026-010_一事一报告.docx",
+        "测试能源甲公司_XS-2026-010_管理提升建议书.docx",
+    ]
+    assert {(p.unit, p.clue_id) for p in result.problems} == {
+        (unit, clue) for unit in ("测试能源甲公司", "测试能源/乙公司") for clue in ("XS-2026-011", "XS-2026-012")}
+    report = tmp_path / "out" / "测试能源_乙公司_XS-2026-010_一事一报告.docx"
+    assert "初核报告应于2026年3月30日前报送" in full_text(report)
+    assert texts(report)[-3] == "测试能源/乙公司"
+
+
+def test_batch_of_submissions_keeps_names_unique(tmp_path: Path) -> None:
+    result = write_batch([submission(file="a.xlsx"), submission(file="b.xlsx")], tmp_path, clues=["XS-2026-010"])
+    assert sorted(w.path.name for w in result.written) == [
+        f"{UNIT}_XS-2026-010_一事一报告.docx", f"{UNIT}_XS-2026-010_一事一报告_2.docx",
+        f"{UNIT}_XS-2026-010_管理提升建议书.docx", f"{UNIT}_XS-2026-010_管理提升建议书_2.docx",
+    ]
+    assert result.ok
+
+
+def test_batch_selection_names_a_clue_only_when_no_unit_has_it(tmp_path: Path) -> None:
+    other = _records()
+    other["clues"][0]["clue_id"] = other["recommendations"][0]["clue_id"] = "XS-2026-099"
+    for row in other["losses"] + other["accountability"] + other["rectification"]:
+        row["clue_id"] = "XS-2026-099"
+    result = write_batch([submission(), submission(other, file="b.xlsx")], tmp_path,
+                         clues=["XS-2026-010", "XS-2026-099", "XS-0000"])
+    assert sorted(w.clue_id for w in result.written) == ["XS-2026-010", "XS-2026-010", "XS-2026-099", "XS-2026-099"]
+    assert [p.message for p in result.problems] == ["各单位的「问题线索台账」中都没有线索编号 XS-0000，未生成文书"]
+
+
+@pytest.mark.filterwarnings("ignore:Print area cannot be set:UserWarning")  # openpyxl on the template's dynamic print areas
+def test_batch_reports_a_missing_sheet(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = _workbook(tmp_path / "return.xlsx", UNIT, "91510100MA61R8XK49")
+    workbook = openpyxl.load_workbook(book)
+    del workbook["管理提升建议书"]
+    workbook.save(book)
+    result = write_batch([book], tmp_path / "out")
+    assert [w.kind for w in result.written] == [EVENT_REPORT]
+    missing = [p for p in result.problems if p.sheet == "管理提升建议书"]
+    assert [(p.code, p.message, p.unit) for p in missing] == [
+        ("ZZ-READ-SHEET-MISSING", "缺少工作表「管理提升建议书」", UNIT)]
+
+
+def test_batch_reports_an_unreadable_workbook(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"this is not a workbook")
+    result = write_batch([broken], tmp_path / "out")
+    assert not result.written and len(result.problems) == 1
+    assert result.problems[0].file == str(broken)
+    assert result.problems[0].message.startswith("工作簿无法读取，未生成文书：")
+
+
+def test_cli_letters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = _workbook(tmp_path / "return.xlsx", UNIT, "91510100MA61R8XK49")
+    out = tmp_path / "out"
+    code = cli.main(["letters", str(book), "--out", str(out), "--clue", "XS-2026-010"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.out.splitlines() == [
+        f"已生成：{out / f'{UNIT}_XS-2026-010_管理提升建议书.docx'}",
+        f"已生成：{out / f'{UNIT}_XS-2026-010_一事一报告.docx'}",
+        "已生成管理提升建议书1份、一事一报告1份。",
+    ]
+    code = cli.main(["letters", str(book), "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "未生成：return.xlsx「管理提升建议书」第3行：线索 XS-2026-011 的管理提升建议书未生成" in captured.err
+    code = cli.main(["letters", str(book), "--out", str(out), "--clue", "XS-2026-011", "--kind", "一事一报告"])
+    assert code == 1
+    assert ("线索 XS-2026-011：损失等级为 一般，按适用标准无需一事一报告，未生成文书"
+            in capsys.readouterr().err)
+    assert "Traceback" not in captured.err
+    code = cli.main(["letters", str(book), "--out", str(tmp_path / "only"), "--kind", "一事一报告", "--clue", "XS-2026-010"])
+    assert code == 0 and [p.name for p in (tmp_path / "only").iterdir()] == [f"{UNIT}_XS-2026-010_一事一报告.docx"]
+    capsys.readouterr()
+    assert cli.main(["letters", str(tmp_path / "missing.xlsx"), "--out", str(out)]) == 2
+    assert "找不到工作簿或文件夹" in capsys.readouterr().err
+
+
+# -- wording ----------------------------------------------------------------------------------------
+
+
+def test_wording() -> None:
+    assert chinese_date(D(2026, 11, 23)) == "2026年11月23日"
+    assert chinese_date(D(2026, 3, 2)) == "2026年3月2日"
+    assert wan(1234.56) == "1,234.56万元"
+    assert wan(1234567.5) == "1,234,567.50万元"
+    assert wan(0.1234) == "0.1234万元"
+    assert wan(12.345) == "12.345万元"
+    assert [chinese_number(n) for n in (1, 9, 10, 11, 20, 21, 99)] == ["一", "九", "十", "十一", "二十", "二十一", "九十九"]
+    assert safe_name('A/B:C*?"<>|D. ') == "A_B_C_D"
+    assert safe_name("CON") == "_CON"
+    assert safe_name("   ") == "未命名"
+    assert balanced_lines("管理提升建议书", 20) == ["管理提升建议书"]
+    assert balanced_lines("关于测试能源集团有限公司所属测试贸易有限公司购销管理方面违规问题的报告", 20) == [
+        "关于测试能源集团有限公司", "所属测试贸易有限公司", "购销管理方面违规问题的报告"]
+    assert balanced_lines("关于测试贸易有限公司购销管理方面违规问题的报告", 20) == [
+        "关于测试贸易有限公司", "购销管理方面违规问题的报告"]
+    redact = Redactor(["11010519491231002X"])
+    assert redact("号码 11010519491231002x 和 110105194912310021") == f"号码 {ID_REPLACEMENT} 和 {ID_REPLACEMENT}"
+    assert redact("金额 12345678901234 元") == "金额 12345678901234 元"
+
+
+def test_standard_numbers() -> None:
+    assert (gbt9704.MARGIN_RIGHT_MM, gbt9704.MARGIN_BOTTOM_MM) == (26, 35)
+    assert gbt9704.character_spacing_twentieths() == -5
+    assert gbt9704.title_chars_per_line() == 20
+
+
+# -- rendered by LibreOffice -------------------------------------------------------------------------
+
+def render_pdf(docx: Path, folder: Path) -> Path:
+    """The document as LibreOffice Writer prints it (private profile, Noto in place of the official fonts)."""
+    (pdf,) = preview.to_pdf([docx], folder)
+    return pdf
+
+
+def _pdf_words(pdf: Path, page: int) -> list[tuple[float, float, float, float, str]]:
+    html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                          check=True, capture_output=True, text=True).stdout
+    return [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)]
+
+
+needs_office = pytest.mark.skipif(
+    not (preview.available() and shutil.which("pdfinfo") and shutil.which("pdftotext")),
+    reason="需要 LibreOffice 和 poppler-utils（sudo apt-get install libreoffice-writer poppler-utils fonts-noto-cjk）",
+)
+
+MM = 72 / 25.4  # points per millimetre
+
+
+@needs_office
+def test_rendered_by_libreoffice(letters: tuple[Path, Any], tmp_path: Path) -> None:
+    out, _ = letters
+    expected_pages = {RECOMMENDATION: 2, EVENT_REPORT: 4}
+    for kind, pages in expected_pages.items():
+        pdf = render_pdf(out / f"{UNIT}_XS-2026-010_{kind}.docx", tmp_path)
+        info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+        assert re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1) == str(pages)  # type: ignore[union-attr]
+        assert "(A4)" in info
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                              text=True).stdout
+        flat = re.sub(r"\s+", "", text)
+        for n in range(1, pages + 1):
+            assert f"—{n}—" in flat  # the PAGE field, on every page
+        assert "1,234.56万元" in flat
+        if kind == EVENT_REPORT:
+            assert "快报应于2026年2月24日前报送" in flat
+            assert "初核报告应于2026年3月30日前报送" in flat
+            assert ID_ZHANG not in flat
+        else:
+            assert "管理提升建议书" in flat and "2026年7月24日" in flat
+        # the 版心: text starts 28 mm from the left and 37 mm from the top; the title is centred
+        words = _pdf_words(pdf, 1)
+        left = min(w[0] for w in words if not w[4].startswith("—"))
+        top = min(w[1] for w in words)
+        assert abs(left - 28 * MM) < 1.5, left
+        assert 37 * MM - 1 <= top <= 37 * MM + 12, top
+        title = [w for w in words if w[1] < 37 * MM + 20]
+        centre = (min(w[0] for w in title) + max(w[2] for w in title)) / 2
+        assert abs(centre - (28 + 78) * MM) < 3, centre
+        # the page number sits below the 版心 (297 − 35 = 262 mm), odd pages on the right
+        number = [w for w in words if w[4] in ("—", "1")]
+        assert all(w[1] > 262 * MM for w in number if w[4] == "—")
+        assert max(w[2] for w in number) > 170 * MM
