@@ -133,7 +133,7 @@ def cmd_addin(args: argparse.Namespace) -> int:
 
 
 def cmd_letters(args: argparse.Namespace) -> int:
-    from addin.letters import workbooks_in, write_batch
+    from addin.letters import KINDS, workbooks_in, write_batch
 
     missing = [str(p) for p in args.workbooks if not p.exists()]
     if missing:
@@ -142,13 +142,38 @@ def cmd_letters(args: argparse.Namespace) -> int:
     sources: list[Path] = []
     for path in args.workbooks:
         sources.extend(workbooks_in(path) if path.is_dir() else [path])
-    result = write_batch(sources, args.out, clues=args.clue or None, report_to=args.to)
+    kinds = [args.kind] if args.kind else list(KINDS)
+    result = write_batch(sources, args.out, clues=args.clue or None, kinds=kinds, report_to=args.to)
     for letter in result.written:
         print(f"已生成：{letter.path}")
     for problem in result.problems:
         print(f"未生成：{problem}", file=sys.stderr)
     print(result.summary())
     return EXIT_OK if result.ok else EXIT_ERROR
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from addin.periods import parse_date
+    from addin.validation import validate_paths
+
+    missing = [str(p) for p in args.inputs if not p.exists()]
+    if missing:
+        print(f"找不到文件或文件夹：{'、'.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
+
+    def progress(done: int, total: int, path: str) -> None:
+        if sys.stderr.isatty():
+            print(f"\r校验 {done}/{total} {Path(path).name[:40]:<40}", end="", file=sys.stderr, flush=True)
+
+    report = validate_paths(args.inputs, as_of=as_of, annotate_dir=args.annotate, progress=progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    report.print(sys.stdout)
+    if args.json:
+        report.write_json(args.json)
+        print(f"JSON 报告：{args.json}")
+    return report.exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -192,8 +217,16 @@ def build_parser() -> argparse.ArgumentParser:
     letters.add_argument("workbooks", nargs="+", type=Path, metavar="WORKBOOK", help="填报工作簿，或存放各单位工作簿的文件夹")
     letters.add_argument("--out", type=Path, required=True, help="输出文件夹")
     letters.add_argument("--clue", nargs="+", metavar="ID", help="只生成这些线索编号的文书")
+    letters.add_argument("--kind", choices=["管理提升建议书", "一事一报告"], help="只生成这一种文书（默认两种都生成）")
     letters.add_argument("--to", metavar="主送单位", help="一事一报告的主送单位名称（不填时留待承办部门补充）")
     letters.set_defaults(handler=cmd_letters)
+
+    val = sub.add_parser("validate", help="校验填报工作簿：找出、定位并说明每一处错误")
+    val.add_argument("inputs", nargs="+", type=Path, metavar="FILE_OR_DIR", help="工作簿或文件夹（递归查找）")
+    val.add_argument("--json", type=Path, metavar="REPORT.json", help="另存 JSON 报告")
+    val.add_argument("--annotate", type=Path, metavar="OUT_DIR", help="为有错误的工作簿生成标注副本（原文件不变）")
+    val.add_argument("--as-of", metavar="DATE", help="期限提醒的基准日（默认为各文件的填报日期）")
+    val.set_defaults(handler=cmd_validate)
     return parser
 
 

@@ -19,6 +19,13 @@ PERIOD_ENDS = {
 PERIOD_NAMES = tuple(PERIOD_ENDS)
 
 
+def parse_date(text: str, what: str = "日期") -> dt.date:
+    """A date given on the command line (2026-11-23)."""
+    from udfs.values import to_date
+
+    return to_date(text, what)
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """A reporting period; ordered by its last day, then by name."""

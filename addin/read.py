@@ -14,6 +14,7 @@ The validator builds on these records for everything else.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 import unicodedata
@@ -52,6 +53,8 @@ class Submission(BaseModel):
     problems: list[Problem] = Field(default_factory=list)
     calendar_days: list[dt.date] = Field(default_factory=list)
     """The dates listed in the workbook's 工作日历 sheet (empty when it has none)."""
+    columns: dict[str, dict[str, int]] = Field(default_factory=dict)
+    """Where each column was found: sheet key → field → 0-based column index."""
 
     def rows(self, key: str) -> list[Record]:
         return self.ledgers.get(key, [])
@@ -88,7 +91,7 @@ def load_workbook(path: str | Path) -> Submission:
         ledgers = {sheet.key: reader.ledger(sheet) for sheet in STANDARD.ledgers}
         calendar = reader.calendar()
     return Submission(file=name, info=info, ledgers=ledgers, problems=reader.problems,  # type: ignore[arg-type]
-                      calendar_days=calendar)
+                      calendar_days=calendar, columns=reader.columns)
 
 
 class _Reader:
@@ -96,6 +99,7 @@ class _Reader:
         self.file = file
         self.book = book
         self.problems: list[Problem] = []
+        self.columns: dict[str, dict[str, int]] = {}
         self.names = {normalise_header(n): n for n in book.sheet_names}
 
     def problem(self, sheet: str, row: int | None, col: int | None, code: str, message: str,
@@ -153,11 +157,21 @@ class _Reader:
             self.problem(sheet.name, None, None, "ZZ-READ-HEADER-MISSING",
                          f"「{sheet.name}」第1行没有找到本表的列标题（应为 {'、'.join(c.header for c in sheet.columns[:3])} 等）")
             return []
+        self.columns[sheet.key] = positions
+        used = set(positions.values())
+        strays = {col: str(value) for col, value in enumerate(grid[header_row])
+                  if col not in used and isinstance(value, str) and value.strip()}
         for column in sheet.columns:
             if column.field not in positions:
                 severity = "warning" if column.computed else "error"
+                hint = ""
+                guess = difflib.get_close_matches(normalise_header(column.header),
+                                                  [normalise_header(v) for v in strays.values()], n=1, cutoff=0.5)
+                if guess:
+                    col, found = next((c, v) for c, v in strays.items() if normalise_header(v) == guess[0])
+                    hint = f"；第{header_row + 1}行{xl_rowcol_to_cell(header_row, col)}单元格为“{found}”，是否被改了名？请改回“{column.header}”"
                 self.problem(sheet.name, header_row, None, "ZZ-READ-HEADER-MISSING",
-                             f"「{sheet.name}」缺少列“{column.header}”", severity)
+                             f"「{sheet.name}」缺少列“{column.header}”{hint}", severity)
         model = record_model(sheet.key)
         inputs = [(c, positions[c.field]) for c in sheet.input_columns if c.field in positions]
         records: list[Record] = []

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -157,15 +156,7 @@ def build_template(
         book.set_calc_mode("auto")
         _Writer(book, options, rows).write(info or {}, records)
         book.close()
-        _readable_by_all(temporary)
     return target
-
-
-def _readable_by_all(path: Path) -> None:
-    """A template is for sharing: the usual file mode (temporary files are private)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(path, 0o666 & ~mask)
 
 
 class _Writer:

@@ -1,0 +1,80 @@
+"""An annotated copy of an invalid workbook: every offending cell highlighted and
+commented, and a 校验结果 sheet linking to each cell.  The input is never modified —
+the copy is written to another folder through a temporary file."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+from addin.atomic import atomic_path
+from addin.validation.report import FileReport
+
+RESULT_SHEET = "校验结果"
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+AUTHOR = "zhuize 校验"
+
+
+def annotated_name(source: Path) -> str:
+    return f"{source.stem}（校验标注）{source.suffix or '.xlsx'}"
+
+
+def annotate(source: Path, report: FileReport, out_dir: Path) -> Path:
+    """Write the annotated copy of ``source`` into ``out_dir``; returns its path."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. a dynamic print area openpyxl cannot keep
+        book = openpyxl.load_workbook(source)
+    notes: dict[tuple[str, str], list[str]] = {}
+    for problem in report.problems:
+        if problem.sheet in book.sheetnames and problem.cell:
+            notes.setdefault((problem.sheet, problem.cell), []).append(
+                f"{'错误' if problem.severity == 'error' else '提醒'}：{problem.message}（{problem.code}）")
+    for (sheet, cell), lines in notes.items():
+        target = book[sheet][cell]
+        is_error = any(line.startswith("错误") for line in lines)
+        target.fill = ERROR_FILL if is_error else WARNING_FILL
+        comment = Comment("\n".join(lines), AUTHOR)
+        comment.width, comment.height = 320, 40 + 30 * len(lines)
+        target.comment = comment
+    if RESULT_SHEET in book.sheetnames:
+        del book[RESULT_SHEET]
+    _result_sheet(book.create_sheet(RESULT_SHEET, 0), report, set(book.sheetnames))
+    book.active = 0
+    target_path = Path(out_dir) / annotated_name(source)
+    with atomic_path(target_path) as temporary:
+        book.save(temporary)
+    return target_path
+
+
+def _result_sheet(sheet: Worksheet, report: FileReport, sheets: set[str]) -> None:
+    headers = ("类别", "工作表", "单元格", "代码", "说明")
+    sheet.append([f"校验结果：{Path(report.path).name}（错误 {len(report.errors)} 条，提醒 {len(report.warnings)} 条）"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(list(headers))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+    for problem in report.problems:
+        sheet.append(["错误" if problem.severity == "error" else "提醒", problem.sheet or "（整个文件）",
+                      problem.cell or "", problem.code, problem.message])
+        row = sheet.max_row
+        if problem.sheet in sheets:
+            link = sheet.cell(row, 3 if problem.cell else 2)
+            link.hyperlink = f"#'{problem.sheet}'!{problem.cell or 'A1'}"
+            link.font = Font(color="0563C1", underline="single")
+        sheet.cell(row, 1).fill = ERROR_FILL if problem.severity == "error" else WARNING_FILL
+        sheet.cell(row, 5).alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABCDE", (8, 16, 10, 30, 90)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A3"
+    sheet.auto_filter.ref = f"A2:E{max(sheet.max_row, 2)}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.print_title_rows = "2:2"

@@ -1,0 +1,40 @@
+"""Where a record's field sits in its workbook: the cell address for a problem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from addin.problems import Problem
+from addin.schema import STANDARD, Record
+
+
+class Locator:
+    """Builds problems that point at the cell of a record's field."""
+
+    def __init__(self, submission: Any) -> None:
+        self.file = submission.file
+        self.columns: dict[str, dict[str, int]] = getattr(submission, "columns", {}) or {}
+        self.info_rows: dict[str, int] = getattr(submission.info, "rows", {}) or {}
+
+    def cell(self, sheet_key: str, field: str | None, record: Record | None) -> str:
+        if field is None or record is None:
+            return ""
+        if sheet_key == STANDARD.record.key:
+            row = self.info_rows.get(field)
+            return "" if row is None else f"B{row}"
+        col = self.columns.get(sheet_key, {}).get(field)
+        if col is None or record.origin.row <= 0:
+            return ""
+        return xl_rowcol_to_cell(record.origin.row - 1, col)
+
+    def problem(self, sheet_key: str, field: str | None, record: Record | None, code: str, message: str,
+                severity: str = "error") -> Problem:
+        sheet = STANDARD.sheet(sheet_key)
+        header = sheet.column(field).header if field else ""
+        return Problem(
+            file=self.file, sheet=sheet.name, cell=self.cell(sheet_key, field, record), code=code,
+            message=message, severity=severity, column=header,  # type: ignore[arg-type]
+            row=record.origin.row if record is not None and record.origin.row > 0 else None,
+        )
