@@ -94,7 +94,8 @@ class Archive:
         self.close()
 
     def record(self, info: SubmissionInfo, sheets: Mapping[str, Sequence[tuple[int, Mapping[str, Any]]]]) -> bool:
-        """Keep one accepted submission and all its rows; False when it was already kept."""
+        """Keep one accepted submission and all its rows (keyed by the standard's headers);
+        False when it was already kept."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:

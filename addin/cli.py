@@ -91,7 +91,10 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from addin import demo
 
-    return demo.run(out=sys.stdout)
+    if args.rules:
+        return demo.run_rules(out=sys.stdout)
+    demo.run(out=sys.stdout, folder=args.out)
+    return EXIT_OK  # the demo's files carry deliberate mistakes: bounced files are the expected outcome
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
@@ -176,6 +179,79 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+class ConsoleProgress:
+    """files done / total and rejected so far: a bar on a terminal, a line per tenth otherwise."""
+
+    def __init__(self, action: str) -> None:
+        self.action = action
+        self.tty = sys.stderr.isatty()
+        self.shown = -1
+
+    def __call__(self, done: int, total: int, rejected: int, path: str) -> None:
+        if self.tty:
+            width = 30
+            filled = width * done // max(total, 1)
+            print(f"\r{self.action} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}  退回 {rejected}",
+                  end="", file=sys.stderr, flush=True)
+            if done == total:
+                print(file=sys.stderr)
+        else:
+            tenth = 10 * done // max(total, 1)
+            if tenth != self.shown:
+                self.shown = tenth
+                print(f"{self.action} {done}/{total}，退回 {rejected}", file=sys.stderr, flush=True)
+
+
+def cmd_rollup(args: argparse.Namespace) -> int:
+    from addin import rollup as core
+    from addin.periods import Period, parse_date
+    from addin.returns.group import write_group_return
+    from addin.returns.sasac import write_sasac_return
+
+    missing = [str(p) for p in args.inputs if not p.exists()]
+    if missing:
+        print(f"找不到文件或文件夹：{'、'.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    period = Period.parse(args.period) if args.period else None
+    as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
+    result = core.rollup(args.inputs, period=period, as_of=as_of, archive_path=args.archive,
+                         jobs=args.jobs or core.default_jobs(), progress=ConsoleProgress("汇总"))
+    print(core.summary_text(result))
+    if not result.reconciled:
+        print("对账不平：输入行数 ≠ 汇总行数 + 退回行数，未写出任何结果，请报告此问题", file=sys.stderr)
+        return EXIT_USAGE
+    write_group_return(result, args.out)
+    print(f"集团汇总：{args.out}")
+    if args.sasac:
+        write_sasac_return(result, args.sasac, core.filer_name(result))
+        print(f"国资委报表：{args.sasac}")
+    if args.archive:
+        added = core.archive_accepted(result, args.archive)
+        print(f"归档：新增 {added} 份报表 → {args.archive}")
+    if args.json:
+        core.write_summary(result, args.json)
+        print(f"汇总结果 JSON：{args.json}")
+    return result.exit_code
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from addin.archive import Archive
+
+    if not args.archive.exists():
+        print(f"找不到归档库：{args.archive}", file=sys.stderr)
+        return EXIT_USAGE
+    with Archive(args.archive) as archive:
+        entries = archive.history(args.unit)
+    if not entries:
+        print(f"归档中没有“{args.unit}”的报表（可用单位名称或统一社会信用代码查询）")
+        return EXIT_ERROR
+    print(f"{entries[0].unit}（{entries[0].uscc}）的报送记录：")
+    for entry in entries:
+        print(f"  {entry.period}\t填报日期 {entry.filed_on or '—'}\t{entry.rows} 行\t归档于 {entry.taken_at}\t"
+              f"{entry.path}\tsha256 {entry.sha256[:12]}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zhuize", description="违规经营投资责任追究与审计整改工具")
     sub = parser.add_subparsers(dest="command", metavar="命令")
@@ -196,7 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("file", nargs="?", type=Path)
     cal.set_defaults(handler=cmd_calendar)
 
-    demo = sub.add_parser("demo", help="用自带的示例数据演示规则引擎")
+    demo = sub.add_parser("demo", help="主流程演示：生成示例集团报表，校验、汇总、归档、生成文书")
+    demo.add_argument("--out", type=Path, default=Path("demo-out"), help="演示文件夹（默认 demo-out，会先清空）")
+    demo.add_argument("--rules", action="store_true", help="只演示规则引擎的计算示例")
     demo.set_defaults(handler=cmd_demo)
 
     tpl = sub.add_parser("templates", help="生成子企业填报模板（子企业填报模板.xlsx）")
@@ -227,6 +305,23 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--annotate", type=Path, metavar="OUT_DIR", help="为有错误的工作簿生成标注副本（原文件不变）")
     val.add_argument("--as-of", metavar="DATE", help="期限提醒的基准日（默认为各文件的填报日期）")
     val.set_defaults(handler=cmd_validate)
+
+    roll = sub.add_parser("rollup", help="汇总下级报表：生成集团汇总、国资委报表，退回有错误的文件")
+    roll.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="工作簿、文件夹（递归）或以前的汇总结果")
+    roll.add_argument("--out", type=Path, required=True, metavar="GROUP.xlsx", help="集团汇总输出文件")
+    roll.add_argument("--sasac", type=Path, metavar="SASAC.xlsx", help="国资委报表输出文件")
+    roll.add_argument("--json", type=Path, metavar="SUMMARY.json", help="汇总结果 JSON")
+    roll.add_argument("--archive", type=Path, metavar="DB", help="归档库（SQLite 文件）：保存通过的报表并检查上期在办线索")
+    roll.add_argument("--period", metavar="2026-年度", help="报告期（默认取多数文件的报告期）")
+    roll.add_argument("--as-of", metavar="DATE", help="逾期计算的基准日（默认今天）")
+    roll.add_argument("--jobs", type=int, metavar="N", help="并行读取的进程数（默认按 CPU 核数，最多 4）")
+    roll.set_defaults(handler=cmd_rollup)
+
+    hist = sub.add_parser("history", help="查看某单位的报送记录（归档库）")
+    hist.add_argument("unit", metavar="UNIT", help="单位名称或统一社会信用代码")
+    hist.add_argument("--archive", type=Path, default=settings.user_home() / "archive.sqlite", metavar="DB",
+                      help="归档库（默认用户文件夹下 archive.sqlite）")
+    hist.set_defaults(handler=cmd_history)
     return parser
 
 

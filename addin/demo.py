@@ -1,9 +1,21 @@
-"""The main job on bundled demo data.  For now: the rule engine at work on worked
-examples (addin/demo_data/engine_cases.csv); the roll-up replaces this later."""
+"""The main job on bundled demo data, end to end:
+
+1. make a demo group: last year's and this year's workbooks of 32 subsidiaries, with a
+   few deliberate mistakes (addin.demo_group);
+2. roll up last year into the archive;
+3. validate this year's files, writing annotated copies of the bad ones;
+4. roll up this year: group return, SASAC return, summary JSON, archive — bad files
+   bounced with their errors, a dropped open clue caught by the continuity check;
+5. write the 管理提升建议书 and 一事一报告 of the accepted workbooks.
+
+``zhuize demo --rules`` shows the rule engine on worked examples instead.
+"""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import shutil
 from pathlib import Path
 from typing import TextIO
 
@@ -12,9 +24,11 @@ from udfs import registry
 from udfs.errors import EngineError
 
 CASES = Path(__file__).with_name("demo_data") / "engine_cases.csv"
+AS_OF = dt.date(2026, 11, 23)
 
 
-def run(out: TextIO) -> int:
+def run_rules(out: TextIO) -> int:
+    """The rule engine at work on worked examples (engine_cases.csv)."""
     with CASES.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     ctx = registry.Context()
@@ -28,3 +42,63 @@ def run(out: TextIO) -> int:
             result = exc.cell_text
         print(f"{number:>2}. {row['说明']}\n    {call} → {result}", file=out)
     return 0
+
+
+def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32) -> int:
+    """Build the demo group in ``folder`` and run the whole job; returns the roll-up's exit code."""
+    from addin import rollup
+    from addin.demo_group import make_demo_group
+    from addin.letters import write_batch
+    from addin.periods import Period
+    from addin.returns.group import write_group_return
+    from addin.returns.sasac import write_sasac_return
+    from addin.validation import validate_paths
+
+    root = Path(folder).resolve()
+    if root.exists():
+        shutil.rmtree(root)
+    outputs = root / "输出"
+    outputs.mkdir(parents=True)
+    archive = outputs / "归档.sqlite"
+
+    print(f"1. 生成示例集团：{units} 家子企业的 2025、2026 年度报表（含几处故意的错误）…", file=out)
+    group = make_demo_group(root / "报表", units=units)
+    for name, mistake in group.mistakes.items():
+        print(f"   · {name}：{mistake}", file=out)
+
+    print("2. 汇总 2025 年度报表并归档（作为上期数据）…", file=out)
+    last_year = rollup.rollup([root / "报表" / "2025年度"], Period.of(2025, "年度"), dt.date(2026, 1, 15), archive)
+    write_group_return(last_year, outputs / "集团汇总_2025年度.xlsx")
+    rollup.archive_accepted(last_year, archive)
+    print(f"   已归档 {last_year.archived} 份", file=out)
+
+    print("3. 校验 2026 年度报表（有错误的生成标注副本）…", file=out)
+    current = root / "报表" / "2026年度"
+    report = validate_paths([current], annotate_dir=outputs / "退回标注")
+    summary = report.summary
+    print(f"   通过 {summary['valid']}，有错误 {summary['invalid']}，无法读取 {summary['unreadable']}；"
+          f"标注副本 {len(report.annotated)} 份 → {outputs / '退回标注'}", file=out)
+
+    print("4. 汇总 2026 年度报表…", file=out)
+    result = rollup.rollup([current], Period.of(2026, "年度"), AS_OF, archive)
+    print("   " + rollup.summary_text(result).replace("\n", "\n   "), file=out)
+    group_path = write_group_return(result, outputs / "集团汇总_2026年度.xlsx")
+    sasac_path = write_sasac_return(result, outputs / "国资委报表_2026年度.xlsx", rollup.filer_name(result))
+    rollup.archive_accepted(result, archive)
+    rollup.write_summary(result, outputs / "汇总结果_2026年度.json")
+
+    print("5. 生成管理提升建议书和一事一报告…", file=out)
+    letters = write_batch([Path(i.path) for i in result.accepted], outputs / "文书", today=AS_OF)
+    print(f"   {letters.summary()}", file=out)
+
+    totals = result.totals
+    print("\n结果：", file=out)
+    print(f"   集团汇总：{group_path}", file=out)
+    print(f"   国资委报表：{sasac_path}", file=out)
+    print(f"   汇总结果 JSON：{outputs / '汇总结果_2026年度.json'}", file=out)
+    print(f"   归档库：{archive}（zhuize history 单位名称 --archive {archive}）", file=out)
+    print(f"   文书：{outputs / '文书'}", file=out)
+    print(f"   退回标注：{outputs / '退回标注'}", file=out)
+    print(f"\n主要指标：线索 {totals['线索总数']} 条（办结 {totals['线索_办结']}），追责 {totals['追责人数']} 人，"
+          f"扣减薪酬 {totals['扣减薪酬总额']:,.2f} 万元，整改率 {totals['整改率']:.2%}", file=out)
+    return result.exit_code

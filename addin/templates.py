@@ -35,6 +35,7 @@ from udfs.workcalendar import WorkCalendar, default_calendar
 
 from addin import formulas as fx
 from addin.atomic import atomic_path
+from addin.xlsx_styles import COLORS, FONT, NUM_FORMATS, Formats, cell_props, display_width
 from addin.schema import CLUE_STAGES, STANDARD, TYPE_LABELS, Column, ColumnType, Sheet
 
 FILE_NAMES = {"native": "子企业填报模板.xlsx", "udf": "子企业填报模板（函数版）.xlsx"}
@@ -46,37 +47,12 @@ PARAMS_SHEET = "参数"
 CALENDAR_SHEET = "工作日历"
 LISTS_SHEET = "列表"
 
-FONT = "等线"
 FIXED_TIMESTAMP = dt.datetime(2026, 1, 1)
 """Document properties carry this instead of the build time, so a rebuild changes nothing."""
 
 _FIRST_DATE = dt.date(1990, 1, 1)
 _LAST_DATE = dt.date(2100, 12, 31)
 _WEEKDAYS = "一二三四五六日"
-
-COLORS = {
-    "required": "#1F4E78",  # header of a column that must be filled
-    "optional": "#5B9BD5",  # header of a column that may be left blank
-    "computed": "#7F7F7F",  # header of a computed column
-    "computed_fill": "#F2F2F2",
-    "computed_font": "#1F3864",
-    "late_fill": "#FFC7CE",
-    "late_font": "#9C0006",
-    "soon_fill": "#FFEB9C",
-    "soon_font": "#9C5700",
-    "title": "#1F4E78",
-}
-
-_NUM_FORMATS = {
-    ColumnType.TEXT: "@",
-    ColumnType.ENUM: "@",
-    ColumnType.FLAG: "@",
-    ColumnType.DATE: "yyyy-mm-dd",
-    ColumnType.NUMBER: "#,##0.00##",
-    ColumnType.PERCENT: "0.00%",
-    ColumnType.INTEGER: "0",
-}
-
 
 @dataclass
 class Options:
@@ -104,29 +80,6 @@ class _Lists:
     def _range(index: int, values: tuple[str, ...]) -> str:
         letter = xl_col_to_name(index)
         return f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
-
-
-class _Formats:
-    def __init__(self, book: Workbook) -> None:
-        self.book = book
-        self._cache: dict[tuple[Any, ...], Any] = {}
-
-    def get(self, **props: Any) -> Any:
-        key = tuple(sorted(props.items()))
-        if key not in self._cache:
-            self._cache[key] = self.book.add_format(props)
-        return self._cache[key]
-
-    def header(self, column: Column) -> Any:
-        kind = "computed" if column.computed else ("required" if column.required else "optional")
-        return self.get(bold=True, font_color="#FFFFFF", bg_color=COLORS[kind], text_wrap=True, align="center",
-                        valign="vcenter", border=1, border_color="#BFBFBF")
-
-    def cell(self, column: Column) -> Any:
-        props = _cell_props(column)
-        if column.type is ColumnType.TEXT and column.width >= 24:
-            props["text_wrap"] = True
-        return self.get(**props)
 
 
 def build_template(
@@ -165,7 +118,7 @@ class _Writer:
         self.options = options
         self.profile = options.profile
         self.rows = rows
-        self.fmt = _Formats(book)
+        self.fmt = Formats(book)
         self.lists = _Lists()
         self.calendar = options.calendar or default_calendar()
 
@@ -208,7 +161,7 @@ class _Writer:
             label = self.fmt.get(bold=column.required, valign="vcenter", border=1, border_color="#BFBFBF",
                                  bg_color="#F2F2F2" if column.computed else "#DDEBF7")
             ws.write_string(row, 0, column.header, label)
-            cell = self.fmt.get(**{**_cell_props(column), "valign": "vcenter", "align": "left"})
+            cell = self.fmt.get(**{**cell_props(column), "valign": "vcenter", "align": "left"})
             rule = fx.RULES[column.computed_by] if column.computed_by else None
             if rule is not None and rule.constant is not None:
                 ws.write_string(row, 1, rule.constant, cell)
@@ -627,17 +580,6 @@ _PROTECTION = {
 }
 
 
-def _cell_props(column: Column) -> dict[str, Any]:
-    """Number format and protection of a column's cells: inputs unlocked, computed grey."""
-    props: dict[str, Any] = {"num_format": _NUM_FORMATS[column.type], "valign": "top", "border": 1,
-                             "border_color": "#D9D9D9"}
-    if column.computed:
-        props.update(bg_color=COLORS["computed_fill"], font_color=COLORS["computed_font"], locked=True)
-    else:
-        props.update(locked=False)
-    return props
-
-
 def workdays_reference() -> str:
     """The working days of 工作日历 column A from row 2, as long as the list is (no gaps)."""
     cal = f"'{CALENDAR_SHEET}'"
@@ -647,11 +589,6 @@ def workdays_reference() -> str:
 def _h(sheet_key: str, field_name: str) -> str:
     """A column's header, where the 参数 sheet titles the same thing."""
     return STANDARD.sheet(sheet_key).column(field_name).header
-
-
-def display_width(column: Column) -> float:
-    """The column width: the schema's, widened so the header fits on two lines."""
-    return max(column.width, len(column.header) + 2)
 
 
 def _height(chars: int, width: float, line: float = 14.5) -> float:

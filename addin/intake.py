@@ -1,0 +1,170 @@
+"""Intake of one input file for the roll-up: read, validate, and reduce to plain data.
+
+Runs in worker processes (``--jobs``), so what it returns is plain and picklable:
+rows are dicts of field → value with their source row, problems are ``Problem``s.
+An input is either a subsidiary's standard workbook or an earlier roll-up output
+(a group return being rolled up again by a provincial body): the latter's rows keep
+the unit they came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from addin.problems import Problem
+from addin.read import load_workbook, normalise_header
+from addin.schema import STANDARD
+from addin.validation.report import FileReport
+from addin.validation.run import is_unreadable, sha256_of, check_submission
+
+PROVENANCE = ("来源单位", "来源统一社会信用代码", "来源报告期", "来源文件", "来源行号")
+"""Columns a consolidated ledger carries before the standard's columns."""
+SUMMARY_SHEET = "汇总"
+RESULTS_SHEET = "校验结果"
+
+
+@dataclass
+class Row:
+    """One ledger row as plain data: the schema fields, and where it came from."""
+
+    values: dict[str, Any]
+    unit: str
+    uscc: str
+    period: str
+    file: str
+    row: int
+
+    def __getattr__(self, name: str) -> Any:  # records' attribute access, for the indicators
+        try:
+            return self.__dict__["values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@dataclass
+class Intake:
+    """What one input file brought."""
+
+    path: str
+    sha256: str
+    kind: str  # "standard" | "consolidated" | "unreadable"
+    report: FileReport
+    info: dict[str, Any] = field(default_factory=dict)
+    ledgers: dict[str, list[Row]] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return sum(len(rows) for rows in self.ledgers.values())
+
+    @property
+    def unit(self) -> str:
+        return str(self.info.get("unit_name") or Path(self.path).stem)
+
+    @property
+    def uscc(self) -> str:
+        return str(self.info.get("uscc") or "")
+
+    @property
+    def period_label(self) -> str:
+        year, name = self.info.get("report_year"), self.info.get("report_period")
+        return f"{year}-{name}" if year and name else ""
+
+
+def _plain(record: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(record, name, None) for name in fields}
+
+
+def _is_consolidated(path: Path) -> bool:
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError):
+        return False
+    with book:
+        names = {normalise_header(n) for n in book.sheet_names}
+        if normalise_header(STANDARD.record.name) in names or SUMMARY_SHEET not in names:
+            return False
+        first = STANDARD.ledgers[0].name
+        if first not in book.sheet_names:
+            return False
+        head = book.get_sheet_by_name(first).to_python(nrows=1)
+    return bool(head) and PROVENANCE[0] in [str(v) for v in head[0]]
+
+
+def intake_file(path: str | Path, as_of: dt.date | None = None) -> Intake:
+    """Read and validate one input; never raises for a user's file."""
+    file = Path(path)
+    try:
+        digest = sha256_of(file)
+    except OSError as exc:
+        problem = Problem(file=str(file), code="ZZ-FILE-IO", message=f"无法打开文件：{exc.strerror or exc}")
+        return Intake(str(file), "", "unreadable", FileReport(str(file), "", "unreadable", [problem]))
+    if _is_consolidated(file):
+        return _intake_consolidated(file, digest)
+    submission = load_workbook(file)
+    problems = check_submission(submission, as_of)
+    if is_unreadable(problems):
+        return Intake(str(file), digest, "unreadable", FileReport(str(file), digest, "unreadable", problems))
+    status = "invalid" if any(p.severity == "error" for p in problems) else "valid"
+    info_fields = tuple(c.field for c in STANDARD.record.columns)
+    info = _plain(submission.info, info_fields)
+    intake = Intake(str(file), digest, "standard", FileReport(str(file), digest, status, problems), info)  # type: ignore[arg-type]
+    for sheet in STANDARD.ledgers:
+        fields = tuple(c.field for c in sheet.columns)
+        intake.ledgers[sheet.key] = [
+            Row(_plain(r, fields), intake.unit, intake.uscc, intake.period_label, str(file), r.origin.row)
+            for r in submission.ledgers.get(sheet.key, [])
+        ]
+    return intake
+
+
+def _intake_consolidated(file: Path, digest: str) -> Intake:
+    """An earlier roll-up output: its ledger rows with the unit each came from."""
+    submission = load_workbook(file)
+    problems = [p for p in submission.problems
+                if p.code not in ("ZZ-READ-SHEET-MISSING", "ZZ-READ-LABEL-MISSING") or p.sheet != STANDARD.record.name]
+    if is_unreadable(problems):
+        return Intake(str(file), digest, "unreadable", FileReport(str(file), digest, "unreadable", problems))
+    book = CalamineWorkbook.from_path(str(file))
+    intake = Intake(str(file), digest, "consolidated", FileReport(str(file), digest, "valid", problems))  # type: ignore[arg-type]
+    with book:
+        for sheet in STANDARD.ledgers:
+            fields = tuple(c.field for c in sheet.columns)
+            provenance = _provenance(book, sheet.name)
+            rows = []
+            for record in submission.ledgers.get(sheet.key, []):
+                unit, uscc, period, source, source_row = provenance.get(record.origin.row, ("", "", "", "", 0))
+                rows.append(Row(_plain(record, fields), unit or "（未注明单位）", uscc, period,
+                                source or str(file), int(source_row or 0) or record.origin.row))
+            intake.ledgers[sheet.key] = rows
+    if any(p.severity == "error" for p in problems):
+        intake.report.status = "invalid"
+    units = {r.unit for rows in intake.ledgers.values() for r in rows}
+    intake.info = {"unit_name": "、".join(sorted(units))[:200] or file.stem}
+    return intake
+
+
+def _provenance(book: CalamineWorkbook, sheet: str) -> dict[int, tuple[Any, ...]]:
+    """Row number → the provenance columns' values, for one consolidated sheet."""
+    if sheet not in book.sheet_names:
+        return {}
+    grid = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    if not grid:
+        return {}
+    header = [str(v) for v in grid[0]]
+    positions = [header.index(name) if name in header else None for name in PROVENANCE]
+    found: dict[int, tuple[Any, ...]] = {}
+    for number, line in enumerate(grid[1:], start=2):
+        values = tuple(line[p] if p is not None and p < len(line) else "" for p in positions)
+        found[number] = tuple(_text(v) for v in values[:4]) + (values[4],)
+    return found
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()

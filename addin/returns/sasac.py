@@ -1,0 +1,124 @@
+"""国资委报表 (SASAC.xlsx): the indicators only, in a print-ready layout.
+
+No personal data at all — no names, no 身份证号码 — only counts, amounts and ratios,
+in total and by unit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from addin.atomic import atomic_path
+from addin.indicators import INDICATORS
+from addin.rollup import RollupResult
+from addin.xlsx_styles import FONT
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("一、问题线索", "期初在办"),
+    ("二、资产损失", "损失笔数_一般"),
+    ("三、责任追究", "追责人数"),
+    ("四、审计整改", "整改问题数"),
+    ("五、管理提升建议书", "管理提升建议书数"),
+    ("六、一事一报告与典型案例", "一事一报告_应报"),
+    ("七、零报告、零查处、零追责", "零报告单位数"),
+)
+BY_UNIT = ("线索总数", "线索_办结", "线索_在办", "损失金额_一般", "损失金额_较大", "损失金额_重大", "已挽回金额",
+           "追责人数", "扣减薪酬总额", "禁入限制人数", "整改问题数", "整改完毕数", "整改率", "逾期问题数",
+           "管理提升建议书覆盖率")
+RATIOS = ("整改率", "管理提升建议书覆盖率")
+
+
+def _label(key: str) -> str:
+    return key.replace("_", "：")
+
+
+def write_sasac_return(result: RollupResult, path: str | Path, filer: str = "") -> Path:
+    target = Path(path)
+    with atomic_path(target) as temporary:
+        book = xlsxwriter.Workbook(str(temporary), {"default_format_properties": {"font_name": FONT, "font_size": 11}})
+        _totals_sheet(book, result, filer)
+        _units_sheet(book, result)
+        book.close()
+    return target
+
+
+def _formats(book: Any) -> dict[str, Any]:
+    border = {"border": 1, "border_color": "#808080"}
+    return {
+        "title": book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
+        "meta": book.add_format({"font_size": 11}),
+        "head": book.add_format({"bold": True, "align": "center", "valign": "vcenter", "bg_color": "#D9E1F2",
+                                 "text_wrap": True, **border}),
+        "section": book.add_format({"bold": True, "bg_color": "#F2F2F2", **border}),
+        "text": book.add_format({"text_wrap": True, "valign": "vcenter", **border}),
+        "center": book.add_format({"align": "center", "valign": "vcenter", **border}),
+        "number": book.add_format({"num_format": "#,##0.####", "valign": "vcenter", **border}),
+        "ratio": book.add_format({"num_format": "0.00%", "valign": "vcenter", **border}),
+        "note": book.add_format({"font_size": 9, "font_color": "#595959", "text_wrap": True}),
+    }
+
+
+def _totals_sheet(book: Any, result: RollupResult, filer: str) -> None:
+    sheet = book.add_worksheet("国资委报表")
+    f = _formats(book)
+    sheet.set_paper(9)
+    sheet.set_portrait()
+    sheet.set_margins(left=0.6, right=0.6, top=0.8, bottom=0.8)
+    sheet.fit_to_pages(1, 0)
+    sheet.center_horizontally()
+    sheet.set_footer("&C第 &P 页 共 &N 页")
+    sheet.set_column(0, 0, 6)
+    sheet.set_column(1, 1, 30)
+    sheet.set_column(2, 2, 16)
+    sheet.set_column(3, 3, 44)
+    period = result.period.label if result.period else ""
+    sheet.merge_range(0, 0, 0, 3, "违规经营投资责任追究和审计整改工作情况统计表", f["title"])
+    sheet.set_row(0, 30)
+    sheet.write(1, 0, f"填报单位：{filer or '＿＿＿＿＿＿＿＿'}", f["meta"])
+    sheet.write(1, 3, f"报告期：{period}　截至：{result.as_of.isoformat()}", f["meta"])
+    sheet.write_row(3, 0, ["序号", "指标", "本期数", "说明"], f["head"])
+    sheet.repeat_rows(3)
+    starts = {first: title for title, first in SECTIONS}
+    row, number = 4, 0
+    for key, meaning in INDICATORS:
+        if key in starts:
+            sheet.merge_range(row, 0, row, 3, starts[key], f["section"])
+            row += 1
+        number += 1
+        value = result.totals.get(key, 0)
+        sheet.write(row, 0, number, f["center"])
+        sheet.write(row, 1, _label(key), f["text"])
+        sheet.write_number(row, 2, value, f["ratio"] if key in RATIOS else f["number"])
+        sheet.write(row, 3, meaning, f["text"])
+        row += 1
+    sheet.merge_range(row + 1, 0, row + 1, 3,
+                      f"说明：本表由 zhuize 根据 {len(result.accepted)} 份经校验通过的报表汇总生成；金额单位万元；"
+                      "整改率 = 整改完毕数 ÷ 整改问题数；管理提升建议书覆盖率 = 办结项目有建议书数 ÷ 办结核查项目数。",
+                      f["note"])
+    sheet.set_row(row + 1, 36)
+
+
+def _units_sheet(book: Any, result: RollupResult) -> None:
+    sheet = book.add_worksheet("分单位情况")
+    f = _formats(book)
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_footer("&C第 &P 页 共 &N 页")
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, len(BY_UNIT), 11)
+    sheet.write_row(0, 0, ["单位", *(_label(k) for k in BY_UNIT)], f["head"])
+    sheet.set_row(0, 36)
+    sheet.repeat_rows(0)
+    sheet.freeze_panes(1, 1)
+    for row, unit in enumerate(result.units, start=1):
+        sheet.write(row, 0, unit.unit, f["text"])
+        for col, key in enumerate(BY_UNIT, start=1):
+            sheet.write_number(row, col, unit.indicators.get(key, 0), f["ratio"] if key in RATIOS else f["number"])
+    total = len(result.units) + 1
+    sheet.write(total, 0, "合计", f["section"])
+    for col, key in enumerate(BY_UNIT, start=1):
+        sheet.write_number(total, col, result.totals.get(key, 0), f["ratio"] if key in RATIOS else f["number"])

@@ -1,0 +1,354 @@
+"""The roll-up: hundreds of subsidiary workbooks into the group return and the SASAC
+return — validated, de-duplicated, reconciled, archived; nothing lost.
+
+    inputs ──intake (parallel)──▶ accepted / rejected / superseded
+                                        │
+            archive (previous period) ──┴─▶ continuity ─▶ consolidated rows + indicators
+                                                              │
+                          GROUP.xlsx · SASAC.xlsx · SUMMARY.json ◀┘ ──▶ archive (this period)
+
+Every input row ends up in the group return or in the error report, and
+rows_in = rows_out + rows_rejected is checked before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from addin.archive import Archive, SubmissionInfo
+from addin.atomic import atomic_path
+from addin.indicators import UnitLedgers, total_indicators, unit_indicators
+from addin.intake import Intake, Row, intake_file
+from addin.periods import Period
+from addin.problems import Problem
+from addin.schema import STANDARD
+from addin.validation.run import expand_inputs
+
+Progress = Callable[[int, int, int, str], None]
+"""progress(done, total, rejected so far, path)"""
+
+
+@dataclass
+class UnitReturn:
+    """One accepted unit's share of the consolidated return."""
+
+    unit: str
+    uscc: str
+    period: str
+    ledgers: dict[str, list[Row]]
+    indicators: dict[str, int | float]
+    sources: list[str]
+
+
+@dataclass
+class RollupResult:
+    period: Period | None
+    as_of: dt.date
+    intakes: list[Intake] = field(default_factory=list)
+    accepted: list[Intake] = field(default_factory=list)
+    rejected: list[Intake] = field(default_factory=list)
+    superseded: list[tuple[Intake, Intake]] = field(default_factory=list)
+    """(superseded input, the one that replaced it)"""
+    units: list[UnitReturn] = field(default_factory=list)
+    totals: dict[str, int | float] = field(default_factory=dict)
+    extra_problems: dict[str, list[Problem]] = field(default_factory=dict)
+    """Problems the roll-up itself found, by input path (duplicates, continuity, period)."""
+    archived: int = 0
+
+    @property
+    def rows_in(self) -> int:
+        return sum(i.rows for i in self.intakes)
+
+    @property
+    def rows_out(self) -> int:
+        return sum(len(rows) for u in self.units for rows in u.ledgers.values())
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(i.rows for i in self.rejected) + sum(s.rows for s, _ in self.superseded)
+
+    @property
+    def reconciled(self) -> bool:
+        return self.rows_in == self.rows_out + self.rows_rejected
+
+    def problems_of(self, intake: Intake) -> list[Problem]:
+        return list(intake.report.problems) + self.extra_problems.get(intake.path, [])
+
+    def sheet_rows(self) -> dict[str, int]:
+        return {sheet.name: sum(len(u.ledgers.get(sheet.key, [])) for u in self.units) for sheet in STANDARD.ledgers}
+
+    @property
+    def exit_code(self) -> int:
+        if any(i.kind == "unreadable" for i in self.intakes):
+            return 2
+        return 1 if self.rejected else 0
+
+
+def _reject(result: RollupResult, intake: Intake, code: str, message: str, severity: str = "error") -> None:
+    problem = Problem(file=intake.path, code=code, message=message, severity=severity)  # type: ignore[arg-type]
+    result.extra_problems.setdefault(intake.path, []).append(problem)
+
+
+def _intake_all(files: Sequence[Path], as_of: dt.date | None, jobs: int, progress: Progress | None) -> list[Intake]:
+    results: list[Intake] = []
+    rejected = 0
+
+    def note(intake: Intake) -> None:
+        nonlocal rejected
+        results.append(intake)
+        if intake.report.status != "valid":
+            rejected += 1
+        if progress:
+            progress(len(results), len(files), rejected, intake.path)
+
+    if jobs > 1 and len(files) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for intake in pool.map(intake_file, files, [as_of] * len(files), chunksize=4):
+                note(intake)
+    else:
+        for path in files:
+            note(intake_file(path, as_of))
+    return results
+
+
+def _choose_period(intakes: Sequence[Intake], period: Period | None) -> Period | None:
+    if period is not None:
+        return period
+    labels = Counter(i.period_label for i in intakes if i.kind == "standard" and i.period_label)
+    if not labels:
+        return None
+    return Period.parse(labels.most_common(1)[0][0])
+
+
+def _supersede(result: RollupResult, candidates: list[Intake]) -> list[Intake]:
+    """One submission per (unit, period): the later 填报日期 wins; equal dates conflict."""
+    by_key: dict[tuple[str, str], list[Intake]] = {}
+    for intake in candidates:
+        by_key.setdefault((intake.uscc, intake.period_label), []).append(intake)
+    kept: list[Intake] = []
+    for (uscc, period), group in by_key.items():
+        if len(group) == 1:
+            kept.append(group[0])
+            continue
+        unique: dict[str, Intake] = {}
+        for intake in group:
+            if intake.sha256 in unique:
+                result.superseded.append((intake, unique[intake.sha256]))
+                _reject(result, intake, "ZZ-ROLLUP-DUPLICATE-FILE",
+                        f"与 {unique[intake.sha256].path} 内容完全相同，只计一次", "warning")
+            else:
+                unique[intake.sha256] = intake
+        group = sorted(unique.values(), key=lambda i: (i.info.get("report_date") or dt.date.min))
+        latest = group[-1]
+        ties = [i for i in group if i.info.get("report_date") == latest.info.get("report_date")]
+        if len(ties) > 1:
+            names = "、".join(i.path for i in ties)
+            for intake in ties:
+                result.rejected.append(intake)
+                _reject(result, intake, "ZZ-ROLLUP-CONFLICT",
+                        f"同一单位（{uscc}）同一报告期（{period}）有多份填报日期相同的报表：{names}，无法确定以哪份为准，请核实后只报送一份")
+            group = [i for i in group if i not in ties]
+            for intake in group:
+                result.superseded.append((intake, ties[0]))
+            continue
+        for older in group[:-1]:
+            result.superseded.append((older, latest))
+            note = (f"已被 {latest.path}（填报日期 {latest.info.get('report_date')}）替代，"
+                    f"本文件（填报日期 {older.info.get('report_date')}）不计入汇总")
+            _reject(result, older, "ZZ-ROLLUP-SUPERSEDED", note, "warning")
+            _reject(result, latest, "ZZ-ROLLUP-SUPERSEDES",
+                    f"替代了同一单位同一报告期较早的报表 {older.path}", "warning")
+        kept.append(latest)
+    return kept
+
+
+def _continuity(result: RollupResult, intake: Intake, archive: Archive | None, period: Period | None) -> int:
+    """Clues open last period must appear now; returns 期初在办."""
+    if archive is None or period is None or intake.kind != "standard" or not intake.uscc:
+        return 0
+    previous = archive.previous_open_clues(intake.uscc, period)
+    present = {r.values.get("clue_id") for r in intake.ledgers.get("clues", [])}
+    for clue_id in sorted(previous):
+        if clue_id not in present:
+            _reject(result, intake, "ZZ-ROLLUP-CONTINUITY",
+                    f"线索 {clue_id} 上期在办，本期缺失：上期未办结的线索应继续列入本期台账（办结的填写办结日期）")
+    return len(previous)
+
+
+def _conflicting_clues(result: RollupResult, accepted: list[Intake]) -> list[Intake]:
+    """The same (unit, 线索编号) from two inputs is a conflict, never double counted."""
+    owner: dict[tuple[str, str], Intake] = {}
+    clashes: set[str] = set()
+    for intake in accepted:
+        for row in intake.ledgers.get("clues", []):
+            key = (row.uscc or row.unit, str(row.values.get("clue_id")))
+            first = owner.setdefault(key, intake)
+            if first is not intake:
+                for culprit in (first, intake):
+                    clashes.add(culprit.path)
+                _reject(result, intake, "ZZ-ROLLUP-CLUE-CONFLICT",
+                        f"单位 {row.unit} 的线索 {key[1]} 同时出现在 {first.path} 和本文件中，不能重复汇总")
+    return [i for i in accepted if i.path not in clashes]
+
+
+def rollup(inputs: Iterable[str | Path], period: Period | None = None, as_of: dt.date | None = None,
+           archive_path: str | Path | None = None, jobs: int = 1, progress: Progress | None = None) -> RollupResult:
+    """Intake, decide, consolidate; writes nothing but the archive (see ``write_outputs``)."""
+    files = expand_inputs(inputs)
+    intakes = _intake_all(files, as_of, jobs, progress)
+    chosen = _choose_period(intakes, period)
+    result = RollupResult(chosen, as_of or dt.date.today(), intakes)
+    candidates: list[Intake] = []
+    for intake in intakes:
+        if intake.report.status != "valid":
+            result.rejected.append(intake)
+        elif intake.kind == "standard" and chosen is not None and intake.period_label != chosen.label:
+            _reject(result, intake, "ZZ-ROLLUP-PERIOD",
+                    f"报告期为 {intake.period_label or '（未填）'}，本次汇总的报告期为 {chosen.label}")
+            result.rejected.append(intake)
+        else:
+            candidates.append(intake)
+    standard = _supersede(result, [i for i in candidates if i.kind == "standard"])
+    consolidated = [i for i in candidates if i.kind == "consolidated"]
+    archive = Archive(archive_path) if archive_path else None
+    try:
+        brought: dict[str, int] = {}
+        continuing: list[Intake] = []
+        for intake in standard:
+            brought[intake.path] = _continuity(result, intake, archive, chosen)
+            if any(p.severity == "error" for p in result.extra_problems.get(intake.path, [])):
+                result.rejected.append(intake)
+            else:
+                continuing.append(intake)
+        accepted = _conflicting_clues(result, continuing + consolidated)
+        kept = {id(i) for i in accepted}
+        result.rejected.extend(i for i in continuing + consolidated if id(i) not in kept)
+        result.accepted = accepted
+        result.units = _units(accepted, brought)
+        result.totals = total_indicators([u.indicators for u in result.units])
+    finally:
+        if archive is not None:
+            archive.close()
+    return result
+
+
+def _units(accepted: list[Intake], brought: dict[str, int]) -> list[UnitReturn]:
+    """Accepted rows grouped by the unit they came from (a consolidated input holds many)."""
+    grouped: dict[tuple[str, str], UnitReturn] = {}
+    for intake in accepted:
+        for key, rows in intake.ledgers.items():
+            for row in rows:
+                unit = grouped.setdefault((row.uscc, row.unit), UnitReturn(row.unit, row.uscc, row.period, {}, {}, []))
+                unit.ledgers.setdefault(key, []).append(row)
+                if intake.path not in unit.sources:
+                    unit.sources.append(intake.path)
+        if intake.kind == "standard":
+            unit = grouped.setdefault((intake.uscc, intake.unit),
+                                      UnitReturn(intake.unit, intake.uscc, intake.period_label, {}, {}, [intake.path]))
+            unit.indicators["期初在办"] = brought.get(intake.path, 0)
+    units = sorted(grouped.values(), key=lambda u: (u.uscc, u.unit))
+    for unit in units:
+        ledgers = UnitLedgers(unit.unit, unit.uscc, **{s.key: unit.ledgers.get(s.key, []) for s in STANDARD.ledgers},
+                              brought_forward=int(unit.indicators.get("期初在办", 0)))
+        unit.indicators = unit_indicators(ledgers)
+    return units
+
+
+def archive_accepted(result: RollupResult, archive_path: str | Path) -> int:
+    """Keep every accepted standard submission (one transaction each); returns how many were new."""
+    added = 0
+    with Archive(archive_path) as archive:
+        for intake in result.accepted:
+            if intake.kind != "standard" or not intake.uscc or not intake.period_label:
+                continue
+            info = SubmissionInfo(intake.sha256, intake.uscc, intake.unit, Period.parse(intake.period_label),
+                                  intake.info.get("report_date"), intake.path)
+            sheets = {}
+            for key, rows in intake.ledgers.items():
+                headers = {c.field: c.header for c in STANDARD.sheet(key).columns}
+                sheets[STANDARD.sheet(key).name] = [(r.row, {headers[f]: v for f, v in r.values.items()}) for r in rows]
+            added += archive.record(info, sheets)
+    result.archived = added
+    return added
+
+
+# -- the summary JSON --------------------------------------------------------------------------------
+
+
+def _problem_json(problem: Problem) -> dict[str, Any]:
+    from addin.validation.report import problem_json
+
+    return problem_json(problem) | {"severity": problem.severity}
+
+
+def summary_json(result: RollupResult) -> dict[str, Any]:
+    def accepted(intake: Intake) -> dict[str, Any]:
+        return {"path": intake.path, "unit": intake.unit, "uscc": intake.uscc,
+                "period": intake.period_label or (result.period.label if result.period else ""),
+                "sha256": intake.sha256, "kind": intake.kind, "rows": intake.rows}
+
+    return {
+        "period": result.period.label if result.period else None,
+        "as_of": result.as_of.isoformat(),
+        "accepted": [accepted(i) for i in result.accepted],
+        "rejected": [{"path": i.path, "status": "unreadable" if i.kind == "unreadable" else "invalid",
+                      "unit": i.unit, "errors": [_problem_json(p) for p in result.problems_of(i) if p.severity == "error"]}
+                     for i in result.rejected],
+        "superseded": [{"path": old.path, "by": new.path, "unit": old.unit, "uscc": old.uscc,
+                        "report_date": _iso(old.info.get("report_date")), "by_report_date": _iso(new.info.get("report_date"))}
+                       for old, new in result.superseded],
+        "rows": result.sheet_rows(),
+        "indicators": result.totals,
+        "indicators_by_unit": [{"unit": u.unit, "uscc": u.uscc, **u.indicators} for u in result.units],
+        "reconciliation": {"rows_in": result.rows_in, "rows_out": result.rows_out,
+                           "rows_rejected": result.rows_rejected, "balanced": result.reconciled},
+        "archived": result.archived,
+    }
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def write_summary(result: RollupResult, path: str | Path) -> None:
+    with atomic_path(path) as temporary:
+        temporary.write_text(json.dumps(summary_json(result), ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def default_jobs() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def filer_name(result: RollupResult) -> str:
+    """The group company among the accepted inputs, if it filed one (for the SASAC return)."""
+    for intake in result.accepted:
+        if intake.info.get("unit_level") == "集团公司":
+            return intake.unit
+    return ""
+
+
+def summary_text(result: RollupResult) -> str:
+    """What the console shows after a roll-up: counts, rejected files, reconciliation."""
+    lines = [
+        f"报告期 {result.period.label if result.period else '（未定）'}：共 {len(result.intakes)} 个文件，"
+        f"汇总 {len(result.accepted)}，退回 {len(result.rejected)}，被替代 {len(result.superseded)}",
+    ]
+    for intake in result.rejected:
+        errors = [p for p in result.problems_of(intake) if p.severity == "error"]
+        first = errors[0] if errors else None
+        detail = f"{first.where} {first.message}" if first else ""
+        more = f"（共 {len(errors)} 处错误）" if len(errors) > 1 else ""
+        status = "无法读取" if intake.kind == "unreadable" else "退回"
+        lines.append(f"  {status}：{intake.path} — {detail}{more}")
+    for old, new in result.superseded:
+        lines.append(f"  被替代：{old.path} → {new.path}")
+    balance = "平" if result.reconciled else "不平"
+    lines.append(f"对账：输入 {result.rows_in} 行 = 汇总 {result.rows_out} 行 + 退回 {result.rows_rejected} 行（{balance}）")
+    return "\n".join(lines)

@@ -1,0 +1,278 @@
+"""End to end: a generated group — clean files, a superseding resubmission, planted
+errors, an unreadable file, last year in the archive with a dropped open clue — rolled
+up into the returns.  The indicators are recomputed here independently: from the
+accepted workbooks as LibreOffice evaluates them (forced recalculation), read back
+with openpyxl, summed with plain Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import sqlite3
+import zipfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from addin import rollup
+from addin.cli import main
+from addin.demo_group import make_demo_group
+from addin.periods import Period
+from addin.returns.group import write_group_return
+from addin.returns.sasac import write_sasac_return
+from addin.xlsx_libreoffice import convert, find_soffice
+
+AS_OF = dt.date(2026, 11, 23)
+UNITS = 10
+needs_office = pytest.mark.skipif(find_soffice() is None, reason="需要 LibreOffice（soffice）")
+
+
+@pytest.fixture(scope="module")
+def group(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return make_demo_group(tmp_path_factory.mktemp("group"), units=UNITS)
+
+
+@pytest.fixture(scope="module")
+def rolled(group: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("out")
+    archive = out / "archive.sqlite"
+    last = rollup.rollup([group.folder / "2025年度"], Period.of(2025, "年度"), dt.date(2026, 1, 15), archive)
+    assert not last.rejected
+    rollup.archive_accepted(last, archive)
+    code = main([
+        "rollup", str(group.folder / "2026年度"), "--out", str(out / "GROUP.xlsx"), "--sasac", str(out / "SASAC.xlsx"),
+        "--json", str(out / "summary.json"), "--archive", str(archive), "--period", "2026-年度",
+        "--as-of", AS_OF.isoformat(), "--jobs", "2",
+    ])
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return {"out": out, "archive": archive, "code": code, "summary": summary, "last": last}
+
+
+def _names(entries: list[dict[str, Any]]) -> set[str]:
+    return {Path(e["path"]).name for e in entries}
+
+
+def test_accepted_rejected_and_superseded_sets(group: Any, rolled: dict[str, Any]) -> None:
+    summary = rolled["summary"]
+    planted = {name for name, why in group.mistakes.items() if "替代" not in why}
+    assert _names(summary["rejected"]) == planted
+    older = next(name for name, why in group.mistakes.items() if "替代" in why)
+    assert [Path(s["path"]).name for s in summary["superseded"]] == [older]
+    assert Path(summary["superseded"][0]["by"]).name == older.replace("_初报", "")
+    everything = {p.name for p in (group.folder / "2026年度").iterdir()}
+    assert _names(summary["accepted"]) == everything - planted - {older}
+    assert rolled["code"] == 2  # an unreadable file is among the inputs
+
+
+def test_each_rejection_says_why(group: Any, rolled: dict[str, Any]) -> None:
+    codes = {Path(r["path"]).name: {e["code"] for e in r["errors"]} for r in rolled["summary"]["rejected"]}
+    expected = {
+        "本期缺失": "ZZ-ROLLUP-CONTINUITY",
+        "免职": "ZZ-MEASURE-NOT-ALLOWED",
+        "120万元": "ZZ-READ-NUMBER",
+        "不存在的线索编号": "ZZ-REF-CLUE",
+        "不完整": "ZZ-FILE-CORRUPT",
+    }
+    for name, why in group.mistakes.items():
+        for marker, code in expected.items():
+            if marker in why:
+                assert code in codes[name], (name, codes[name])
+    continuity = next(r for r in rolled["summary"]["rejected"] if "ZZ-ROLLUP-CONTINUITY" in {e["code"] for e in r["errors"]})
+    dropped = re.search(r"XS-2025-\d+-\d+", group.mistakes[Path(continuity["path"]).name]).group(0)
+    assert any(e["message"].startswith(f"线索 {dropped} 上期在办，本期缺失") for e in continuity["errors"])
+    unreadable = [r for r in rolled["summary"]["rejected"] if r["status"] == "unreadable"]
+    assert [Path(r["path"]).name for r in unreadable] == ["损坏的报表.xlsx"]
+
+
+def test_reconciliation(group: Any, rolled: dict[str, Any]) -> None:
+    rec = rolled["summary"]["reconciliation"]
+    assert rec["rows_in"] == rec["rows_out"] + rec["rows_rejected"]
+    assert rec["balanced"] is True
+    # rows_out is what the group return's ledgers hold
+    book = openpyxl.load_workbook(rolled["out"] / "GROUP.xlsx", read_only=True)
+    ledgers = ("问题线索台账", "资产损失认定", "责任认定与处理", "审计整改台账", "禁入限制人员", "管理提升建议书")
+    written = {name: sum(1 for row in book[name].iter_rows(min_row=2, values_only=True) if any(v is not None for v in row))
+               for name in ledgers}
+    assert written == rolled["summary"]["rows"]
+    assert sum(written.values()) == rec["rows_out"]
+    # rows_in is every ledger row of every readable input
+    total = 0
+    for path in (group.folder / "2026年度").iterdir():
+        if path.name == "损坏的报表.xlsx":
+            continue
+        source = openpyxl.load_workbook(path, read_only=True)
+        for name in ledgers:
+            total += sum(1 for row in source[name].iter_rows(min_row=2, values_only=True) if row[0] is not None)
+    assert total == rec["rows_in"]
+
+
+def _ledger(book: Any, name: str) -> list[dict[str, Any]]:
+    rows = list(book[name].iter_rows(values_only=True))
+    header = [str(h) for h in rows[0]]
+    return [dict(zip(header, r)) for r in rows[1:] if r[0] not in (None, "")]
+
+
+@needs_office
+def test_indicators_recomputed_independently(group: Any, rolled: dict[str, Any], tmp_path: Path) -> None:
+    accepted = [Path(a["path"]) for a in rolled["summary"]["accepted"]]
+    evaluated = convert(accepted, "xlsx", tmp_path / "recalc")
+    expected: Counter[str] = Counter()
+    zero_units = 0
+    for path in evaluated:
+        book = openpyxl.load_workbook(path, data_only=True)
+        clues = _ledger(book, "问题线索台账")
+        grade = {c["线索编号"]: c["损失等级"] for c in clues}
+        expected["线索总数"] += len(clues)
+        expected["线索_办结"] += sum(1 for c in clues if c["办理阶段"] == "办结")
+        expected["线索_在办"] += sum(1 for c in clues if c["办理阶段"] != "办结")
+        losses = _ledger(book, "资产损失认定")
+        for loss in losses:
+            if grade.get(loss["线索编号"]) in ("一般", "较大", "重大"):
+                expected[f"损失金额_{grade[loss['线索编号']]}"] += round(loss["损失金额（万元）"] * 10000)
+        expected["已挽回金额"] += sum(round((l["已挽回金额（万元）"] or 0) * 10000) for l in losses)
+        people = _ledger(book, "责任认定与处理")
+        expected["追责人数"] += len(people)
+        expected["扣减薪酬总额"] += sum(
+            round(((p["绩效年薪基数（万元）"] or 0) * (p["绩效年薪扣减比例"] or 0)
+                   + (p["任期激励基数（万元）"] or 0) * (p["任期激励扣减比例"] or 0)) * 10000) for p in people)
+        findings = _ledger(book, "审计整改台账")
+        expected["整改问题数"] += len(findings)
+        results = Counter(f["整改结果"] for f in findings)
+        expected["整改完毕数"] += results["整改完毕"]
+        expected["部分整改数"] += results["部分整改"]
+        expected["未整改数"] += results["未整改"]
+        expected["禁入限制人数"] += len(_ledger(book, "禁入限制人员"))
+        expected["管理提升建议书数"] += len(_ledger(book, "管理提升建议书"))
+        zero_units += not clues
+    got = rolled["summary"]["indicators"]
+    for key in ("线索总数", "线索_办结", "线索_在办", "追责人数", "整改问题数", "整改完毕数", "部分整改数", "未整改数",
+                "禁入限制人数", "管理提升建议书数"):
+        assert got[key] == expected[key], key
+    for key in ("损失金额_一般", "损失金额_较大", "损失金额_重大", "已挽回金额", "扣减薪酬总额"):
+        assert round(got[key] * 10000) == pytest.approx(expected[key], abs=len(evaluated)), key
+    assert got["整改率"] == round(expected["整改完毕数"] / expected["整改问题数"], 4)
+    assert got["零报告单位数"] == zero_units == 1
+    # 期初在办: last year's open clues of the units accepted now, straight from last year's files
+    accepted_units = {a["uscc"] for a in rolled["summary"]["accepted"]}
+    brought = 0
+    for path in (group.folder / "2025年度").iterdir():
+        book = openpyxl.load_workbook(path, read_only=True)
+        info = {row[0]: row[1] for row in book["填报信息"].iter_rows(values_only=True)}
+        if info["统一社会信用代码"] in accepted_units:
+            brought += sum(1 for c in _ledger(book, "问题线索台账") if c["办理阶段"] != "办结")
+    assert got["期初在办"] == brought > 0
+
+
+def test_no_identity_numbers_in_the_sasac_return(rolled: dict[str, Any]) -> None:
+    pattern = re.compile(rb"(?<!\d)\d{17}[\dXx](?!\d)")
+    with zipfile.ZipFile(rolled["out"] / "SASAC.xlsx") as archive:
+        for name in archive.namelist():
+            assert not pattern.search(archive.read(name)), name
+    # the group return does keep them (internal), so the pattern is a real test
+    with zipfile.ZipFile(rolled["out"] / "GROUP.xlsx") as archive:
+        assert any(pattern.search(archive.read(n)) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_idempotent_rerun(group: Any, rolled: dict[str, Any], tmp_path: Path) -> None:
+    before = sqlite3.connect(rolled["archive"]).execute("SELECT COUNT(*), SUM(LENGTH(data)) FROM rows").fetchone()
+    again = rollup.rollup([group.folder / "2026年度"], Period.of(2026, "年度"), AS_OF, rolled["archive"])
+    assert rollup.archive_accepted(again, rolled["archive"]) == 0
+    after = sqlite3.connect(rolled["archive"]).execute("SELECT COUNT(*), SUM(LENGTH(data)) FROM rows").fetchone()
+    assert before == after
+    assert rollup.summary_json(again)["indicators"] == rolled["summary"]["indicators"]
+    assert {a["sha256"] for a in rollup.summary_json(again)["accepted"]} == {a["sha256"] for a in rolled["summary"]["accepted"]}
+
+
+@needs_office
+def test_libreoffice_opens_the_returns(rolled: dict[str, Any], tmp_path: Path) -> None:
+    opened = convert([rolled["out"] / "GROUP.xlsx", rolled["out"] / "SASAC.xlsx"], "xlsx", tmp_path)
+    book = openpyxl.load_workbook(opened[0])
+    assert book.sheetnames[:4] == ["汇总", "图表", "逾期事项", "校验结果"]
+    assert dict(book["问题线索台账"].tables.items())["ClueLedger"].startswith("A1:")
+    assert book["问题线索台账"]["A1"].value == "来源单位"
+    original = openpyxl.load_workbook(rolled["out"] / "GROUP.xlsx")
+    assert len(original["图表"]._charts) == 4
+
+
+def test_inputs_are_never_modified(group: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(group.folder / "2026年度", folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    result = rollup.rollup([folder], Period.of(2026, "年度"), AS_OF)
+    write_group_return(result, tmp_path / "g.xlsx")
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_equal_report_dates_are_a_conflict(rolled: dict[str, Any], tmp_path: Path) -> None:
+    source = Path(next(a["path"] for a in rolled["summary"]["accepted"] if "_初报" not in a["path"]))
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    shutil.copy(source, first)
+    openpyxl.load_workbook(source).save(second)  # the same unit, period and 填报日期; other bytes
+    assert first.read_bytes() != second.read_bytes()
+    summary = rollup.summary_json(rollup.rollup([first, second], Period.of(2026, "年度"), AS_OF))
+    assert _names(summary["rejected"]) == {"a.xlsx", "b.xlsx"}
+    assert all(any(e["code"] == "ZZ-ROLLUP-CONFLICT" for e in r["errors"]) for r in summary["rejected"])
+    assert summary["accepted"] == []
+    assert summary["reconciliation"]["rows_out"] == 0
+
+
+def test_the_same_file_twice_counts_once(rolled: dict[str, Any], tmp_path: Path) -> None:
+    source = Path(next(a["path"] for a in rolled["summary"]["accepted"] if "_初报" not in a["path"]))
+    (tmp_path / "x").mkdir()
+    shutil.copy(source, tmp_path / "a.xlsx")
+    shutil.copy(source, tmp_path / "x" / "a.xlsx")
+    summary = rollup.summary_json(rollup.rollup([tmp_path], Period.of(2026, "年度"), AS_OF))
+    assert len(summary["accepted"]) == 1 and len(summary["superseded"]) == 1
+    assert summary["reconciliation"]["balanced"]
+
+
+def test_a_group_return_can_be_rolled_up_again(rolled: dict[str, Any], tmp_path: Path) -> None:
+    group_return = rolled["out"] / "GROUP.xlsx"
+    result = rollup.rollup([group_return], Period.of(2026, "年度"), AS_OF)
+    summary = rollup.summary_json(result)
+    assert [a["kind"] for a in summary["accepted"]] == ["consolidated"]
+    assert summary["rows"] == rolled["summary"]["rows"]
+    assert {u["unit"] for u in summary["indicators_by_unit"]} == {u["unit"] for u in rolled["summary"]["indicators_by_unit"]}
+    assert summary["indicators"]["线索总数"] == rolled["summary"]["indicators"]["线索总数"]
+    # the same consolidated rows twice are a conflict, never double counted
+    copy = tmp_path / "GROUP-copy.xlsx"
+    shutil.copy(group_return, copy)
+    twice = rollup.summary_json(rollup.rollup([group_return, copy], Period.of(2026, "年度"), AS_OF))
+    assert twice["indicators"]["线索总数"] <= rolled["summary"]["indicators"]["线索总数"]
+    assert any(e["code"] == "ZZ-ROLLUP-CLUE-CONFLICT" for r in twice["rejected"] for e in r["errors"])
+
+
+def test_long_ledgers_continue_on_numbered_sheets(rolled: dict[str, Any], group: Any, tmp_path: Path) -> None:
+    result = rollup.rollup([group.folder / "2026年度"], Period.of(2026, "年度"), AS_OF)
+    clues = sum(len(u.ledgers.get("clues", [])) for u in result.units)
+    path = write_group_return(result, tmp_path / "split.xlsx", max_rows=11)  # 10 data rows a sheet
+    book = openpyxl.load_workbook(path)
+    parts = [n for n in book.sheetnames if n.startswith("问题线索台账")]
+    assert len(parts) == -(-clues // 10)
+    assert parts[1] == "问题线索台账(2)"
+    assert sum(book[n].max_row - 1 for n in parts) == clues
+    assert "ClueLedger2" in dict(book[parts[1]].tables.items())
+
+
+def test_history_lists_a_units_submissions(rolled: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    unit = rolled["summary"]["accepted"][0]["uscc"]
+    assert main(["history", unit, "--archive", str(rolled["archive"])]) == 0
+    out = capsys.readouterr().out
+    assert "2026-年度" in out
+    assert main(["history", "不存在的单位", "--archive", str(rolled["archive"])]) == 1
+
+
+def test_sasac_return_prints_totals(rolled: dict[str, Any], tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(rolled["out"] / "SASAC.xlsx")
+    sheet = book["国资委报表"]
+    values = {row[1]: row[2] for row in sheet.iter_rows(min_row=5, values_only=True) if row[1]}
+    assert values["线索总数"] == rolled["summary"]["indicators"]["线索总数"]
+    assert values["整改率"] == rolled["summary"]["indicators"]["整改率"]
+    assert sheet.print_title_rows == "$4:$4"  # the header row repeats on every printed page
+    assert sheet.page_setup.paperSize == 9  # A4
