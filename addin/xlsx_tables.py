@@ -1,11 +1,18 @@
-"""Excel Tables (ListObjects) for sheets written in xlsxwriter's constant_memory mode.
+"""Finishing a package xlsxwriter wrote: Excel Tables, and bulk rows streamed in.
 
-xlsxwriter streams rows to disk in constant_memory mode but then refuses ``add_table``.
-Large outputs (the group return) need both, so the table parts are added to the
-finished package afterwards, following the OOXML spec: a ``xl/tables/tableN.xml``
-part, a relationship from the sheet, a ``<tableParts>`` element at the end of the sheet
-(before ``<extLst>``), and a content-type override.  Sheet XML is streamed in chunks,
-so a sheet of a million rows never sits in memory.
+xlsxwriter streams rows to disk in constant_memory mode but then refuses ``add_table``,
+and its per-cell bookkeeping costs microseconds a cell.  Large outputs (the group
+return) need tables and hundreds of thousands of rows, so the workbook is written by
+xlsxwriter with everything but the bulk rows (headers, formats, freeze panes, print
+setup, charts), and this module rewrites the finished package once:
+
+- ``RowSource``: the data rows of a sheet, streamed as ``<row>`` XML straight into its
+  ``<sheetData>``, each cell styled with its column's format (xf index);
+- ``TableSpec``: a ``xl/tables/tableN.xml`` part, a relationship from the sheet, a
+  ``<tableParts>`` element at the end of the sheet (before ``<extLst>``), and a
+  content-type override — following the OOXML spec.
+
+Sheet XML is streamed in chunks, so a sheet of a million rows never sits in memory.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -32,6 +40,88 @@ class TableSpec:
     rows: int
     """Data rows below the header (the table needs at least one; 0 still makes one row)."""
     style: str = "TableStyleMedium2"
+
+
+@dataclass
+class RowSource:
+    """Data rows to stream into a sheet after its header rows."""
+
+    sheet_index: int
+    rows: Sequence[Sequence[Any]]
+    """Each a sequence of cell values: str, int, float or None (no cell)."""
+    styles: Sequence[int | None]
+    """The xf index of each column's format (from xlsxwriter, after ``close``)."""
+    first_row: int = 2
+    """1-based number of the first data row."""
+
+
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _text(value: str) -> str:
+    if not _NEEDS_ESCAPE.search(value):
+        return value
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", value)
+
+
+def _rows_xml(source: RowSource, width: int) -> Iterable[str]:
+    """``<row>`` elements for the rows, in chunks of text."""
+    letters = [column_letter(i) for i in range(width)]
+    styles = [f' s="{s}"' if s else "" for s in source.styles] + [""] * max(0, width - len(source.styles))
+    buffer: list[str] = []
+    number = source.first_row - 1
+    for values in source.rows:
+        number += 1
+        cells = []
+        for col, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            ref = f"{letters[col]}{number}"
+            if isinstance(value, str):
+                space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
+                cells.append(f'<c r="{ref}"{styles[col]} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>')
+            elif isinstance(value, bool):
+                cells.append(f'<c r="{ref}"{styles[col]} t="b"><v>{int(value)}</v></c>')
+            else:
+                cells.append(f'<c r="{ref}"{styles[col]}><v>{value!r}</v></c>' if isinstance(value, float)
+                             else f'<c r="{ref}"{styles[col]}><v>{value}</v></c>')
+        buffer.append(f'<row r="{number}">{"".join(cells)}</row>')
+        if len(buffer) >= 2000:
+            yield "".join(buffer)
+            buffer.clear()
+    if buffer:
+        yield "".join(buffer)
+
+
+def _copy_sheet_with_rows(source_zip: zipfile.ZipFile, name: str, target: zipfile.ZipFile, rows: RowSource,
+                          parts: bytes) -> None:
+    """A sheet written by xlsxwriter with only its header: insert the streamed rows."""
+    text = source_zip.read(name).decode("utf-8")
+    end = text.index("</sheetData>")
+    head, tail = text[:end], text[end:]
+    width_match = re.search(r'<dimension ref="[A-Z]+\d+:([A-Z]+)\d+"/>', head)
+    width = _column_index(width_match.group(1)) + 1 if width_match else len(rows.styles)
+    width = max(width, len(rows.styles))
+    last_row = rows.first_row + len(rows.rows) - 1
+    if rows.rows:
+        head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{column_letter(width - 1)}{last_row}"/>', head, count=1)
+    if parts:
+        marker = "<extLst>" if "<extLst>" in tail else "</worksheet>"
+        tail = tail.replace(marker, parts.decode() + marker, 1)
+    with target.open(name, "w", force_zip64=True) as writer:
+        writer.write(head.encode("utf-8"))
+        for chunk in _rows_xml(rows, width):
+            writer.write(chunk.encode("utf-8"))
+        writer.write(tail.encode("utf-8"))
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + (ord(ch) - 64)
+    return index - 1
 
 
 def column_letter(index: int) -> str:
@@ -95,14 +185,16 @@ def _copy_sheet_with_parts(source: zipfile.ZipFile, name: str, target: zipfile.Z
         raise ValueError(f"{name}: no end of worksheet found")
 
 
-def add_tables(path: str | Path, specs: list[TableSpec]) -> None:
-    """Rewrite the package at ``path`` (in place, via a temporary file) with the tables added."""
-    if not specs:
+def add_tables(path: str | Path, specs: list[TableSpec], rows: Sequence[RowSource] = ()) -> None:
+    """Rewrite the package at ``path`` (in place, via a temporary file) with the tables
+    added and the rows streamed in."""
+    if not specs and not rows:
         return
     file = Path(path)
     temporary = file.with_name(file.name + ".tables.tmp")
     try:
-        with zipfile.ZipFile(file) as source, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as target:
+        rows_by_sheet = {f"xl/worksheets/sheet{r.sheet_index}.xml": r for r in rows}
+        with zipfile.ZipFile(file) as source, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
             names = set(source.namelist())
             existing_tables = sum(1 for n in names if re.fullmatch(r"xl/tables/table\d+\.xml", n))
             by_sheet: dict[str, list[tuple[int, TableSpec]]] = {}
@@ -111,15 +203,18 @@ def add_tables(path: str | Path, specs: list[TableSpec]) -> None:
             rels_written: set[str] = set()
             for info in source.infolist():
                 name = info.filename
-                if name in by_sheet:
-                    entries = by_sheet[name]
+                if name in by_sheet or name in rows_by_sheet:
+                    entries = by_sheet.get(name, [])
                     rel_ids = [f"rIdZzTable{table_id}" for table_id, _ in entries]
                     parts = (
                         f'<tableParts count="{len(entries)}">'
                         + "".join(f'<tablePart r:id="{rid}"/>' for rid in rel_ids)
                         + "</tableParts>"
-                    ).encode()
-                    _copy_sheet_with_parts(source, name, target, parts)
+                    ).encode() if entries else b""
+                    if name in rows_by_sheet:
+                        _copy_sheet_with_rows(source, name, target, rows_by_sheet[name], parts)
+                    else:
+                        _copy_sheet_with_parts(source, name, target, parts)
                 elif name == "[Content_Types].xml":
                     text = source.read(name).decode("utf-8")
                     overrides = "".join(

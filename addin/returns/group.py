@@ -22,7 +22,7 @@ from addin.intake import PROVENANCE, Row
 from addin.rollup import RollupResult
 from addin.schema import STANDARD, VIOLATION_CATEGORIES, Sheet
 from addin.xlsx_styles import COLORS, FONT, Formats, display_width
-from addin.xlsx_tables import TableSpec, add_tables
+from addin.xlsx_tables import RowSource, TableSpec, add_tables
 from udfs import vocab
 from udfs.values import EXCEL_EPOCH
 
@@ -59,6 +59,8 @@ class GroupWriter:
         self.result = result
         self.max_rows = max_rows
         self.tables: list[TableSpec] = []
+        self.bulk: list[tuple[int, list[Any], list[list[Any]]]] = []
+        """(sheet index, column formats, rows) streamed into the package after close."""
         self.sheet_count = 0
         self.book = xlsxwriter.Workbook(
             str(path),
@@ -93,7 +95,9 @@ class GroupWriter:
         for sheet in STANDARD.ledgers:
             self.ledger(sheet, [row for unit in self.result.units for row in unit.ledgers.get(sheet.key, [])])
         self.book.close()
-        add_tables(self.path, self.tables)
+        sources = [RowSource(index, rows, [getattr(f, "xf_index", None) for f in formats])
+                   for index, formats, rows in self.bulk]
+        add_tables(self.path, self.tables, sources)
 
     def summary(self) -> None:
         sheet = self._sheet(SUMMARY_SHEET)
@@ -230,18 +234,22 @@ class GroupWriter:
         for number, chunk in enumerate(chunks, start=1):
             title = sheet_def.name if number == 1 else f"{sheet_def.name}({number})"
             sheet = self._sheet(title)
+            formats: list[Any] = [None] * len(PROVENANCE)
             for col, width in enumerate((22, 20, 12, 30, 8)):
                 sheet.set_column(col, col, width)
             for col, column in enumerate(columns, start=len(PROVENANCE)):
-                sheet.set_column(col, col, display_width(column), self.formats.cell(column))
+                cell_format = self.formats.cell(column)
+                sheet.set_column(col, col, display_width(column), cell_format)
+                formats.append(cell_format)
             sheet.set_row(0, 32)
             sheet.write_row(0, 0, PROVENANCE, self.source_header)
             for col, column in enumerate(columns, start=len(PROVENANCE)):
                 sheet.write(0, col, column.header, self.formats.header(column))
-            for index, row in enumerate(chunk, start=1):
-                values = row.values
-                sheet.write_row(index, 0, (row.unit, row.uscc, row.period, row.file, row.row))
-                sheet.write_row(index, len(PROVENANCE), [_cell(values.get(f)) for f in fields])
+            # the rows themselves are streamed into the finished package (addin.xlsx_tables)
+            self.bulk.append((self.sheet_count, formats, [
+                [row.unit, row.uscc, row.period, row.file, row.row, *(_cell(row.values.get(f)) for f in fields)]
+                for row in chunk
+            ]))
             sheet.freeze_panes(1, len(PROVENANCE))
             sheet.repeat_rows(0)
             suffix = "" if number == 1 else str(number)

@@ -1,0 +1,179 @@
+"""Benchmark: the full roll-up against (a) a naive pandas/openpyxl baseline and (b) the
+bare read floor, in one run on the same machine.
+
+    .venv/bin/python bench/bench_rollup.py [--files 1000] [--rows 600] [--jobs 2]
+
+Workbooks: ``--files`` standard workbooks of about ``--rows`` ledger rows each, made
+from a few generated bases whose unit identity (name, 统一社会信用代码) is rewritten per
+copy, so every file is a distinct unit.  They are cached under bench/data/.
+
+Each measurement runs in its own process; its wall time and peak memory (max RSS of
+the process and its workers) are printed, then the ratios.  Targets (issue 5):
+end-to-end ≥ 8× faster than (a); intake (read + validate) within 3× of (b); peak
+memory under 2 GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+BASES = 8
+
+
+def _make_bases(folder: Path, rows: int) -> list[Path]:
+    import datetime as dt
+
+    from addin.demo_group import Generator, make_units
+    from addin.templates import build_template, default_options
+    from udfs.profile import get_profile
+
+    profile = get_profile("central-2026")
+    options = default_options("central-2026", rows=1)
+    parent, units = make_units(BASES, seed=7)
+    bases = []
+    for index, unit in enumerate(units):
+        gen = Generator(unit, parent, 2026, profile, random.Random(index), dt.date(2026, 11, 20), f"XS-2026-{index:02d}")
+        clues = max(1, rows // 3)
+        records = gen.records(clues)
+        while sum(len(v) for v in records.values()) > rows and clues > 1:
+            clues = int(clues * 0.9)
+            gen = Generator(unit, parent, 2026, profile, random.Random(index), dt.date(2026, 11, 20), f"XS-2026-{index:02d}")
+            records = gen.records(clues)
+        path = folder / f"base{index}.xlsx"
+        build_template(path, options, gen.info(), records)
+        bases.append((path, unit))
+    return bases  # type: ignore[return-value]
+
+
+def make_files(count: int, rows: int) -> Path:
+    """``count`` distinct units' workbooks (cached by count and rows)."""
+    from addin.demo_group import uscc
+
+    folder = DATA / f"files{count}_rows{rows}"
+    marker = folder / "done.json"
+    if marker.is_file():
+        return folder
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "in").mkdir(parents=True)
+    bases = _make_bases(folder, rows)
+    rng = random.Random(99)
+    for number in range(count):
+        base, unit = bases[number % len(bases)]
+        code = uscc(rng)
+        name = f"{unit.name[:-4]}{number:04d}{unit.name[-4:]}"
+        target = folder / "in" / f"unit{number:04d}.xlsx"
+        with zipfile.ZipFile(base) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in source.infolist():
+                data = source.read(info)
+                if info.filename == "xl/sharedStrings.xml":
+                    text = data.decode("utf-8").replace(unit.uscc, code).replace(f">{unit.name}<", f">{name}<")
+                    data = text.encode("utf-8")
+                out.writestr(info, data)
+    for base, _ in bases:
+        base.unlink()
+    marker.write_text(json.dumps({"files": count, "rows": rows}), encoding="utf-8")
+    return folder
+
+
+# -- the measured jobs (each runs in a fresh process) ---------------------------------------------------
+
+JOBS = {
+    "naive": """
+import glob, pandas as pd
+files = sorted(glob.glob(IN + '/*.xlsx'))
+frames = {}
+for f in files:
+    for name, frame in pd.read_excel(f, sheet_name=None, engine='openpyxl').items():
+        frames.setdefault(name, []).append(frame.assign(来源文件=f))
+with pd.ExcelWriter(OUT + '/naive.xlsx', engine='openpyxl') as writer:
+    for name, parts in frames.items():
+        pd.concat(parts).to_excel(writer, sheet_name=name[:31], index=False)
+""",
+    "floor": """
+import glob
+from python_calamine import CalamineWorkbook
+cells = 0
+for f in sorted(glob.glob(IN + '/*.xlsx')):
+    book = CalamineWorkbook.from_path(f)
+    for name in book.sheet_names:
+        cells += sum(len(r) for r in book.get_sheet_by_name(name).to_python())
+""",
+    "intake": """
+from addin import rollup
+result = rollup.rollup([IN], jobs=JOBS_N)
+assert result.reconciled
+""",
+    "rollup": """
+import datetime as dt
+from addin import rollup
+from addin.returns.group import write_group_return
+from addin.returns.sasac import write_sasac_return
+result = rollup.rollup([IN], as_of=dt.date(2026, 11, 23), jobs=JOBS_N)
+assert result.reconciled, 'not reconciled'
+write_group_return(result, OUT + '/GROUP.xlsx')
+write_sasac_return(result, OUT + '/SASAC.xlsx')
+rollup.write_summary(result, OUT + '/summary.json')
+print('ROWS', result.rows_out, 'ACCEPTED', len(result.accepted), 'REJECTED', len(result.rejected))
+""",
+}
+
+RUNNER = """
+import resource, sys, time
+IN, OUT, JOBS_N = sys.argv[1], sys.argv[2], int(sys.argv[3])
+start = time.perf_counter()
+exec(compile(sys.argv[4], 'job', 'exec'))
+elapsed = time.perf_counter() - start
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print('RESULT', elapsed, peak)
+"""
+
+
+def measure(name: str, folder: Path, jobs: int) -> tuple[float, float, str]:
+    out = folder / f"out-{name}"
+    out.mkdir(exist_ok=True)
+    run = subprocess.run([sys.executable, "-c", RUNNER, str(folder / "in"), str(out), str(jobs), JOBS[name]],
+                         capture_output=True, text=True, cwd=ROOT)
+    if run.returncode != 0:
+        raise SystemExit(f"{name} failed:\n{run.stdout}\n{run.stderr}")
+    line = next(l for l in run.stdout.splitlines() if l.startswith("RESULT"))
+    _, seconds, peak_kib = line.split()
+    extra = " ".join(l for l in run.stdout.splitlines() if not l.startswith("RESULT"))
+    return float(seconds), int(peak_kib) / 1024, extra
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--rows", type=int, default=600)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--skip-naive", action="store_true", help="skip baseline (a) (it is slow)")
+    args = parser.parse_args()
+
+    start = time.perf_counter()
+    folder = make_files(args.files, args.rows)
+    print(f"数据：{args.files} 个工作簿，每个约 {args.rows} 行（{folder}，准备 {time.perf_counter() - start:.1f} s）")
+    results = {}
+    for name in ("floor", "intake", "rollup") + (() if args.skip_naive else ("naive",)):
+        seconds, peak, extra = measure(name, folder, args.jobs)
+        results[name] = seconds
+        print(f"{name:<7} {seconds:8.2f} s   峰值内存 {peak:8.1f} MiB   {extra}")
+    print(f"\n读取+校验 ÷ 纯读取下限 (b)：{results['intake'] / results['floor']:.2f}×（目标 ≤ 3×）")
+    if "naive" in results:
+        print(f"朴素基线 (a) ÷ 完整汇总：{results['naive'] / results['rollup']:.2f}×（目标 ≥ 8×）")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
