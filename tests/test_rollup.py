@@ -276,3 +276,16 @@ def test_sasac_return_prints_totals(rolled: dict[str, Any], tmp_path: Path) -> N
     assert values["整改率"] == rolled["summary"]["indicators"]["整改率"]
     assert sheet.print_title_rows == "$4:$4"  # the header row repeats on every printed page
     assert sheet.page_setup.paperSize == 9  # A4
+
+
+def test_ribbon_rollup_folder_and_sasac_from_a_group_return(group: Any, tmp_path: Path) -> None:
+    outcome = rollup.rollup_folder(group.folder / "2026年度", tmp_path / "集团汇总.xlsx")
+    assert [p.name for p in outcome.paths] == ["集团汇总.xlsx", "国资委报表_集团汇总.xlsx", "集团汇总.json"]
+    assert all(p.is_file() for p in outcome.paths)
+    assert "对账：输入" in outcome.message and "（平）" in outcome.message
+    again = rollup.sasac_from_workbook(tmp_path / "集团汇总.xlsx", tmp_path / "国资委报表.xlsx")
+    assert again.paths == [tmp_path / "国资委报表.xlsx"]
+    assert "报告期 2026-年度" in again.message
+    first = openpyxl.load_workbook(outcome.paths[1])["国资委报表"]
+    second = openpyxl.load_workbook(again.paths[0])["国资委报表"]
+    assert [r[2] for r in first.iter_rows(min_row=5, values_only=True)] == [r[2] for r in second.iter_rows(min_row=5, values_only=True)]
