@@ -34,6 +34,7 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 FILTERS = {
     "xlsx": "xlsx:Calc MS Excel 2007 XML",
     "pdf": "pdf:calc_pdf_Export",
+    "docx-pdf": "pdf:writer_pdf_Export",
 }
 
 
@@ -50,11 +51,13 @@ def find_soffice() -> str | None:
     return None
 
 
-def convert(files: Iterable[str | Path], to: str, out_dir: str | Path, timeout: float = 600) -> list[Path]:
+def convert(files: Iterable[str | Path], to: str, out_dir: str | Path, timeout: float = 600,
+            env: dict[str, str] | None = None) -> list[Path]:
     """Open each file in LibreOffice (recalculating every formula) and save it as ``to``.
 
-    ``to`` is ``xlsx`` or ``pdf``; the results keep the input file names.  One soffice
-    process converts all files.
+    ``to`` is ``xlsx`` or ``pdf`` (spreadsheets), or ``docx-pdf`` (Word documents to PDF);
+    the results keep the input file names.  One soffice process converts all files, with
+    a private profile; ``env`` adds environment variables (e.g. a fontconfig file).
     """
     soffice = find_soffice()
     if soffice is None:
@@ -70,12 +73,13 @@ def convert(files: Iterable[str | Path], to: str, out_dir: str | Path, timeout: 
             soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
             "--nodefault", "--convert-to", FILTERS[to], "--outdir", str(target), *map(str, sources),
         ]
-        env = dict(os.environ, HOME=work)
         try:
-            run = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+            run = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                                 env=dict(os.environ, HOME=work, **(env or {})))
         except subprocess.TimeoutExpired as exc:
             raise LibreOfficeError(f"LibreOffice 转换超时（{timeout:g} 秒）") from exc
-    results = [target / (source.stem + "." + to) for source in sources]
+    suffix = FILTERS[to].split(":", 1)[0]
+    results = [target / (source.stem + "." + suffix) for source in sources]
     missing = [r.name for r in results if not r.is_file()]
     if run.returncode != 0 or missing:
         raise LibreOfficeError(f"LibreOffice 转换失败（{run.returncode}）：{' '.join(missing)}\n{run.stdout}\n{run.stderr}")

@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
+from xlsxwriter.utility import xl_col_to_name
+
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
 _CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
@@ -124,14 +126,8 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def column_letter(index: int) -> str:
-    """0-based column index → A, B, …, AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+column_letter = xl_col_to_name
+"""0-based column index → A, B, …, AA."""
 
 
 def _table_xml(table_id: int, spec: TableSpec) -> bytes:

@@ -9,12 +9,13 @@ user's.  Debian packages: libreoffice-writer, poppler-utils, fonts-noto-cjk.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 from typing import Iterable
+
+from addin.xlsx_libreoffice import LibreOfficeError, convert
 
 SUBSTITUTES = {
     "仿宋_GB2312": ("Noto Serif CJK SC", None),
@@ -33,7 +34,7 @@ _FONTS_CONF = """<?xml version="1.0"?>
 """
 
 
-class PreviewError(RuntimeError):
+class PreviewError(LibreOfficeError):
     pass
 
 
@@ -54,28 +55,13 @@ def available() -> bool:
 
 def to_pdf(documents: Iterable[str | Path], out_dir: str | Path, timeout: float = 300) -> list[Path]:
     """Print .docx files to PDF with LibreOffice Writer (one soffice run); same names, .pdf."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        raise PreviewError("未安装 LibreOffice（soffice）")
-    sources = [Path(d).resolve() for d in documents]
-    target = Path(out_dir).resolve()
-    target.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="zhuize-letters-") as work:
         conf = Path(work) / "fonts.conf"
         conf.write_text(fonts_conf(), encoding="utf-8")
-        profile = (Path(work) / "profile").as_uri()
-        env = dict(os.environ, HOME=work, FONTCONFIG_FILE=str(conf))
-        command = [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nolockcheck",
-                   "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(target), *map(str, sources)]
         try:
-            run = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
-        except subprocess.TimeoutExpired as exc:
-            raise PreviewError(f"LibreOffice 转换超时（{timeout:g} 秒）") from exc
-    results = [target / (source.stem + ".pdf") for source in sources]
-    missing = [r.name for r in results if not r.is_file()]
-    if run.returncode != 0 or missing:
-        raise PreviewError(f"LibreOffice 未能生成 {'、'.join(missing) or 'PDF'}：{run.stderr.strip()[:300]}")
-    return results
+            return convert(documents, "docx-pdf", out_dir, timeout, env={"FONTCONFIG_FILE": str(conf)})
+        except LibreOfficeError as exc:
+            raise PreviewError(str(exc)) from exc
 
 
 def page_png(pdf: str | Path, page: int, target: str | Path, dpi: int = 110) -> Path:

@@ -26,9 +26,11 @@ from typing import Sequence
 from xml.sax.saxutils import escape
 
 import xlwings
+from xlsxwriter.utility import xl_col_to_name
 
 from addin.xlam import declarations
 from addin.xlam.ovba import WORKBOOK_BASE, WORKSHEET_BASE, Module, document_header, vba_project_bin
+
 
 SOURCE_DIR = Path(__file__).resolve().parent
 VBA_DIR = SOURCE_DIR / "vba"
@@ -170,13 +172,7 @@ class _Strings:
                 f'<sst xmlns="{NS_MAIN}" count="{len(self.items)}" uniqueCount="{len(self.items)}">{items}</sst>')
 
 
-def _column(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        name = chr(65 + rem) + name
-    return name
+_column = xl_col_to_name
 
 
 def _sheet_xml(sheet: Sheet, strings: _Strings) -> str:
