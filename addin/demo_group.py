@@ -166,8 +166,10 @@ class Generator:
         total = round(rng.choice((rng.uniform(5, 90), rng.uniform(100, 900), rng.uniform(500, 4800),
                                   rng.uniform(5000, 20000))), 2)
         if rng.random() < 0.3:
-            clue["estimated_loss"] = total
-            return str(evaluate("ZZ_LOSS_GRADE", total, self.unit.assets, self.profile.key, ctx=self.ctx))
+            # not yet assessed: a small estimate (a larger one would already need its loss assessment
+            # rows for the 一事一报告)
+            clue["estimated_loss"] = estimate = round(rng.uniform(5, 90), 2)
+            return str(evaluate("ZZ_LOSS_GRADE", estimate, self.unit.assets, self.profile.key, ctx=self.ctx))
         parts = rng.choice((1, 1, 2))
         amounts = [round(total / parts, 2)] * parts
         assets = round(rng.uniform(10_000, 600_000), 2)
