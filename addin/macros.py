@@ -20,10 +20,10 @@ What each button calls (one ``_core`` call per button below, so rewiring is a on
     新建填报模板        addin.templates.build_template(path, default_options())
     校验本工作簿        addin.validate.validate_workbook(path) -> report with .issues
                         (each: level 错误/警告, sheet, row, column, message)      [not written yet]
-    汇总下级报表        addin.rollup.rollup_folder(folder, target)                [not written yet]
-    生成国资委报表      addin.rollup.write_sasac_return(workbook, target)         [not written yet]
-    生成管理提升建议书  addin.letters.write_batch(workbook, out_dir, progress=)   (both kinds: the
-    生成一事一报告      addin.letters.write_batch(workbook, out_dir, progress=)    letters have no kind filter yet)
+    汇总下级报表        addin.rollup.rollup_folder(folder, target, progress=) -> Outcome(paths, message)
+    生成国资委报表      addin.rollup.sasac_from_workbook(workbook, target) -> Outcome(paths, message)
+    生成管理提升建议书  addin.letters.write_batch(workbook, out_dir, progress=, kinds=[RECOMMENDATION])
+    生成一事一报告      addin.letters.write_batch(workbook, out_dir, progress=, kinds=[EVENT_REPORT])
     更新工作日历        udfs.workcalendar.load_year_file + copy into the user calendar folder
     函数说明            udfs.registry.FUNCTIONS
 
@@ -296,22 +296,26 @@ def _rollup_folder(book: Any, folder: Path) -> str:
         raise UserMessage(f"文件夹不存在：{folder}")
     target = _free_name(folder, ROLLUP_FILE)
     _progress(book, f"正在汇总 {folder} 中的工作簿…")
-    result = rollup.rollup_folder(folder, target)
+
+    def progress(done: int, total: int, rejected: int, path: str) -> None:
+        _progress(book, f"正在汇总（{done}/{total}，退回 {rejected}）{Path(path).name}")
+
+    result = rollup.rollup_folder(folder, target, progress=progress)
     return f"已汇总 {folder} 中的下级报表：\n{_paths_text(_written(result, target))}{_summary(result)}"
 
 
 def _sasac_return(book: Any) -> str:
-    rollup = _core("生成国资委报表", "addin.rollup", "write_sasac_return")
+    rollup = _core("生成国资委报表", "addin.rollup", "sasac_from_workbook")
     path = _saved_path(book, "生成国资委报表")
     target = _free_name(path.parent, SASAC_FILE)
     _progress(book, "正在生成国资委报表…")
-    result = rollup.write_sasac_return(path, target)
+    result = rollup.sasac_from_workbook(path, target)
     return f"已生成国资委报表：\n{_paths_text(_written(result, target))}{_summary(result)}"
 
 
 def _documents(book: Any, action: str) -> str:
-    """Both document buttons: ``addin.letters.write_batch`` writes every 管理提升建议书 and
-    一事一报告 the saved workbook calls for (it has no per-kind choice yet)."""
+    """The document buttons: ``addin.letters.write_batch`` writes the 管理提升建议书 or the
+    一事一报告 the saved workbook calls for, each button its own kind."""
     letters = _core(action, "addin.letters", "write_batch")
     path = _saved_path(book, action)
     out_dir = path.parent / DOCUMENTS_DIR
@@ -320,7 +324,8 @@ def _documents(book: Any, action: str) -> str:
     def progress(done: int, total: int, what: str) -> None:
         _progress(book, f"{action}（{done}/{total}）{what}")
 
-    result = letters.write_batch(path, out_dir, progress=progress)
+    kind = letters.RECOMMENDATION if action == "生成管理提升建议书" else letters.EVENT_REPORT
+    result = letters.write_batch(path, out_dir, progress=progress, kinds=[kind])
     problems = list(getattr(result, "problems", []))
     text = result.summary() if callable(getattr(result, "summary", None)) else f"已生成 {len(result.written)} 份文书。"
     lines = [text, f"文件在 {out_dir}"]

@@ -246,7 +246,7 @@ def test_update_calendar_wants_a_toml_file(saved_book: FakeBook, tmp_path: Path)
         (macros.new_template, "addin.templates", "addin.templates.build_template、addin.templates.default_options",
          "新建填报模板"),
         (macros.validate_book, "addin.validate", "addin.validate.validate_workbook", "校验本工作簿"),
-        (macros.sasac_return, "addin.rollup", "addin.rollup.write_sasac_return", "生成国资委报表"),
+        (macros.sasac_return, "addin.rollup", "addin.rollup.sasac_from_workbook", "生成国资委报表"),
         (macros.improvement_letters, "addin.letters", "addin.letters.write_batch", "生成管理提升建议书"),
         (macros.event_reports, "addin.letters", "addin.letters.write_batch", "生成一事一报告"),
     ],
@@ -368,7 +368,8 @@ def test_rollup_folder_reports_what_it_wrote(saved_book: FakeBook, tmp_path: Pat
     folder.mkdir()
     (folder / "集团汇总.xlsx").write_bytes(b"an older roll-up")
 
-    def rollup_folder(source: Path, target: Path) -> Any:
+    def rollup_folder(source: Path, target: Path, progress: Any = None) -> Any:
+        progress(1, 12, 0, str(source / "甲.xlsx"))
         Path(target).write_bytes(b"rollup")
         return types.SimpleNamespace(paths=[target], message="读取 12 个文件，其中 2 个未通过校验。")
 
@@ -378,16 +379,17 @@ def test_rollup_folder_reports_what_it_wrote(saved_book: FakeBook, tmp_path: Pat
     target = folder / "集团汇总(2).xlsx"
     assert message == outcome.message == f"已汇总 {folder} 中的下级报表：\n{target}\n读取 12 个文件，其中 2 个未通过校验。"
     assert target.read_bytes() == b"rollup" and (folder / "集团汇总.xlsx").read_bytes() == b"an older roll-up"
+    assert "责任追究：正在汇总（1/12，退回 0）甲.xlsx" in saved_book.app.status_history
 
 
 def test_rollup_folder_that_does_not_exist(saved_book: FakeBook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_core(monkeypatch, "addin.rollup", rollup_folder=lambda source, target: target)
+    fake_core(monkeypatch, "addin.rollup", rollup_folder=lambda source, target, progress=None: target)
     missing = tmp_path / "没有这个文件夹"
     assert macros.rollup_folder(macros.encode_hex(str(missing)), saved_book).message == f"文件夹不存在：{missing}"
 
 
 def test_sasac_return(saved_book: FakeBook, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_core(monkeypatch, "addin.rollup", write_sasac_return=lambda source, target: Path(target))
+    fake_core(monkeypatch, "addin.rollup", sasac_from_workbook=lambda source, target: Path(target))
     outcome = macros.sasac_return(saved_book)
     assert_frame(saved_book, "生成国资委报表", ok=True)
     assert outcome.message == f"已生成国资委报表：\n{Path(saved_book.fullname).parent / '国资委报表.xlsx'}"
@@ -410,10 +412,11 @@ class FakeLettersResult:
                                              (macros.event_reports, "生成一事一报告")])
 def test_documents_are_written_beside_the_book(handler: Any, action: str, saved_book: FakeBook,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[Path, Path]] = []
+    calls: list[tuple[Path, Path, list[str]]] = []
 
-    def write_batch(source: Path, out_dir: Path, clues: Any = None, progress: Any = None) -> FakeLettersResult:
-        calls.append((source, out_dir))
+    def write_batch(source: Path, out_dir: Path, clues: Any = None, progress: Any = None,
+                    kinds: Any = None) -> FakeLettersResult:
+        calls.append((source, out_dir, list(kinds)))
         out_dir.mkdir()
         paths = [out_dir / "甲公司_XS-001_管理提升建议书.docx", out_dir / "甲公司_XS-002_管理提升建议书.docx"]
         for done, path in enumerate(paths):
@@ -421,11 +424,12 @@ def test_documents_are_written_beside_the_book(handler: Any, action: str, saved_
             path.write_bytes(b"docx")
         return FakeLettersResult(paths, [])
 
-    fake_core(monkeypatch, "addin.letters", write_batch=write_batch)
+    fake_core(monkeypatch, "addin.letters", write_batch=write_batch, RECOMMENDATION="管理提升建议书",
+              EVENT_REPORT="一事一报告")
     outcome = handler(saved_book)
     assert_frame(saved_book, action, ok=True)
     out_dir = Path(saved_book.fullname).parent / "文书"
-    assert calls == [(Path(saved_book.fullname), out_dir)]
+    assert calls == [(Path(saved_book.fullname), out_dir, [action.removeprefix("生成")])]
     assert outcome.message == f"已生成管理提升建议书2份、一事一报告0份。\n文件在 {out_dir}"
     assert f"责任追究：{action}（1/2）甲公司_XS-002_管理提升建议书.docx" in saved_book.app.status_history
     assert "文书问题" not in saved_book.sheets.names
@@ -434,8 +438,8 @@ def test_documents_are_written_beside_the_book(handler: Any, action: str, saved_
 def test_documents_list_what_could_not_be_written(saved_book: FakeBook, monkeypatch: pytest.MonkeyPatch) -> None:
     problems = [FakeProblem("一事一报告", "XS-003", "2026年填报.xlsx「问题线索台账」第4行", "缺少受理日期"),
                 FakeProblem("", None, "", "工作簿无法读取")]
-    fake_core(monkeypatch, "addin.letters", write_batch=lambda source, out_dir, progress=None:
-              FakeLettersResult([], problems))
+    fake_core(monkeypatch, "addin.letters", write_batch=lambda source, out_dir, progress=None, kinds=None:
+              FakeLettersResult([], problems), RECOMMENDATION="管理提升建议书", EVENT_REPORT="一事一报告")
     outcome = macros.event_reports(saved_book)
     assert outcome.message.endswith("未能生成的 2 项已列在本工作簿的「文书问题」表。")
     assert saved_book.sheets["文书问题"].cells["A1"] == [
@@ -443,6 +447,24 @@ def test_documents_list_what_could_not_be_written(saved_book: FakeBook, monkeypa
         ["一事一报告", "甲公司", "XS-003", "2026年填报.xlsx「问题线索台账」第4行", "缺少受理日期"],
         ["", "甲公司", "", "", "工作簿无法读取"],
     ]
+
+
+def test_rollup_and_sasac_with_the_real_core(home: Path, tmp_path: Path) -> None:
+    from addin.samples import SAMPLE_INFO, SAMPLE_RECORDS
+    from addin.templates import build_template, default_options
+
+    folder = tmp_path / "下级 报表"
+    folder.mkdir()
+    build_template(folder / "甲公司.xlsx", default_options("central-2026"), SAMPLE_INFO, SAMPLE_RECORDS)
+    book = FakeBook(folder / "甲公司.xlsx")
+    outcome = macros.rollup_folder(macros.encode_hex(str(folder)), book)
+    assert outcome.ok, outcome.message
+    assert (folder / "集团汇总.xlsx").is_file() and (folder / "国资委报表_集团汇总.xlsx").is_file()
+    assert "对账：输入" in outcome.message
+    group_book = FakeBook(folder / "集团汇总.xlsx")
+    sasac = macros.sasac_return(group_book)
+    assert sasac.ok, sasac.message
+    assert (folder / "国资委报表.xlsx").is_file() or "未通过校验" in sasac.message
 
 
 def test_documents_with_the_real_letters_module(home: Path, tmp_path: Path) -> None:
