@@ -158,12 +158,20 @@ def cmd_letters(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from addin.periods import parse_date
     from addin.validation import validate_paths
+    from addin.validation.run import expand_inputs
 
     missing = [str(p) for p in args.inputs if not p.exists()]
     if missing:
         print(f"找不到文件或文件夹：{'、'.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
-    as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
+    try:
+        as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
+    except EngineError as exc:
+        print(f"{exc.message}（--as-of 应为日期，如 2026-11-23）", file=sys.stderr)
+        return EXIT_USAGE
+    if not expand_inputs(args.inputs):
+        print(f"没有找到要校验的工作簿（.xlsx）：{'、'.join(str(p) for p in args.inputs)}", file=sys.stderr)
+        return EXIT_USAGE
 
     def progress(done: int, total: int, path: str) -> None:
         if sys.stderr.isatty():

@@ -95,8 +95,12 @@ def _is_consolidated(path: Path) -> bool:
     return bool(head) and PROVENANCE[0] in [str(v) for v in head[0]]
 
 
-def intake_file(path: str | Path, as_of: dt.date | None = None) -> Intake:
-    """Read and validate one input; never raises for a user's file."""
+def intake_file(path: str | Path, as_of: dt.date | None = None, parallel: bool | None = None) -> Intake:
+    """Read and validate one input; never raises for a user's file.
+
+    ``parallel``: let the reader fork for a big file (None: its own default); the
+    roll-up's worker processes pass False, so ``--jobs`` bounds the processes.
+    """
     file = Path(path)
     try:
         digest = sha256_of(file)
@@ -105,7 +109,7 @@ def intake_file(path: str | Path, as_of: dt.date | None = None) -> Intake:
         return Intake(str(file), "", "unreadable", FileReport(str(file), "", "unreadable", [problem]))
     if _is_consolidated(file):
         return _intake_consolidated(file, digest)
-    submission = load_workbook(file)
+    submission = load_workbook(file, parallel=parallel)
     problems = check_submission(submission, as_of)
     if is_unreadable(problems):
         return Intake(str(file), digest, "unreadable", FileReport(str(file), digest, "unreadable", problems))

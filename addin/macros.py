@@ -19,7 +19,8 @@ What each button calls (one ``_core`` call per button below, so rewiring is a on
 
     新建填报模板        addin.templates.build_template(path, default_options())
     校验本工作簿        addin.validate.validate_workbook(path) -> report with .issues
-                        (each: level 错误/警告, sheet, row, column, message)      [not written yet]
+                        (each: level 错误/警告, sheet, row, column, message), and
+                        .annotated / .report: the annotated copy and JSON beside the book
     汇总下级报表        addin.rollup.rollup_folder(folder, target, progress=) -> Outcome(paths, message)
     生成国资委报表      addin.rollup.sasac_from_workbook(workbook, target) -> Outcome(paths, message)
     生成管理提升建议书  addin.letters.write_batch(workbook, out_dir, progress=, kinds=[RECOMMENDATION])
@@ -279,15 +280,26 @@ def _validate_book(book: Any) -> str:
     validate = _core("校验本工作簿", "addin.validate", "validate_workbook")
     path = _saved_path(book, "校验")
     _progress(book, f"正在校验 {path.name}…")
-    issues = _issues(validate.validate_workbook(path))
+    result = validate.validate_workbook(path)
+    issues = _issues(result)
     errors = sum(1 for issue in issues if issue.level != "警告")
     warnings = len(issues) - errors
     rows: list[list[object]] = [["级别", "工作表", "行", "列", "说明"]]
     rows += [[i.level, i.sheet, i.row, i.column, i.message] for i in issues]
     write_sheet(book, CHECK_SHEET, rows)
+    if getattr(result, "status", None) == "unreadable":
+        reason = issues[0].message if issues else "文件无法读取"
+        return f"校验未完成：{path.name} 无法读取（{reason}）。"
     verdict = "校验通过" if errors == 0 else "校验未通过"
-    return (f"{verdict}：{path.name} 有错误 {errors} 条、警告 {warnings} 条。\n"
-            f"明细已写入本工作簿的「{CHECK_SHEET}」表（按已保存的文件校验）。")
+    lines = [f"{verdict}：{path.name} 有错误 {errors} 条、警告 {warnings} 条。",
+             f"明细已写入本工作簿的「{CHECK_SHEET}」表（按已保存的文件校验）。"]
+    annotated = getattr(result, "annotated", None)
+    if annotated:
+        lines.append(f"标注副本（出错的单元格已标红并加批注）：{annotated}")
+    report = getattr(result, "report", None)
+    if isinstance(report, (str, Path)):
+        lines.append(f"校验报告：{report}")
+    return "\n".join(lines)
 
 
 def _rollup_folder(book: Any, folder: Path) -> str:

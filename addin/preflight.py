@@ -4,18 +4,32 @@ Subsidiaries' files come from anywhere: an old .xls, an encrypted file, a trunca
 download, a zip bomb, XML with external entities, a sheet of a million rows.  Each is
 reported as unreadable with a clear Chinese reason and a stable code — never a
 traceback — within bounded memory and time: entries are streamed in chunks, inflated
-bytes and rows are counted against limits, and no XML is parsed here at all.
+bytes are counted against limits, and no XML is parsed here at all.
+
+What a worksheet costs the reader is its bounding box (calamine allocates every cell
+between the first and the last), so a sheet is judged by its rows *and* the extent its
+cell references span: one cell at A1 and one at XFD1048576 is as costly as a full sheet.
+The scan works on bytes with C-speed searches; an unusual writer (cells without their
+reference first, namespace prefixes) gets an exact but slower pass.
+
+The scan also lists cells whose cached value is a spreadsheet error (``t="e"``, e.g.
+``#REF!``): the reader sees them as blank, the validator reports them.
 """
 
 from __future__ import annotations
 
+import re
 import zipfile
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 _CHUNK = 1 << 20
+_TAIL = 32 * 1024
+"""Bytes of the previous chunk kept in front of the next: no tag is missed at a boundary."""
 
 
 @dataclass(frozen=True)
@@ -23,10 +37,14 @@ class Limits:
     """Bounds on what one input file may inflate to."""
 
     max_entries: int = 5_000
-    max_inflated_bytes: int = 1_500 * 1024 * 1024
+    max_inflated_bytes: int = 1024 * 1024 * 1024
     max_ratio: float = 200.0  # inflated ÷ compressed, per entry larger than 1 MiB
     max_rows_per_sheet: int = 300_000
-    prolog_bytes: int = 64 * 1024
+    max_cells_per_sheet: int = 12_000_000
+    """Rows × columns of a sheet's bounding box (what the reader allocates)."""
+    max_shared_strings_bytes: int = 256 * 1024 * 1024
+    max_error_cells: int = 2_000
+    """Error-valued cells listed per sheet (the rest are counted, not listed)."""
 
 
 DEFAULT_LIMITS = Limits()
@@ -40,57 +58,393 @@ class Unreadable:
     message: str
 
 
-def _entry_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, budget: list[int]) -> Unreadable | None:
+@dataclass
+class Scan:
+    """What the preflight found: why the file cannot be read (None: it can), and the
+    cells whose cached value is a spreadsheet error, by worksheet part and by sheet name."""
+
+    unreadable: Unreadable | None = None
+    error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Worksheet part (``xl/worksheets/sheet3.xml``) → cell (``K7``) → error text (``#REF!``)."""
+    sheet_parts: dict[str, str] = field(default_factory=dict)
+    """Sheet name → worksheet part."""
+
+    def errors_of_sheet(self, name: str) -> dict[str, str]:
+        part = self.sheet_parts.get(name)
+        return self.error_cells.get(part, {}) if part else {}
+
+
+# -- byte patterns --------------------------------------------------------------------------
+
+_SHEET_SCAN = re.compile(
+    rb'<(?:c(?:[>/]| (?!r=")| r="(?:[A-Z]{2,3}\d|[A-Z]?\d{6}))|row[ >/]|[\w.-]+:(?:c|row)[\s>/]|v>#)')
+"""One pass finds what needs a closer look: every row (counted), a cell without its
+reference first (refless: placed by position), a column beyond Z, a row beyond 99,999,
+a row or cell with a namespace prefix, and a value that may be an error (``<v>#``)."""
+_REF_AT = re.compile(rb'<c r="([A-Z]{1,3})0*(\d{1,12})"')
+_ERROR_CELL = re.compile(rb'<((?:[\w.-]+:)?)c\s([^>]*?)\bt="e"([^>]*)>')
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3}\d{1,12})"')
+_ERROR_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]{1,64})</")
+_TAG = re.compile(rb"<((?:[\w.-]+:)?)(row|c)\b([^>]*)>")
+_ATTR_R = re.compile(rb'(?:^|\s)r="([A-Z]{0,3})(\d{1,12})"')
+_SHEET_DECL = re.compile(r'<(?:[\w.-]+:)?sheet\s[^>]*?>')
+_ATTR = re.compile(r'([\w.:-]+)="([^"]*)"')
+_DOCTYPE_MESSAGE = (
+    "含有 DOCTYPE/ENTITY 声明（可能引用外部实体），为安全起见已拒绝读取；请用 Excel 另存为新的 .xlsx 后再报送"
+)
+
+
+class _Mismatch(Exception):
+    """A part's compressed data does not match the archive's directory (size or checksum)."""
+
+
+def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The inflated bytes of one part, chunk by chunk, read from the raw compressed data.
+
+    Python's zipfile stops at the size the directory declares; other readers (the Rust
+    zip crate under calamine) may not.  So the stream is inflated here for real, and a
+    part that inflates to more (or less) than declared, or fails its checksum, is refused.
+    """
+    handle = archive.fp
+    if handle is None:
+        raise _Mismatch("archive closed")
+    handle.seek(info.header_offset)
+    header = handle.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise _Mismatch("bad local header")
+    name_length = int.from_bytes(header[26:28], "little")
+    extra_length = int.from_bytes(header[28:30], "little")
+    handle.seek(info.header_offset + 30 + name_length + extra_length)
+    remaining = info.compress_size
+    if info.compress_type == zipfile.ZIP_STORED:
+        inflater = None
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+    else:
+        raise NotImplementedError(f"compression {info.compress_type}")
+    produced = 0
+    crc = 0
+    while True:
+        if inflater is not None and inflater.unconsumed_tail:
+            data = inflater.unconsumed_tail
+        elif remaining > 0:
+            data = handle.read(min(_CHUNK, remaining))
+            if not data:
+                raise _Mismatch("truncated")
+            remaining -= len(data)
+        elif inflater is not None and not inflater.eof:
+            data = b""
+        else:
+            break
+        if inflater is None:
+            chunk = data
+        else:
+            try:
+                chunk = inflater.decompress(data, _CHUNK) if data else inflater.flush()
+            except zlib.error as exc:
+                raise _Mismatch(str(exc)) from None
+            if not data and not chunk:
+                break
+        if chunk:
+            produced += len(chunk)
+            if produced > info.file_size:
+                raise _Mismatch("inflates beyond the declared size")
+            crc = zlib.crc32(chunk, crc)
+            yield chunk
+        if inflater is not None and inflater.eof and not inflater.unconsumed_tail:
+            break
+    if produced != info.file_size or crc != info.CRC:
+        raise _Mismatch("size or checksum")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + (ch - 64)
+    return number
+
+
+class _Prolog:
+    """Watches an XML part's prolog (before the root element) for a DOCTYPE or ENTITY.
+
+    A document type declaration can only stand before the root element, so the rest of
+    the part is not searched.  The prolog is tokenised (declaration, processing
+    instructions, comments), so a comment cannot hide a declaration after it.
+    """
+
+    MAX_PROLOG = 4 * _CHUNK
+
+    def __init__(self) -> None:
+        self.head = b""
+        self.done = False
+
+    def feed(self, chunk: bytes) -> bool:
+        """False when the prolog declares a DOCTYPE or an ENTITY (or never ends)."""
+        if self.done:
+            return True
+        self.head += chunk
+        head = self.head
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head[:4]:
+            head = head.decode("utf-16", "ignore").encode("utf-8", "replace")
+        if head.startswith(b"\xef\xbb\xbf"):
+            head = head[3:]
+        verdict = _prolog_verdict(head)
+        if verdict is None:  # the prolog goes on in the next chunk
+            if len(self.head) > self.MAX_PROLOG:
+                return False
+            return True
+        self.done = True
+        self.head = b""
+        return verdict
+
+
+def _prolog_verdict(head: bytes) -> bool | None:
+    """True: the root element starts without a declaration before it; False: a ``<!``
+    declaration (DOCTYPE, ENTITY, …) stands in the prolog; None: not decided yet."""
+    pos = 0
+    size = len(head)
+    while True:
+        while pos < size and head[pos] in b" \t\r\n":
+            pos += 1
+        if pos >= size:
+            return None
+        if head.startswith(b"<?", pos):
+            end = head.find(b"?>", pos + 2)
+            if end < 0:
+                return None
+            pos = end + 2
+        elif head.startswith(b"<!--", pos):
+            end = head.find(b"-->", pos + 4)
+            if end < 0:
+                return None
+            pos = end + 3
+        elif head.startswith(b"<!", pos):
+            return False
+        elif size - pos < 4 and b"<!--".startswith(head[pos:]):
+            return None
+        else:
+            return True  # the root element (or text a parser will reject)
+
+
+class _SheetScan:
+    """The bounding box and the error cells of one worksheet part, block by block.
+
+    Blocks end before a ``<``, so no tag is split between two blocks.  Cells normally
+    start with their reference (``<c r="K7"``); references within A–Z and rows below
+    100,000 give a box of at most 99,999 × 26 cells, well inside the limit, so only the
+    unusual ones are parsed.  A cell placed by position (no reference first) or an
+    element with a namespace prefix sends the part to the exact pass.
+    """
+
+    def __init__(self, name: str, limits: Limits) -> None:
+        self.name = name
+        self.limits = limits
+        self.row_tags = 0
+        self.max_row = 0
+        self.max_col = 26  # references within A–Z
+        self.odd = False
+        self.errors: dict[str, str] = {}
+        self.error_count = 0
+        self.previous = b""
+
+    def feed(self, data: bytes, start: int = 0, end: int | None = None) -> Unreadable | None:
+        """Scan ``data[start:end]`` (no tag crosses its ends)."""
+        end = len(data) if end is None else end
+        limit = self.limits.max_rows_per_sheet
+        errors = False
+        for match in _SHEET_SCAN.finditer(data, start, end):
+            second = data[match.start() + 1]
+            if second == 0x72:  # <row
+                self.row_tags += 1
+                if self.row_tags > limit:
+                    return _too_many_rows(self.name, self.limits)
+            elif second == 0x63:  # <c
+                ref = _REF_AT.match(data, match.start())
+                if ref is None:
+                    self.odd = True
+                    continue
+                row = int(ref.group(2))
+                col = _column_number(ref.group(1))
+                if row > self.max_row:
+                    self.max_row = row
+                    if row > limit:
+                        return _too_many_rows(self.name, self.limits)
+                if col > self.max_col:
+                    self.max_col = col
+            elif second == 0x76:  # <v>#
+                errors = True
+            else:  # a prefixed row or cell
+                self.odd = True
+        if errors:
+            window = self.previous + data[start:end]
+            if b't="e"' in window:
+                self._error_cells(window)
+            self.previous = window[-_TAIL:]
+        else:
+            self.previous = data[max(start, end - _TAIL):end]
+        return None
+
+    def _error_cells(self, window: bytes) -> None:
+        for match in _ERROR_CELL.finditer(window):
+            ref = _CELL_REF.search(match.group(2) + b" " + match.group(3))
+            if ref is None:
+                continue
+            cell = ref.group(1).decode("ascii")
+            if cell in self.errors:
+                continue
+            prefix = match.group(1)
+            end = window.find(b"</" + prefix + b"c>", match.end(), match.end() + 65536)
+            value = _ERROR_VALUE.search(window, match.end(), end if end >= 0 else match.end() + 65536)
+            if value is None and end < 0:
+                continue  # the rest of this cell is in the next block
+            self.error_count += 1
+            if len(self.errors) < self.limits.max_error_cells:
+                self.errors[cell] = value.group(1).decode("utf-8", "replace") if value else "#错误"
+
+    def finish(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Unreadable | None:
+        rows = max(self.max_row, self.row_tags, 99_999)
+        if rows * self.max_col <= self.limits.max_cells_per_sheet and not self.odd:
+            return None
+        rows, cols = _exact_extent(archive, info, self.limits)
+        if rows > self.limits.max_rows_per_sheet:
+            return _too_many_rows(self.name, self.limits)
+        if rows * cols > self.limits.max_cells_per_sheet:
+            return Unreadable(
+                "ZZ-FILE-TOO-LARGE",
+                f"{self.name}的数据区域达 {rows:,} 行 × {cols:,} 列，超过上限，"
+                "疑似异常文件（或误在很远的单元格填了内容），请检查后再报送",
+            )
+        return None
+
+
+def _too_many_rows(name: str, limits: Limits) -> Unreadable:
+    return Unreadable(
+        "ZZ-FILE-TOO-MANY-ROWS",
+        f"{name}超过 {limits.max_rows_per_sheet:,} 行的上限，请检查是否误填或误选了整列格式后再报送",
+    )
+
+
+def _exact_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> tuple[int, int]:
+    """Rows and columns a reader allocates, following every row and cell tag (slow path)."""
+    row = 0
+    col = 0
+    max_row = max_col = 0
+    tail = b""
+    for chunk in _inflate(archive, info):
+        data = tail + chunk
+        cut = data.rfind(b"<")
+        data, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+        if len(tail) > _TAIL:
+            tail = b""
+        for match in _TAG.finditer(data):
+            ref = _ATTR_R.search(match.group(3))
+            if match.group(2) == b"row":
+                row = int(ref.group(2)) if ref and not ref.group(1) else row + 1
+                col = 0
+                max_row = max(max_row, row)
+            else:
+                if ref and ref.group(1):
+                    r, c = int(ref.group(2)), _column_number(ref.group(1))
+                else:
+                    r, c = row, col + 1
+                col = c
+                max_row, max_col = max(max_row, r), max(max_col, c)
+            if max_row > limits.max_rows_per_sheet or max_row * max_col > limits.max_cells_per_sheet:
+                return max_row, max_col
+    return max_row, max_col
+
+
+def _entry_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, budget: list[int],
+                   scan: Scan, shown: str | None = None) -> Unreadable | None:
     name = info.filename
     is_xml = name.endswith((".xml", ".rels", ".vml"))
-    is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
-    if not (is_xml or is_sheet):
-        return None
-    rows = 0
+    is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml") and "/_rels/" not in name
+    if name == "xl/sharedStrings.xml" and info.file_size > limits.max_shared_strings_bytes:
+        return _shared_strings_too_large(limits)
+    prolog = _Prolog() if is_xml else None
+    sheet = _SheetScan(shown or f"工作表文件 {name}", limits) if is_sheet else None
     inflated = 0
-    head = b""
     tail = b""
-    with archive.open(info) as stream:
-        while True:
-            chunk = stream.read(_CHUNK)
-            if not chunk:
-                break
-            inflated += len(chunk)
-            budget[0] -= len(chunk)
-            if budget[0] < 0:
-                return Unreadable(
-                    "ZZ-FILE-TOO-LARGE",
-                    f"文件解压后超过 {limits.max_inflated_bytes // (1024 * 1024)} MB 的上限，疑似异常文件（压缩炸弹），已拒绝读取",
-                )
-            if inflated > _CHUNK and inflated > limits.max_ratio * max(info.compress_size, 1):
-                return Unreadable(
-                    "ZZ-FILE-ZIP-BOMB",
-                    f"文件中的 {name} 压缩比异常（超过 {limits.max_ratio:g} 倍），疑似压缩炸弹，已拒绝读取",
-                )
-            if len(head) < limits.prolog_bytes:
-                head += chunk[: limits.prolog_bytes - len(head)]
-                upper = head.upper()
-                if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
-                    return Unreadable(
-                        "ZZ-FILE-XML-UNSAFE",
-                        f"文件中的 {name} 含有 DOCTYPE/ENTITY 声明（可能引用外部实体），为安全起见已拒绝读取；请用 Excel 另存为新的 .xlsx 后再报送",
-                    )
-            if is_sheet:
-                window = tail + chunk
-                rows += window.count(b"<row ") + window.count(b"<row>") - tail.count(b"<row ") - tail.count(b"<row>")
-                tail = chunk[-8:]
-                if rows > limits.max_rows_per_sheet:
-                    return Unreadable(
-                        "ZZ-FILE-TOO-MANY-ROWS",
-                        f"工作表文件 {name} 超过 {limits.max_rows_per_sheet:,} 行的上限，请检查是否误填或误选了整列格式后再报送",
-                    )
+    for chunk in _inflate(archive, info):
+        inflated += len(chunk)
+        budget[0] -= len(chunk)
+        if budget[0] < 0:
+            return Unreadable(
+                "ZZ-FILE-TOO-LARGE",
+                f"文件解压后超过 {limits.max_inflated_bytes // (1024 * 1024)} MB 的上限，疑似异常文件（压缩炸弹），已拒绝读取",
+            )
+        if inflated > _CHUNK and inflated > limits.max_ratio * max(info.compress_size, 1):
+            return Unreadable(
+                "ZZ-FILE-ZIP-BOMB",
+                f"文件中的 {name} 压缩比异常（超过 {limits.max_ratio:g} 倍），疑似压缩炸弹，已拒绝读取",
+            )
+        if name == "xl/sharedStrings.xml" and inflated > limits.max_shared_strings_bytes:
+            return _shared_strings_too_large(limits)
+        if prolog is not None and not prolog.feed(chunk):
+            return Unreadable("ZZ-FILE-XML-UNSAFE", f"文件中的 {name} {_DOCTYPE_MESSAGE}")
+        if sheet is not None:
+            first = chunk.find(b"<")
+            if first < 0:
+                first = len(chunk)
+            if tail or first:
+                head = tail + chunk[:first]  # the tag cut at the end of the previous chunk
+                problem = sheet.feed(head) if head else None
+                if problem is not None:
+                    return problem
+            cut = chunk.rfind(b"<")
+            if cut < first or len(chunk) - cut > _TAIL:
+                cut = len(chunk)
+            problem = sheet.feed(chunk, first, cut)
+            if problem is not None:
+                return problem
+            tail = chunk[cut:]
+    if sheet is not None:
+        problem = sheet.feed(tail) if tail else None
+        if problem is None:
+            problem = sheet.finish(archive, info)
+        if problem is not None:
+            return problem
+        if sheet.errors:
+            scan.error_cells[name] = sheet.errors
     return None
+
+
+def _shared_strings_too_large(limits: Limits) -> Unreadable:
+    return Unreadable("ZZ-FILE-TOO-LARGE",
+                      f"文件中的共享文本超过 {limits.max_shared_strings_bytes // (1024 * 1024)} MB 的上限，疑似异常文件，已拒绝读取")
+
+
+def scan_file(path: str | Path, limits: Limits = DEFAULT_LIMITS, skip: frozenset[str] = frozenset()) -> Scan:
+    """Everything the preflight learns about ``path`` (``unreadable`` is None when it is safe).
+
+    ``skip``: parts whose contents another process scans (their declared sizes still count)."""
+    scan = Scan()
+    scan.unreadable = _scan(Path(path), limits, scan, skip)
+    return scan
+
+
+def sheet_parts(path: str | Path) -> dict[str, tuple[str, int]]:
+    """Sheet name → (worksheet part, its declared inflated size), read before any scan
+    (bytes and regular expressions only, at most 16 MB of each part); {} when unsure."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sizes = {info.filename: info.file_size for info in archive.infolist()}
+            if max(sizes.get("xl/workbook.xml", 0), sizes.get("xl/_rels/workbook.xml.rels", 0)) > 16 << 20:
+                return {}
+            return {name: (part, sizes.get(part, 0)) for name, part in _sheet_parts(archive).items()}
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError, ValueError, KeyError, OSError):
+        return {}
 
 
 def check_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Unreadable | None:
     """None when ``path`` looks like a safe .xlsx/.xlsm workbook; else why not."""
-    file = Path(path)
+    return scan_file(path, limits).unreadable
+
+
+def _scan(file: Path, limits: Limits, scan: Scan, skip: frozenset[str] = frozenset()) -> Unreadable | None:
     try:
+        if not file.is_file():
+            return Unreadable("ZZ-FILE-IO", "不是普通文件（可能是文件夹或设备），无法作为工作簿读取")
         size = file.stat().st_size
         with file.open("rb") as handle:
             magic = handle.read(8)
@@ -110,23 +464,72 @@ def check_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Unreadable 
                 return Unreadable("ZZ-FILE-TOO-LARGE", f"文件包含 {len(infos)} 个部件，超过上限，疑似异常文件")
             if "xl/workbook.bin" in names:
                 return Unreadable("ZZ-FILE-XLSB", "这是二进制工作簿（.xlsb），请在 Excel 中另存为 .xlsx 后报送")
+            if "mimetype" in names and b"opendocument" in archive.open("mimetype").read(200):
+                return Unreadable("ZZ-FILE-NOT-XLSX", "这是 OpenDocument 表格（.ods），请用 WPS 或 Excel 另存为 .xlsx 后报送")
             if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
                 return Unreadable("ZZ-FILE-NOT-XLSX", "压缩包里没有 Excel 工作簿的内容，不是 .xlsx 文件")
             if any(info.flag_bits & 0x1 for info in infos):
                 return Unreadable("ZZ-FILE-ENCRYPTED", "文件已加密，请去掉密码后报送")
+            if sum(info.file_size for info in infos) > limits.max_inflated_bytes:
+                return Unreadable(
+                    "ZZ-FILE-TOO-LARGE",
+                    f"文件解压后超过 {limits.max_inflated_bytes // (1024 * 1024)} MB 的上限，疑似异常文件（压缩炸弹），已拒绝读取",
+                )
             budget = [limits.max_inflated_bytes]
+            declared = {n: i.file_size for n, i in ((i.filename, i) for i in infos)}
+            small = max(declared.get("xl/workbook.xml", 0), declared.get("xl/_rels/workbook.xml.rels", 0)) < 16 << 20
+            names = {part: f"工作表「{sheet}」（{part}）" for sheet, part in (_sheet_parts(archive) if small else {}).items()}
             for info in infos:
-                problem = _entry_problem(archive, info, limits, budget)
+                if info.is_dir() or info.filename in skip:
+                    continue
+                problem = _entry_problem(archive, info, limits, budget, scan, names.get(info.filename))
                 if problem is not None:
                     return problem
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError, ValueError) as exc:
+            scan.sheet_parts = _sheet_parts(archive)
+    except NotImplementedError:
+        return Unreadable("ZZ-FILE-CORRUPT", "文件使用了不支持的压缩方式，请用 Excel 另存为 .xlsx 后报送")
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, ValueError, KeyError, _Mismatch, zlib.error) as exc:
         return Unreadable("ZZ-FILE-CORRUPT", f"文件已损坏或不完整（可能传输中断）：{_zip_reason(exc)}")
     except OSError as exc:
         return Unreadable("ZZ-FILE-IO", f"读取文件出错：{exc.strerror or exc}")
     return None
 
 
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → worksheet part, from xl/workbook.xml and its relationships (already
+    checked above: no DOCTYPE).  Only needed when some cell holds an error value."""
+    try:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    targets: dict[str, str] = {}
+    for tag in re.findall(r"<(?:[\w.-]+:)?Relationship\s[^>]*>", rels):
+        attrs = dict(_ATTR.findall(tag))
+        target = attrs.get("Target", "")
+        if target.startswith("/"):
+            target = target[1:]
+        elif target:
+            target = "xl/" + target
+        targets[attrs.get("Id", "")] = target
+    parts: dict[str, str] = {}
+    for tag in _SHEET_DECL.findall(workbook):
+        attrs = _ATTR.findall(tag)
+        name = next((v for k, v in attrs if k == "name"), None)
+        rid = next((v for k, v in attrs if k.endswith(":id")), None)
+        if name is not None and rid in targets:
+            parts[_unescape(name)] = targets[rid]
+    return parts
+
+
+def _unescape(text: str) -> str:
+    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+            .replace("&amp;", "&"))
+
+
 def _zip_reason(exc: Exception) -> str:
+    if isinstance(exc, _Mismatch):
+        return "压缩数据与文件目录不符"
     text = str(exc)
     if "CRC" in text or "Bad CRC" in text:
         return "校验失败"

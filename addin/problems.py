@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 Severity = Literal["error", "warning"]
+_set = object.__setattr__
 
 
 class Problem(BaseModel):
@@ -28,6 +29,20 @@ class Problem(BaseModel):
     """1-based row of the record the problem is about (None for a sheet or file)."""
     column: str = ""
     """The header of the column the problem is about ("" when none)."""
+
+    @classmethod
+    def quick(cls, file: str, sheet: str, cell: str, code: str, message: str, severity: Severity = "error",
+              row: int | None = None, column: str = "") -> "Problem":
+        """A problem from values that already have their types (no validation): the
+        validator makes thousands of them on a large workbook."""
+        problem = cls.__new__(cls)
+        _set(problem, "__dict__", {"file": file, "sheet": sheet, "cell": cell, "code": code, "message": message,
+                                   "severity": severity, "row": row, "column": column})
+        _set(problem, "__pydantic_fields_set__", {"file", "sheet", "cell", "code", "message", "severity", "row",
+                                                  "column"})
+        _set(problem, "__pydantic_extra__", None)
+        _set(problem, "__pydantic_private__", None)
+        return problem
 
     @property
     def where(self) -> str:

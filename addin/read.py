@@ -4,41 +4,59 @@ Reads any workbook with the standard's sheet names and headers: made from the te
 re-saved by Excel, WPS or LibreOffice, or written by another tool.  Columns are found by
 header in any order (full-width/half-width and spaces do not matter), extra columns are
 ignored, blank rows are skipped, cached formula values are used and text is trimmed.
-Bulk reading is python-calamine.
+Bulk reading is python-calamine, after the preflight (``addin.preflight``) has found the
+file safe to parse.
 
-What cannot be read is a ``Problem`` (file, sheet, cell, stable code, Chinese message),
-never an exception: a missing sheet or column, a cell whose value has the wrong type.
+What cannot be read is a ``Problem`` (file, sheet, cell, stable code, Chinese message
+saying what the cell should hold), never an exception: a missing sheet or column, a
+renamed header, a cell whose value has the wrong type, a cell showing an error value.
 The validator builds on these records for everything else.
+
+Speed: cells are converted column by column with a fast path for the expected type
+(a float in a number column, a date in a date column, …); only the odd cell takes the
+slow path that explains what is wrong.  Records are built without re-validation — the
+converters already give each field its schema type.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import gc
 import math
-import re
+import os
+import pickle
+import signal
+import sys
+import threading
 import unicodedata
+from collections import namedtuple
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SerializeAsAny
 from python_calamine import CalamineError, CalamineWorkbook
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
 
 from udfs import vocab
 from udfs.values import EXCEL_EPOCH
 
-from addin.preflight import check_file
+from addin.preflight import Scan, scan_file, sheet_parts
 from addin.problems import Problem
 from addin.schema import STANDARD, Column, ColumnType, InfoRecord, Origin, Record, Sheet, record_model
+from addin.textvalues import date_message, number_message, read_number, shown_number, suggest_date
 
 CALENDAR_SHEET = "工作日历"
 HEADER_SEARCH_ROWS = 10
 """The header row is looked for among a sheet's first rows (row 1 in the standard)."""
 
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+0{1,2}:00(?::00)?)?$")
-_NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _BLANKS = " \t\r\n\u3000\u00a0"
+TEXT_VALUE_CODES = frozenset({"ZZ-READ-TEXT-NUMBER", "ZZ-READ-TEXT-DATE"})
+"""A number or date stored as text: read, but an error for the validator."""
+_SLOW = object()
+"""Marks a cell the fast path could not convert (it takes the slow path)."""
 
 
 class Submission(BaseModel):
@@ -54,7 +72,19 @@ class Submission(BaseModel):
     calendar_days: list[dt.date] = Field(default_factory=list)
     """The dates listed in the workbook's 工作日历 sheet (empty when it has none)."""
     columns: dict[str, dict[str, int]] = Field(default_factory=dict)
-    """Where each column was found: sheet key → field → 0-based column index."""
+    """Where each column was found: sheet key → field → 0-based column index.  A ledger
+    (or 填报信息) that is missing has no entry; a column that is missing has no field."""
+    _typed: dict[str, dict[str, list[Any]]] = PrivateAttr(default_factory=dict)
+    """The ledgers' typed columns as read (light rows only: they cannot change)."""
+    _cells: dict[str, list[Problem]] = PrivateAttr(default_factory=dict)
+    """Cell-check problems of some ledgers, found by the reading process (light rows only)."""
+
+    def precomputed_cell_problems(self, key: str) -> list[Problem] | None:
+        return self._cells.get(key)
+
+    def typed_column(self, key: str, name: str) -> list[Any] | None:
+        """One field's values over a ledger's rows, when kept from reading (else None)."""
+        return self._typed.get(key, {}).get(name)
 
     def rows(self, key: str) -> list[Record]:
         return self.ledgers.get(key, [])
@@ -71,42 +101,311 @@ def normalise_header(text: object) -> str:
     return "".join(folded.split())
 
 
-def load_workbook(path: str | Path) -> Submission:
-    """Read a workbook; every problem is in ``Submission.problems``."""
+PARALLEL_BYTES = 24 * 1024 * 1024
+"""Ledger sheets larger than this (inflated XML, in total) are read by two processes."""
+_CHILD_SHARE = 0.48
+"""The share of the ledgers' bytes the second process reads (the first one also builds
+the records and reads 填报信息 and 工作日历)."""
+
+
+def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = False) -> Submission:
+    """Read a workbook; every problem is in ``Submission.problems``.
+
+    ``parallel``: read the largest ledgers in a second process (forked; Linux only).
+    Default: when the ledgers are large (see ``PARALLEL_BYTES``).  Either way the
+    result is the same.
+
+    ``light``: the ledgers' rows are read-only named tuples with the same attributes as
+    the records (``row.clue_id``, ``row.origin.row``), ten times cheaper to build — for
+    a caller that only checks them (``zhuize validate``).
+    """
     file = Path(path)
     name = str(file)
-    empty_info = record_model(STANDARD.record.key)(origin=Origin(file=name, sheet=STANDARD.record.name, row=0))
-    unreadable = check_file(file)
-    if unreadable is not None:
-        problem = Problem(file=name, code=unreadable.code, message=unreadable.message)
-        return Submission(file=name, info=empty_info, problems=[problem])  # type: ignore[arg-type]
+    child = _Child.start(file) if parallel is not False and _can_fork() else None
+    if child is not None and parallel is None and child.bytes < PARALLEL_BYTES:
+        child = child.cancel()
+    if child is not None and not child.started:
+        child.light = light
+        child = child.fork()
     try:
-        book = CalamineWorkbook.from_path(str(file))
-    except (CalamineError, OSError, ValueError) as exc:
-        problem = Problem(file=name, code="ZZ-READ-FILE", message=f"无法读取工作簿：{exc}")
-        return Submission(file=name, info=empty_info, problems=[problem])  # type: ignore[arg-type]
-    reader = _Reader(name, book)
+        scan = scan_file(file, skip=child.parts if child else frozenset())
+        if scan.unreadable is not None:
+            problem = Problem(file=name, code=scan.unreadable.code, message=scan.unreadable.message)
+            return _empty(name, [problem])
+        try:
+            book = CalamineWorkbook.from_path(str(file))
+        except (CalamineError, OSError, ValueError) as exc:
+            problem = Problem(file=name, code="ZZ-READ-FILE", message=f"无法读取工作簿（文件可能已损坏）：{exc}")
+            return _empty(name, [problem])
+        with book:
+            reader = _Reader(name, book, scan)
+            info = reader.info()
+            ledgers: dict[str, list[Record]] = {}
+            typed: dict[str, dict[str, list[Any]]] = {}
+            cells: dict[str, list[Problem]] = {}
+            for sheet in STANDARD.ledgers:
+                if child is None or sheet.key not in child.keys:
+                    ledgers[sheet.key] = reader.ledger(sheet, light, typed)
+            calendar = reader.calendar()
+        if child is not None:
+            result = child.result()
+            child = None
+            if result.unreadable is not None:
+                return _empty(name, [Problem(file=name, code=result.unreadable[0], message=result.unreadable[1])])
+            reader.problems.extend(result.problems)
+            for key, (positions, data) in result.ledgers.items():
+                sheet = STANDARD.sheet(key)
+                if positions is not None:
+                    reader.columns[key] = positions
+                ledgers[key] = [] if data is None else build_records(name, sheet, data, light)
+                if light and data is not None:
+                    typed[key] = data.columns
+            if light:
+                cells = result.cells
+        order = {sheet.name: index for index, sheet in enumerate(STANDARD.sheets)}
+        problems = sorted(reader.problems, key=lambda p: order.get(p.sheet, len(order)))
+        ledgers = {sheet.key: ledgers.get(sheet.key, []) for sheet in STANDARD.ledgers}
+        columns = {key: reader.columns[key] for key in [STANDARD.record.key] + [s.key for s in STANDARD.ledgers]
+                   if key in reader.columns}
+        submission = Submission.model_construct(file=name, info=info, ledgers=ledgers, problems=problems,
+                                                calendar_days=calendar, columns=columns)
+        if light:
+            submission._typed = typed
+            submission._cells = cells
+        return submission
+    finally:
+        if child is not None:
+            child.cancel()
+
+
+def _can_fork() -> bool:
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+@dataclass
+class _ChildResult:
+    unreadable: tuple[str, str] | None = None
+    problems: list[Problem] = field(default_factory=list)
+    ledgers: dict[str, tuple[dict[str, int] | None, _Ledger | None]] = field(default_factory=dict)
+    cells: dict[str, list[Problem]] = field(default_factory=dict)
+
+
+class _Child:
+    """A forked process that preflights and reads some of the ledgers, returning their
+    typed columns through a pipe (dates travel as ordinals)."""
+
+    def __init__(self, file: Path, keys: list[str], parts: frozenset[str], size: int) -> None:
+        self.file, self.keys, self.parts, self.bytes = file, keys, parts, size
+        self.pid = 0
+        self.fd = -1
+        self.started = False
+        self.light = False
+
+    @classmethod
+    def start(cls, file: Path) -> "_Child | None":
+        parts = sheet_parts(file)
+        ledgers = [(parts[sheet.name][1], sheet.key, parts[sheet.name][0]) for sheet in STANDARD.ledgers
+                   if sheet.name in parts]
+        total = sum(size for size, _, _ in ledgers)
+        if len(ledgers) < 2 or len({part for _, _, part in ledgers}) != len(ledgers):
+            return None
+        target = total * _CHILD_SHARE
+        best: list[tuple[int, str, str]] = []
+        for mask in range(1, (1 << len(ledgers)) - 1):  # six ledgers: 62 ways to split them
+            subset = [entry for bit, entry in enumerate(ledgers) if mask >> bit & 1]
+            if abs(sum(e[0] for e in subset) - target) < abs(sum(e[0] for e in best) - target) or not best:
+                best = subset
+        chosen = best
+        return cls(file, [k for _, k, _ in chosen], frozenset(p for _, _, p in chosen), total)
+
+    def fork(self) -> "_Child | None":
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return None
+        if pid == 0:  # the child: never returns
+            os.close(read_end)
+            status = 0
+            try:
+                gc.disable()
+                payload = pickle.dumps(_read_part(self.file, self.keys, self.parts, self.light),
+                                       protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent as data
+                payload = pickle.dumps(_ChildResult(("ZZ-READ-FILE", f"无法读取工作簿：{type(exc).__name__}: {exc}")))
+                status = 1
+            try:
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(payload)
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        self.pid, self.fd, self.started = pid, read_end, True
+        self.chunks: list[bytes] = []
+        self.drain = threading.Thread(target=self._drain, daemon=True)  # reading releases the GIL
+        self.drain.start()
+        return self
+
+    def _drain(self) -> None:
+        try:
+            while True:
+                chunk = os.read(self.fd, 1 << 20)
+                if not chunk:
+                    break
+                self.chunks.append(chunk)
+        except OSError:
+            pass
+
+    def result(self) -> _ChildResult:
+        self.drain.join()
+        payload = b"".join(self.chunks)
+        self.chunks = []
+        os.close(self.fd)
+        self.fd = -1
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        try:
+            result = pickle.loads(payload)
+        except Exception:  # the child died (a signal, out of memory) before it could answer
+            reason = f"信号 {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"状态 {os.WEXITSTATUS(status)}"
+            return _ChildResult(("ZZ-READ-FILE", f"读取工作簿时出错（读取进程异常退出，{reason}），文件可能已损坏"))
+        for _, data in result.ledgers.values():
+            if data is not None:
+                data.restore_dates()
+        return result  # type: ignore[no-any-return]
+
+    def cancel(self) -> None:
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except OSError:
+                pass
+            self.pid = 0
+        if self.started:
+            self.drain.join()  # the pipe closed with the child
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        return None
+
+
+def _read_part(file: Path, keys: list[str], parts: frozenset[str], check: bool = False) -> _ChildResult:
+    """What the second process does: preflight its parts (and the workbook's own), read
+    its ledgers into typed columns (and, for the validator, run their cell checks)."""
+    scan = scan_file(file, skip=frozenset(p for _, (p, _) in sheet_parts(file).items() if p not in parts))
+    if scan.unreadable is not None:
+        return _ChildResult((scan.unreadable.code, scan.unreadable.message))
+    result = _ChildResult()
+    book = CalamineWorkbook.from_path(str(file))
     with book:
-        info = reader.info()
-        ledgers = {sheet.key: reader.ledger(sheet) for sheet in STANDARD.ledgers}
-        calendar = reader.calendar()
-    return Submission(file=name, info=info, ledgers=ledgers, problems=reader.problems,  # type: ignore[arg-type]
-                      calendar_days=calendar, columns=reader.columns)
+        reader = _Reader(str(file), book, scan)
+        for key in keys:
+            sheet = STANDARD.sheet(key)
+            grid = reader._grid(sheet)
+            if grid is None:
+                reader.problem(sheet.name, None, None, "ZZ-READ-SHEET-MISSING", f"缺少工作表「{sheet.name}」")
+                result.ledgers[key] = (None, None)
+                continue
+            data = reader.ledger_data(sheet, grid)
+            del grid
+            result.ledgers[key] = (reader.columns.get(key), data)
+    result.problems = reader.problems
+    if check:
+        result.cells = _cell_checks(str(file), result, keys)
+    for _, data in result.ledgers.values():
+        if data is not None:
+            data.pack_dates()
+    return result
+
+
+def _cell_checks(file: str, result: _ChildResult, keys: list[str]) -> dict[str, list[Problem]]:
+    """The cell checks of the ledgers one process read (what ``check_cells`` would find)."""
+    from addin.validation.checks import Context, ledger_cell_problems
+    from addin.validation.locate import Locator
+
+    ledgers = {key: build_records(file, STANDARD.sheet(key), data, light=True)
+               for key, (_, data) in result.ledgers.items() if data is not None}
+    columns = {key: positions for key, (positions, _) in result.ledgers.items() if positions is not None}
+    info = record_model(STANDARD.record.key)(origin=Origin(file=file, sheet=STANDARD.record.name, row=0))
+    part = Submission.model_construct(file=file, info=info, ledgers=ledgers, problems=result.problems, columns=columns)
+    part._typed = {key: data.columns for key, (_, data) in result.ledgers.items() if data is not None}
+    unread = {(p.sheet, p.cell) for p in result.problems
+              if p.cell and (p.severity == "error" or p.code in TEXT_VALUE_CODES)}
+    ctx = Context(part, Locator(part), None, {}, unread)
+    return {key: list(ledger_cell_problems(ctx, key)) for key in keys if key in ledgers}
+
+
+def _empty(name: str, problems: list[Problem]) -> Submission:
+    info = record_model(STANDARD.record.key)(origin=Origin(file=name, sheet=STANDARD.record.name, row=0))
+    return Submission(file=name, info=info, problems=problems)  # type: ignore[arg-type]
+
+
+# -- building records without re-validation --------------------------------------------------
+
+_set = object.__setattr__
+
+
+def _construct(model: type[BaseModel], values: dict[str, Any]) -> Any:
+    """``model.model_construct(**values)`` for values that already have their types."""
+    record = model.__new__(model)
+    _set(record, "__dict__", values)
+    _set(record, "__pydantic_fields_set__", set(values))
+    _set(record, "__pydantic_extra__", None)
+    _set(record, "__pydantic_private__", None)
+    return record
+
+
+def _origin(file: str, sheet: str, row: int) -> Origin:
+    return _construct(Origin, {"file": file, "sheet": sheet, "row": row})
+
+
+@dataclass
+class _Ledger:
+    """One ledger as read: the data rows' numbers and typed columns."""
+
+    rows: list[int] = field(default_factory=list)
+    """1-based row numbers of the data rows."""
+    columns: dict[str, list[Any]] = field(default_factory=dict)
+    packed: list[str] = field(default_factory=list)
+
+    def pack_dates(self) -> None:
+        """Dates as ordinals and each distinct text once, to cross a pipe quickly."""
+        memo: dict[str, str] = {}
+        share = memo.setdefault
+        for name, values in self.columns.items():
+            if values and any(type(v) is str for v in values[:64]):
+                self.columns[name] = [share(v, v) if type(v) is str else v for v in values]
+                continue
+            if any(type(v) is dt.date for v in values):  # a date column: dates and None only
+                self.columns[name] = [None if v is None else v.toordinal() for v in values]
+                self.packed.append(name)
+
+    def restore_dates(self) -> None:
+        for name in self.packed:
+            values = self.columns[name]
+            lookup = {v: None if v is None else dt.date.fromordinal(v) for v in set(values)}
+            self.columns[name] = list(map(lookup.__getitem__, values))
+        self.packed = []
 
 
 class _Reader:
-    def __init__(self, file: str, book: CalamineWorkbook) -> None:
+    def __init__(self, file: str, book: CalamineWorkbook, scan: Scan | None = None) -> None:
         self.file = file
         self.book = book
+        self.scan = scan or Scan()
         self.problems: list[Problem] = []
         self.columns: dict[str, dict[str, int]] = {}
         self.names = {normalise_header(n): n for n in book.sheet_names}
 
     def problem(self, sheet: str, row: int | None, col: int | None, code: str, message: str,
-                severity: str = "error") -> None:
+                severity: str = "error", column: Column | None = None) -> None:
         cell = "" if row is None or col is None else xl_rowcol_to_cell(row, col)
-        self.problems.append(Problem(file=self.file, sheet=sheet, cell=cell, code=code, message=message,
-                                     severity=severity))  # type: ignore[arg-type]
+        self.problems.append(Problem(
+            file=self.file, sheet=sheet, cell=cell, code=code, message=message, severity=severity,  # type: ignore[arg-type]
+            row=None if row is None or col is None else row + 1, column=column.header if column else ""))
 
     def _grid(self, sheet: Sheet | str) -> list[list[Any]] | None:
         title = sheet if isinstance(sheet, str) else sheet.name
@@ -116,8 +415,14 @@ class _Reader:
         try:
             return self.book.get_sheet_by_name(actual).to_python(skip_empty_area=False)
         except CalamineError as exc:
-            self.problem(title, None, None, "ZZ-READ-SHEET", f"工作表「{title}」无法读取：{exc}")
+            self.problem(title, None, None, "ZZ-READ-SHEET", f"工作表「{title}」已损坏，无法读取：{exc}")
             return []
+
+    def _error_cells(self, sheet: Sheet) -> dict[tuple[int, int], str]:
+        """Cells of the sheet whose cached value is a spreadsheet error: (row, col) → text."""
+        actual = self.names.get(normalise_header(sheet.name))
+        found = self.scan.errors_of_sheet(actual) if actual else {}
+        return {xl_cell_to_rowcol(cell): text for cell, text in found.items()}
 
     # -- 填报信息 -------------------------------------------------------------------------------
     def info(self) -> InfoRecord:
@@ -127,65 +432,133 @@ class _Reader:
         if grid is None:
             self.problem(sheet.name, None, None, "ZZ-READ-SHEET-MISSING", f"缺少工作表「{sheet.name}」")
             return model(origin=Origin(file=self.file, sheet=sheet.name, row=0))  # type: ignore[return-value]
+        self.columns[sheet.key] = {}
+        errors = self._error_cells(sheet)
         wanted = {normalise_header(c.header): c for c in sheet.columns}
         values: dict[str, Any] = {}
         rows: dict[str, int] = {}
+        labels: list[tuple[int, str]] = []
         for r, line in enumerate(grid):
-            if not line:
+            if not line or not isinstance(line[0], str) or not line[0].strip():
                 continue
-            column = wanted.get(normalise_header(line[0])) if isinstance(line[0], str) else None
-            if column is None or column.field in rows:
+            column = wanted.get(normalise_header(line[0]))
+            if column is None:
+                labels.append((r, line[0].strip()))
+                continue
+            if column.field in rows:
                 continue
             rows[column.field] = r + 1
+            self.columns[sheet.key][column.field] = 1
+            if (r, 1) in errors:
+                self._error_value(sheet, column, r, 1, errors[(r, 1)])
+                continue
             raw = line[1] if len(line) > 1 else None
             values[column.field] = self.cell(sheet, column, raw, r, 1)
         for column in sheet.columns:
             if column.field not in rows and not column.computed:
-                self.problem(sheet.name, None, None, "ZZ-READ-LABEL-MISSING",
-                             f"「{sheet.name}」的A列缺少项目“{column.header}”")
+                guess = _closest(column.header, [text for _, text in labels])
+                if guess is not None:
+                    r = next(r for r, text in labels if text == guess)
+                    self.problem(sheet.name, r, 0, "ZZ-READ-LABEL-RENAMED",
+                                 f"「{sheet.name}」A{r + 1} 的项目名称为“{guess}”，应为“{column.header}”，请改回标准名称",
+                                 column=column)
+                else:
+                    self.problem(sheet.name, None, None, "ZZ-READ-LABEL-MISSING",
+                                 f"「{sheet.name}」的A列缺少项目“{column.header}”，请使用标准填报模板")
         origin = Origin(file=self.file, sheet=sheet.name, row=min(rows.values(), default=0))
         return model(origin=origin, rows=rows, **values)  # type: ignore[return-value]
 
     # -- the ledgers ---------------------------------------------------------------------------
-    def ledger(self, sheet: Sheet) -> list[Record]:
+    def ledger(self, sheet: Sheet, light: bool = False, typed: dict[str, Any] | None = None) -> list[Record]:
         grid = self._grid(sheet)
         if grid is None:
             self.problem(sheet.name, None, None, "ZZ-READ-SHEET-MISSING", f"缺少工作表「{sheet.name}」")
             return []
+        data = self.ledger_data(sheet, grid)
+        if data is None:
+            return []
+        if light and typed is not None:
+            typed[sheet.key] = data.columns
+        return build_records(self.file, sheet, data, light)
+
+    def ledger_data(self, sheet: Sheet, grid: list[list[Any]]) -> _Ledger | None:
         header_row, positions = self._header(sheet, grid)
         if header_row is None:
+            expected = "、".join(c.header for c in sheet.columns[:3])
             self.problem(sheet.name, None, None, "ZZ-READ-HEADER-MISSING",
-                         f"「{sheet.name}」第1行没有找到本表的列标题（应为 {'、'.join(c.header for c in sheet.columns[:3])} 等）")
-            return []
+                         f"「{sheet.name}」第1行没有找到本表的列标题（应为 {expected} 等），请使用标准填报模板")
+            return None
         self.columns[sheet.key] = positions
-        used = set(positions.values())
-        strays = {col: str(value) for col, value in enumerate(grid[header_row])
-                  if col not in used and isinstance(value, str) and value.strip()}
+        self._missing_headers(sheet, grid[header_row], header_row, positions)
+        inputs = [positions[c.field] for c in sheet.input_columns if c.field in positions]
+        data_rows = _data_rows(grid, header_row + 1, inputs)
+        errors = {rc: text for rc, text in self._error_cells(sheet).items() if rc[0] > header_row}
+        out = _Ledger(rows=[r + 1 for r in data_rows])
+        if not data_rows:
+            return out
+        width = len(grid[0]) if grid else 0
+        lines = [grid[r] for r in data_rows]
+        by_col = list(zip(*lines)) if all(len(line) == width for line in lines) else None
         for column in sheet.columns:
-            if column.field not in positions:
-                severity = "warning" if column.computed else "error"
-                hint = ""
-                guess = difflib.get_close_matches(normalise_header(column.header),
-                                                  [normalise_header(v) for v in strays.values()], n=1, cutoff=0.5)
-                if guess:
-                    col, found = next((c, v) for c, v in strays.items() if normalise_header(v) == guess[0])
-                    hint = f"；第{header_row + 1}行{xl_rowcol_to_cell(header_row, col)}单元格为“{found}”，是否被改了名？请改回“{column.header}”"
-                self.problem(sheet.name, header_row, None, "ZZ-READ-HEADER-MISSING",
-                             f"「{sheet.name}」缺少列“{column.header}”{hint}", severity)
-        model = record_model(sheet.key)
-        inputs = [(c, positions[c.field]) for c in sheet.input_columns if c.field in positions]
-        records: list[Record] = []
-        for r in range(header_row + 1, len(grid)):
-            line = grid[r]
-            if all(_blank(_at(line, col)) for _, col in inputs):
+            col = positions.get(column.field)
+            if col is None:
                 continue
-            values = {
-                column.field: self.cell(sheet, column, _at(line, col), r, col)
-                for column in sheet.columns
-                if (col := positions.get(column.field)) is not None
-            }
-            records.append(model(origin=Origin(file=self.file, sheet=sheet.name, row=r + 1), **values))
-        return records
+            raws = by_col[col] if by_col is not None else [_at(line, col) for line in lines]
+            out.columns[column.field] = self._convert(sheet, column, raws, data_rows, col)
+        if errors:
+            where = {r: k for k, r in enumerate(data_rows)}
+            fields = {col: c for c in sheet.columns if (col := positions.get(c.field)) is not None}
+            for (r, col), text in sorted(errors.items()):
+                if r in where and col in fields:
+                    column = fields[col]
+                    out.columns[column.field][where[r]] = None
+                    self._error_value(sheet, column, r, col, text)
+        return out
+
+    def _error_value(self, sheet: Sheet, column: Column, row: int, col: int, text: str) -> None:
+        if column.computed:
+            self.problem(sheet.name, row, col, "ZZ-READ-FORMULA-ERROR",
+                         f"“{column.header}”显示错误值 {text}，公式已损坏；请从标准模板复制本列的公式恢复", column=column)
+        else:
+            self.problem(sheet.name, row, col, "ZZ-READ-ERROR-VALUE",
+                         f"“{column.header}”是错误值 {text}，应填写{_what(column)}", column=column)
+
+    def _missing_headers(self, sheet: Sheet, header: list[Any], header_row: int, positions: dict[str, int]) -> None:
+        """Each missing column once: at the renamed header cell when one is close enough
+        (or a blank header cell where the column belongs), else for the whole sheet."""
+        used = set(positions.values())
+        strays = {col: str(value).strip() for col, value in enumerate(header)
+                  if col not in used and isinstance(value, str) and value.strip()}
+        missing = [c for c in sheet.columns if c.field not in positions]
+        claimed: set[int] = set()
+        pairs: list[tuple[float, int, Column]] = []
+        for column in missing:
+            for col, text in strays.items():
+                score = difflib.SequenceMatcher(None, normalise_header(column.header), normalise_header(text)).ratio()
+                if score >= 0.5:
+                    pairs.append((score, col, column))
+        assigned: dict[str, int] = {}
+        for score, col, column in sorted(pairs, key=lambda p: -p[0]):
+            if col in claimed or column.field in assigned:
+                continue
+            claimed.add(col)
+            assigned[column.field] = col
+        for column in missing:
+            severity = "warning" if column.computed else "error"
+            col = assigned.get(column.field)
+            if col is not None:
+                self.problem(sheet.name, header_row, col, "ZZ-READ-HEADER-RENAMED",
+                             f"列标题“{strays[col]}”不是本表的标准列名，应为“{column.header}”；请改回“{column.header}”"
+                             "（列标题改名后本列数据无法识别）", severity, column)
+                continue
+            index = sheet.index(column.field)
+            blank = index < len(header) and index not in used and _blank(header[index])
+            if blank:
+                self.problem(sheet.name, header_row, index, "ZZ-READ-HEADER-MISSING",
+                             f"列标题为空，应为“{column.header}”；请填写列标题“{column.header}”", severity, column)
+            else:
+                self.problem(sheet.name, None, None, "ZZ-READ-HEADER-MISSING",
+                             f"「{sheet.name}」缺少列“{column.header}”，请从标准模板补上这一列", severity, column)
 
     def _header(self, sheet: Sheet, grid: list[list[Any]]) -> tuple[int | None, dict[str, int]]:
         """The header row (0-based): the one of the first rows naming most of the columns."""
@@ -201,7 +574,8 @@ class _Reader:
         for col, column in found:
             if column.field in positions:
                 self.problem(sheet.name, row, col, "ZZ-READ-HEADER-DUPLICATE",
-                             f"「{sheet.name}」的列“{column.header}”出现了两次，只读取第一次出现的那一列", "warning")
+                             f"「{sheet.name}」的列“{column.header}”出现了两次，只读取第一次出现的那一列"
+                             f"（{xl_col_to_name(positions[column.field])}列），请删除重复的列", "warning", column)
             else:
                 positions[column.field] = col
         return row, positions
@@ -222,7 +596,35 @@ class _Reader:
                 days.append(EXCEL_EPOCH + dt.timedelta(days=int(value)))
         return days
 
-    # -- one cell ------------------------------------------------------------------------------------
+    # -- cells ------------------------------------------------------------------------------------------
+    def _convert(self, sheet: Sheet, column: Column, raws: Sequence[Any], rows: list[int], col: int) -> list[Any]:
+        """The typed values of one column's data cells (fast path, then the odd ones)."""
+        kind = column.type
+        if kind in (ColumnType.TEXT, ColumnType.ENUM):
+            # each distinct value once (a column repeats its values: lists, names, units)
+            lookup = {v: (v.strip(_BLANKS) or None) if type(v) is str else (None if v is None else _SLOW)
+                      for v in set(raws)}
+            out = list(map(lookup.__getitem__, raws))
+            if column.computed and any(v is not None and v is not _SLOW and v[0] == "#" for v in out):
+                for k, v in enumerate(out):
+                    if v is not None and v is not _SLOW and v[0] == "#":
+                        out[k] = _SLOW
+        elif kind in (ColumnType.NUMBER, ColumnType.PERCENT):
+            out = [v if type(v) is float else (None if v == "" or v is None else _SLOW) for v in raws]
+        elif kind is ColumnType.DATE:
+            date = dt.date
+            out = [v if type(v) is date else (None if v == "" or v is None else _SLOW) for v in raws]
+        elif kind is ColumnType.FLAG:
+            flags = _FLAG_VALUES
+            out = [flags.get(v, _SLOW) if type(v) is str else (None if v is None else _SLOW) for v in raws]
+        else:
+            out = [_SLOW] * len(raws)
+        if _SLOW in out:
+            for k, v in enumerate(out):
+                if v is _SLOW:
+                    out[k] = self.cell(sheet, column, raws[k], rows[k], col)
+        return out
+
     def cell(self, sheet: Sheet, column: Column, raw: Any, row: int, col: int) -> Any:
         """The typed value of a cell, or None with a problem recorded."""
         if isinstance(raw, str):
@@ -230,13 +632,83 @@ class _Reader:
         if _blank(raw):
             return None
         if column.computed and isinstance(raw, str) and raw.startswith("#"):
-            self.problem(sheet.name, row, col, "ZZ-READ-FORMULA-ERROR", f"“{column.header}”显示错误：{raw}")
+            self.problem(sheet.name, row, col, "ZZ-READ-FORMULA-ERROR",
+                         f"“{column.header}”显示错误：{raw}（请检查同一行的填报内容，或从标准模板复制本列的公式恢复）",
+                         column=column)
             return None
         try:
             return _CONVERTERS[column.type](raw, column)
         except _Unreadable as exc:
-            self.problem(sheet.name, row, col, exc.code, exc.message, exc.severity)
+            self.problem(sheet.name, row, col, exc.code, exc.message, exc.severity, column)
             return exc.value
+
+
+_FLAG_VALUES = {vocab.YES: True, vocab.NO: False, "": None}
+
+
+def _data_rows(grid: list[list[Any]], first: int, inputs: list[int]) -> list[int]:
+    """0-based indexes of the rows from ``first`` on with any input cell filled."""
+    if not inputs:
+        return []
+    out = []
+    lead = inputs[0]
+    for r in range(first, len(grid)):
+        line = grid[r]
+        value = line[lead] if lead < len(line) else None
+        if type(value) is str and value and not value[0].isspace() and value[-1] not in _BLANKS:
+            out.append(r)  # the common case: the row's key is filled
+        elif not all(_blank(_at(line, col)) for col in inputs):
+            out.append(r)
+    return out
+
+
+class LightOrigin(NamedTuple):
+    file: str
+    sheet: str
+    row: int
+
+
+@lru_cache(maxsize=None)
+def light_row(key: str) -> type:
+    """The named tuple of one ledger's rows: the record's fields, then ``origin``."""
+    sheet = STANDARD.sheet(key)
+    return namedtuple(_light_name(key), [c.field for c in sheet.columns] + ["origin"])  # type: ignore[misc]
+
+
+def _light_name(key: str) -> str:
+    return "".join(part.capitalize() for part in key.split("_")) + "Row"
+
+
+def build_records(file: str, sheet: Sheet, data: _Ledger, light: bool = False) -> list[Any]:
+    """Records from a ledger's typed columns (every field present, None when blank)."""
+    fields = [c.field for c in sheet.columns]
+    blank = [None] * len(data.rows)
+    columns = [data.columns.get(f, blank) for f in fields]
+    if light:
+        origins = [LightOrigin(file, sheet.name, row) for row in data.rows]
+        return list(map(light_row(sheet.key)._make, zip(*columns, origins)))
+    model = record_model(sheet.key)
+    fields.append("origin")
+    columns.append([_origin(file, sheet.name, row) for row in data.rows])
+    return [_construct(model, dict(zip(fields, values))) for values in zip(*columns)]
+
+
+def _closest(text: str, options: Iterable[str], cutoff: float = 0.5) -> str | None:
+    keys = {normalise_header(o): o for o in options}
+    found = difflib.get_close_matches(normalise_header(text), list(keys), n=1, cutoff=cutoff)
+    return keys[found[0]] if found else None
+
+
+def _what(column: Column) -> str:
+    return {
+        ColumnType.DATE: "日期（如 2026-11-23）",
+        ColumnType.NUMBER: "数字（单位万元）",
+        ColumnType.PERCENT: "比例（如 0.5 或 50%）",
+        ColumnType.INTEGER: "整数",
+        ColumnType.FLAG: "是 或 否",
+        ColumnType.ENUM: "列表中的选项",
+        ColumnType.TEXT: "文本",
+    }[column.type]
 
 
 class _Unreadable(Exception):
@@ -260,9 +732,11 @@ def _blank(value: Any) -> bool:
 
 
 def _shown(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return shown_number(value) if math.isfinite(value) else str(value)
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
     return str(value)
 
@@ -275,8 +749,8 @@ def _text(raw: Any, column: Column) -> str:
             text = str(int(raw))
             if column.check is not None and abs(raw) >= 1e15:
                 raise _Unreadable("ZZ-READ-TEXT-AS-NUMBER",
-                                  f"“{column.header}”存成了数字 {text}，末几位可能已丢失；请把单元格设为文本格式后重新录入",
-                                  text)
+                                  f"“{column.header}”存成了数字 {text}，末几位可能已丢失；请把单元格设为文本格式后重新录入"
+                                  "完整的号码", text)
             return text
         return repr(raw)
     if isinstance(raw, int):
@@ -289,6 +763,7 @@ def _text(raw: Any, column: Column) -> str:
 
 
 def _date(raw: Any, column: Column) -> dt.date:
+    header = f"“{column.header}”"
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
@@ -297,44 +772,42 @@ def _date(raw: Any, column: Column) -> dt.date:
         if 1 <= raw < 2958466:
             return EXCEL_EPOCH + dt.timedelta(days=int(raw))
     if isinstance(raw, str):
-        match = _DATE_TEXT.match(unicodedata.normalize("NFKC", raw))
-        if match:
-            try:
-                day = dt.date(*(int(g) for g in match.groups()))
-            except ValueError:
-                pass
-            else:
-                raise _Unreadable("ZZ-READ-TEXT-DATE",
-                                  f"“{column.header}”的“{raw}”是文本，应为日期格式（已按 {day.isoformat()} 读取）",
-                                  day, "warning")
-    raise _Unreadable("ZZ-READ-DATE", f"“{column.header}”的“{_shown(raw)}”不是日期，应填写如 2026-11-23 的日期")
+        day = suggest_date(raw)
+        if day is not None:
+            raise _Unreadable("ZZ-READ-TEXT-DATE", date_message(header, raw), day, "warning")
+        raise _Unreadable("ZZ-READ-DATE", date_message(header, raw))
+    raise _Unreadable("ZZ-READ-DATE",
+                      f"{header}“{_shown(raw)}”不是日期，应填写真正的日期（如 2026-11-23，设置为日期格式）")
 
 
 def _number(raw: Any, column: Column) -> float:
+    header = f"“{column.header}”"
+    percent = column.type is ColumnType.PERCENT
     if isinstance(raw, bool):
-        raise _Unreadable("ZZ-READ-NUMBER", f"“{column.header}”不能是逻辑值 {raw}")
+        what = "比例（如 0.5 或 50%）" if percent else "数字（单位万元）"
+        raise _Unreadable("ZZ-READ-NUMBER", f"{header}是逻辑值 {_shown(raw)}，应填写{what}")
     if isinstance(raw, (int, float)):
         return float(raw)
     if isinstance(raw, str):
-        text = unicodedata.normalize("NFKC", raw).replace(",", "").strip()
-        percent = column.type is ColumnType.PERCENT and text.endswith("%")
-        body = text[:-1].strip() if percent else text
-        if _NUMBER_TEXT.match(body):
-            value = float(body) / 100 if percent else float(body)
-            raise _Unreadable("ZZ-READ-TEXT-NUMBER",
-                              f"“{column.header}”的“{raw}”是文本，应为数值格式（已按 {value:g} 读取）", value, "warning")
-    what = "比例（如 0.5 或 50%）" if column.type is ColumnType.PERCENT else "数字（单位万元，不带单位和千分位）"
-    raise _Unreadable("ZZ-READ-NUMBER", f"“{column.header}”的“{_shown(raw)}”不是数字，应填写{what}")
+        value, certain, _ = read_number(raw, percent)
+        if value is not None and certain:
+            raise _Unreadable("ZZ-READ-TEXT-NUMBER", number_message(header, raw, percent), value, "warning")
+        raise _Unreadable("ZZ-READ-NUMBER", number_message(header, raw, percent))
+    what = "比例（如 0.5 或 50%）" if percent else "数字（单位万元，不带单位和千分位）"
+    raise _Unreadable("ZZ-READ-NUMBER", f"{header}“{_shown(raw)}”不是数字，应填写{what}")
 
 
 def _integer(raw: Any, column: Column) -> int:
+    header = f"“{column.header}”"
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and float(raw).is_integer():
         return int(raw)
-    if isinstance(raw, str) and re.fullmatch(r"\d+", unicodedata.normalize("NFKC", raw).strip()):
-        value = int(unicodedata.normalize("NFKC", raw).strip())
-        raise _Unreadable("ZZ-READ-TEXT-NUMBER", f"“{column.header}”的“{raw}”是文本，应为数值格式（已按 {value} 读取）",
-                          value, "warning")
-    raise _Unreadable("ZZ-READ-INTEGER", f"“{column.header}”的“{_shown(raw)}”不是整数，应填写如 2026 的整数")
+    if isinstance(raw, str):
+        value, certain, _ = read_number(raw)
+        if value is not None and certain and value.is_integer():
+            raise _Unreadable("ZZ-READ-TEXT-NUMBER", number_message(header, raw), int(value), "warning")
+        if value is not None and value.is_integer():
+            raise _Unreadable("ZZ-READ-INTEGER", number_message(header, raw))
+    raise _Unreadable("ZZ-READ-INTEGER", f"{header}“{_shown(raw)}”不是整数，应填写如 2026 的整数")
 
 
 def _flag(raw: Any, column: Column) -> bool:
@@ -360,3 +833,4 @@ def problems_at(submission: Submission, sheet: str, codes: Iterable[str] | None 
     """The problems of one sheet (optionally only some codes)."""
     wanted = set(codes) if codes is not None else None
     return [p for p in submission.problems if p.sheet == sheet and (wanted is None or p.code in wanted)]
+

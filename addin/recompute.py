@@ -5,6 +5,11 @@ The same rules as the template's formulas (``addin.formulas``), in Python over
 compare LibreOffice's evaluation of the native formulas with them.  The conventions of
 the formulas hold here too: a value is None while the inputs it needs are blank, and a
 user's mistake is the engine's short error text (starting with ``#``).
+
+Speed: every call goes through a memo keyed by its arguments (the rules are pure
+functions of them, and a ledger repeats the same grades, dates and flags), and loss
+grades of clean amounts take the engine's vectorised path — the same answers, computed
+once per distinct question.
 """
 
 from __future__ import annotations
@@ -37,15 +42,53 @@ class Recompute:
         self.ledgers = ledgers
         self.ctx = registry.Context(calendar)
         self.profile: str | None = getattr(info, "profile", None)
+        self._memo: dict[tuple[Any, ...], Any] = {}
 
     def call(self, name: str, *args: Any) -> Any:
         """One ZZ_ function as a cell evaluates it: errors become their cell text."""
+        key = (name, args, tuple(map(type, args)))
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable argument: no memo
+            return self._call(name, args)
+        value = self._memo[key] = self._call(name, args)
+        return value
+
+    def _call(self, name: str, args: tuple[Any, ...]) -> Any:
         if _takes_profile(name, args):
             args = (*args, self.profile or "")
         try:
             return registry.evaluate(name, *args, ctx=self.ctx)
         except EngineError as exc:
             return exc.cell_text
+
+    def loss_grades(self, pairs: Sequence[tuple[Any, Any]]) -> list[Any]:
+        """ZZ_LOSS_GRADE of many (loss, assets) pairs: clean amounts (a loss ≥ 0, assets
+        blank or > 0) through the engine's vectorised path, the rest one by one."""
+        out: list[Any] = [None] * len(pairs)
+        clean = [k for k, (loss, assets) in enumerate(pairs)
+                 if type(loss) is float and 0 <= loss < math.inf
+                 and (assets is None or (type(assets) is float and 0 < assets < math.inf))]
+        if len(clean) > 16:
+            try:
+                self.ctx.profile(self.profile or "")
+            except EngineError:
+                clean = []
+        else:
+            clean = []
+        if clean:
+            grades = registry.evaluate_rows(
+                "ZZ_LOSS_GRADE", [[pairs[k][0] for k in clean], [pairs[k][1] for k in clean], [self.profile or ""]],
+                ctx=self.ctx)
+            for k, grade in zip(clean, grades):
+                out[k] = grade
+        done = set(clean)
+        for k, (loss, assets) in enumerate(pairs):
+            if k not in done and loss is not None:
+                out[k] = self.call("ZZ_LOSS_GRADE", loss, assets)
+        return out
 
     # -- the sheets ----------------------------------------------------------------------------
     def all(self) -> dict[str, list[Values]]:
@@ -61,20 +104,18 @@ class Recompute:
             "recommendations": [{} for _ in self.ledgers.get("recommendations", ())],
         }
         for key, rows in values.items():
-            sheet = STANDARD.sheet(key)
+            flags = [c.field for c in STANDARD.sheet(key).computed_columns if c.type is ColumnType.FLAG]
             for row in rows:
-                for field, value in row.items():
-                    if sheet.column(field).type is ColumnType.FLAG and value in (vocab.YES, vocab.NO):
+                for field in flags:
+                    value = row.get(field)
+                    if type(value) is str and value in (vocab.YES, vocab.NO):
                         row[field] = value == vocab.YES
         return values
 
     def losses(self) -> list[Values]:
-        out = []
-        for row in self.ledgers.get("losses", ()):
-            loss = row.loss_amount  # type: ignore[attr-defined]
-            grade = None if loss is None else self.call("ZZ_LOSS_GRADE", loss, row.prior_year_assets)  # type: ignore[attr-defined]
-            out.append({"item_grade": grade})
-        return out
+        rows: Any = self.ledgers.get("losses", ())
+        grades = self.loss_grades([(r.loss_amount, r.prior_year_assets) for r in rows])
+        return [{"item_grade": grade} for grade in grades]
 
     def clue_grade(self, clue: Record, assessed: Mapping[str | None, list[Record]]) -> Any:
         clue_id = clue.clue_id  # type: ignore[attr-defined]
@@ -90,26 +131,63 @@ class Recompute:
             return vocab.GRADE_UNASSESSED
         return self.call("ZZ_LOSS_GRADE", estimate, self.info.prior_year_assets)  # type: ignore[attr-defined]
 
+    def clue_grades(self, clues: Sequence[Record], assessed: Mapping[str | None, list[Record]]) -> list[Any]:
+        """``clue_grade`` of every clue, the engine's calls batched."""
+        grades: list[Any] = [None] * len(clues)
+        pairs: list[tuple[Any, Any]] = []
+        where: list[int] = []
+        for k, clue in enumerate(clues):
+            c: Any = clue
+            if c.clue_id is None:
+                continue
+            rows: Any = assessed.get(_key(c.clue_id), [])
+            if rows:
+                amounts = [r.loss_amount for r in rows if r.loss_amount is not None]
+                pairs.append((round(math.fsum(amounts), 4), rows[0].prior_year_assets))
+            elif c.estimated_loss is None:
+                grades[k] = vocab.GRADE_UNASSESSED
+                continue
+            else:
+                pairs.append((c.estimated_loss, self.info.prior_year_assets))  # type: ignore[attr-defined]
+            where.append(k)
+        for k, grade in zip(where, self.loss_grades(pairs)):
+            grades[k] = grade
+        return grades
+
     def clues(self) -> list[Values]:
         assessed: dict[str | None, list[Record]] = {}
         for row in self.ledgers.get("losses", ()):
             if row.clue_id is not None:  # type: ignore[attr-defined]
                 assessed.setdefault(_key(row.clue_id), []).append(row)  # type: ignore[attr-defined]
         out = []
-        for clue in self.ledgers.get("clues", ()):
-            grade = self.clue_grade(clue, assessed)
+        clues = list(self.ledgers.get("clues", ()))
+        own_level = self.info.unit_level  # type: ignore[attr-defined]
+        bodies: dict[tuple[Any, Any], Any] = {}
+        deadlines: dict[Any, Any] = {}
+        reports: dict[Any, Any] = {}
+        for clue, grade in zip(clues, self.clue_grades(clues, assessed)):
             usable = _is_grade(grade)
             level = clue.unit_level  # type: ignore[attr-defined]
             if level == OWN_LEVEL:
-                level = self.info.unit_level  # type: ignore[attr-defined]
+                level = own_level
             received = clue.received_date  # type: ignore[attr-defined]
-            out.append({
-                "loss_grade": grade,
-                "jurisdiction": self.call("ZZ_JURISDICTION", grade, level)
-                if usable and grade != vocab.GRADE_UNASSESSED else None,
-                "initial_check_deadline": None if received is None else self.call("ZZ_INITIAL_CHECK_DEADLINE", received),
-                "event_report_required": self.call("ZZ_NEEDS_REPORT", grade) if usable else None,
-            })
+            body = None
+            if usable and grade != vocab.GRADE_UNASSESSED:
+                if (grade, level) not in bodies:
+                    bodies[(grade, level)] = self.call("ZZ_JURISDICTION", grade, level)
+                body = bodies[(grade, level)]
+            deadline = None
+            if received is not None:
+                if received not in deadlines:
+                    deadlines[received] = self.call("ZZ_INITIAL_CHECK_DEADLINE", received)
+                deadline = deadlines[received]
+            report = None
+            if usable:
+                if grade not in reports:
+                    reports[grade] = self.call("ZZ_NEEDS_REPORT", grade)
+                report = reports[grade]
+            out.append({"loss_grade": grade, "jurisdiction": body, "initial_check_deadline": deadline,
+                        "event_report_required": report})
         return out
 
     def accountability(self, clues: list[Values]) -> list[Values]:
@@ -118,35 +196,71 @@ class Recompute:
             if clue.clue_id is not None:  # type: ignore[attr-defined]
                 grades.setdefault(_key(clue.clue_id), values["loss_grade"])  # type: ignore[attr-defined]
         out = []
+        ranges: dict[tuple[Any, Any], tuple[Any, Any, Any]] = {}
+        ends: dict[tuple[Any, Any], Any] = {}
         for row in self.ledgers.get("accountability", ()):
             r: Any = row
             grade = None if r.clue_id is None else grades.get(_key(r.clue_id))
-            handled = _is_grade(grade) and r.responsibility is not None
+            responsibility = r.responsibility
+            low = high = lti = None
+            if _is_grade(grade) and responsibility is not None:
+                pair = (grade, responsibility)
+                if pair not in ranges:
+                    ranges[pair] = (self.call("ZZ_DEDUCTION_MIN", grade, responsibility),
+                                    self.call("ZZ_DEDUCTION_MAX", grade, responsibility),
+                                    self.call("ZZ_LTI", grade, responsibility))
+                low, high, lti = ranges[pair]
+            end = None
+            if r.decision_date is not None and r.measure is not None:
+                key = (r.decision_date, r.measure)
+                if key not in ends:
+                    ends[key] = self.call("ZZ_INFLUENCE_END", r.decision_date, r.measure)
+                end = ends[key]
             out.append({
                 "loss_grade": grade,
-                "pay_ratio_min": self.call("ZZ_DEDUCTION_MIN", grade, r.responsibility) if handled else None,
-                "pay_ratio_max": self.call("ZZ_DEDUCTION_MAX", grade, r.responsibility) if handled else None,
+                "pay_ratio_min": low,
+                "pay_ratio_max": high,
                 "pay_deduction": None if r.pay_base is None or r.pay_ratio is None else r.pay_base * r.pay_ratio,
-                "lti": self.call("ZZ_LTI", grade, r.responsibility) if handled else None,
-                "influence_end": None if r.decision_date is None or r.measure is None
-                else self.call("ZZ_INFLUENCE_END", r.decision_date, r.measure),
+                "lti": lti,
+                "influence_end": end,
             })
         return out
 
     def rectification(self) -> list[Values]:
         report_date = self.info.report_date  # type: ignore[attr-defined]
+        done = vocab.RECTIFY_RESULTS[0]
         out = []
+        deadlines: dict[tuple[Any, Any], Any] = {}
+        flag_names = _RECTIFY_FLAGS
         for row in self.ledgers.get("rectification", ()):
             r: Any = row
-            deadline = None if r.issued_date is None else self.call("ZZ_RECTIFY_DEADLINE", r.issued_date, r.extended_to)
-            flags = [getattr(r, f) for f in _RECTIFY_FLAGS]
-            result = None if any(f is None for f in flags) else self.call(
-                "ZZ_RECTIFY_RESULT", *flags, r.corrected_amount, r.problem_amount)
+            deadline = None
+            if r.issued_date is not None:
+                key = (r.issued_date, r.extended_to)
+                if key not in deadlines:
+                    deadlines[key] = self.call("ZZ_RECTIFY_DEADLINE", r.issued_date, r.extended_to)
+                deadline = deadlines[key]
+            flags = [getattr(r, f) for f in flag_names]
+            result = None if None in flags else self._rectify_result(flags, r.corrected_amount, r.problem_amount)
             overdue = None
-            if isinstance(deadline, dt.date) and report_date is not None:
-                overdue = result != vocab.RECTIFY_RESULTS[0] and report_date > deadline
+            if report_date is not None and isinstance(deadline, dt.date):
+                overdue = result != done and report_date > deadline
             out.append({"deadline": deadline, "result": result, "overdue": overdue})
         return out
+
+    def _rectify_result(self, flags: list[Any], corrected: Any, problem: Any) -> Any:
+        """ZZ_RECTIFY_RESULT; clean amounts matter only through how they compare, so the
+        memo keys on that (exactly the predicates the rule uses)."""
+        if (corrected is None or (type(corrected) is float and 0 <= corrected < math.inf)) and \
+                (problem is None or (type(problem) is float and 0 <= problem < math.inf)):
+            known = problem is not None and problem > 0 and corrected is not None
+            shape = (known, known and 0 < corrected < problem, known and corrected >= problem,
+                     corrected is None, problem is None)
+            key = ("ZZ_RECTIFY_RESULT#", tuple(flags), shape)
+            if key not in self._memo:
+                self._memo[key] = self.call("ZZ_RECTIFY_RESULT", *flags, corrected, problem)
+            return self._memo[key]
+        return self.call("ZZ_RECTIFY_RESULT", *flags, corrected, problem)
 
     def bans(self) -> list[Values]:
         out = []

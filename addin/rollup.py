@@ -110,7 +110,7 @@ def _intake_all(files: Sequence[Path], as_of: dt.date | None, jobs: int, progres
 
     if jobs > 1 and len(files) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for intake in pool.map(intake_file, files, [as_of] * len(files), chunksize=4):
+            for intake in pool.map(intake_file, files, [as_of] * len(files), [False] * len(files), chunksize=4):
                 note(intake)
     else:
         for path in files:

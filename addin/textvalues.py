@@ -2,7 +2,7 @@
 
 "120万元", "1,200.5", "１２０" (full-width), "50%" and "2026.3.5" are text in a cell
 that must hold a number or a real date.  The validator reports them as errors; these
-helpers say what the cell should hold instead.
+helpers say what the cell should hold instead ("应填写数字 120").
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import datetime as dt
 import re
 import unicodedata
 
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _UNIT_SUFFIX = re.compile(r"^(?P<number>.+?)\s*(?P<unit>亿元|万元|千元|元|万|亿|%|％)$")
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE_TEXT = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+0{1,2}:00(?::00)?)?$")
 _UNIT_FACTORS = {"亿元": 10000.0, "亿": 10000.0, "万元": 1.0, "万": 1.0, "千元": 0.1, "元": 0.0001}
 
 
@@ -29,29 +30,46 @@ def _normalise(text: str) -> tuple[str, list[str]]:
     return folded, notes
 
 
-def suggest_number(text: str, percent: bool = False) -> tuple[float | None, str]:
-    """For a text cell in a number column: (the number it probably means, why it is wrong).
+def read_number(text: str, percent: bool = False) -> tuple[float | None, bool, str]:
+    """For a text cell in a number column: (the number it probably means, whether that is
+    certain — the text is the number itself, only stored as text, with thousands
+    separators or in full-width digits — and why the text is wrong).
 
-    ``percent``: the column holds a ratio (0.5 = 50%), so "50%" means 0.5.
+    ``percent``: the column holds a ratio (0.5 = 50%), so "50%" means 0.5 for certain.
+    A unit ("120万元") gives the number it probably means, but not for certain.
     """
     folded, notes = _normalise(text)
     value: float | None = None
+    certain = False
     unit_match = _UNIT_SUFFIX.match(folded)
     if unit_match and _PLAIN_NUMBER.match(unit_match.group("number").replace(",", "")):
         number = float(unit_match.group("number").replace(",", ""))
         unit = unit_match.group("unit")
         if unit in ("%", "％"):
             value = number / 100 if percent else None
+            certain = percent
             notes.append("带了百分号")
         else:
             value = round(number * _UNIT_FACTORS[unit], 6)
             notes.append(f"带了单位“{unit}”（本列单位已是万元）")
     elif _PLAIN_NUMBER.match(folded):
         value = float(folded)
+        certain = True
         if not notes:
             notes.append("以文本格式存储")
     reason = "、".join(notes) if notes else "不是数字"
+    return value, certain, reason
+
+
+def suggest_number(text: str, percent: bool = False) -> tuple[float | None, str]:
+    """For a text cell in a number column: (the number it probably means, why it is wrong)."""
+    value, _, reason = read_number(text, percent)
     return value, reason
+
+
+def shown_number(value: float) -> str:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
 def number_message(header: str, text: str, percent: bool = False) -> str:
@@ -59,8 +77,7 @@ def number_message(header: str, text: str, percent: bool = False) -> str:
     if value is None:
         what = "比例（如 0.5 表示 50%）" if percent else "数字（单位万元，不带单位和千分位）"
         return f"{header}“{text}”{reason}，应填写{what}"
-    shown = f"{value:.6f}".rstrip("0").rstrip(".")
-    return f"{header}“{text}”{reason}，应填写数字 {shown}（设置为数值格式）"
+    return f"{header}“{text}”{reason}，应填写数字 {shown_number(value)}（设置为数值格式）"
 
 
 def suggest_date(text: str) -> dt.date | None:

@@ -362,6 +362,42 @@ def test_validate_book_needs_a_saved_book(monkeypatch: pytest.MonkeyPatch) -> No
     assert book.sheets.names == ["填报信息", "问题线索台账"]
 
 
+def test_validate_book_with_the_real_validator(tmp_path: Path) -> None:
+    """校验本工作簿 runs addin.validation: the sheet in the book, the annotated copy and the
+    JSON report beside it, and a message saying how many errors and where the copy is."""
+    from addin.samples import SAMPLE_INFO, SAMPLE_RECORDS
+    from addin.templates import build_template, default_options
+
+    records = {key: [dict(r) for r in rows] for key, rows in SAMPLE_RECORDS.items()}
+    records["clues"][0]["source"] = "审计"  # not in the list: one error
+    folder = tmp_path / "单位 A"
+    folder.mkdir()
+    path = build_template(folder / "2026年填报.xlsx", default_options("central-2026", rows=10), SAMPLE_INFO, records)
+    before = path.read_bytes()
+    book = FakeBook(path)
+    outcome = macros.validate_book(book)
+    message = assert_frame(book, "校验本工作簿", ok=True)
+    copy = folder / "2026年填报（校验标注）.xlsx"
+    report = folder / "2026年填报（校验报告）.json"
+    assert message == outcome.message
+    assert message.startswith("校验未通过：2026年填报.xlsx 有错误 2 条、警告 3 条。\n")
+    assert f"标注副本（出错的单元格已标红并加批注）：{copy}" in message and f"校验报告：{report}" in message
+    assert copy.is_file() and report.is_file() and path.read_bytes() == before
+    rows = book.sheets["校验结果"].cells["A1"]
+    assert rows[0] == ["级别", "工作表", "行", "列", "说明"]
+    assert rows[1][:4] == ["错误", "问题线索台账", 2, "线索来源"] and "审计监督" in rows[1][4]
+    assert {r[0] for r in rows[1:]} == {"错误", "警告"}
+
+
+def test_validate_book_that_cannot_be_read(tmp_path: Path) -> None:
+    path = tmp_path / "2026年填报.xlsx"
+    path.write_bytes(b"")
+    book = FakeBook(path)
+    outcome = macros.validate_book(book)
+    assert outcome.message == "校验未完成：2026年填报.xlsx 无法读取（文件是空的（0 字节），请重新导出后报送）。"
+    assert not (tmp_path / "2026年填报（校验标注）.xlsx").exists()
+
+
 def test_rollup_folder_reports_what_it_wrote(saved_book: FakeBook, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "下级 报表"

@@ -151,3 +151,102 @@ def test_row_limit_boundary(tmp_path: Path, rows: int, refused: bool) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     problem = check_file(tmp_path / "nowhere.xlsx")
     assert problem is not None and problem.code == "ZZ-FILE-IO"
+
+
+# -- the bounding box of a sheet, not only its row count ---------------------------------------------------
+
+
+def _cells(*refs: str) -> bytes:
+    rows = {}
+    for ref in refs:
+        number = int("".join(ch for ch in ref if ch.isdigit()))
+        rows.setdefault(number, []).append(ref)
+    body = b"".join(b'<row r="%d">' % n + b"".join(b'<c r="%s"><v>1</v></c>' % r.encode() for r in refs_) + b"</row>"
+                    for n, refs_ in sorted(rows.items()))
+    return b'<?xml version="1.0"?><worksheet><sheetData>' + body + b"</sheetData></worksheet>"
+
+
+def test_one_cell_in_a_far_corner_is_refused(tmp_path: Path) -> None:
+    """Two cells, A1 and XFD200000: a reader would allocate 200,000 × 16,384 cells."""
+    problem = check_file(_xlsx(tmp_path / "far.xlsx", _cells("A1", "XFD200000")))
+    assert problem is not None and problem.code == "ZZ-FILE-TOO-LARGE"
+    assert "16,384" in problem.message
+
+
+def test_one_cell_on_a_far_row_is_refused(tmp_path: Path) -> None:
+    problem = check_file(_xlsx(tmp_path / "far.xlsx", _cells("A1", "B1000000")))
+    assert problem is not None and problem.code == "ZZ-FILE-TOO-MANY-ROWS"
+
+
+def test_a_normal_wide_sheet_passes(tmp_path: Path) -> None:
+    assert check_file(_xlsx(tmp_path / "wide.xlsx", _cells("A1", "AA1", "AZ5000"))) is None
+
+
+def test_cells_placed_by_position_are_counted(tmp_path: Path) -> None:
+    """Cells without a reference take the next column: 20,000 of them in one row."""
+    sheet = b"<worksheet><sheetData><row>" + b"<c><v>1</v></c>" * 20_000 + b"</row>" + \
+        b"".join(b"<row><c><v>1</v></c></row>" for _ in range(1000)) + b"</sheetData></worksheet>"
+    problem = check_file(_xlsx(tmp_path / "refless.xlsx", sheet))
+    assert problem is not None and problem.code == "ZZ-FILE-TOO-LARGE"
+    small = b"<worksheet><sheetData>" + b"<row><c><v>1</v></c><c><v>2</v></c></row>" * 50 + b"</sheetData></worksheet>"
+    assert check_file(_xlsx(tmp_path / "small.xlsx", small)) is None
+
+
+def test_prefixed_elements_are_followed_exactly(tmp_path: Path) -> None:
+    ns = b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    sheet = b"<x:worksheet " + ns + b"><x:sheetData>" + \
+        b"".join(b"<x:row><x:c><x:v>%d</x:v></x:c></x:row>" % (i * 7919) for i in range(300_001)) + \
+        b"</x:sheetData></x:worksheet>"
+    problem = check_file(_xlsx(tmp_path / "prefixed.xlsx", sheet))
+    assert problem is not None and problem.code == "ZZ-FILE-TOO-MANY-ROWS"
+
+
+def test_doctype_hidden_after_a_comment(tmp_path: Path) -> None:
+    sheet = (b'<?xml version="1.0"?><!-- <a> not the root --><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/hostname">]>'
+             b"<worksheet><sheetData/></worksheet>")
+    problem = check_file(_xlsx(tmp_path / "hidden.xlsx", sheet))
+    assert problem is not None and problem.code == "ZZ-FILE-XML-UNSAFE"
+
+
+def test_doctype_in_utf16(tmp_path: Path) -> None:
+    sheet = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY e "x">]><worksheet/>'.encode("utf-16")
+    problem = check_file(_xlsx(tmp_path / "utf16.xlsx", sheet))
+    assert problem is not None and problem.code == "ZZ-FILE-XML-UNSAFE"
+
+
+def test_a_part_that_inflates_beyond_its_declared_size(tmp_path: Path) -> None:
+    """Python's zipfile stops at the declared size; the data must not be trusted beyond it."""
+    import zlib
+
+    big = b"<worksheet><sheetData>" + b" " * (3 << 20) + b"</sheetData></worksheet>"
+    path = _xlsx(tmp_path / "lies.xlsx", big)
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        entry = archive.getinfo("xl/worksheets/sheet1.xml")
+    claimed, checksum = (100).to_bytes(4, "little"), zlib.crc32(big[:100]).to_bytes(4, "little")
+    raw[entry.header_offset + 14:entry.header_offset + 18] = checksum
+    raw[entry.header_offset + 22:entry.header_offset + 26] = claimed
+    record = raw.find(b"PK\x01\x02")
+    while record >= 0:
+        length = int.from_bytes(raw[record + 28:record + 30], "little")
+        if bytes(raw[record + 46:record + 46 + length]) == b"xl/worksheets/sheet1.xml":
+            raw[record + 16:record + 20] = checksum
+            raw[record + 24:record + 28] = claimed
+            break
+        record = raw.find(b"PK\x01\x02", record + 46)
+    path.write_bytes(bytes(raw))
+    with zipfile.ZipFile(path) as archive:
+        assert len(archive.read("xl/worksheets/sheet1.xml")) == 100  # zipfile is fooled
+    problem = check_file(path)
+    assert problem is not None and problem.code == "ZZ-FILE-CORRUPT"
+
+
+def test_error_values_are_listed(tmp_path: Path) -> None:
+    from addin.preflight import scan_file
+
+    sheet = ('<worksheet><sheetData><row r="1"><c r="A1" t="e"><v>#REF!</v></c><c r="B1" t="str"><f>X()</f>'
+             '<v>#参数错误</v></c><c r="C1" s="2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row></sheetData></worksheet>'
+             ).encode()
+    scan = scan_file(_xlsx(tmp_path / "errors.xlsx", sheet))
+    assert scan.unreadable is None
+    assert scan.error_cells == {"xl/worksheets/sheet1.xml": {"A1": "#REF!", "C1": "#DIV/0!"}}

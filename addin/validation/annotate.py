@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.atomic import atomic_path
@@ -26,11 +27,13 @@ def annotated_name(source: Path) -> str:
     return f"{source.stem}（校验标注）{source.suffix or '.xlsx'}"
 
 
-def annotate(source: Path, report: FileReport, out_dir: Path) -> Path:
-    """Write the annotated copy of ``source`` into ``out_dir``; returns its path."""
+def annotate(source: Path, report: FileReport, out_dir: Path, name: str | None = None) -> Path:
+    """Write the annotated copy of ``source`` into ``out_dir`` (as ``name``, default
+    ``annotated_name(source)``); returns its path.  ``source`` is only read."""
+    source = Path(source)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. a dynamic print area openpyxl cannot keep
-        book = openpyxl.load_workbook(source)
+        book = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
     notes: dict[tuple[str, str], list[str]] = {}
     for problem in report.problems:
         if problem.sheet in book.sheetnames and problem.cell:
@@ -47,7 +50,7 @@ def annotate(source: Path, report: FileReport, out_dir: Path) -> Path:
         del book[RESULT_SHEET]
     _result_sheet(book.create_sheet(RESULT_SHEET, 0), report, set(book.sheetnames))
     book.active = 0
-    target_path = Path(out_dir) / annotated_name(source)
+    target_path = Path(out_dir) / (name or annotated_name(source))
     with atomic_path(target_path) as temporary:
         book.save(temporary)
     return target_path
@@ -67,7 +70,8 @@ def _result_sheet(sheet: Worksheet, report: FileReport, sheets: set[str]) -> Non
         row = sheet.max_row
         if problem.sheet in sheets:
             link = sheet.cell(row, 3 if problem.cell else 2)
-            link.hyperlink = f"#'{problem.sheet}'!{problem.cell or 'A1'}"
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{problem.sheet}'!{problem.cell or 'A1'}",
+                                       display=str(link.value))
             link.font = Font(color="0563C1", underline="single")
         sheet.cell(row, 1).fill = ERROR_FILL if problem.severity == "error" else WARNING_FILL
         sheet.cell(row, 5).alignment = Alignment(wrap_text=True, vertical="top")

@@ -3,16 +3,36 @@
 Cell checks are driven by the schema's column metadata (required, enumeration, length,
 range, identity check characters); row checks hold the standard's conditional rules,
 date order and amounts; link checks hold references and uniqueness; handling checks
-hold the profile's table of measures, ranges and 禁入限制.
+hold the profile's table of measures, ranges and 禁入限制; computed checks compare what
+a workbook shows with the engine.
+
+One mistake, one problem: a sheet or column the reader could not find is reported by
+the reader once, and no check looks at its cells; a cell the reader could not read is
+not also reported as blank.  Checks work column by column over the ledgers (a list of
+values per field), so a 100,000-row workbook is checked in a fraction of a second.
+
+Codes (stable):
+    ZZ-REQUIRED, ZZ-REQUIRED-CLOSED-DATE, ZZ-REQUIRED-DECISION-DATE    required values
+    ZZ-ENUM, ZZ-LENGTH, ZZ-RANGE, ZZ-DECIMALS                          cell values
+    ZZ-ID-INVALID, ZZ-USCC-INVALID, ZZ-PROFILE-UNKNOWN                 codes and the profile
+    ZZ-REF-CLUE (error), ZZ-WARN-REF-CLUE (warning), ZZ-DUPLICATE      links
+    ZZ-DATE-ORDER, ZZ-STAGE-CLOSED, ZZ-CLOSE-NOT-DONE                  dates and stages
+    ZZ-AMOUNT-RECOVERED, ZZ-AMOUNT-CORRECTED, ZZ-CONTINGENT-BASIS,     amounts
+    ZZ-ASSETS-MISMATCH, ZZ-FLAG-AMOUNT (warning)
+    ZZ-MEASURE-NOT-ALLOWED, ZZ-RATIO-OUT-OF-RANGE, ZZ-BAN-NOT-ALLOWED, handling rules
+    ZZ-BAN-TERM
+    ZZ-COMPUTED-MISMATCH                                               computed cells
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
 
 from addin.problems import Problem
 from addin.schema import STANDARD, Column, ColumnType, Record
@@ -32,20 +52,44 @@ class Context:
     profile: Profile | None
     computed: dict[str, list[dict[str, Any]]]
     """The engine's values of the computed columns (sheet key → one dict per row)."""
+    unread: set[tuple[str, str]] = field(default_factory=set)
+    """(sheet name, cell) of the cells the reader could not read (already reported)."""
+    _columns: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
 
     def rows(self, key: str) -> list[Record]:
-        return list(self.submission.ledgers.get(key, []))
+        return self.submission.ledgers.get(key, [])
+
+    def col(self, key: str, name: str) -> list[Any]:
+        """The values of one field over a ledger's rows (cached)."""
+        cached = self._columns.get((key, name))
+        if cached is None:
+            typed = getattr(self.submission, "typed_column", None)
+            kept = typed(key, name) if typed is not None else None
+            rows = self.rows(key)
+            if kept is not None and len(kept) == len(rows):
+                cached = kept
+            else:
+                cached = list(map(attrgetter(name), rows))
+            self._columns[(key, name)] = cached
+        return cached
+
+    def present(self, key: str, name: str | None = None) -> bool:
+        """Was the sheet (and the column) found in the workbook?  Submissions built by
+        other code without ``columns`` count as complete."""
+        columns = getattr(self.submission, "columns", None)
+        if not columns:
+            return True
+        if key not in columns:
+            return False
+        return name is None or key == STANDARD.record.key or name in columns[key]
 
     def problem(self, key: str, field: str | None, record: Record | None, code: str, message: str,
                 severity: str = "error") -> Problem:
         return self.locate.problem(key, field, record, code, message, severity)
 
-    def value(self, key: str, index: int, record: Record, field: str) -> Any:
-        """A computed field as the engine has it (falls back to what the workbook shows)."""
-        rows = self.computed.get(key, [])
-        if index < len(rows) and field in rows[index]:
-            return rows[index][field]
-        return getattr(record, field, None)
+    def unreadable(self, key: str, field: str, record: Record) -> bool:
+        """The reader already reported this cell."""
+        return bool(self.unread) and (STANDARD.sheet(key).name, self.locate.cell(key, field, record)) in self.unread
 
 
 Check = Callable[[Context], Iterator[Problem]]
@@ -56,6 +100,11 @@ def closest(value: str, options: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
+def key_of(text: str | None) -> str | None:
+    """线索编号 and 问题编号 compare ignoring case and spaces, as the workbook's MATCH does."""
+    return None if text is None else text.strip().casefold()
+
+
 # -- cells -------------------------------------------------------------------------------------
 
 
@@ -63,135 +112,231 @@ def _decimals_exceed(value: float, places: int) -> bool:
     return abs(round(value, places) - value) > 1e-9 * max(1.0, abs(value))
 
 
-def _cell_problems(ctx: Context, key: str, column: Column, record: Record) -> Iterator[Problem]:
-    value = getattr(record, column.field, None)
+def _off_decimals(numbers: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The numbers not already rounded to 4 decimals (numpy when there are many)."""
+    if len(numbers) < 256:
+        return [(k, v) for k, v in numbers if v != round(v, MONEY_DECIMALS)]
+    values = np.fromiter((v for _, v in numbers), dtype=np.float64, count=len(numbers))
+    off = np.flatnonzero(np.round(values, MONEY_DECIMALS) != values)
+    return [numbers[i] for i in off.tolist()]
+
+
+def _shorten(text: str, limit: int = 20) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _column_problems(ctx: Context, key: str, column: Column, records: list[Record],
+                     values: list[Any]) -> Iterator[Problem]:
+    """Every cell check of one column (a list of values, one per record); a cell the
+    reader already reported is not reported again."""
+    if ctx.unread:
+        for problem in _column_checks(ctx, key, column, records, values):
+            if (problem.sheet, problem.cell) not in ctx.unread:
+                yield problem
+    else:
+        yield from _column_checks(ctx, key, column, records, values)
+
+
+def _column_checks(ctx: Context, key: str, column: Column, records: list[Record],
+                   values: list[Any]) -> Iterator[Problem]:
     header = column.header
-    if value is None:
-        if column.required:
-            yield ctx.problem(key, column.field, record, "ZZ-REQUIRED", f"“{header}”必须填写：{column.help}")
-        return
-    if column.type in (ColumnType.ENUM,) and column.options and value not in column.options:
-        guess = closest(str(value), column.options)
-        hint = f"，是否应为“{guess}”" if guess else ""
-        yield ctx.problem(key, column.field, record, "ZZ-ENUM",
-                          f"“{header}”的“{value}”不在可选范围内{hint}（可选：{'、'.join(column.options)}）")
-    if column.type is ColumnType.TEXT and column.max_length is not None and len(str(value)) > column.max_length:
-        yield ctx.problem(key, column.field, record, "ZZ-LENGTH",
-                          f"“{header}”有 {len(str(value))} 个字，超过 {column.max_length} 字的上限，请精简")
-    if column.type in (ColumnType.NUMBER, ColumnType.PERCENT) and isinstance(value, float):
+    name = column.field
+    if column.required:
+        for k in [k for k, v in enumerate(values) if v is None]:
+            yield ctx.problem(key, name, records[k], "ZZ-REQUIRED", f"“{header}”必须填写：{column.help}")
+    kind = column.type
+    if kind is ColumnType.ENUM and column.options:
+        options = set(column.options)
+        for k in [k for k, v in enumerate(values) if v is not None and v not in options]:
+            value = values[k]
+            guess = closest(str(value), column.options)
+            hint = f"，是否应为“{guess}”" if guess else ""
+            yield ctx.problem(key, name, records[k], "ZZ-ENUM",
+                              f"“{header}”的“{value}”不在可选范围内{hint}（可选：{'、'.join(column.options)}），"
+                              "请从下拉列表中选择")
+    if kind is ColumnType.TEXT and column.max_length is not None and column.check is None:
+        limit = column.max_length
+        for k in [k for k, v in enumerate(values) if v is not None and len(v) > limit]:
+            value = str(values[k])
+            yield ctx.problem(key, name, records[k], "ZZ-LENGTH",
+                              f"“{header}”“{_shorten(value)}”有 {len(value)} 个字，超过 {limit} 字的上限，请精简")
+    if kind in (ColumnType.NUMBER, ColumnType.PERCENT):
+        numbers = [(k, v) for k, v in enumerate(values) if type(v) is float]
         if column.minimum is not None:
-            below = value <= column.minimum if column.minimum_exclusive else value < column.minimum
-            if below:
-                bound = f"大于 {column.minimum:g}" if column.minimum_exclusive else f"不小于 {column.minimum:g}"
-                yield ctx.problem(key, column.field, record, "ZZ-RANGE", f"“{header}”为 {value:g}，应{bound}")
-        if column.type is ColumnType.PERCENT and not 0 <= value <= 1:
-            yield ctx.problem(key, column.field, record, "ZZ-RANGE",
-                              f"“{header}”为 {value:g}，比例应在 0–100% 之间（50% 填 0.5 或 50%）")
-        if column.type is ColumnType.NUMBER and not column.computed and _decimals_exceed(value, MONEY_DECIMALS):
-            yield ctx.problem(key, column.field, record, "ZZ-DECIMALS",
-                              f"“{header}”为 {value!r}，金额以万元计最多保留4位小数")
-    if column.check == "id":
-        problem = identity.id_problem(str(value))
-        if problem:
-            yield ctx.problem(key, column.field, record, "ZZ-ID-INVALID", problem)
-    if column.check == "uscc":
-        problem = identity.uscc_problem(str(value))
-        if problem:
-            yield ctx.problem(key, column.field, record, "ZZ-USCC-INVALID", problem)
+            low = column.minimum
+            bad = [(k, v) for k, v in numbers if v <= low] if column.minimum_exclusive else \
+                [(k, v) for k, v in numbers if v < low]
+            bound = f"大于 {low:g}" if column.minimum_exclusive else f"不小于 {low:g}"
+            for k, v in bad:
+                yield ctx.problem(key, name, records[k], "ZZ-RANGE", f"“{header}”为 {v:g}，应{bound}，请核对")
+        if kind is ColumnType.PERCENT:
+            for k, v in numbers:
+                if not 0 <= v <= 1:
+                    yield ctx.problem(key, name, records[k], "ZZ-RANGE",
+                                      f"“{header}”为 {v:g}，比例应在 0–100% 之间（50% 填 0.5 或 50%）")
+        if kind is ColumnType.NUMBER and not column.computed:
+            for k, v in _off_decimals(numbers):
+                if _decimals_exceed(v, MONEY_DECIMALS):
+                    yield ctx.problem(key, name, records[k], "ZZ-DECIMALS",
+                                      f"“{header}”为 {v!r}，金额以万元计最多保留4位小数，请四舍五入到4位小数")
+    if column.check is not None:
+        check = identity.id_problem if column.check == "id" else identity.uscc_problem
+        code = "ZZ-ID-INVALID" if column.check == "id" else "ZZ-USCC-INVALID"
+        seen: dict[str, str | None] = {}
+        for k, v in enumerate(values):
+            if v is None:
+                continue
+            text = str(v)
+            if text not in seen:
+                seen[text] = check(text)
+            why = seen[text]
+            if why:
+                yield ctx.problem(key, name, records[k], code, f"“{header}”“{text}”有误：{why}，请核对后重新填写")
 
 
 def check_cells(ctx: Context) -> Iterator[Problem]:
     info = ctx.submission.info
     info_sheet = STANDARD.record
-    group_company = getattr(info, "unit_level", None) == "集团公司"
-    for column in info_sheet.input_columns:
-        if column.field == "parent_uscc" and group_company and getattr(info, column.field, None) is None:
-            continue
-        if column.field == "profile" and getattr(info, "profile", None) is not None:
-            if ctx.profile is None:
-                yield ctx.problem(info_sheet.key, "profile", info, "ZZ-PROFILE-UNKNOWN",
-                                  f"“适用标准”的“{info.profile}”不是已知的标准（可选：{'、'.join(column.options)}），"
-                                  "无法按标准检查损失等级和处理措施")
-            continue
-        yield from _cell_problems(ctx, info_sheet.key, column, info)
-    if getattr(info, "prior_year_assets", None) is not None and info.prior_year_assets <= 0:
-        yield ctx.problem(info_sheet.key, "prior_year_assets", info, "ZZ-RANGE", "“上年末资产总额（万元）”应大于 0")
+    if ctx.present(info_sheet.key):
+        rows = getattr(info, "rows", None) or {}
+        group_company = getattr(info, "unit_level", None) == "集团公司"
+        for column in info_sheet.input_columns:
+            if getattr(ctx.submission, "columns", None) and column.field not in rows:
+                continue  # the label is missing: reported by the reader
+            value = getattr(info, column.field, None)
+            if column.field == "parent_uscc" and group_company and value is None:
+                continue
+            if column.field == "profile" and value is not None:
+                if ctx.profile is None:
+                    yield ctx.problem(info_sheet.key, "profile", info, "ZZ-PROFILE-UNKNOWN",
+                                      f"“适用标准”的“{value}”不是已知的标准（可选：{'、'.join(column.options)}），"
+                                      "无法按标准检查损失等级和处理措施；请从下拉列表中选择")
+                continue
+            yield from _column_problems(ctx, info_sheet.key, column, [info], [value])
     for sheet in STANDARD.ledgers:
-        for record in ctx.rows(sheet.key):
-            for column in sheet.input_columns:
-                yield from _cell_problems(ctx, sheet.key, column, record)
+        done = _precomputed(ctx.submission, sheet.key)
+        if done is not None:
+            yield from done
+        else:
+            yield from ledger_cell_problems(ctx, sheet.key)
+
+
+def ledger_cell_problems(ctx: Context, key: str) -> Iterator[Problem]:
+    """The cell checks of one ledger (the reading process may run them ahead)."""
+    records = ctx.rows(key)
+    if not records or not ctx.present(key):
+        return
+    for column in STANDARD.sheet(key).input_columns:
+        if ctx.present(key, column.field):
+            yield from _column_problems(ctx, key, column, records, ctx.col(key, column.field))
+
+
+def _precomputed(submission: Any, key: str) -> list[Problem] | None:
+    found = getattr(submission, "precomputed_cell_problems", None)
+    return found(key) if found is not None else None
 
 
 # -- rows -----------------------------------------------------------------------------------------
 
 
-def _before(ctx: Context, key: str, record: Record, earlier: str, later: str, code: str = "ZZ-DATE-ORDER") -> Iterator[Problem]:
-    first, second = getattr(record, earlier, None), getattr(record, later, None)
-    if isinstance(first, dt.date) and isinstance(second, dt.date) and second < first:
-        sheet = STANDARD.sheet(key)
-        yield ctx.problem(key, later, record, code,
-                          f"“{sheet.column(later).header}” {second.isoformat()} 早于“{sheet.column(earlier).header}” "
-                          f"{first.isoformat()}，请核对日期")
+def _order(ctx: Context, key: str, earlier: str, later: str, when: list[bool] | None = None) -> Iterator[Problem]:
+    """``later`` must not be before ``earlier`` (both filled; ``when`` limits the rows)."""
+    sheet = STANDARD.sheet(key)
+    records = ctx.rows(key)
+    firsts, seconds = ctx.col(key, earlier), ctx.col(key, later)
+    for k, (first, second) in enumerate(zip(firsts, seconds)):
+        if first is not None and second is not None and second < first and (when is None or when[k]):
+            yield ctx.problem(key, later, records[k], "ZZ-DATE-ORDER",
+                              f"“{sheet.column(later).header}” {second.isoformat()} 早于“{sheet.column(earlier).header}” "
+                              f"{first.isoformat()}，请核对日期")
 
 
 def check_rows(ctx: Context) -> Iterator[Problem]:
-    for index, clue in enumerate(ctx.rows("clues")):
-        c: Any = clue
-        yield from _before(ctx, "clues", clue, "received_date", "filed_date")
-        yield from _before(ctx, "clues", clue, "filed_date" if c.filed_date else "received_date", "closed_date")
-        yield from _before(ctx, "clues", clue, "received_date", "event_report_date")
-        if c.stage == "办结" and c.closed_date is None:
-            yield ctx.problem("clues", "closed_date", clue, "ZZ-REQUIRED-CLOSED-DATE",
-                              "办理阶段为“办结”，必须填写“办结日期”")
-        if c.closed_date is not None and c.stage not in (None, "办结"):
-            yield ctx.problem("clues", "stage", clue, "ZZ-STAGE-CLOSED",
-                              f"已填写办结日期 {c.closed_date.isoformat()}，但办理阶段为“{c.stage}”，应为“办结”")
-    assets_by_clue: dict[str, set[float]] = defaultdict(set)
-    for loss in ctx.rows("losses"):
-        l: Any = loss
-        if l.loss_type == "或有损失" and l.basis not in (None, "中介机构报告"):
-            yield ctx.problem("losses", "basis", loss, "ZZ-CONTINGENT-BASIS",
-                              f"或有损失须经中介机构评估认定，“认定依据”应为“中介机构报告”，而不是“{l.basis}”")
-        if l.loss_amount is not None and l.recovered_amount is not None and l.recovered_amount > l.loss_amount:
-            yield ctx.problem("losses", "recovered_amount", loss, "ZZ-AMOUNT-RECOVERED",
-                              f"已挽回金额 {l.recovered_amount:g} 万元大于损失金额 {l.loss_amount:g} 万元")
-        if l.clue_id is not None and l.prior_year_assets is not None:
-            assets_by_clue[l.clue_id].add(l.prior_year_assets)
-    for loss in ctx.rows("losses"):
-        l = loss
-        bases = assets_by_clue.get(l.clue_id or "", set())
-        if len(bases) > 1:
-            listed = "、".join(f"{b:g}" for b in sorted(bases))
-            yield ctx.problem("losses", "prior_year_assets", loss, "ZZ-ASSETS-MISMATCH",
-                              f"线索 {l.clue_id} 各行的“发生损失企业上年末资产总额”不一致（{listed}），同一线索应相同")
-    for person in ctx.rows("accountability"):
-        p: Any = person
-        acted = (p.measure not in (None, vocab.MEASURE_NONE)) or (p.pay_ratio or 0) > 0 or (p.term_ratio or 0) > 0
-        if acted and p.decision_date is None:
-            yield ctx.problem("accountability", "decision_date", person, "ZZ-REQUIRED-DECISION-DATE",
-                              "已给出组织处理或扣减比例，必须填写“处理决定日期”")
-    for finding in ctx.rows("rectification"):
-        f: Any = finding
-        yield from _before(ctx, "rectification", finding, "issued_date", "closed_date")
-        yield from _before(ctx, "rectification", finding, "issued_date", "extended_to")
-        if f.problem_amount is not None and f.corrected_amount is not None and f.corrected_amount > f.problem_amount:
-            yield ctx.problem("rectification", "corrected_amount", finding, "ZZ-AMOUNT-CORRECTED",
-                              f"已纠正金额 {f.corrected_amount:g} 万元大于问题金额 {f.problem_amount:g} 万元")
-        if f.corrected and f.problem_amount and f.corrected_amount is not None and f.corrected_amount < f.problem_amount:
-            yield ctx.problem("rectification", "corrected", finding, "ZZ-FLAG-AMOUNT",
-                              f"“金额或事实已纠正”为 是，但已纠正金额 {f.corrected_amount:g} 万元少于问题金额 "
-                              f"{f.problem_amount:g} 万元，按部分纠正认定", "warning")
+    clues = ctx.rows("clues")
+    if clues:
+        filed = ctx.col("clues", "filed_date")
+        yield from _order(ctx, "clues", "received_date", "filed_date")
+        yield from _order(ctx, "clues", "filed_date", "closed_date")
+        yield from _order(ctx, "clues", "received_date", "closed_date", [f is None for f in filed])
+        yield from _order(ctx, "clues", "received_date", "event_report_date")
+        for k, (stage, closed) in enumerate(zip(ctx.col("clues", "stage"), ctx.col("clues", "closed_date"))):
+            if stage == "办结" and closed is None and ctx.present("clues", "closed_date") \
+                    and not ctx.unreadable("clues", "closed_date", clues[k]):
+                yield ctx.problem("clues", "closed_date", clues[k], "ZZ-REQUIRED-CLOSED-DATE",
+                                  "办理阶段为“办结”，必须填写“办结日期”（办结的日期，不早于立项日期）")
+            if closed is not None and stage is not None and stage != "办结" and stage in ("受理", "初步核实", "立项", "核查",
+                                                                                         "处理", "整改"):
+                yield ctx.problem("clues", "stage", clues[k], "ZZ-STAGE-CLOSED",
+                                  f"已填写办结日期 {closed.isoformat()}，但办理阶段为“{stage}”，应为“办结”")
+    losses = ctx.rows("losses")
+    if losses:
+        first_assets: dict[str, float] = {}
+        columns = zip(ctx.col("losses", "loss_type"), ctx.col("losses", "basis"), ctx.col("losses", "loss_amount"),
+                      ctx.col("losses", "recovered_amount"), ctx.col("losses", "clue_id"),
+                      ctx.col("losses", "prior_year_assets"))
+        for k, (kind, basis, amount, recovered, clue_id, assets) in enumerate(columns):
+            if kind == "或有损失" and basis is not None and basis != "中介机构报告":
+                yield ctx.problem("losses", "basis", losses[k], "ZZ-CONTINGENT-BASIS",
+                                  f"或有损失须经中介机构评估认定，“认定依据”应为“中介机构报告”，而不是“{basis}”")
+            if amount is not None and recovered is not None and recovered > amount:
+                yield ctx.problem("losses", "recovered_amount", losses[k], "ZZ-AMOUNT-RECOVERED",
+                                  f"已挽回金额 {recovered:g} 万元大于损失金额 {amount:g} 万元，已挽回金额不能超过损失金额，请核对")
+            if clue_id is not None and assets is not None:
+                first = first_assets.setdefault(key_of(clue_id) or "", assets)
+                if assets != first:  # the clue is graded on its first row's asset base
+                    yield ctx.problem("losses", "prior_year_assets", losses[k], "ZZ-ASSETS-MISMATCH",
+                                      f"线索 {clue_id} 的“发生损失企业上年末资产总额”为 {assets:g}，与本线索第一行的 {first:g} "
+                                      "不一致；同一线索各行应相同（损失等级按第一行的资产总额计算），请核对")
+    people = ctx.rows("accountability")
+    if people and ctx.present("accountability", "decision_date"):
+        columns = zip(ctx.col("accountability", "measure"), ctx.col("accountability", "pay_ratio"),
+                      ctx.col("accountability", "term_ratio"), ctx.col("accountability", "decision_date"))
+        for k, (measure, pay, term, decided) in enumerate(columns):
+            if decided is not None:
+                continue
+            acted = (measure is not None and measure != vocab.MEASURE_NONE) or (pay or 0) > 0 or (term or 0) > 0
+            if acted and not ctx.unreadable("accountability", "decision_date", people[k]):
+                given = f"组织处理“{measure}”" if measure not in (None, vocab.MEASURE_NONE) else "扣减比例"
+                yield ctx.problem("accountability", "decision_date", people[k], "ZZ-REQUIRED-DECISION-DATE",
+                                  f"已给出{given}，必须填写“处理决定日期”")
+    findings = ctx.rows("rectification")
+    if findings:
+        yield from _order(ctx, "rectification", "issued_date", "closed_date")
+        yield from _order(ctx, "rectification", "issued_date", "extended_to")
+        columns = zip(ctx.col("rectification", "problem_amount"), ctx.col("rectification", "corrected_amount"),
+                      ctx.col("rectification", "corrected"))
+        for k, (amount, corrected_amount, corrected) in enumerate(columns):
+            if amount is not None and corrected_amount is not None and corrected_amount > amount:
+                yield ctx.problem("rectification", "corrected_amount", findings[k], "ZZ-AMOUNT-CORRECTED",
+                                  f"已纠正金额 {corrected_amount:g} 万元大于问题金额 {amount:g} 万元，"
+                                  "已纠正金额不能超过问题金额，请核对")
+            elif corrected and amount and corrected_amount is not None and corrected_amount < amount:
+                yield ctx.problem("rectification", "corrected", findings[k], "ZZ-FLAG-AMOUNT",
+                                  f"“金额或事实已纠正”为 是，但已纠正金额 {corrected_amount:g} 万元少于问题金额 "
+                                  f"{amount:g} 万元，按部分纠正认定", "warning")
+    bans = ctx.rows("bans")
+    if bans and ctx.profile is not None:
+        allowed = set(ctx.profile.ban.terms)
+        for k, term in enumerate(ctx.col("bans", "term")):
+            if term is not None and term in vocab.BAN_TERMS and term not in allowed:
+                yield ctx.problem("bans", "term", bans[k], "ZZ-BAN-TERM",
+                                  f"禁入期限“{term}”不是适用标准允许的期限（可选：{'、'.join(ctx.profile.ban.terms)}）")
+
+
+def check_closing(ctx: Context) -> Iterator[Problem]:
+    """销号日期 only for a finding the engine judges 整改完毕."""
+    findings = ctx.rows("rectification")
+    if not findings:
+        return
     results = ctx.computed.get("rectification", [])
-    for index, finding in enumerate(ctx.rows("rectification")):
-        f = finding
-        result = results[index].get("result") if index < len(results) else f.result
-        if f.closed_date is not None and result != vocab.RECTIFY_RESULTS[0]:
-            yield ctx.problem("rectification", "closed_date", finding, "ZZ-CLOSE-NOT-DONE",
-                              f"整改结果为“{result or '（未认定）'}”，只有“整改完毕”的问题才能填写销号日期")
-    for ban in ctx.rows("bans"):
-        b: Any = ban
-        if b.term is not None and b.term not in (ctx.profile.ban.terms if ctx.profile else vocab.BAN_TERMS):
-            yield ctx.problem("bans", "term", ban, "ZZ-BAN-TERM", f"禁入期限“{b.term}”不是适用标准允许的期限")
+    for k, closed in enumerate(ctx.col("rectification", "closed_date")):
+        if closed is None:
+            continue
+        result = results[k].get("result") if k < len(results) else getattr(findings[k], "result", None)
+        if result in vocab.RECTIFY_RESULTS and result != vocab.RECTIFY_RESULTS[0]:
+            yield ctx.problem("rectification", "closed_date", findings[k], "ZZ-CLOSE-NOT-DONE",
+                              f"整改结果为“{result}”，只有“整改完毕”的问题才能填写销号日期 {closed.isoformat()}；"
+                              "请核对整改情况或删除销号日期")
 
 
 # -- links ----------------------------------------------------------------------------------------
@@ -207,54 +352,63 @@ _REFERENCES = (
 
 
 def check_links(ctx: Context) -> Iterator[Problem]:
-    clue_ids = Counter(c.clue_id for c in ctx.rows("clues") if c.clue_id is not None)  # type: ignore[attr-defined]
+    clues = ctx.rows("clues")
+    clue_ids = ctx.col("clues", "clue_id")
     first_row: dict[str, int] = {}
-    for clue in ctx.rows("clues"):
-        cid = clue.clue_id  # type: ignore[attr-defined]
-        if cid is None:
+    for k, cid in enumerate(clue_ids):
+        key = key_of(cid)
+        if key is None:
             continue
-        if cid in first_row:
-            yield ctx.problem("clues", "clue_id", clue, "ZZ-DUPLICATE",
-                              f"线索编号 {cid} 与第 {first_row[cid]} 行重复，线索编号在本文件内必须唯一")
+        if key in first_row:
+            yield ctx.problem("clues", "clue_id", clues[k], "ZZ-DUPLICATE",
+                              f"线索编号 {cid} 与第 {first_row[key]} 行重复，线索编号在本文件内必须唯一，请改用新的编号")
         else:
-            first_row[cid] = clue.origin.row
-    for key, field, must_exist in _REFERENCES:
-        header = STANDARD.sheet(key).column(field).header
-        for record in ctx.rows(key):
-            cid = getattr(record, field, None)
-            if cid is None or cid in clue_ids:
+            first_row[key] = clues[k].origin.row
+    known = {key_of(c): c for c in reversed(clue_ids) if c is not None}
+    for key, name, must_exist in _REFERENCES:
+        records = ctx.rows(key)
+        if not records or not ctx.present(key, name):
+            continue
+        header = STANDARD.sheet(key).column(name).header
+        for k, cid in enumerate(ctx.col(key, name)):
+            if cid is None or key_of(cid) in known:
                 continue
-            guess = closest(cid, clue_ids)
+            guess = closest(cid, [c for c in clue_ids if c is not None]) if clue_ids else None
             hint = f"，是否应为 {guess}" if guess else ""
             if must_exist:
-                yield ctx.problem(key, field, record, "ZZ-REF-CLUE",
-                                  f"“{header}” {cid} 在「问题线索台账」中不存在{hint}")
+                yield ctx.problem(key, name, records[k], "ZZ-REF-CLUE",
+                                  f"“{header}” {cid} 在「问题线索台账」中不存在{hint}；请先在「问题线索台账」登记该线索，"
+                                  "或改为已登记的线索编号")
             else:
-                yield ctx.problem(key, field, record, "ZZ-WARN-REF-CLUE",
+                yield ctx.problem(key, name, records[k], "ZZ-WARN-REF-CLUE",
                                   f"“{header}” {cid} 不在本期「问题线索台账」中{hint}（以前年度的线索可忽略本提醒）",
                                   "warning")
+    findings = ctx.rows("rectification")
     seen_findings: dict[str, int] = {}
-    for finding in ctx.rows("rectification"):
-        fid = finding.finding_id  # type: ignore[attr-defined]
-        if fid is None:
+    for k, fid in enumerate(ctx.col("rectification", "finding_id") if findings else []):
+        key = key_of(fid)
+        if key is None:
             continue
-        if fid in seen_findings:
-            yield ctx.problem("rectification", "finding_id", finding, "ZZ-DUPLICATE",
-                              f"问题编号 {fid} 与第 {seen_findings[fid]} 行重复，问题编号在本文件内必须唯一")
+        if key in seen_findings:
+            yield ctx.problem("rectification", "finding_id", findings[k], "ZZ-DUPLICATE",
+                              f"问题编号 {fid} 与第 {seen_findings[key]} 行重复，问题编号在本文件内必须唯一，请改用新的编号")
         else:
-            seen_findings[fid] = finding.origin.row
+            seen_findings[key] = findings[k].origin.row
+    people = ctx.rows("accountability")
     seen_people: dict[tuple[str, str], int] = {}
-    for person in ctx.rows("accountability"):
-        p: Any = person
-        if p.clue_id is None or p.id_number is None:
-            continue
-        pair = (p.clue_id, p.id_number.upper())
-        if pair in seen_people:
-            yield ctx.problem("accountability", "id_number", person, "ZZ-DUPLICATE",
-                              f"同一线索 {p.clue_id} 的同一责任人（{p.name}）与第 {seen_people[pair]} 行重复；"
-                              "同一事件的扣减按最高标准执行，不合并使用")
-        else:
-            seen_people[pair] = person.origin.row
+    if people:
+        columns = zip(ctx.col("accountability", "clue_id"), ctx.col("accountability", "id_number"),
+                      ctx.col("accountability", "name"))
+        for k, (cid, number, name) in enumerate(columns):
+            if cid is None or number is None:
+                continue
+            pair = (key_of(cid) or "", number.strip().upper())
+            if pair in seen_people:
+                yield ctx.problem("accountability", "id_number", people[k], "ZZ-DUPLICATE",
+                                  f"同一线索 {cid} 的同一责任人（{name}）与第 {seen_people[pair]} 行重复；"
+                                  "同一事件的扣减按最高标准执行，不合并使用，请合并为一行")
+            else:
+                seen_people[pair] = people[k].origin.row
 
 
 # -- handling rules ---------------------------------------------------------------------------------
@@ -262,13 +416,14 @@ def check_links(ctx: Context) -> Iterator[Problem]:
 
 def _ratio_problem(bounds: Any, ratio: float, mitigating: bool, aggravating: bool) -> str | None:
     """Why a ratio is outside the allowed range, or None.  从轻减轻免除 waives the lower
-    bound (down to 0), 从重加重 waives the upper one."""
+    bound (down to 0), 从重加重 waives the upper one.  以上 includes its number, 以下
+    excludes it (a 一般 loss's 0%–50%（不含50%）: 50% is outside, 49.99% inside)."""
     if bounds is None:
         if ratio > 0 and not aggravating:
             return "按适用标准不扣减"
         return None
-    lower_ok = bounds.min_inclusive and ratio >= bounds.min or ratio > bounds.min or mitigating
-    upper_ok = bounds.max_inclusive and ratio <= bounds.max or ratio < bounds.max or aggravating
+    lower_ok = (bounds.min_inclusive and ratio >= bounds.min) or ratio > bounds.min or mitigating
+    upper_ok = (bounds.max_inclusive and ratio <= bounds.max) or ratio < bounds.max or aggravating
     if lower_ok and upper_ok:
         return None
     return f"允许范围为 {handling.range_text(bounds)}"
@@ -276,32 +431,47 @@ def _ratio_problem(bounds: Any, ratio: float, mitigating: bool, aggravating: boo
 
 def check_handling(ctx: Context) -> Iterator[Problem]:
     profile = ctx.profile
-    if profile is None:
+    people = ctx.rows("accountability")
+    if profile is None or not people:
         return
-    for index, person in enumerate(ctx.rows("accountability")):
-        p: Any = person
-        grade = ctx.value("accountability", index, person, "loss_grade")
-        if grade not in vocab.GRADES or p.responsibility not in vocab.RESPONSIBILITIES:
+    grades = [row.get("loss_grade") for row in ctx.computed.get("accountability", [])]
+    if len(grades) != len(people):
+        grades = ctx.col("accountability", "loss_grade")
+    entries: dict[tuple[str, str], Any] = {}
+    ranges: dict[tuple[str, str, str], Any] = {}
+    columns = zip(grades, ctx.col("accountability", "responsibility"), ctx.col("accountability", "measure"),
+                  ctx.col("accountability", "ban_term"), ctx.col("accountability", "pay_ratio"),
+                  ctx.col("accountability", "term_ratio"), ctx.col("accountability", "mitigating"),
+                  ctx.col("accountability", "aggravating"))
+    for k, (grade, responsibility, measure, ban, pay, term, mitigating, aggravating) in enumerate(columns):
+        if grade not in vocab.GRADES or responsibility not in vocab.RESPONSIBILITIES:
             continue
-        entry = profile.handling_for(grade, p.responsibility)
-        if p.measure not in (None, vocab.MEASURE_NONE) and p.measure in vocab.MEASURES and p.measure not in entry.measures:
+        person = people[k]
+        pair = (grade, responsibility)
+        entry = entries.get(pair)
+        if entry is None:
+            entry = entries[pair] = profile.handling_for(grade, responsibility)
+        if measure is not None and measure != vocab.MEASURE_NONE and measure in vocab.MEASURES \
+                and measure not in entry.measures:
             yield ctx.problem("accountability", "measure", person, "ZZ-MEASURE-NOT-ALLOWED",
-                              f"{grade}损失的{p.responsibility}人不能给予“{p.measure}”，可采取：{'、'.join(entry.measures)}"
+                              f"{grade}损失的{responsibility}人不能给予“{measure}”，可采取：{'、'.join(entry.measures)}"
                               f"（{entry.source}）")
-        if p.ban_term not in (None, vocab.MEASURE_NONE) and not entry.ban_allowed:
+        if ban is not None and ban != vocab.MEASURE_NONE and ban in vocab.BAN_TERMS and not entry.ban_allowed:
             yield ctx.problem("accountability", "ban_term", person, "ZZ-BAN-NOT-ALLOWED",
-                              f"{grade}损失的{p.responsibility}人不适用禁入限制（{entry.source}）")
-        for field, label, item in (("pay_ratio", "绩效年薪扣减比例", vocab.PAY_ITEMS[0]),
-                                   ("term_ratio", "任期激励扣减比例", vocab.PAY_ITEMS[1])):
-            ratio = getattr(p, field)
-            if not isinstance(ratio, float) or not 0 <= ratio <= 1:
+                              f"“禁入限制”为“{ban}”，但{grade}损失的{responsibility}人不适用禁入限制，应选“无”"
+                              f"（{entry.source}）")
+        for name, label, item, ratio in (("pay_ratio", "绩效年薪扣减比例", vocab.PAY_ITEMS[0], pay),
+                                         ("term_ratio", "任期激励扣减比例", vocab.PAY_ITEMS[1], term)):
+            if type(ratio) is not float or not 0 <= ratio <= 1:
                 continue
-            bounds = handling.deduction_range(profile, grade, p.responsibility, item)
-            why = _ratio_problem(bounds, ratio, bool(p.mitigating), bool(p.aggravating))
+            triple = (grade, responsibility, item)
+            if triple not in ranges:
+                ranges[triple] = handling.deduction_range(profile, grade, responsibility, item)
+            why = _ratio_problem(ranges[triple], ratio, bool(mitigating), bool(aggravating))
             if why:
                 waiver = "；有从轻减轻免除情节的可低于下限，有从重加重情节的可高于上限"
-                yield ctx.problem("accountability", field, person, "ZZ-RATIO-OUT-OF-RANGE",
-                                  f"{grade}损失的{p.responsibility}人{label}为 {handling.percent_text(ratio)}，"
+                yield ctx.problem("accountability", name, person, "ZZ-RATIO-OUT-OF-RANGE",
+                                  f"{grade}损失的{responsibility}人{label}为 {handling.percent_text(ratio)}，"
                                   f"{why}{waiver}（{entry.source}）")
 
 
@@ -314,7 +484,7 @@ def _same(shown: Any, expected: Any) -> bool:
     return shown == expected
 
 
-def _shown(value: Any) -> str:
+def shown_value(value: Any) -> str:
     if value is True:
         return vocab.YES
     if value is False:
@@ -329,20 +499,30 @@ def _shown(value: Any) -> str:
 def check_computed(ctx: Context) -> Iterator[Problem]:
     """A computed cell that is not blank must agree with the engine (blank ones are filled)."""
     for sheet in STANDARD.ledgers:
+        records = ctx.rows(sheet.key)
+        if not records:
+            continue
         expected_rows = ctx.computed.get(sheet.key, [])
-        for index, record in enumerate(ctx.rows(sheet.key)):
-            expected = expected_rows[index] if index < len(expected_rows) else {}
-            for column in sheet.computed_columns:
-                shown = getattr(record, column.field, None)
-                want = expected.get(column.field)
-                if shown is None or want is None:
+        for column in sheet.computed_columns:
+            if not ctx.present(sheet.key, column.field):
+                continue
+            shown_values = ctx.col(sheet.key, column.field)
+            for k in [k for k, v in enumerate(shown_values) if v is not None]:
+                shown = shown_values[k]
+                if k >= len(expected_rows) or column.field not in expected_rows[k]:
                     continue
+                want = expected_rows[k][column.field]
                 if isinstance(want, str) and want.startswith("#"):
-                    continue  # the inputs are wrong; their own checks say why
+                    continue  # the inputs are wrong: their own checks say why
                 if not _same(shown, want):
-                    yield ctx.problem(sheet.key, column.field, record, "ZZ-COMPUTED-MISMATCH",
-                                      f"“{column.header}”显示为“{_shown(shown)}”，按适用标准应为“{_shown(want)}”"
-                                      "（公式可能被改写或损坏，请恢复模板中的公式）")
+                    should = "为空" if want is None else f"为“{shown_value(want)}”"
+                    yield ctx.problem(sheet.key, column.field, records[k], "ZZ-COMPUTED-MISMATCH",
+                                      f"“{column.header}”显示为“{shown_value(shown)}”，按适用标准应{should}"
+                                      "（公式可能被改写或损坏，请从标准模板复制本列的公式恢复）")
 
 
-ALL_CHECKS: tuple[Check, ...] = (check_cells, check_rows, check_links, check_handling, check_computed)
+INPUT_CHECKS: tuple[Check, ...] = (check_cells, check_rows, check_links)
+"""Checks of what was filled in: they do not need the engine's values."""
+ENGINE_CHECKS: tuple[Check, ...] = (check_closing, check_handling, check_computed)
+"""Checks against the engine's values (``Context.computed``)."""
+ALL_CHECKS: tuple[Check, ...] = INPUT_CHECKS + ENGINE_CHECKS

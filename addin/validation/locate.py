@@ -17,6 +17,7 @@ class Locator:
         self.file = submission.file
         self.columns: dict[str, dict[str, int]] = getattr(submission, "columns", {}) or {}
         self.info_rows: dict[str, int] = getattr(submission.info, "rows", {}) or {}
+        self._sheets = {sheet.key: (sheet.name, {c.field: c.header for c in sheet.columns}) for sheet in STANDARD.sheets}
 
     def cell(self, sheet_key: str, field: str | None, record: Record | None) -> str:
         if field is None or record is None:
@@ -31,10 +32,13 @@ class Locator:
 
     def problem(self, sheet_key: str, field: str | None, record: Record | None, code: str, message: str,
                 severity: str = "error") -> Problem:
-        sheet = STANDARD.sheet(sheet_key)
-        header = sheet.column(field).header if field else ""
-        return Problem(
-            file=self.file, sheet=sheet.name, cell=self.cell(sheet_key, field, record), code=code,
-            message=message, severity=severity, column=header,  # type: ignore[arg-type]
-            row=record.origin.row if record is not None and record.origin.row > 0 else None,
+        name, headers = self._sheets[sheet_key]
+        cell = self.cell(sheet_key, field, record)
+        if sheet_key == STANDARD.record.key:
+            row = self.info_rows.get(field) if field else None
+        else:
+            row = record.origin.row if record is not None and record.origin.row > 0 else None
+        return Problem.quick(
+            file=self.file, sheet=name, cell=cell, code=code, message=message, severity=severity,
+            row=row, column=headers[field] if field else "",
         )

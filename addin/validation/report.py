@@ -16,6 +16,9 @@ _CELL = re.compile(r"^([A-Z]+)(\d+)$")
 
 
 def problem_json(problem: Problem) -> dict[str, Any]:
+    """One problem as JSON: ``cell`` like "D7" (null for a whole sheet or file), ``row``
+    the 1-based row (null when none), ``column`` the column's header as the standard
+    names it (for 填报信息, the item's label; null when the problem is not about one)."""
     match = _CELL.match(problem.cell or "")
     row = getattr(problem, "row", None) or (int(match.group(2)) if match else None)
     return {
@@ -23,7 +26,7 @@ def problem_json(problem: Problem) -> dict[str, Any]:
         "sheet": problem.sheet or None,
         "cell": problem.cell or None,
         "row": row,
-        "column": getattr(problem, "column", "") or (match.group(1) if match else None),
+        "column": getattr(problem, "column", "") or None,
         "message": problem.message,
     }
 
@@ -34,6 +37,8 @@ class FileReport:
     sha256: str
     status: Status
     problems: list[Problem] = field(default_factory=list)
+    rows: int = 0
+    """Ledger rows read and checked."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -58,6 +63,8 @@ class ValidationReport:
     files: list[FileReport] = field(default_factory=list)
     annotated: dict[str, str] = field(default_factory=dict)
     """Input path → annotated copy written by ``--annotate``."""
+    annotation_errors: dict[str, str] = field(default_factory=dict)
+    """Input path → why its annotated copy could not be written."""
 
     @property
     def summary(self) -> dict[str, int]:
@@ -89,7 +96,7 @@ class ValidationReport:
             label = STATUS_LABELS[report.status]
             print(f"\n{report.path}：{label}（错误 {len(report.errors)}，提醒 {len(report.warnings)}）", file=out)
             rows = [("错误" if p.severity == "error" else "提醒", p.sheet or "—", p.cell or "—", p.code, p.message)
-                    for p in report.problems]
+                    for p in report.errors + report.warnings]
             if not rows:
                 continue
             widths = [max(_width(r[i]) for r in rows) for i in range(4)]
@@ -103,6 +110,8 @@ class ValidationReport:
               f"无法读取 {summary['unreadable']}", file=out)
         for source, copy in self.annotated.items():
             print(f"标注副本：{copy}", file=out)
+        for source, why in self.annotation_errors.items():
+            print(f"未能生成标注副本：{source}（{why}）", file=out)
 
 
 def _width(text: str) -> int:

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import os
+import pickle
+import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from addin.problems import Problem
-from addin.read import Submission, load_workbook
+from addin.read import TEXT_VALUE_CODES, Submission, load_workbook
 from addin.recompute import recompute, workbook_calendar
 from addin.schema import STANDARD
-from addin.validation.checks import ALL_CHECKS, Context
+from addin.validation.checks import ENGINE_CHECKS, INPUT_CHECKS, Context
 from addin.validation.deadlines import check_deadlines
 from addin.validation.locate import Locator
 from addin.validation.report import FileReport, ValidationReport
@@ -19,10 +25,15 @@ from udfs.errors import EngineError
 from udfs.profile import Profile, get_profile
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-ESCALATED = {"ZZ-READ-TEXT-NUMBER", "ZZ-READ-TEXT-DATE"}
+ESCALATED = TEXT_VALUE_CODES
 """Reader warnings that the standard treats as errors: a number or date stored as text."""
+UNREADABLE_CODES = {"ZZ-READ-FILE", "ZZ-READ-SHEET", "ZZ-READ-INTERNAL"}
+"""Besides every ZZ-FILE-… code: the file could not be read at all."""
 
 Progress = Callable[[int, int, str], None]
+ANNOTATE_MAX_ROWS = 50_000
+"""Larger workbooks get no annotated copy (openpyxl would need minutes and gigabytes);
+their problems are all in the report."""
 
 
 def sha256_of(path: Path) -> str:
@@ -46,6 +57,20 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
     return found
 
 
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Reading and checking build many small objects and free none of them: the cyclic
+    collector would only rescan them again and again (a third of the time on a large
+    workbook).  Reference counting still frees everything."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _profile(submission: Submission) -> Profile | None:
     key = getattr(submission.info, "profile", None)
     if not key:
@@ -57,65 +82,222 @@ def _profile(submission: Submission) -> Profile | None:
 
 
 def is_unreadable(problems: Sequence[Problem]) -> bool:
-    return any(p.code.startswith("ZZ-FILE-") or p.code == "ZZ-READ-FILE" for p in problems)
+    return any(p.code.startswith("ZZ-FILE-") or p.code in UNREADABLE_CODES for p in problems)
 
 
-def check_submission(submission: Submission, as_of: dt.date | None = None) -> list[Problem]:
-    """Every problem of a read workbook; fills its blank computed cells from the engine."""
+def check_submission(submission: Submission, as_of: dt.date | None = None, fill: bool = True) -> list[Problem]:
+    """Every problem of a read workbook; fills its blank computed cells from the engine
+    (``fill``; rows read with ``load_workbook(light=True)`` are not filled)."""
+    with no_gc():
+        return _check_submission(submission, as_of, fill)
+
+
+def _check_submission(submission: Submission, as_of: dt.date | None, fill: bool = True) -> list[Problem]:
     problems = [
         p.model_copy(update={"severity": "error"}) if p.code in ESCALATED else p for p in submission.problems
     ]
     if is_unreadable(problems):
         return problems
-    calendar = workbook_calendar(submission.calendar_days)
-    computed = recompute(submission, calendar)
-    ctx = Context(submission, Locator(submission), _profile(submission), computed)
-    for check in ALL_CHECKS:
+    unread = {(p.sheet, p.cell) for p in problems if p.cell and p.severity == "error"}
+    ctx = Context(submission, Locator(submission), _profile(submission), {}, unread)
+    helper = _Helper.start(ctx) if _large(submission) else None
+    try:
+        calendar = workbook_calendar(submission.calendar_days)
+        computed = recompute(submission, calendar)
+    except BaseException:
+        if helper is not None:
+            helper.result()
+        raise
+    problems = _without_expected_errors(submission, problems, computed)
+    ctx.computed = computed
+    found = helper.result() if helper is not None else None
+    if found is None:  # no helper, or it failed: the same checks here
+        found = [p for check in INPUT_CHECKS for p in check(ctx)]
+    problems.extend(found)
+    for check in ENGINE_CHECKS:
         problems.extend(check(ctx))
     when = as_of or getattr(submission.info, "report_date", None)
     problems.extend(check_deadlines(ctx, when, calendar))
-    _fill_computed(submission, computed)
+    if fill:
+        _fill_computed(submission, computed)
     return problems
 
 
+HELPER_ROWS = 20_000
+"""Workbooks with more ledger rows than this run the input checks in a forked helper,
+beside the engine's recomputation (Linux only; the same problems either way)."""
+
+
+def _large(submission: Submission) -> bool:
+    return (sys.platform.startswith("linux") and hasattr(os, "fork")
+            and sum(len(rows) for rows in submission.ledgers.values()) > HELPER_ROWS)
+
+
+class _Helper:
+    """A forked process running ``INPUT_CHECKS`` on the parent's submission (shared by
+    the fork, nothing to send) and sending back the problems."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self.fd = pid, fd
+
+    @classmethod
+    def start(cls, ctx: Context) -> "_Helper | None":
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return None
+        if pid == 0:  # the helper: never returns
+            os.close(read_end)
+            status = 0
+            try:
+                gc.disable()
+                payload = pickle.dumps([p for check in INPUT_CHECKS for p in check(ctx)],
+                                       protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:  # noqa: BLE001 - the parent runs the checks itself
+                payload, status = b"", 1
+            try:
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(payload)
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        return cls(pid, read_end)
+
+    def result(self) -> list[Problem] | None:
+        with os.fdopen(self.fd, "rb") as stream:
+            payload = stream.read()
+        os.waitpid(self.pid, 0)
+        try:
+            return pickle.loads(payload) if payload else None
+        except Exception:
+            return None
+
+
+def _without_expected_errors(submission: Submission, problems: list[Problem],
+                             computed: dict[str, list[dict[str, Any]]]) -> list[Problem]:
+    """A computed cell showing the engine's error text where the engine also gives an
+    error is not a broken formula: the inputs are wrong, and their own checks say why."""
+    shown = [p for p in problems if p.code == "ZZ-READ-FORMULA-ERROR" and p.row is not None]
+    if not shown:
+        return problems
+    sheets = {sheet.name: sheet for sheet in STANDARD.ledgers}
+    index: dict[str, dict[int, int]] = {}
+    expected: set[int] = set()
+    for problem in shown:
+        sheet = sheets.get(problem.sheet)
+        if sheet is None or not problem.column or not problem.message.startswith(f"“{problem.column}”显示错误："):
+            continue
+        if sheet.key not in index:
+            index[sheet.key] = {r.origin.row: k for k, r in enumerate(submission.rows(sheet.key))}
+        k = index[sheet.key].get(problem.row)  # type: ignore[arg-type]
+        values = computed.get(sheet.key, [])
+        field = next((c.field for c in sheet.columns if c.header == problem.column), None)
+        if k is None or k >= len(values) or field is None:
+            continue
+        want = values[k].get(field)
+        if isinstance(want, str) and want.startswith("#"):
+            expected.add(id(problem))
+    return [p for p in problems if id(p) not in expected]
+
+
 def _fill_computed(submission: Submission, computed: dict[str, list[dict[str, Any]]]) -> None:
+    """Blank computed cells take the engine's value (not its error text)."""
     for sheet in STANDARD.ledgers:
         values = computed.get(sheet.key, [])
         for record, expected in zip(submission.ledgers.get(sheet.key, []), values):
-            for field, value in expected.items():
-                if getattr(record, field, None) is None and not (isinstance(value, str) and value.startswith("#")):
-                    setattr(record, field, value)
+            if isinstance(record, tuple):
+                return  # read-only rows (load_workbook(light=True))
+            data = record.__dict__
+            for name, value in expected.items():
+                if data.get(name) is None and value is not None and not (isinstance(value, str) and value.startswith("#")):
+                    data[name] = value
+                    record.__pydantic_fields_set__.add(name)
 
 
-def validate_file(path: Path, as_of: dt.date | None = None) -> tuple[FileReport, Submission]:
+def validate_file(path: Path, as_of: dt.date | None = None) -> tuple[FileReport, Submission | None]:
+    """One file's report (and what was read); never raises for a user's file."""
+    return _validate_file(Path(path), as_of, keep=True)
+
+
+def _validate_file(path: Path, as_of: dt.date | None, keep: bool) -> tuple[FileReport, Submission | None]:
+    name = str(path)
     try:
-        digest = sha256_of(path)
+        if not path.is_file():
+            raise OSError("不是普通文件")
+        with path.open("rb"):
+            pass
     except OSError as exc:
-        problem = Problem(file=str(path), code="ZZ-FILE-IO", message=f"无法打开文件：{exc.strerror or exc}")
-        return FileReport(str(path), "", "unreadable", [problem]), load_workbook(path)
-    submission = load_workbook(path)
-    problems = check_submission(submission, as_of)
+        reason = getattr(exc, "strerror", None) or str(exc)
+        problem = Problem(file=name, code="ZZ-FILE-IO", message=f"无法打开文件：{reason}")
+        return FileReport(name, "", "unreadable", [problem]), None
+    digest: list[str] = []
+    hasher = threading.Thread(target=lambda: digest.append(_digest_or_blank(path)), daemon=True)
+    hasher.start()  # hashing releases the GIL: it runs beside the reading
+    submission: Submission | None = None
+    try:
+        with no_gc():
+            submission = load_workbook(path, light=True)
+            problems = check_submission(submission, as_of, fill=False)
+            rows = sum(len(v) for v in submission.ledgers.values())
+            if not keep:
+                submission = None  # freed while the collector is off: nothing for it to scan
+    except MemoryError:
+        submission = None
+        problems = [Problem(file=name, code="ZZ-READ-INTERNAL", message="文件过大，校验时内存不足，请拆分后再报送")]
+        rows = 0
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a defect here or in a parser (a Rust panic): this file only, go on
+        submission = None
+        problems = [Problem(file=name, code="ZZ-READ-INTERNAL",
+                            message=f"校验此文件时程序出错（{type(exc).__name__}: {exc}），其他文件不受影响；请把此文件发给技术支持")]
+        rows = 0
+    hasher.join()
     if is_unreadable(problems):
         status = "unreadable"
     elif any(p.severity == "error" for p in problems):
         status = "invalid"
     else:
         status = "valid"
-    return FileReport(str(path), digest, status, problems), submission  # type: ignore[arg-type]
+    return FileReport(name, digest[0] if digest else "", status, problems, rows), submission  # type: ignore[arg-type]
+
+
+def _digest_or_blank(path: Path) -> str:
+    try:
+        return sha256_of(path)
+    except OSError:
+        return ""
 
 
 def validate_paths(inputs: Iterable[str | Path], as_of: dt.date | None = None,
                    annotate_dir: str | Path | None = None, progress: Progress | None = None) -> ValidationReport:
-    """Validate files and folders (recursively); the same report the command line prints."""
+    """Validate files and folders (recursively); the same report the command line prints.
+
+    ``annotate_dir``: write an annotated copy of every invalid workbook there (the
+    inputs are never modified)."""
     report = ValidationReport()
     files = expand_inputs(inputs)
+    taken: set[str] = set()
     for number, path in enumerate(files, start=1):
         if progress:
             progress(number, len(files), str(path))
-        file_report, _ = validate_file(path, as_of)
+        file_report, _ = _validate_file(path, as_of, keep=False)
         report.files.append(file_report)
-        if annotate_dir is not None and file_report.status == "invalid":
-            from addin.validation.annotate import annotate
+        if annotate_dir is not None and file_report.status == "invalid" and file_report.rows > ANNOTATE_MAX_ROWS:
+            report.annotation_errors[str(path)] = (
+                f"工作簿有 {file_report.rows:,} 行，超过 {ANNOTATE_MAX_ROWS:,} 行，未生成标注副本；全部问题见报告")
+        elif annotate_dir is not None and file_report.status == "invalid":
+            from addin.validation.annotate import annotate, annotated_name
 
-            report.annotated[str(path)] = str(annotate(path, file_report, Path(annotate_dir)))
+            target = Path(annotate_dir) / annotated_name(path)
+            if target.name in taken:
+                target = target.with_name(f"{target.stem}（{number}）{target.suffix}")
+            taken.add(target.name)
+            try:
+                report.annotated[str(path)] = str(annotate(path, file_report, Path(annotate_dir), target.name))
+            except Exception as exc:  # never lose the report for want of a copy
+                report.annotation_errors[str(path)] = f"{type(exc).__name__}: {exc}"
     return report
