@@ -22,13 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import gc
 import math
-import os
-import pickle
-import signal
-import sys
-import threading
 import unicodedata
 from collections import namedtuple
 from dataclasses import dataclass, field
@@ -43,6 +37,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_c
 from udfs import vocab
 from udfs.values import EXCEL_EPOCH
 
+from addin.forked import Forked, can_fork
 from addin.preflight import Scan, scan_file, sheet_parts
 from addin.problems import Problem
 from addin.schema import STANDARD, Column, ColumnType, InfoRecord, Origin, Record, Sheet, record_model
@@ -121,7 +116,7 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
     """
     file = Path(path)
     name = str(file)
-    child = _Child.start(file) if parallel is not False and _can_fork() else None
+    child = _Child.start(file) if parallel is not False and can_fork() else None
     if child is not None and parallel is None and child.bytes < PARALLEL_BYTES:
         child = child.cancel()
     if child is not None and not child.started:
@@ -178,8 +173,6 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
             child.cancel()
 
 
-def _can_fork() -> bool:
-    return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 @dataclass
@@ -196,8 +189,7 @@ class _Child:
 
     def __init__(self, file: Path, keys: list[str], parts: frozenset[str], size: int) -> None:
         self.file, self.keys, self.parts, self.bytes = file, keys, parts, size
-        self.pid = 0
-        self.fd = -1
+        self.process: Forked | None = None
         self.started = False
         self.light = False
 
@@ -219,76 +211,30 @@ class _Child:
         return cls(file, [k for _, k, _ in chosen], frozenset(p for _, _, p in chosen), total)
 
     def fork(self) -> "_Child | None":
-        read_end, write_end = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
+        def failed(exc: BaseException) -> _ChildResult:
+            return _ChildResult(("ZZ-READ-FILE", f"无法读取工作簿：{type(exc).__name__}: {exc}"))
+
+        process = Forked.start(lambda: _read_part(self.file, self.keys, self.parts, self.light), failed)
+        if process is None:
             return None
-        if pid == 0:  # the child: never returns
-            os.close(read_end)
-            status = 0
-            try:
-                gc.disable()
-                payload = pickle.dumps(_read_part(self.file, self.keys, self.parts, self.light),
-                                       protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent as data
-                payload = pickle.dumps(_ChildResult(("ZZ-READ-FILE", f"无法读取工作簿：{type(exc).__name__}: {exc}")))
-                status = 1
-            try:
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(payload)
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        self.pid, self.fd, self.started = pid, read_end, True
-        self.chunks: list[bytes] = []
-        self.drain = threading.Thread(target=self._drain, daemon=True)  # reading releases the GIL
-        self.drain.start()
+        self.process, self.started = process, True
         return self
 
-    def _drain(self) -> None:
-        try:
-            while True:
-                chunk = os.read(self.fd, 1 << 20)
-                if not chunk:
-                    break
-                self.chunks.append(chunk)
-        except OSError:
-            pass
-
     def result(self) -> _ChildResult:
-        self.drain.join()
-        payload = b"".join(self.chunks)
-        self.chunks = []
-        os.close(self.fd)
-        self.fd = -1
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
-        try:
-            result = pickle.loads(payload)
-        except Exception:  # the child died (a signal, out of memory) before it could answer
-            reason = f"信号 {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"状态 {os.WEXITSTATUS(status)}"
-            return _ChildResult(("ZZ-READ-FILE", f"读取工作簿时出错（读取进程异常退出，{reason}），文件可能已损坏"))
+        assert self.process is not None
+        result = self.process.result()
+        self.process = None
+        if result is None:  # the child died (a signal, out of memory) before it could answer
+            return _ChildResult(("ZZ-READ-FILE", "读取工作簿时出错（读取进程异常退出），文件可能已损坏"))
         for _, data in result.ledgers.values():
             if data is not None:
                 data.restore_dates()
         return result  # type: ignore[no-any-return]
 
     def cancel(self) -> None:
-        if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except OSError:
-                pass
-            self.pid = 0
-        if self.started:
-            self.drain.join()  # the pipe closed with the child
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
+        if self.process is not None:
+            self.process.cancel()
+            self.process = None
         return None
 
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
-import os
-import pickle
-import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from addin.forked import Forked, can_fork
 from addin.problems import Problem
 from addin.read import TEXT_VALUE_CODES, Submission, load_workbook
 from addin.recompute import recompute, workbook_calendar
@@ -100,7 +98,8 @@ def _check_submission(submission: Submission, as_of: dt.date | None, fill: bool 
         return problems
     unread = {(p.sheet, p.cell) for p in problems if p.cell and p.severity == "error"}
     ctx = Context(submission, Locator(submission), _profile(submission), {}, unread)
-    helper = _Helper.start(ctx) if _large(submission) else None
+    helper = Forked.start(lambda: [p for check in INPUT_CHECKS for p in check(ctx)], lambda exc: None) \
+        if _large(submission) else None
     try:
         calendar = workbook_calendar(submission.calendar_days)
         computed = recompute(submission, calendar)
@@ -129,51 +128,8 @@ beside the engine's recomputation (Linux only; the same problems either way)."""
 
 
 def _large(submission: Submission) -> bool:
-    return (sys.platform.startswith("linux") and hasattr(os, "fork")
+    return (can_fork()
             and sum(len(rows) for rows in submission.ledgers.values()) > HELPER_ROWS)
-
-
-class _Helper:
-    """A forked process running ``INPUT_CHECKS`` on the parent's submission (shared by
-    the fork, nothing to send) and sending back the problems."""
-
-    def __init__(self, pid: int, fd: int) -> None:
-        self.pid, self.fd = pid, fd
-
-    @classmethod
-    def start(cls, ctx: Context) -> "_Helper | None":
-        read_end, write_end = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
-            return None
-        if pid == 0:  # the helper: never returns
-            os.close(read_end)
-            status = 0
-            try:
-                gc.disable()
-                payload = pickle.dumps([p for check in INPUT_CHECKS for p in check(ctx)],
-                                       protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException:  # noqa: BLE001 - the parent runs the checks itself
-                payload, status = b"", 1
-            try:
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(payload)
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        return cls(pid, read_end)
-
-    def result(self) -> list[Problem] | None:
-        with os.fdopen(self.fd, "rb") as stream:
-            payload = stream.read()
-        os.waitpid(self.pid, 0)
-        try:
-            return pickle.loads(payload) if payload else None
-        except Exception:
-            return None
 
 
 def _without_expected_errors(submission: Submission, problems: list[Problem],
