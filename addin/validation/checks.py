@@ -351,20 +351,26 @@ _REFERENCES = (
 )
 
 
-def check_links(ctx: Context) -> Iterator[Problem]:
-    clues = ctx.rows("clues")
-    clue_ids = ctx.col("clues", "clue_id")
+def _unique(ctx: Context, sheet: str, field: str, label: str) -> Iterator[Problem]:
+    """An identifier that must be unique within the file (case ignored, as MATCH does)."""
+    records = ctx.rows(sheet)
     first_row: dict[str, int] = {}
-    for k, cid in enumerate(clue_ids):
-        key = key_of(cid)
+    for k, value in enumerate(ctx.col(sheet, field) if records else []):
+        key = key_of(value)
         if key is None:
             continue
         if key in first_row:
-            yield ctx.problem("clues", "clue_id", clues[k], "ZZ-DUPLICATE",
-                              f"线索编号 {cid} 与第 {first_row[key]} 行重复，线索编号在本文件内必须唯一，请改用新的编号")
+            yield ctx.problem(sheet, field, records[k], "ZZ-DUPLICATE",
+                              f"{label} {value} 与第 {first_row[key]} 行重复，{label}在本文件内必须唯一，请改用新的编号")
         else:
-            first_row[key] = clues[k].origin.row
+            first_row[key] = records[k].origin.row
+
+
+def check_links(ctx: Context) -> Iterator[Problem]:
+    clue_ids = ctx.col("clues", "clue_id")
+    yield from _unique(ctx, "clues", "clue_id", "线索编号")
     known = {key_of(c): c for c in reversed(clue_ids) if c is not None}
+    candidates = [c for c in clue_ids if c is not None]
     for key, name, must_exist in _REFERENCES:
         records = ctx.rows(key)
         if not records or not ctx.present(key, name):
@@ -373,7 +379,7 @@ def check_links(ctx: Context) -> Iterator[Problem]:
         for k, cid in enumerate(ctx.col(key, name)):
             if cid is None or key_of(cid) in known:
                 continue
-            guess = closest(cid, [c for c in clue_ids if c is not None]) if clue_ids else None
+            guess = closest(cid, candidates) if candidates else None
             hint = f"，是否应为 {guess}" if guess else ""
             if must_exist:
                 yield ctx.problem(key, name, records[k], "ZZ-REF-CLUE",
@@ -383,17 +389,7 @@ def check_links(ctx: Context) -> Iterator[Problem]:
                 yield ctx.problem(key, name, records[k], "ZZ-WARN-REF-CLUE",
                                   f"“{header}” {cid} 不在本期「问题线索台账」中{hint}（以前年度的线索可忽略本提醒）",
                                   "warning")
-    findings = ctx.rows("rectification")
-    seen_findings: dict[str, int] = {}
-    for k, fid in enumerate(ctx.col("rectification", "finding_id") if findings else []):
-        key = key_of(fid)
-        if key is None:
-            continue
-        if key in seen_findings:
-            yield ctx.problem("rectification", "finding_id", findings[k], "ZZ-DUPLICATE",
-                              f"问题编号 {fid} 与第 {seen_findings[key]} 行重复，问题编号在本文件内必须唯一，请改用新的编号")
-        else:
-            seen_findings[key] = findings[k].origin.row
+    yield from _unique(ctx, "rectification", "finding_id", "问题编号")
     people = ctx.rows("accountability")
     seen_people: dict[tuple[str, str], int] = {}
     if people:
