@@ -17,7 +17,8 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from addin.problems import Problem
-from addin.read import load_workbook, normalise_header
+from addin.preflight import sheet_parts
+from addin.read import load_workbook
 from addin.schema import STANDARD
 from addin.validation.report import FileReport
 from addin.validation.run import is_unreadable, sha256_of, check_submission
@@ -79,20 +80,12 @@ def _plain(record: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(record, name, None) for name in fields}
 
 
-def _is_consolidated(path: Path) -> bool:
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError):
-        return False
-    with book:
-        names = {normalise_header(n) for n in book.sheet_names}
-        if normalise_header(STANDARD.record.name) in names or SUMMARY_SHEET not in names:
-            return False
-        first = STANDARD.ledgers[0].name
-        if first not in book.sheet_names:
-            return False
-        head = book.get_sheet_by_name(first).to_python(nrows=1)
-    return bool(head) and PROVENANCE[0] in [str(v) for v in head[0]]
+def _looks_consolidated(path: Path) -> bool:
+    """An earlier roll-up output by its sheet names (no 填报信息, a 汇总, the ledgers);
+    read from the package's workbook part, without opening the workbook."""
+    names = set(sheet_parts(path))
+    return (STANDARD.record.name not in names and SUMMARY_SHEET in names
+            and STANDARD.ledgers[0].name in names)
 
 
 def intake_file(path: str | Path, as_of: dt.date | None = None, parallel: bool | None = None) -> Intake:
@@ -107,8 +100,10 @@ def intake_file(path: str | Path, as_of: dt.date | None = None, parallel: bool |
     except OSError as exc:
         problem = Problem(file=str(file), code="ZZ-FILE-IO", message=f"无法打开文件：{exc.strerror or exc}")
         return Intake(str(file), "", "unreadable", FileReport(str(file), "", "unreadable", [problem]))
-    if _is_consolidated(file):
-        return _intake_consolidated(file, digest)
+    if _looks_consolidated(file):
+        consolidated = _intake_consolidated(file, digest)
+        if consolidated is not None:
+            return consolidated
     submission = load_workbook(file, parallel=parallel)
     problems = check_submission(submission, as_of)
     if is_unreadable(problems):
@@ -126,8 +121,17 @@ def intake_file(path: str | Path, as_of: dt.date | None = None, parallel: bool |
     return intake
 
 
-def _intake_consolidated(file: Path, digest: str) -> Intake:
-    """An earlier roll-up output: its ledger rows with the unit each came from."""
+def _intake_consolidated(file: Path, digest: str) -> Intake | None:
+    """An earlier roll-up output: its ledger rows with the unit each came from; None
+    when its first ledger has no provenance columns (then it is read as a standard one)."""
+    try:
+        book = CalamineWorkbook.from_path(str(file))
+        with book:
+            head = book.get_sheet_by_name(STANDARD.ledgers[0].name).to_python(nrows=1)
+    except (CalamineError, OSError, ValueError):
+        return None
+    if not head or PROVENANCE[0] not in [str(v) for v in head[0]]:
+        return None
     submission = load_workbook(file)
     problems = [p for p in submission.problems
                 if p.code not in ("ZZ-READ-SHEET-MISSING", "ZZ-READ-LABEL-MISSING") or p.sheet != STANDARD.record.name]
