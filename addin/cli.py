@@ -13,7 +13,6 @@ A user's mistake prints a Chinese message on stderr and exits non-zero; never a 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import shutil
 import sys
 from pathlib import Path

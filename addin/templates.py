@@ -35,7 +35,7 @@ from udfs.workcalendar import WorkCalendar, default_calendar
 
 from addin import formulas as fx
 from addin.atomic import atomic_path
-from addin.xlsx_styles import COLORS, FONT, NUM_FORMATS, Formats, cell_props, display_width
+from addin.xlsx_styles import COLORS, FONT, Formats, cell_props, display_width
 from addin.schema import CLUE_STAGES, STANDARD, TYPE_LABELS, Column, ColumnType, Sheet
 
 FILE_NAMES = {"native": "子企业填报模板.xlsx", "udf": "子企业填报模板（函数版）.xlsx"}

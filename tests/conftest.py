@@ -37,32 +37,28 @@ def calendar_2027_text() -> str:
     return CALENDAR_2027
 
 
-@pytest.fixture
-def write_user_calendar(zhuize_home: Path) -> Callable[[str, str], Path]:
-    """Write ``$ZHUIZE_HOME/calendar/<name>.toml``."""
+def _user_file_writer(folder: Path) -> Callable[[str, str], Path]:
+    """A writer of ``<folder>/<name>.toml`` files in the user folder."""
 
     def write(name: str, text: str) -> Path:
-        folder = zhuize_home / "calendar"
         folder.mkdir(exist_ok=True)
         path = folder / f"{name}.toml"
         path.write_text(text, encoding="utf-8")
         return path
 
     return write
+
+
+@pytest.fixture
+def write_user_calendar(zhuize_home: Path) -> Callable[[str, str], Path]:
+    """Write ``$ZHUIZE_HOME/calendar/<name>.toml``."""
+    return _user_file_writer(zhuize_home / "calendar")
 
 
 @pytest.fixture
 def write_user_profile(zhuize_home: Path) -> Callable[[str, str], Path]:
     """Write ``$ZHUIZE_HOME/profiles/<name>.toml``."""
-
-    def write(name: str, text: str) -> Path:
-        folder = zhuize_home / "profiles"
-        folder.mkdir(exist_ok=True)
-        path = folder / f"{name}.toml"
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    return write
+    return _user_file_writer(zhuize_home / "profiles")
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ from addin.cli import main
 from addin.demo_group import make_demo_group
 from addin.periods import Period
 from addin.returns.group import write_group_return
-from addin.returns.sasac import write_sasac_return
 from addin.xlsx_libreoffice import convert, find_soffice
 
 AS_OF = dt.date(2026, 11, 23)
