@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,10 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from addin.problems import Problem
 from addin.preflight import sheet_parts
-from addin.read import load_workbook
+from addin.read import Submission, load_workbook
 from addin.schema import STANDARD
 from addin.validation.report import FileReport
-from addin.validation.run import is_unreadable, sha256_of, check_submission
+from addin.validation.run import check_and_compute, is_unreadable, no_gc, sha256_of
 
 PROVENANCE = ("来源单位", "来源统一社会信用代码", "来源报告期", "来源文件", "来源行号")
 """Columns a consolidated ledger carries before the standard's columns."""
@@ -104,20 +105,34 @@ def intake_file(path: str | Path, as_of: dt.date | None = None, parallel: bool |
         consolidated = _intake_consolidated(file, digest)
         if consolidated is not None:
             return consolidated
-    submission = load_workbook(file, parallel=parallel)
-    problems = check_submission(submission, as_of)
+    with no_gc():
+        submission = load_workbook(file, parallel=parallel, light=True)
+        problems, computed = check_and_compute(submission, as_of)
+        return _standard(file, digest, submission, problems, computed)
+
+
+def _standard(file: Path, digest: str, submission: Submission, problems: list[Problem],
+              computed: dict[str, list[dict[str, Any]]]) -> Intake:
+    """A subsidiary's workbook as plain rows; a blank computed cell takes the engine's value."""
     if is_unreadable(problems):
         return Intake(str(file), digest, "unreadable", FileReport(str(file), digest, "unreadable", problems))
     status = "invalid" if any(p.severity == "error" for p in problems) else "valid"
     info_fields = tuple(c.field for c in STANDARD.record.columns)
     info = _plain(submission.info, info_fields)
     intake = Intake(str(file), digest, "standard", FileReport(str(file), digest, status, problems), info)  # type: ignore[arg-type]
+    unit, uscc, period, name = intake.unit, intake.uscc, intake.period_label, str(file)
     for sheet in STANDARD.ledgers:
         fields = tuple(c.field for c in sheet.columns)
-        intake.ledgers[sheet.key] = [
-            Row(_plain(r, fields), intake.unit, intake.uscc, intake.period_label, str(file), r.origin.row)
-            for r in submission.ledgers.get(sheet.key, [])
-        ]
+        rows = []
+        for record, expected in zip_longest(submission.ledgers.get(sheet.key, []), computed.get(sheet.key, [])):
+            if record is None:
+                break
+            values = dict(zip(fields, record))  # a light row: the fields in order, then its origin
+            for field_name, value in (expected or {}).items():
+                if values.get(field_name) is None and value is not None and not (type(value) is str and value[:1] == "#"):
+                    values[field_name] = value
+            rows.append(Row(values, unit, uscc, period, name, record.origin.row))
+        intake.ledgers[sheet.key] = rows
     return intake
 
 

@@ -17,12 +17,14 @@ Sheet XML is streamed in chunks, so a sheet of a million rows never sits in memo
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from itertools import zip_longest
+from typing import Any, Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from xlsxwriter.utility import xl_col_to_name
@@ -46,19 +48,32 @@ class TableSpec:
 
 @dataclass
 class RowSource:
-    """Data rows to stream into a sheet after its header rows."""
+    """Data rows to stream into a sheet after its header rows, given by columns."""
 
     sheet_index: int
-    rows: Sequence[Sequence[Any]]
-    """Each a sequence of cell values: str, int, float or None (no cell)."""
+    count: int
+    """How many rows the blocks hold in all."""
+    blocks: Iterable[Sequence[Sequence[Any]]]
+    """Consecutive blocks of rows, each as its columns (equally long sequences of cell
+    values: str, int, float, bool or None for no cell); read once, as the sheet is written."""
     styles: Sequence[int | None]
     """The xf index of each column's format (from xlsxwriter, after ``close``)."""
     first_row: int = 2
     """1-based number of the first data row."""
 
 
+def column_blocks(rows: Sequence[Sequence[Any]], size: int = 4096) -> Iterator[list[Sequence[Any]]]:
+    """Rows (sequences of cell values) as blocks of columns, for ``RowSource``."""
+    for start in range(0, len(rows), size):
+        yield list(zip_longest(*rows[start:start + size]))
+
+
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ROW_NUMBER = "\x00"
+"""Stands for the row number while a row's cells are put together: a raw NUL can't come
+from a value (control characters are escaped as ``_x0000_``), so one ``replace`` per row
+numbers the row and all its cells."""
 
 
 def _text(value: str) -> str:
@@ -68,33 +83,53 @@ def _text(value: str) -> str:
     return _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", value)
 
 
-def _rows_xml(source: RowSource, width: int) -> Iterable[str]:
-    """``<row>`` elements for the rows, in chunks of text."""
+def _cell_xml(head: str, value: Any) -> str:
+    """One cell; ``head`` is ``<c r="K\x00" s="7"`` (its reference with the row to come)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
+        return f'{head} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
+    if isinstance(value, bool):
+        return f'{head} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return f'{head} t="inlineStr"><is><t>{value!r}</t></is></c>'
+        return f'{head}><v>{value + 0.0!r}</v></c>'  # + 0.0: -0.0 is written as 0.0
+    return f'{head}><v>{value}</v></c>'
+
+
+def _column_cells(values: Sequence[Any], head: str) -> list[str]:
+    """The cells of one column of a block.  A column repeats its values (units, files,
+    options, dates), so each distinct value is written once — when the column holds one
+    type only (True == 1 == 1.0 would otherwise share an entry)."""
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if len(kinds) <= 1:
+        table = {value: _cell_xml(head, value) for value in set(values)}
+        return list(map(table.__getitem__, values))
+    return [_cell_xml(head, value) for value in values]
+
+
+def _rows_xml(source: RowSource, width: int) -> Iterator[str]:
+    """``<row>`` elements for the rows, a block at a time."""
     letters = [column_letter(i) for i in range(width)]
     styles = [f' s="{s}"' if s else "" for s in source.styles] + [""] * max(0, width - len(source.styles))
-    buffer: list[str] = []
-    number = source.first_row - 1
-    for values in source.rows:
-        number += 1
-        cells = []
-        for col, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            ref = f"{letters[col]}{number}"
-            if isinstance(value, str):
-                space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
-                cells.append(f'<c r="{ref}"{styles[col]} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>')
-            elif isinstance(value, bool):
-                cells.append(f'<c r="{ref}"{styles[col]} t="b"><v>{int(value)}</v></c>')
-            else:
-                cells.append(f'<c r="{ref}"{styles[col]}><v>{value!r}</v></c>' if isinstance(value, float)
-                             else f'<c r="{ref}"{styles[col]}><v>{value}</v></c>')
-        buffer.append(f'<row r="{number}">{"".join(cells)}</row>')
-        if len(buffer) >= 2000:
-            yield "".join(buffer)
-            buffer.clear()
-    if buffer:
-        yield "".join(buffer)
+    heads = [f'<c r="{letters[col]}{_ROW_NUMBER}"{styles[col]}' for col in range(width)]
+    number = source.first_row
+    for block in source.blocks:
+        if not block or not len(block[0]):
+            continue
+        while len(heads) < len(block):
+            heads.append(f'<c r="{column_letter(len(heads))}{_ROW_NUMBER}"')
+        columns = [_column_cells(values, heads[col]) for col, values in enumerate(block)]
+        rows = []
+        for cells in zip(*columns):
+            rows.append(f'<row r="{_ROW_NUMBER}">{"".join(cells)}</row>'.replace(_ROW_NUMBER, str(number)))
+            number += 1
+        yield "".join(rows)
+    if number != source.first_row + source.count:
+        raise ValueError(f"sheet{source.sheet_index}: {number - source.first_row} rows written, {source.count} announced")
 
 
 def _copy_sheet_with_rows(source_zip: zipfile.ZipFile, name: str, target: zipfile.ZipFile, rows: RowSource,
@@ -106,8 +141,8 @@ def _copy_sheet_with_rows(source_zip: zipfile.ZipFile, name: str, target: zipfil
     width_match = re.search(r'<dimension ref="[A-Z]+\d+:([A-Z]+)\d+"/>', head)
     width = _column_index(width_match.group(1)) + 1 if width_match else len(rows.styles)
     width = max(width, len(rows.styles))
-    last_row = rows.first_row + len(rows.rows) - 1
-    if rows.rows:
+    last_row = rows.first_row + rows.count - 1
+    if rows.count:
         head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{column_letter(width - 1)}{last_row}"/>', head, count=1)
     if parts:
         marker = "<extLst>" if "<extLst>" in tail else "</worksheet>"

@@ -10,6 +10,7 @@ added to the finished package (``addin.xlsx_tables``).  A ledger longer than Exc
 from __future__ import annotations
 
 import datetime as dt
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -53,14 +54,40 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _cells(values: Sequence[Any]) -> list[Any]:
+    """``_cell`` of a column's values, each distinct value once when the column holds one
+    type (a mixed column goes value by value: True == 1 would share an entry)."""
+    kinds = set(map(type, values))
+    if not kinds & _CONVERTED:
+        return list(values)
+    kinds.discard(type(None))
+    if len(kinds) == 1:
+        table = {value: _cell(value) for value in set(values)}
+        return list(map(table.__getitem__, values))
+    return [_cell(value) for value in values]
+
+
+_CONVERTED = {bool, dt.date, dt.datetime}
+
+
+def _ledger_blocks(rows: Sequence[Row], fields: Sequence[str], size: int = 4096) -> Iterable[list[Sequence[Any]]]:
+    """A ledger's rows as blocks of columns: the provenance, then the standard's columns."""
+    pick = itemgetter(*fields)
+    for start in range(0, len(rows), size):
+        block = rows[start:start + size]
+        values = [pick(row.values) for row in block] if len(fields) > 1 else [(pick(row.values),) for row in block]
+        yield [[r.unit for r in block], [r.uscc for r in block], [r.period for r in block],
+               [r.file for r in block], [r.row for r in block], *(_cells(column) for column in zip(*values))]
+
+
 class GroupWriter:
     def __init__(self, path: Path, result: RollupResult, max_rows: int = EXCEL_MAX_ROWS) -> None:
         self.path = path
         self.result = result
         self.max_rows = max_rows
         self.tables: list[TableSpec] = []
-        self.bulk: list[tuple[int, list[Any], list[list[Any]]]] = []
-        """(sheet index, column formats, rows) streamed into the package after close."""
+        self.bulk: list[tuple[int, list[Any], list[str], Sequence[Row]]] = []
+        """(sheet index, column formats, fields, rows) streamed into the package after close."""
         self.sheet_count = 0
         self.book = xlsxwriter.Workbook(
             str(path),
@@ -95,8 +122,8 @@ class GroupWriter:
         for sheet in STANDARD.ledgers:
             self.ledger(sheet, [row for unit in self.result.units for row in unit.ledgers.get(sheet.key, [])])
         self.book.close()
-        sources = [RowSource(index, rows, [getattr(f, "xf_index", None) for f in formats])
-                   for index, formats, rows in self.bulk]
+        sources = [RowSource(index, len(rows), _ledger_blocks(rows, fields), [getattr(f, "xf_index", None) for f in formats])
+                   for index, formats, fields, rows in self.bulk]
         add_tables(self.path, self.tables, sources)
 
     def summary(self) -> None:
@@ -246,10 +273,7 @@ class GroupWriter:
             for col, column in enumerate(columns, start=len(PROVENANCE)):
                 sheet.write(0, col, column.header, self.formats.header(column))
             # the rows themselves are streamed into the finished package (addin.xlsx_tables)
-            self.bulk.append((self.sheet_count, formats, [
-                [row.unit, row.uscc, row.period, row.file, row.row, *(_cell(row.values.get(f)) for f in fields)]
-                for row in chunk
-            ]))
+            self.bulk.append((self.sheet_count, formats, fields, chunk))
             sheet.freeze_panes(1, len(PROVENANCE))
             sheet.repeat_rows(0)
             suffix = "" if number == 1 else str(number)

@@ -87,15 +87,21 @@ def check_submission(submission: Submission, as_of: dt.date | None = None, fill:
     """Every problem of a read workbook; fills its blank computed cells from the engine
     (``fill``; rows read with ``load_workbook(light=True)`` are not filled)."""
     with no_gc():
-        return _check_submission(submission, as_of, fill)
+        problems, computed = check_and_compute(submission, as_of)
+        if fill and computed:
+            _fill_computed(submission, computed)
+        return problems
 
 
-def _check_submission(submission: Submission, as_of: dt.date | None, fill: bool = True) -> list[Problem]:
+def check_and_compute(submission: Submission, as_of: dt.date | None = None
+                      ) -> tuple[list[Problem], dict[str, list[dict[str, Any]]]]:
+    """Every problem of a read workbook, and the engine's values of its computed columns
+    (sheet key → one dict per row; empty when the workbook could not be read)."""
     problems = [
         p.model_copy(update={"severity": "error"}) if p.code in ESCALATED else p for p in submission.problems
     ]
     if is_unreadable(problems):
-        return problems
+        return problems, {}
     unread = {(p.sheet, p.cell) for p in problems if p.cell and p.severity == "error"}
     ctx = Context(submission, Locator(submission), _profile(submission), {}, unread)
     helper = Forked.start(lambda: [p for check in INPUT_CHECKS for p in check(ctx)], lambda exc: None) \
@@ -117,9 +123,7 @@ def _check_submission(submission: Submission, as_of: dt.date | None, fill: bool 
         problems.extend(check(ctx))
     when = as_of or getattr(submission.info, "report_date", None)
     problems.extend(check_deadlines(ctx, when, calendar))
-    if fill:
-        _fill_computed(submission, computed)
-    return problems
+    return problems, computed
 
 
 HELPER_ROWS = 20_000
