@@ -17,6 +17,7 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from addin.indicators import UnitLedgers, unit_indicators
 from addin.problems import Problem
 from addin.preflight import sheet_parts
 from addin.read import Submission, load_workbook
@@ -30,7 +31,7 @@ SUMMARY_SHEET = "汇总"
 RESULTS_SHEET = "校验结果"
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One ledger row as plain data: the schema fields, and where it came from."""
 
@@ -42,8 +43,10 @@ class Row:
     row: int
 
     def __getattr__(self, name: str) -> Any:  # records' attribute access, for the indicators
+        if name == "values":  # not set yet (while unpickling)
+            raise AttributeError(name)
         try:
-            return self.__dict__["values"][name]
+            return self.values[name]
         except KeyError:
             raise AttributeError(name) from None
 
@@ -59,9 +62,25 @@ class Intake:
     info: dict[str, Any] = field(default_factory=dict)
     ledgers: dict[str, list[Row]] = field(default_factory=dict)
 
+    indicators: dict[str, Any] | None = None
+    """A standard workbook's unit indicators (``addin.indicators``), computed where it was
+    read; 期初在办 is the roll-up's to fill in."""
+
     @property
     def rows(self) -> int:
         return sum(len(rows) for rows in self.ledgers.values())
+
+    # Intakes cross from the worker processes by pickle: the rows travel as columns
+    # (a ledger's rows share their keys and repeat their values), dates as ordinals.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["ledgers"] = {key: _pack(rows) for key, rows in self.ledgers.items()}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        ledgers = state.pop("ledgers")
+        self.__dict__.update(state)
+        self.ledgers = {key: _unpack(packed) for key, packed in ledgers.items()}
 
     @property
     def unit(self) -> str:
@@ -75,6 +94,42 @@ class Intake:
     def period_label(self) -> str:
         year, name = self.info.get("report_year"), self.info.get("report_period")
         return f"{year}-{name}" if year and name else ""
+
+
+_DATES = {dt.date, type(None)}
+
+
+def _pack(rows: list[Row]) -> tuple[Any, ...]:
+    """Rows as (fields, value columns, date columns, provenance columns); rows whose
+    keys differ from the first row's travel as they are."""
+    if not rows:
+        return ((), [], [], [])
+    fields = tuple(rows[0].values)
+    if any(tuple(r.values) != fields for r in rows):
+        return (None, rows, [], [])
+    columns = [list(column) for column in zip(*(r.values.values() for r in rows))]
+    dates = []
+    for k, column in enumerate(columns):
+        if dt.date in set(map(type, column)) and set(map(type, column)) <= _DATES:
+            columns[k] = [None if v is None else v.toordinal() for v in column]
+            dates.append(k)
+    provenance = [[r.unit for r in rows], [r.uscc for r in rows], [r.period for r in rows],
+                  [r.file for r in rows], [r.row for r in rows]]
+    return (fields, columns, dates, provenance)
+
+
+def _unpack(packed: tuple[Any, ...]) -> list[Row]:
+    fields, columns, dates, provenance = packed
+    if fields is None:
+        return list(columns)
+    if not fields:
+        return []
+    for k in dates:
+        days = {o: dt.date.fromordinal(o) for o in set(columns[k]) if o is not None}
+        days[None] = None  # type: ignore[index]
+        columns[k] = list(map(days.__getitem__, columns[k]))
+    return [Row(dict(zip(fields, values)), unit, uscc, period, file, row)
+            for values, unit, uscc, period, file, row in zip(zip(*columns), *provenance)]
 
 
 def _plain(record: Any, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -133,6 +188,8 @@ def _standard(file: Path, digest: str, submission: Submission, problems: list[Pr
                     values[field_name] = value
             rows.append(Row(values, unit, uscc, period, name, record.origin.row))
         intake.ledgers[sheet.key] = rows
+    if status == "valid":
+        intake.indicators = unit_indicators(UnitLedgers(unit, uscc, **intake.ledgers))  # type: ignore[arg-type]
     return intake
 
 

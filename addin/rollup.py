@@ -257,7 +257,12 @@ def _units(accepted: list[Intake], brought: dict[str, int]) -> list[UnitReturn]:
                                       UnitReturn(intake.unit, intake.uscc, intake.period_label, {}, {}, [intake.path]))
             unit.indicators["期初在办"] = brought.get(intake.path, 0)
     units = sorted(grouped.values(), key=lambda u: (u.uscc, u.unit))
+    computed = {i.path: i.indicators for i in accepted if i.kind == "standard" and i.indicators is not None}
     for unit in units:
+        known = computed.get(unit.sources[0]) if len(unit.sources) == 1 else None
+        if known is not None:  # one standard workbook: its indicators came with it
+            unit.indicators = {**known, "期初在办": int(unit.indicators.get("期初在办", 0))}
+            continue
         ledgers = UnitLedgers(unit.unit, unit.uscc, **{s.key: unit.ledgers.get(s.key, []) for s in STANDARD.ledgers},
                               brought_forward=int(unit.indicators.get("期初在办", 0)))
         unit.indicators = unit_indicators(ledgers)
