@@ -14,6 +14,7 @@ rows_in = rows_out + rows_rejected is checked before anything is written.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 from collections import Counter
@@ -29,7 +30,7 @@ from addin.intake import Intake, Row, intake_file
 from addin.periods import Period
 from addin.problems import Problem
 from addin.schema import STANDARD
-from addin.validation.run import expand_inputs
+from addin.validation.run import expand_inputs, no_gc
 
 Progress = Callable[[int, int, int, str], None]
 """progress(done, total, rejected so far, path)"""
@@ -109,7 +110,9 @@ def _intake_all(files: Sequence[Path], as_of: dt.date | None, jobs: int, progres
             progress(len(results), len(files), rejected, intake.path)
 
     if jobs > 1 and len(files) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # the workers start with the collector on (the roll-up turns it off here); each
+        # file's reading and checking turn it off for themselves
+        with ProcessPoolExecutor(max_workers=jobs, initializer=gc.enable) as pool:
             for intake in pool.map(intake_file, files, [as_of] * len(files), [False] * len(files), chunksize=4):
                 note(intake)
     else:
@@ -203,7 +206,15 @@ def _conflicting_clues(result: RollupResult, accepted: list[Intake]) -> list[Int
 
 def rollup(inputs: Iterable[str | Path], period: Period | None = None, as_of: dt.date | None = None,
            archive_path: str | Path | None = None, jobs: int = 1, progress: Progress | None = None) -> RollupResult:
-    """Intake, decide, consolidate; writes nothing but the archive (see ``write_outputs``)."""
+    """Intake, decide, consolidate.  Reads the archive (continuity) and writes nothing:
+    the returns, the summary and the archive entries are written by ``write_group_return``,
+    ``write_sasac_return``, ``write_summary`` and ``archive_accepted``."""
+    with no_gc():  # hundreds of thousands of rows arrive and stay: nothing for the collector
+        return _rollup(inputs, period, as_of, archive_path, jobs, progress)
+
+
+def _rollup(inputs: Iterable[str | Path], period: Period | None, as_of: dt.date | None,
+            archive_path: str | Path | None, jobs: int, progress: Progress | None) -> RollupResult:
     files = expand_inputs(inputs)
     intakes = _intake_all(files, as_of, jobs, progress)
     chosen = _choose_period(intakes, period)

@@ -18,13 +18,15 @@ Sheet XML is streamed in chunks, so a sheet of a million rows never sits in memo
 from __future__ import annotations
 
 import math
+import queue
 import re
 import shutil
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from itertools import zip_longest
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from xlsxwriter.utility import xl_col_to_name
@@ -149,9 +151,44 @@ def _copy_sheet_with_rows(source_zip: zipfile.ZipFile, name: str, target: zipfil
         tail = tail.replace(marker, parts.decode() + marker, 1)
     with target.open(name, "w", force_zip64=True) as writer:
         writer.write(head.encode("utf-8"))
-        for chunk in _rows_xml(rows, width):
-            writer.write(chunk.encode("utf-8"))
+        with _Behind(writer.write) as write:  # deflating runs beside the next rows' rendering
+            for chunk in _rows_xml(rows, width):
+                write(chunk.encode("utf-8"))
         writer.write(tail.encode("utf-8"))
+
+
+class _Behind:
+    """Calls ``consume`` on a thread of its own, in order: zlib and crc32 release the GIL,
+    so the archive deflates one block while Python renders the next."""
+
+    def __init__(self, consume: Callable[[bytes], Any]) -> None:
+        self.consume = consume
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while (data := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self.consume(data)
+                except BaseException as exc:  # handed to the caller in __exit__
+                    self.error = exc
+
+    def __enter__(self) -> Callable[[bytes], None]:
+        self.thread.start()
+        return self._put
+
+    def _put(self, data: bytes) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(data)
+
+    def __exit__(self, *exc: object) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None and exc[0] is None:
+            raise self.error
 
 
 def _column_index(letters: str) -> int:

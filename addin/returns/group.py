@@ -22,6 +22,7 @@ from addin.indicators import INDICATORS
 from addin.intake import PROVENANCE, Row
 from addin.rollup import RollupResult
 from addin.schema import STANDARD, VIOLATION_CATEGORIES, Sheet
+from addin.validation.run import no_gc
 from addin.xlsx_styles import COLORS, FONT, Formats, display_width
 from addin.xlsx_tables import RowSource, TableSpec, add_tables
 from udfs import vocab
@@ -314,6 +315,6 @@ def overdue_items(units: Sequence[Any], as_of: dt.date) -> Iterable[tuple[Any, .
 
 def write_group_return(result: RollupResult, path: str | Path, max_rows: int = EXCEL_MAX_ROWS) -> Path:
     target = Path(path)
-    with atomic_path(target) as temporary:
+    with atomic_path(target) as temporary, no_gc():
         GroupWriter(temporary, result, max_rows).write()
     return target
