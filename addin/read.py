@@ -64,8 +64,9 @@ class Submission(BaseModel):
     ledgers: dict[str, list[SerializeAsAny[Record]]] = Field(default_factory=dict)
     """Rows by sheet key (``clues``, ``losses``, …) in sheet order."""
     problems: list[Problem] = Field(default_factory=list)
-    calendar_days: list[dt.date] = Field(default_factory=list)
-    """The dates listed in the workbook's 工作日历 sheet (empty when it has none)."""
+    calendar_days: list[dt.date] | None = None
+    """The dates listed in the workbook's 工作日历 sheet (empty when it has none); None
+    until ``workbook_days`` reads them — most workbooks never need them (see there)."""
     columns: dict[str, dict[str, int]] = Field(default_factory=dict)
     """Where each column was found: sheet key → field → 0-based column index.  A ledger
     (or 填报信息) that is missing has no entry; a column that is missing has no field."""
@@ -83,6 +84,17 @@ class Submission(BaseModel):
 
     def rows(self, key: str) -> list[Record]:
         return self.ledgers.get(key, [])
+
+    def workbook_days(self) -> list[dt.date]:
+        """The dates the workbook's 工作日历 lists, read on first use.
+
+        They matter only for a year the engine's calendar lacks (``workbook_calendar``),
+        so the reader leaves the sheet — a workbook's largest — unread until a
+        computation asks for such a year.
+        """
+        if self.calendar_days is None:
+            self.calendar_days = read_calendar_days(self.file)
+        return self.calendar_days
 
     @property
     def ok(self) -> bool:
@@ -141,7 +153,6 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
             for sheet in STANDARD.ledgers:
                 if child is None or sheet.key not in child.keys:
                     ledgers[sheet.key] = reader.ledger(sheet, light, typed)
-            calendar = reader.calendar()
         if child is not None:
             result = child.result()
             child = None
@@ -163,7 +174,7 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
         columns = {key: reader.columns[key] for key in [STANDARD.record.key] + [s.key for s in STANDARD.ledgers]
                    if key in reader.columns}
         submission = Submission.model_construct(file=name, info=info, ledgers=ledgers, problems=problems,
-                                                calendar_days=calendar, columns=columns)
+                                                calendar_days=None, columns=columns)
         if light:
             submission._typed = typed
             submission._cells = cells
@@ -282,6 +293,32 @@ def _cell_checks(file: str, result: _ChildResult, keys: list[str]) -> dict[str, 
               if p.cell and (p.severity == "error" or p.code in TEXT_VALUE_CODES)}
     ctx = Context(part, Locator(part), None, {}, unread)
     return {key: list(ledger_cell_problems(ctx, key)) for key in keys if key in ledgers}
+
+
+def read_calendar_days(path: str | Path) -> list[dt.date]:
+    """The dates column A of a workbook's 工作日历 lists ([] when it has none or cannot be read;
+    the file was preflighted when it was loaded)."""
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        with book:
+            names = {normalise_header(n): n for n in book.sheet_names}
+            actual = names.get(normalise_header(CALENDAR_SHEET))
+            return _calendar_days(book.get_sheet_by_name(actual).to_python(skip_empty_area=False)) if actual else []
+    except (CalamineError, OSError, ValueError):
+        return []
+
+
+def _calendar_days(grid: list[list[Any]] | None) -> list[dt.date]:
+    days: list[dt.date] = []
+    for line in (grid or [])[1:]:
+        value = _at(line, 0)
+        if isinstance(value, dt.datetime):
+            days.append(value.date())
+        elif isinstance(value, dt.date):
+            days.append(value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2958466:
+            days.append(EXCEL_EPOCH + dt.timedelta(days=int(value)))
+    return days
 
 
 def _empty(name: str, problems: list[Problem]) -> Submission:
@@ -528,19 +565,7 @@ class _Reader:
 
     # -- 工作日历 ----------------------------------------------------------------------------------
     def calendar(self) -> list[dt.date]:
-        grid = self._grid(CALENDAR_SHEET)
-        if not grid:
-            return []
-        days: list[dt.date] = []
-        for line in grid[1:]:
-            value = _at(line, 0)
-            if isinstance(value, dt.datetime):
-                days.append(value.date())
-            elif isinstance(value, dt.date):
-                days.append(value)
-            elif isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2958466:
-                days.append(EXCEL_EPOCH + dt.timedelta(days=int(value)))
-        return days
+        return _calendar_days(self._grid(CALENDAR_SHEET))
 
     # -- cells ------------------------------------------------------------------------------------------
     def _convert(self, sheet: Sheet, column: Column, raws: Sequence[Any], rows: list[int], col: int) -> list[Any]:

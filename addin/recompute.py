@@ -312,9 +312,17 @@ def workbook_calendar(days: Sequence[dt.date], base: WorkCalendar | None = None)
     return calendar.with_years(extra) if extra else calendar
 
 
+def workbook_days(submission: Any) -> list[dt.date]:
+    """The dates a submission's 工作日历 lists (read now if the reader left them)."""
+    days = getattr(submission, "calendar_days", None)
+    if days is None and hasattr(submission, "workbook_days"):
+        days = submission.workbook_days()
+    return list(days or [])
+
+
 def recompute(submission: Any, calendar: WorkCalendar | None = None) -> dict[str, list[Values]]:
     """Computed values of every row of a ``Submission``: sheet key → one dict per row."""
     if calendar is None:
-        calendar = workbook_calendar(submission.calendar_days)
+        calendar = workbook_calendar(workbook_days(submission))
     return Recompute(submission.info, submission.ledgers, calendar).all()
 

@@ -45,8 +45,9 @@ def _make_bases(folder: Path, rows: int) -> list[Path]:
         gen = Generator(unit, parent, 2026, profile, random.Random(index), dt.date(2026, 11, 20), f"XS-2026-{index:02d}")
         clues = max(1, rows // 3)
         records = gen.records(clues)
-        while sum(len(v) for v in records.values()) > rows and clues > 1:
-            clues = int(clues * 0.9)
+        while (total := sum(len(v) for v in records.values())) > rows and clues > 1:
+            # as many clues as keep the ledgers within ``rows`` (the largest such number)
+            clues = max(1, min(clues - 1, clues * rows // total))
             gen = Generator(unit, parent, 2026, profile, random.Random(index), dt.date(2026, 11, 20), f"XS-2026-{index:02d}")
             records = gen.records(clues)
         path = folder / f"base{index}.xlsx"

@@ -61,7 +61,10 @@ def test_an_empty_template_reads_as_no_rows_and_no_problems() -> None:
     assert submission.problems == []
     assert all(rows == [] for rows in submission.ledgers.values())
     assert submission.info.profile == "central-2026" and submission.info.unit_name is None
-    assert len(submission.calendar_days) > 5000 and submission.calendar_days[0] == dt.date(2004, 1, 2)
+    assert submission.calendar_days is None  # 工作日历 is read when a computation needs it
+    days = submission.workbook_days()
+    assert len(days) > 5000 and days[0] == dt.date(2004, 1, 2)
+    assert submission.calendar_days is days
 
 
 def _other_tool_workbook(path: Path) -> Path:

@@ -288,3 +288,32 @@ def test_ribbon_rollup_folder_and_sasac_from_a_group_return(group: Any, tmp_path
     first = openpyxl.load_workbook(outcome.paths[1])["国资委报表"]
     second = openpyxl.load_workbook(again.paths[0])["国资委报表"]
     assert [r[2] for r in first.iter_rows(min_row=5, values_only=True)] == [r[2] for r in second.iter_rows(min_row=5, values_only=True)]
+
+
+def test_rows_cross_processes_unchanged() -> None:
+    """An intake travels from a worker by pickle, its rows packed as columns."""
+    import pickle
+
+    from addin.intake import Intake, Row
+    from addin.validation.report import FileReport
+
+    day = dt.date(2026, 3, 31)
+    clues = [Row({"clue_id": "XS-1", "received_date": day, "estimated_loss": 12.5, "typical_case": True}, "甲", "911", "2026-年度", "a.xlsx", 5),
+             Row({"clue_id": "XS-2", "received_date": None, "estimated_loss": None, "typical_case": False}, "甲", "911", "2026-年度", "a.xlsx", 6),
+             Row({"clue_id": "XS-3", "received_date": dt.datetime(2026, 4, 1, 9, 30), "estimated_loss": -0.0, "typical_case": None}, "乙", "912", "2026-年度", "b.xlsx", 7)]
+    odd = [Row({"clue_id": "XS-1"}, "甲", "911", "2026-年度", "a.xlsx", 2), Row({"other": 1}, "甲", "911", "2026-年度", "a.xlsx", 3)]
+    intake = Intake("a.xlsx", "ab" * 32, "standard", FileReport("a.xlsx", "ab" * 32, "valid", []),
+                    {"unit_name": "甲"}, {"clues": clues, "losses": odd, "bans": []}, {"线索总数": 3})
+    back = pickle.loads(pickle.dumps(intake))
+    assert back.ledgers == intake.ledgers
+    assert [type(r.received_date) for r in back.ledgers["clues"]] == [dt.date, type(None), dt.datetime]
+    assert back.ledgers["clues"][0].received_date == day and back.ledgers["clues"][0].typical_case is True
+    assert (back.path, back.sha256, back.info, back.indicators, back.rows) == ("a.xlsx", "ab" * 32, {"unit_name": "甲"}, {"线索总数": 3}, 5)
+
+
+def test_parallel_and_serial_rollups_agree(group: Any) -> None:
+    inputs = [group.folder / "2026年度"]
+    serial = rollup.summary_json(rollup.rollup(inputs, as_of=AS_OF, jobs=1))
+    parallel = rollup.summary_json(rollup.rollup(inputs, as_of=AS_OF, jobs=2))
+    assert serial == parallel
+    assert serial["indicators"]["线索总数"] > 0 and serial["rejected"]

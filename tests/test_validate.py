@@ -543,3 +543,56 @@ def test_ban_term_outside_the_profile(folder: Path, write_user_profile: Callable
     path = planted(folder, "ban-term", _set("info", 0, profile="strict-bans"))
     report = report_of(path)
     assert errors(report) == [("ZZ-BAN-TERM", cell("bans", "term", 0))], [str(p) for p in report.errors]
+
+
+# -- the workbook's own 工作日历: read only when a computation needs a year the engine lacks ----------
+
+
+def _workbook_with_clue(path: Path, received: dt.date, with_2027: bool) -> Path:
+    import dataclasses
+
+    from udfs.workcalendar import default_calendar, parse_year_file
+
+    from addin.samples import SAMPLE_INFO, SAMPLE_RECORDS
+    from addin.templates import build_template, default_options
+    from tests.conftest import CALENDAR_2027
+
+    calendar = default_calendar()
+    if with_2027:
+        calendar = calendar.with_years([parse_year_file(CALENDAR_2027, "测试")])
+    options = dataclasses.replace(default_options("central-2026", rows=20), calendar=calendar)
+    records = {key: [dict(r) for r in rows] for key, rows in SAMPLE_RECORDS.items()}
+    records["clues"][0]["received_date"] = received
+    return build_template(path, options, SAMPLE_INFO, records)
+
+
+def _first_deadline(path: Path, read_first: bool = False) -> tuple[Any, Any]:
+    from addin.validation.run import check_and_compute
+
+    submission = load_workbook(path, light=True)
+    if read_first:
+        submission.workbook_days()
+    _, computed = check_and_compute(submission, dt.date(2026, 12, 30))
+    return computed["clues"][0]["initial_check_deadline"], submission.calendar_days
+
+
+def test_a_year_only_the_workbooks_calendar_lists_is_read_from_it(tmp_path: Path) -> None:
+    path = _workbook_with_clue(tmp_path / "含2027年日历.xlsx", dt.date(2026, 12, 28), with_2027=True)
+    deadline, days = _first_deadline(path)
+    # 30 working days after 2026-12-28 under the workbook's 2027: 1 Jan and 6–14 Feb off
+    assert deadline == dt.date(2027, 2, 16)
+    assert days is not None and dt.date(2027, 2, 20) in days  # the sheet was read for it
+    assert _first_deadline(path, read_first=True)[0] == deadline  # the same as reading it first
+
+
+def test_without_that_year_the_deadline_says_which_year_is_missing(tmp_path: Path) -> None:
+    path = _workbook_with_clue(tmp_path / "无2027年日历.xlsx", dt.date(2026, 12, 28), with_2027=False)
+    deadline, days = _first_deadline(path)
+    assert isinstance(deadline, str) and deadline.startswith("#日历错误") and "2027" in deadline
+    assert days is not None and max(days).year == 2026
+
+
+def test_a_workbook_within_the_known_years_leaves_its_calendar_unread(tmp_path: Path) -> None:
+    path = _workbook_with_clue(tmp_path / "年内.xlsx", dt.date(2026, 3, 2), with_2027=True)
+    deadline, days = _first_deadline(path)
+    assert deadline == dt.date(2026, 4, 14) and days is None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 import chinese_calendar
+import numpy as np
 import pytest
 
 from udfs import registry
@@ -333,3 +334,17 @@ def test_huge_day_count_in_a_range_is_an_error_in_that_cell_only():
 
 def test_overflowing_text_day_count_is_an_argument_error():
     assert registry.evaluate_cells("ZZ_WORKDAY", "2026-02-10", "1e400").startswith("#参数错误: ")
+
+
+def test_a_recording_calendar_notes_the_years_it_lacks() -> None:
+    probe = default_calendar().recording()
+    assert probe.workday(dt.date(2026, 3, 2), 30) == dt.date(2026, 4, 14) and probe.missed == set()
+    with pytest.raises(CalendarError):
+        probe.workday(dt.date(2026, 12, 28), 30)
+    assert probe.missed == {2027}
+    vector = default_calendar().recording()
+    _, missing = vector.workday_serials(np.array([46083, 46384]), np.array([30, 30]))  # 2026-03-02, 2026-12-28
+    assert missing.tolist() == [-1, 2027] and vector.missed == {2027}
+    with pytest.raises(CalendarError):
+        vector.is_workday(dt.date(2003, 6, 2))
+    assert vector.missed == {2027, 2003}

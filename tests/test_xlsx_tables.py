@@ -6,9 +6,10 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 import xlsxwriter
 
-from addin.xlsx_tables import TableSpec, add_tables, column_letter
+from addin.xlsx_tables import RowSource, TableSpec, _Behind, add_tables, column_blocks, column_letter
 
 
 def test_column_letters() -> None:
@@ -40,3 +41,71 @@ def test_tables_are_added_to_streamed_sheets(tmp_path: Path) -> None:
         types = archive.read("[Content_Types].xml").decode()
         assert types.count("spreadsheetml.table+xml") == 2
         assert archive.testzip() is None
+
+
+def _header_only(path: Path, headers: tuple[str, ...]) -> None:
+    book = xlsxwriter.Workbook(path, {"constant_memory": True})
+    sheet = book.add_worksheet("台账")
+    sheet.write_row(0, 0, headers)
+    book.close()
+
+
+def test_streamed_rows_keep_each_values_type(tmp_path: Path) -> None:
+    """Columns are written each distinct value once; a column mixing True, 1 and 1.0
+    (equal in Python) must still give a boolean, an integer and a number."""
+    path = tmp_path / "rows.xlsx"
+    headers = ("混合", "文本", "零", "日期序号")
+    _header_only(path, headers)
+    columns = [
+        [True, 1, 1.0, False, None],
+        [" 前有空格", "甲<乙>&丙", "控制\x01符", "", "甲<乙>&丙"],
+        [-0.0, 0.0, 2.5, None, float("inf")],
+        [46349, 46349, None, 46350, 46349],
+    ]
+    add_tables(path, [TableSpec(1, "Ledger", headers, 5)], [RowSource(1, 5, [columns], [None] * 4)])
+
+    sheet = openpyxl.load_workbook(path)["台账"]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2, max_row=6)]
+    assert [type(v) for v in (values[0][0], values[1][0], values[2][0])] == [bool, int, float]
+    assert [row[0] for row in values] == [True, 1, 1.0, False, None]
+    assert [row[1] for row in values] == [" 前有空格", "甲<乙>&丙", "控制_x0001_符", None, "甲<乙>&丙"]
+    assert [row[2] for row in values[:4]] == [0, 0, 2.5, None]
+    assert values[4][2] == "inf"  # not a number Excel can hold: kept as its text
+    assert [row[3] for row in values] == [46349, 46349, None, 46350, 46349]
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert '<t xml:space="preserve"> 前有空格</t>' in xml
+    assert "<v>-0.0</v>" not in xml and '<row r="6">' in xml and 'r="D6"' in xml
+    assert '<dimension ref="A1:D6"/>' in xml
+
+
+def test_rows_in_several_blocks_are_numbered_on(tmp_path: Path) -> None:
+    path = tmp_path / "blocks.xlsx"
+    _header_only(path, ("编号", "金额"))
+    rows = [(f"XS-{n:05d}", n * 0.5) for n in range(1, 10_001)]
+    add_tables(path, [TableSpec(1, "Ledger", ("编号", "金额"), len(rows))],
+               [RowSource(1, len(rows), column_blocks(rows, size=3000), [None, None])])
+    sheet = openpyxl.load_workbook(path, read_only=True)["台账"]
+    read = [tuple(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert read == rows
+
+
+def test_a_short_row_source_leaves_the_file_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "short.xlsx"
+    _header_only(path, ("编号",))
+    before = path.read_bytes()
+    with pytest.raises(ValueError, match="3 announced"):
+        add_tables(path, [], [RowSource(1, 3, [[["甲", "乙"]]], [None])])
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.glob("*.xlsx*")) == ["short.xlsx"]
+
+
+def test_a_failing_writer_thread_fails_the_write() -> None:
+    def consume(data: bytes) -> None:
+        if data == b"bad":
+            raise OSError("磁盘已满")
+
+    with pytest.raises(OSError, match="磁盘已满"):
+        with _Behind(consume) as write:
+            for chunk in (b"ok", b"bad", b"more", b"more"):
+                write(chunk)

@@ -251,6 +251,14 @@ class WorkCalendar:
             missing.flat[i] = self._first_missing(int(starts.flat[i]), int(days.flat[i]))
         return results, missing
 
+    def recording(self) -> "RecordingCalendar":
+        """This calendar (sharing its tables), also noting in ``missed`` every year a
+        computation needed and nobody supplied."""
+        probe = RecordingCalendar.__new__(RecordingCalendar)
+        probe.__dict__.update(self.__dict__)
+        probe.missed = set()
+        return probe
+
     def _first_missing(self, start: int, days: int) -> int:
         """The first year nobody supplied on the walk from ``start`` (only for a bad row)."""
         day = EXCEL_EPOCH + dt.timedelta(days=start)
@@ -259,6 +267,29 @@ class WorkCalendar:
         except CalendarError as exc:
             return exc.year
         return day.year
+
+class RecordingCalendar(WorkCalendar):
+    """A calendar that notes the years it was asked for and lacks (``WorkCalendar.recording``):
+    every such request ends in ``_require`` or ``workday`` (the vectorised WORKDAY asks
+    ``workday`` which year is missing)."""
+
+    missed: set[int]
+
+    def _require(self, year: int) -> YearSchedule:
+        try:
+            return super()._require(year)
+        except CalendarError:
+            self.missed.add(year)
+            raise
+
+    def workday(self, start: dt.date, days: int) -> dt.date:
+        try:
+            return super().workday(start, days)
+        except CalendarError as exc:
+            if exc.year is not None:
+                self.missed.add(exc.year)
+            raise
+
 
 def _user_files() -> tuple[tuple[str, int], ...]:
     folder = settings.user_calendar_dir()

@@ -22,7 +22,7 @@ from udfs.profile import Profile, get_profile
 from udfs.workcalendar import WorkCalendar
 
 from addin.documents.wording import Redactor
-from addin.recompute import Recompute, workbook_calendar
+from addin.recompute import Recompute, workbook_calendar, workbook_days
 from addin.schema import LOSS_TYPES, STANDARD
 
 RECOMMENDATION = "管理提升建议书"
@@ -147,7 +147,7 @@ class SubmissionFacts:
         self.problems: list[LetterProblem] = []
         self._read_problems = _reader_problems(submission)
         if calendar is None:
-            calendar = workbook_calendar(list(getattr(submission, "calendar_days", []) or []))
+            calendar = workbook_calendar(workbook_days(submission))
         self.recompute = Recompute(self.info, ledgers, calendar)
         self.profile: Profile | None = self._profile()
         self.redact = Redactor(

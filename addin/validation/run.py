@@ -21,6 +21,7 @@ from addin.validation.locate import Locator
 from addin.validation.report import FileReport, ValidationReport
 from udfs.errors import EngineError
 from udfs.profile import Profile, get_profile
+from udfs.workcalendar import RecordingCalendar, WorkCalendar, default_calendar
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 ESCALATED = TEXT_VALUE_CODES
@@ -106,24 +107,41 @@ def check_and_compute(submission: Submission, as_of: dt.date | None = None
     ctx = Context(submission, Locator(submission), _profile(submission), {}, unread)
     helper = Forked.start(lambda: [p for check in INPUT_CHECKS for p in check(ctx)], lambda exc: None) \
         if _large(submission) else None
+    when = as_of or getattr(submission.info, "report_date", None)
     try:
-        calendar = workbook_calendar(submission.calendar_days)
-        computed = recompute(submission, calendar)
+        computed, late = _engine_values(submission, ctx, when)
     except BaseException:
         if helper is not None:
             helper.result()
         raise
     problems = _without_expected_errors(submission, problems, computed)
-    ctx.computed = computed
     found = helper.result() if helper is not None else None
     if found is None:  # no helper, or it failed: the same checks here
         found = [p for check in INPUT_CHECKS for p in check(ctx)]
     problems.extend(found)
     for check in ENGINE_CHECKS:
         problems.extend(check(ctx))
-    when = as_of or getattr(submission.info, "report_date", None)
-    problems.extend(check_deadlines(ctx, when, calendar))
+    problems.extend(late)
     return problems, computed
+
+
+def _engine_values(submission: Submission, ctx: Context, when: dt.date | None
+                   ) -> tuple[dict[str, list[dict[str, Any]]], list[Problem]]:
+    """The computed columns and the deadline problems.  The workbook's own 工作日历 is read
+    only when a computation needs a year the engine's calendar lacks; then everything
+    is computed again with it (the same answers as reading it first)."""
+    base = default_calendar()
+    if submission.calendar_days is not None:
+        calendar: WorkCalendar = workbook_calendar(submission.calendar_days, base)
+    else:
+        calendar = base.recording()
+    for _ in range(2):
+        ctx.computed = recompute(submission, calendar)
+        late = list(check_deadlines(ctx, when, calendar))
+        if not (isinstance(calendar, RecordingCalendar) and calendar.missed):
+            break
+        calendar = workbook_calendar(submission.workbook_days(), base)
+    return ctx.computed, late
 
 
 HELPER_ROWS = 20_000
