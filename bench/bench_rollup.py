@@ -43,7 +43,7 @@ def _make_bases(folder: Path, rows: int) -> list[Path]:
     bases = []
     for index, unit in enumerate(units):
         gen = Generator(unit, parent, 2026, profile, random.Random(index), dt.date(2026, 11, 20), f"XS-2026-{index:02d}")
-        clues = max(1, rows // 3)
+        clues = max(1, rows)  # each clue brings at least its own row: an upper bound
         records = gen.records(clues)
         while (total := sum(len(v) for v in records.values())) > rows and clues > 1:
             # as many clues as keep the ledgers within ``rows`` (the largest such number)
