@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from addin.preflight import sheet_parts
 from addin.read import Submission, load_workbook
 from addin.schema import STANDARD
 from addin.validation.report import FileReport
-from addin.validation.run import check_and_compute, is_unreadable, no_gc, sha256_of
+from addin.validation.run import check_and_compute, fill_blanks, is_unreadable, no_gc, sha256_of
 
 PROVENANCE = ("来源单位", "来源统一社会信用代码", "来源报告期", "来源文件", "来源行号")
 """Columns a consolidated ledger carries before the standard's columns."""
@@ -110,7 +109,8 @@ def _pack(rows: list[Row]) -> tuple[Any, ...]:
     columns = [list(column) for column in zip(*(r.values.values() for r in rows))]
     dates = []
     for k, column in enumerate(columns):
-        if dt.date in set(map(type, column)) and set(map(type, column)) <= _DATES:
+        kinds = set(map(type, column))
+        if dt.date in kinds and kinds <= _DATES:
             columns[k] = [None if v is None else v.toordinal() for v in column]
             dates.append(k)
     provenance = [[r.unit for r in rows], [r.uscc for r in rows], [r.period for r in rows],
@@ -178,14 +178,12 @@ def _standard(file: Path, digest: str, submission: Submission, problems: list[Pr
     unit, uscc, period, name = intake.unit, intake.uscc, intake.period_label, str(file)
     for sheet in STANDARD.ledgers:
         fields = tuple(c.field for c in sheet.columns)
+        expected = computed.get(sheet.key, [])
         rows = []
-        for record, expected in zip_longest(submission.ledgers.get(sheet.key, []), computed.get(sheet.key, [])):
-            if record is None:
-                break
+        for k, record in enumerate(submission.ledgers.get(sheet.key, [])):
             values = dict(zip(fields, record))  # a light row: the fields in order, then its origin
-            for field_name, value in (expected or {}).items():
-                if values.get(field_name) is None and value is not None and not (type(value) is str and value[:1] == "#"):
-                    values[field_name] = value
+            if k < len(expected):
+                fill_blanks(values, expected[k])
             rows.append(Row(values, unit, uscc, period, name, record.origin.row))
         intake.ledgers[sheet.key] = rows
     if status == "valid":

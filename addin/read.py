@@ -563,10 +563,6 @@ class _Reader:
                 positions[column.field] = col
         return row, positions
 
-    # -- 工作日历 ----------------------------------------------------------------------------------
-    def calendar(self) -> list[dt.date]:
-        return _calendar_days(self._grid(CALENDAR_SHEET))
-
     # -- cells ------------------------------------------------------------------------------------------
     def _convert(self, sheet: Sheet, column: Column, raws: Sequence[Any], rows: list[int], col: int) -> list[Any]:
         """The typed values of one column's data cells (fast path, then the odd ones)."""

@@ -25,6 +25,7 @@ import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from functools import partial
 from itertools import zip_longest
 from typing import Any, Callable, Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape, quoteattr
@@ -101,16 +102,21 @@ def _cell_xml(head: str, value: Any) -> str:
     return f'{head}><v>{value}</v></c>'
 
 
-def _column_cells(values: Sequence[Any], head: str) -> list[str]:
-    """The cells of one column of a block.  A column repeats its values (units, files,
-    options, dates), so each distinct value is written once — when the column holds one
-    type only (True == 1 == 1.0 would otherwise share an entry)."""
+def map_distinct(function: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
+    """``[function(v) for v in values]``, calling ``function`` once per distinct value: a
+    column repeats its values (units, files, options, dates).  Only when the column holds
+    one type besides None — True == 1 == 1.0 would otherwise share an entry."""
     kinds = set(map(type, values))
     kinds.discard(type(None))
     if len(kinds) <= 1:
-        table = {value: _cell_xml(head, value) for value in set(values)}
+        table = {value: function(value) for value in set(values)}
         return list(map(table.__getitem__, values))
-    return [_cell_xml(head, value) for value in values]
+    return [function(value) for value in values]
+
+
+def _column_cells(values: Sequence[Any], head: str) -> list[str]:
+    """The cells of one column of a block."""
+    return map_distinct(partial(_cell_xml, head), values)
 
 
 def _rows_xml(source: RowSource, width: int) -> Iterator[str]:

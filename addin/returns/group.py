@@ -24,7 +24,7 @@ from addin.rollup import RollupResult
 from addin.schema import STANDARD, VIOLATION_CATEGORIES, Sheet
 from addin.validation.run import no_gc
 from addin.xlsx_styles import COLORS, FONT, Formats, display_width
-from addin.xlsx_tables import RowSource, TableSpec, add_tables
+from addin.xlsx_tables import RowSource, TableSpec, add_tables, map_distinct
 from udfs import vocab
 from udfs.values import EXCEL_EPOCH
 
@@ -56,16 +56,10 @@ def _cell(value: Any) -> Any:
 
 
 def _cells(values: Sequence[Any]) -> list[Any]:
-    """``_cell`` of a column's values, each distinct value once when the column holds one
-    type (a mixed column goes value by value: True == 1 would share an entry)."""
-    kinds = set(map(type, values))
-    if not kinds & _CONVERTED:
+    """``_cell`` of a column's values (a column without flags or dates as it is)."""
+    if not set(map(type, values)) & _CONVERTED:
         return list(values)
-    kinds.discard(type(None))
-    if len(kinds) == 1:
-        table = {value: _cell(value) for value in set(values)}
-        return list(map(table.__getitem__, values))
-    return [_cell(value) for value in values]
+    return map_distinct(_cell, values)
 
 
 _CONVERTED = {bool, dt.date, dt.datetime}

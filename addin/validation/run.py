@@ -21,7 +21,7 @@ from addin.validation.locate import Locator
 from addin.validation.report import FileReport, ValidationReport
 from udfs.errors import EngineError
 from udfs.profile import Profile, get_profile
-from udfs.workcalendar import RecordingCalendar, WorkCalendar, default_calendar
+from udfs.workcalendar import WorkCalendar, default_calendar
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 ESCALATED = TEXT_VALUE_CODES
@@ -130,17 +130,18 @@ def _engine_values(submission: Submission, ctx: Context, when: dt.date | None
     """The computed columns and the deadline problems.  The workbook's own 工作日历 is read
     only when a computation needs a year the engine's calendar lacks; then everything
     is computed again with it (the same answers as reading it first)."""
+    def compute(calendar: WorkCalendar) -> list[Problem]:
+        ctx.computed = recompute(submission, calendar)
+        return list(check_deadlines(ctx, when, calendar))
+
     base = default_calendar()
     if submission.calendar_days is not None:
-        calendar: WorkCalendar = workbook_calendar(submission.calendar_days, base)
+        late = compute(workbook_calendar(submission.calendar_days, base))
     else:
-        calendar = base.recording()
-    for _ in range(2):
-        ctx.computed = recompute(submission, calendar)
-        late = list(check_deadlines(ctx, when, calendar))
-        if not (isinstance(calendar, RecordingCalendar) and calendar.missed):
-            break
-        calendar = workbook_calendar(submission.workbook_days(), base)
+        probe = base.recording()
+        late = compute(probe)
+        if probe.missed:  # a year only the workbook's own 工作日历 may supply
+            late = compute(workbook_calendar(submission.workbook_days(), base))
     return ctx.computed, late
 
 
@@ -188,11 +189,17 @@ def _fill_computed(submission: Submission, computed: dict[str, list[dict[str, An
         for record, expected in zip(submission.ledgers.get(sheet.key, []), values):
             if isinstance(record, tuple):
                 return  # read-only rows (load_workbook(light=True))
-            data = record.__dict__
-            for name, value in expected.items():
-                if data.get(name) is None and value is not None and not (isinstance(value, str) and value.startswith("#")):
-                    data[name] = value
-                    record.__pydantic_fields_set__.add(name)
+            record.__pydantic_fields_set__.update(fill_blanks(record.__dict__, expected))
+
+
+def fill_blanks(values: dict[str, Any], expected: dict[str, Any]) -> list[str]:
+    """A blank computed cell takes the engine's value (not its error text); the fields filled."""
+    filled = []
+    for name, value in expected.items():
+        if values.get(name) is None and value is not None and not (isinstance(value, str) and value.startswith("#")):
+            values[name] = value
+            filled.append(name)
+    return filled
 
 
 def validate_file(path: Path, as_of: dt.date | None = None) -> tuple[FileReport, Submission | None]:
