@@ -88,7 +88,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from addin import demo
+    from addin.demo import main as demo
 
     if args.rules:
         return demo.run_rules(out=sys.stdout)
@@ -97,7 +97,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
-    from addin.templates import write_templates
+    from addin.workbook.templates import write_templates
 
     try:
         written = write_templates(args.out, args.profile, (args.formulas,))
@@ -135,7 +135,7 @@ def cmd_addin(args: argparse.Namespace) -> int:
 
 
 def cmd_letters(args: argparse.Namespace) -> int:
-    from addin.letters import KINDS, workbooks_in, write_batch
+    from addin.documents.letters import KINDS, workbooks_in, write_batch
 
     missing = [str(p) for p in args.workbooks if not p.exists()]
     if missing:
@@ -155,7 +155,7 @@ def cmd_letters(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from addin.periods import parse_date
+    from addin.rollup.periods import parse_date
     from addin.validation import validate_paths
     from addin.validation.run import expand_inputs
 
@@ -210,8 +210,8 @@ class ConsoleProgress:
 
 
 def cmd_rollup(args: argparse.Namespace) -> int:
-    from addin import rollup as core
-    from addin.periods import Period, parse_date
+    from addin.rollup import consolidate as core
+    from addin.rollup.periods import Period, parse_date
     from addin.returns.group import write_group_return
     from addin.returns.sasac import write_sasac_return
 
@@ -242,7 +242,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from addin.archive import Archive
+    from addin.rollup.archive import Archive
 
     if not args.archive.exists():
         print(f"找不到归档库：{args.archive}", file=sys.stderr)

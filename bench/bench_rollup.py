@@ -33,8 +33,8 @@ BASES = 8
 def _make_bases(folder: Path, rows: int) -> list[Path]:
     import datetime as dt
 
-    from addin.demo_group import Generator, make_units
-    from addin.templates import build_template, default_options
+    from addin.demo.group import Generator, make_units
+    from addin.workbook.templates import build_template, default_options
     from udfs.profile import get_profile
 
     profile = get_profile("central-2026")
@@ -58,7 +58,7 @@ def _make_bases(folder: Path, rows: int) -> list[Path]:
 
 def make_files(count: int, rows: int) -> Path:
     """``count`` distinct units' workbooks (cached by count and rows)."""
-    from addin.demo_group import uscc
+    from addin.demo.group import uscc
 
     folder = DATA / f"files{count}_rows{rows}"
     marker = folder / "done.json"
@@ -113,13 +113,13 @@ for f in sorted(glob.glob(IN + '/*.xlsx')):
         cells += sum(len(r) for r in book.get_sheet_by_name(name).to_python())
 """,
     "intake": """
-from addin import rollup
+from addin.rollup import consolidate as rollup
 result = rollup.rollup([IN], jobs=JOBS_N)
 assert result.reconciled
 """,
     "rollup": """
 import datetime as dt
-from addin import rollup
+from addin.rollup import consolidate as rollup
 from addin.returns.group import write_group_return
 from addin.returns.sasac import write_sasac_return
 result = rollup.rollup([IN], as_of=dt.date(2026, 11, 23), jobs=JOBS_N)

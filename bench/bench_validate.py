@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from addin import schema  # noqa: E402
-from addin.schema import STANDARD, ColumnType  # noqa: E402
+from addin.workbook.schema import STANDARD, ColumnType  # noqa: E402
 from udfs import vocab  # noqa: E402
 
 SHARES = {"clues": 0.30, "losses": 0.20, "accountability": 0.20, "rectification": 0.20, "bans": 0.05,
@@ -146,7 +146,7 @@ def make_workbook_data(total: int, seed: int = 20261120) -> tuple[dict[str, Any]
 
 
 def build(path: Path, total: int) -> Path:
-    from addin.templates import build_template, default_options
+    from addin.workbook.templates import build_template, default_options
 
     info, records = make_workbook_data(total)
     return build_template(path, default_options("central-2026", rows=10), info, records)

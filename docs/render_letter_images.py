@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from addin.documents import preview  # noqa: E402
-from addin.letters import EVENT_REPORT, RECOMMENDATION, write_batch  # noqa: E402
-from addin.samples import SAMPLE_INFO, SAMPLE_RECORDS  # noqa: E402
-from addin.templates import default_options, build_template  # noqa: E402
+from addin.documents.letters import EVENT_REPORT, RECOMMENDATION, write_batch  # noqa: E402
+from addin.workbook.samples import SAMPLE_INFO, SAMPLE_RECORDS  # noqa: E402
+from addin.workbook.templates import default_options, build_template  # noqa: E402
 
 TARGETS = {EVENT_REPORT: ROOT / "docs" / "letter-yishiyibaogao.png",
            RECOMMENDATION: ROOT / "docs" / "letter-guanlitisheng.png"}

@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from addin.samples import SAMPLE_INFO, SAMPLE_RECORDS  # noqa: E402
-from addin.templates import Options, build_template  # noqa: E402
-from addin.xlsx_libreoffice import convert  # noqa: E402
+from addin.workbook.samples import SAMPLE_INFO, SAMPLE_RECORDS  # noqa: E402
+from addin.workbook.templates import Options, build_template  # noqa: E402
+from addin.plumbing.libreoffice import convert  # noqa: E402
 from udfs.profile import get_profile  # noqa: E402
 
 TARGET = ROOT / "docs" / "template-clues.png"

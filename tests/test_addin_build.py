@@ -27,7 +27,7 @@ import pytest
 import xlwings
 from python_calamine import CalamineWorkbook
 
-import addin.macros
+import addin.xlam.handlers
 from addin import cli
 from addin.xlam import build, cfb, declarations, install, ovba
 from udfs.registry import FUNCTIONS, Arg, ZZFunction, TEXT
@@ -303,7 +303,7 @@ def test_ribbon_parses_and_every_action_resolves(built: Path, modules: dict[str,
         body = match.group(1)
         called = re.findall(r'RunPython "import addin\.macros; addin\.macros\.(\w+)\(', body)
         assert len(called) == 1, sub
-        assert callable(getattr(addin.macros, called[0])), called[0]
+        assert callable(getattr(addin.xlam.handlers, called[0])), called[0]
         python_calls.add(called[0])
     assert python_calls == {"new_template", "validate_book", "rollup_folder", "sasac_return", "improvement_letters",
                             "event_reports", "update_calendar", "function_help"}

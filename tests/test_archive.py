@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from addin.archive import Archive, SubmissionInfo
-from addin.periods import Period
+from addin.rollup.archive import Archive, SubmissionInfo
+from addin.rollup.periods import Period
 from udfs.errors import ArgumentError
 
 USCC = "91350100M000100Y43"

@@ -6,7 +6,7 @@ import io
 import json
 from pathlib import Path
 
-from addin import demo
+from addin.demo import main as demo
 from addin.cli import main
 
 

@@ -33,10 +33,10 @@ from addin.documents.gbt9704 import OfficialDocument
 from addin.documents.wording import (
     ID_REPLACEMENT, Redactor, balanced_lines, chinese_date, chinese_number, safe_name, wan,
 )
-from addin.letters import EVENT_REPORT, RECOMMENDATION, write_batch, write_letters
-from addin.read import Submission
-from addin.schema import STANDARD, Origin, record_model
-from addin.templates import build_template, default_options
+from addin.documents.letters import EVENT_REPORT, RECOMMENDATION, write_batch, write_letters
+from addin.workbook.read import Submission
+from addin.workbook.schema import STANDARD, Origin, record_model
+from addin.workbook.templates import build_template, default_options
 
 D = dt.date
 UNIT = "测试能源集团有限公司"

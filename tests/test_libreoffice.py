@@ -4,7 +4,7 @@ The native templates are filled with generated rows (every boundary of the profi
 dates around every 2026 holiday and make-up working day, month ends, every combination of
 the rectification flags, blanks and invalid amounts), recalculated by headless
 LibreOffice with recalculation on load forced, read back with the reader and compared
-cell by cell with the Python engine (``addin.recompute``).  One soffice run converts all
+cell by cell with the Python engine (``addin.workbook.recompute``).  One soffice run converts all
 workbooks.  Also: a filled template re-saved by LibreOffice reads back the same, and
 every sheet prints.
 
@@ -33,12 +33,14 @@ from udfs.errors import CalendarError
 from udfs.profile import get_profile
 from udfs.workcalendar import default_calendar
 
-from addin import formulas, templates
-from addin.read import Submission, load_workbook
-from addin.recompute import recompute
-from addin.samples import SAMPLE_INFO, SAMPLE_RECORDS
-from addin.schema import STANDARD
-from addin.xlsx_libreoffice import convert, find_soffice
+from addin.workbook import formulas
+
+from addin.workbook import templates
+from addin.workbook.read import Submission, load_workbook
+from addin.workbook.recompute import recompute
+from addin.workbook.samples import SAMPLE_INFO, SAMPLE_RECORDS
+from addin.workbook.schema import STANDARD
+from addin.plumbing.libreoffice import convert, find_soffice
 
 pytestmark = [
     pytest.mark.skipif(

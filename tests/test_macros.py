@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import xlwings
 
-from addin import macros
+from addin.xlam import handlers as macros
 from udfs import registry
 from udfs.errors import CalendarError, ProfileError
 
@@ -243,12 +243,12 @@ def test_update_calendar_wants_a_toml_file(saved_book: FakeBook, tmp_path: Path)
 @pytest.mark.parametrize(
     "handler, module, wanted, action",
     [
-        (macros.new_template, "addin.templates", "addin.templates.build_template、addin.templates.default_options",
+        (macros.new_template, "addin.workbook.templates", "addin.workbook.templates.build_template、addin.workbook.templates.default_options",
          "新建填报模板"),
-        (macros.validate_book, "addin.validate", "addin.validate.validate_workbook", "校验本工作簿"),
-        (macros.sasac_return, "addin.rollup", "addin.rollup.sasac_from_workbook", "生成国资委报表"),
-        (macros.improvement_letters, "addin.letters", "addin.letters.write_batch", "生成管理提升建议书"),
-        (macros.event_reports, "addin.letters", "addin.letters.write_batch", "生成一事一报告"),
+        (macros.validate_book, "addin.validation.single", "addin.validation.single.validate_workbook", "校验本工作簿"),
+        (macros.sasac_return, "addin.jobs", "addin.jobs.sasac_from_workbook", "生成国资委报表"),
+        (macros.improvement_letters, "addin.documents.letters", "addin.documents.letters.write_batch", "生成管理提升建议书"),
+        (macros.event_reports, "addin.documents.letters", "addin.documents.letters.write_batch", "生成一事一报告"),
     ],
 )
 def test_missing_core_function_says_not_provided_yet(handler: Any, module: str, wanted: str, action: str,
@@ -261,9 +261,9 @@ def test_missing_core_function_says_not_provided_yet(handler: Any, module: str, 
 
 def test_missing_core_module_says_not_provided_yet(saved_book: FakeBook, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "addin.rollup", None)  # import fails: the module is not there
+    monkeypatch.setitem(sys.modules, "addin.jobs", None)  # import fails: the module is not there
     outcome = macros.rollup_folder(macros.encode_hex(str(tmp_path)), saved_book)
-    assert outcome.message == "此功能尚未提供（汇总下级报表：需要 addin.rollup，正在开发中）。"
+    assert outcome.message == "此功能尚未提供（汇总下级报表：需要 addin.jobs，正在开发中）。"
     assert_frame(saved_book, "汇总下级报表", ok=False)
 
 
@@ -278,7 +278,7 @@ def test_new_template_writes_beside_the_book_and_opens_it(saved_book: FakeBook, 
         Path(path).write_bytes(b"template")
         return Path(path)
 
-    fake_core(monkeypatch, "addin.templates", build_template=build_template, default_options=lambda: "默认选项")
+    fake_core(monkeypatch, "addin.workbook.templates", build_template=build_template, default_options=lambda: "默认选项")
     folder = Path(saved_book.fullname).parent
     macros.new_template(saved_book)
     message = assert_frame(saved_book, "新建填报模板", ok=True)
@@ -294,7 +294,7 @@ def test_new_template_writes_beside_the_book_and_opens_it(saved_book: FakeBook, 
 
 
 def test_new_template_for_an_unsaved_book_goes_to_documents(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_core(monkeypatch, "addin.templates", default_options=lambda: None,
+    fake_core(monkeypatch, "addin.workbook.templates", default_options=lambda: None,
               build_template=lambda path, options: Path(path).write_bytes(b"x") and Path(path))
     book = FakeBook("工作簿1")
     assert macros.new_template(book).ok
@@ -303,11 +303,11 @@ def test_new_template_for_an_unsaved_book_goes_to_documents(home: Path, monkeypa
 
 def test_new_template_with_the_real_templates_module(home: Path) -> None:
     try:
-        from addin import templates
+        from addin.workbook import templates
     except ImportError:
-        pytest.skip("addin.templates is not importable yet")
+        pytest.skip("addin.workbook.templates is not importable yet")
     if not all(callable(getattr(templates, name, None)) for name in ("build_template", "default_options")):
-        pytest.skip("addin.templates has no build_template/default_options yet")
+        pytest.skip("addin.workbook.templates has no build_template/default_options yet")
     from python_calamine import CalamineWorkbook
 
     book = FakeBook("工作簿1")
@@ -334,7 +334,7 @@ def test_validate_book_writes_the_issues_sheet(saved_book: FakeBook, monkeypatch
             Issue("error", "责任认定与处理", 2, "身份证号码", "身份证号码无效"),
         ])
 
-    fake_core(monkeypatch, "addin.validate", validate_workbook=validate_workbook)
+    fake_core(monkeypatch, "addin.validation.single", validate_workbook=validate_workbook)
     outcome = macros.validate_book(saved_book)
     message = assert_frame(saved_book, "校验本工作簿", ok=True)
     assert seen == [Path(saved_book.fullname)]
@@ -349,13 +349,13 @@ def test_validate_book_writes_the_issues_sheet(saved_book: FakeBook, monkeypatch
 
 
 def test_validate_book_passes_with_no_issues(saved_book: FakeBook, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_core(monkeypatch, "addin.validate", validate_workbook=lambda path: [])
+    fake_core(monkeypatch, "addin.validation.single", validate_workbook=lambda path: [])
     assert macros.validate_book(saved_book).message.startswith("校验通过：2026年填报.xlsx 有错误 0 条、警告 0 条。")
     assert saved_book.sheets["校验结果"].cells["A1"] == [["级别", "工作表", "行", "列", "说明"]]
 
 
 def test_validate_book_needs_a_saved_book(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_core(monkeypatch, "addin.validate", validate_workbook=lambda path: [])
+    fake_core(monkeypatch, "addin.validation.single", validate_workbook=lambda path: [])
     book = FakeBook("工作簿1")
     assert macros.validate_book(book).message == "请先保存本工作簿，再校验（按已保存的文件处理）。"
     assert_frame(book, "校验本工作簿", ok=False)
@@ -365,8 +365,8 @@ def test_validate_book_needs_a_saved_book(monkeypatch: pytest.MonkeyPatch) -> No
 def test_validate_book_with_the_real_validator(tmp_path: Path) -> None:
     """校验本工作簿 runs addin.validation: the sheet in the book, the annotated copy and the
     JSON report beside it, and a message saying how many errors and where the copy is."""
-    from addin.samples import SAMPLE_INFO, SAMPLE_RECORDS
-    from addin.templates import build_template, default_options
+    from addin.workbook.samples import SAMPLE_INFO, SAMPLE_RECORDS
+    from addin.workbook.templates import build_template, default_options
 
     records = {key: [dict(r) for r in rows] for key, rows in SAMPLE_RECORDS.items()}
     records["clues"][0]["source"] = "审计"  # not in the list: one error
@@ -409,7 +409,7 @@ def test_rollup_folder_reports_what_it_wrote(saved_book: FakeBook, tmp_path: Pat
         Path(target).write_bytes(b"rollup")
         return types.SimpleNamespace(paths=[target], message="读取 12 个文件，其中 2 个未通过校验。")
 
-    fake_core(monkeypatch, "addin.rollup", rollup_folder=rollup_folder)
+    fake_core(monkeypatch, "addin.jobs", rollup_folder=rollup_folder)
     outcome = macros.rollup_folder(macros.encode_hex(str(folder)), saved_book)
     message = assert_frame(saved_book, "汇总下级报表", ok=True)
     target = folder / "集团汇总(2).xlsx"
@@ -419,13 +419,13 @@ def test_rollup_folder_reports_what_it_wrote(saved_book: FakeBook, tmp_path: Pat
 
 
 def test_rollup_folder_that_does_not_exist(saved_book: FakeBook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_core(monkeypatch, "addin.rollup", rollup_folder=lambda source, target, progress=None: target)
+    fake_core(monkeypatch, "addin.jobs", rollup_folder=lambda source, target, progress=None: target)
     missing = tmp_path / "没有这个文件夹"
     assert macros.rollup_folder(macros.encode_hex(str(missing)), saved_book).message == f"文件夹不存在：{missing}"
 
 
 def test_sasac_return(saved_book: FakeBook, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_core(monkeypatch, "addin.rollup", sasac_from_workbook=lambda source, target: Path(target))
+    fake_core(monkeypatch, "addin.jobs", sasac_from_workbook=lambda source, target: Path(target))
     outcome = macros.sasac_return(saved_book)
     assert_frame(saved_book, "生成国资委报表", ok=True)
     assert outcome.message == f"已生成国资委报表：\n{Path(saved_book.fullname).parent / '国资委报表.xlsx'}"
@@ -460,7 +460,7 @@ def test_documents_are_written_beside_the_book(handler: Any, action: str, saved_
             path.write_bytes(b"docx")
         return FakeLettersResult(paths, [])
 
-    fake_core(monkeypatch, "addin.letters", write_batch=write_batch, RECOMMENDATION="管理提升建议书",
+    fake_core(monkeypatch, "addin.documents.letters", write_batch=write_batch, RECOMMENDATION="管理提升建议书",
               EVENT_REPORT="一事一报告")
     outcome = handler(saved_book)
     assert_frame(saved_book, action, ok=True)
@@ -474,7 +474,7 @@ def test_documents_are_written_beside_the_book(handler: Any, action: str, saved_
 def test_documents_list_what_could_not_be_written(saved_book: FakeBook, monkeypatch: pytest.MonkeyPatch) -> None:
     problems = [FakeProblem("一事一报告", "XS-003", "2026年填报.xlsx「问题线索台账」第4行", "缺少受理日期"),
                 FakeProblem("", None, "", "工作簿无法读取")]
-    fake_core(monkeypatch, "addin.letters", write_batch=lambda source, out_dir, progress=None, kinds=None:
+    fake_core(monkeypatch, "addin.documents.letters", write_batch=lambda source, out_dir, progress=None, kinds=None:
               FakeLettersResult([], problems), RECOMMENDATION="管理提升建议书", EVENT_REPORT="一事一报告")
     outcome = macros.event_reports(saved_book)
     assert outcome.message.endswith("未能生成的 2 项已列在本工作簿的「文书问题」表。")
@@ -486,8 +486,8 @@ def test_documents_list_what_could_not_be_written(saved_book: FakeBook, monkeypa
 
 
 def test_rollup_and_sasac_with_the_real_core(home: Path, tmp_path: Path) -> None:
-    from addin.samples import SAMPLE_INFO, SAMPLE_RECORDS
-    from addin.templates import build_template, default_options
+    from addin.workbook.samples import SAMPLE_INFO, SAMPLE_RECORDS
+    from addin.workbook.templates import build_template, default_options
 
     folder = tmp_path / "下级 报表"
     folder.mkdir()
@@ -505,11 +505,12 @@ def test_rollup_and_sasac_with_the_real_core(home: Path, tmp_path: Path) -> None
 
 def test_documents_with_the_real_letters_module(home: Path, tmp_path: Path) -> None:
     try:
-        from addin import letters, templates
+        from addin.documents import letters
+        from addin.workbook import templates
     except ImportError:
-        pytest.skip("addin.letters or addin.templates is not importable yet")
+        pytest.skip("addin.documents.letters or addin.workbook.templates is not importable yet")
     if not callable(getattr(letters, "write_batch", None)) or not callable(getattr(templates, "build_template", None)):
-        pytest.skip("addin.letters.write_batch or addin.templates.build_template is not there yet")
+        pytest.skip("addin.documents.letters.write_batch or addin.workbook.templates.build_template is not there yet")
     workbook = templates.build_template(tmp_path / "空白.xlsx", templates.default_options())
     book = FakeBook(workbook)
     outcome = macros.improvement_letters(book)
@@ -525,7 +526,7 @@ def test_engine_error_from_the_core_is_a_chinese_message(saved_book: FakeBook, m
     def validate_workbook(path: Path) -> Any:
         raise ProfileError("未知适用标准 'abc'")
 
-    fake_core(monkeypatch, "addin.validate", validate_workbook=validate_workbook)
+    fake_core(monkeypatch, "addin.validation.single", validate_workbook=validate_workbook)
     assert macros.validate_book(saved_book).message == "校验本工作簿未完成：未知适用标准 'abc'"
     assert_frame(saved_book, "校验本工作簿", ok=False)
 
@@ -535,7 +536,7 @@ def test_program_error_is_logged_not_shown_as_a_traceback(saved_book: FakeBook, 
     def validate_workbook(path: Path) -> Any:
         raise RuntimeError("boom")
 
-    fake_core(monkeypatch, "addin.validate", validate_workbook=validate_workbook)
+    fake_core(monkeypatch, "addin.validation.single", validate_workbook=validate_workbook)
     outcome = macros.validate_book(saved_book)
     log = zhuize_home / "logs" / "macros.log"
     assert outcome.message == f"校验本工作簿出错：RuntimeError: boom\n详细信息已记入 {log}"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from addin.preflight import OLE_MAGIC, Limits, check_file
+from addin.workbook.preflight import OLE_MAGIC, Limits, check_file
 
 CONTENT_TYPES = b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
 WORKBOOK = b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
@@ -242,7 +242,7 @@ def test_a_part_that_inflates_beyond_its_declared_size(tmp_path: Path) -> None:
 
 
 def test_error_values_are_listed(tmp_path: Path) -> None:
-    from addin.preflight import scan_file
+    from addin.workbook.preflight import scan_file
 
     sheet = ('<worksheet><sheetData><row r="1"><c r="A1" t="e"><v>#REF!</v></c><c r="B1" t="str"><f>X()</f>'
              '<v>#参数错误</v></c><c r="C1" s="2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row></sheetData></worksheet>'

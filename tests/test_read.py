@@ -12,11 +12,11 @@ import pytest
 
 from workbook_cases import fill_with_openpyxl
 
-from addin import templates
-from addin.formulas import info_row
-from addin.read import Submission, load_workbook, normalise_header
-from addin.samples import SAMPLE_INFO, SAMPLE_RECORDS
-from addin.schema import STANDARD
+from addin.workbook import templates
+from addin.workbook.formulas import info_row
+from addin.workbook.read import Submission, load_workbook, normalise_header
+from addin.workbook.samples import SAMPLE_INFO, SAMPLE_RECORDS
+from addin.workbook.schema import STANDARD
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "workbook_templates" / templates.FILE_NAMES["native"]

@@ -11,10 +11,10 @@ from workbook_cases import fill_with_openpyxl
 
 from udfs.workcalendar import default_calendar
 
-from addin import templates
-from addin.read import load_workbook
-from addin.recompute import recompute, workbook_calendar
-from addin.samples import SAMPLE_INFO, SAMPLE_RECORDS
+from addin.workbook import templates
+from addin.workbook.read import load_workbook
+from addin.workbook.recompute import recompute, workbook_calendar
+from addin.workbook.samples import SAMPLE_INFO, SAMPLE_RECORDS
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "workbook_templates" / templates.FILE_NAMES["native"]

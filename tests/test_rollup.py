@@ -20,12 +20,13 @@ from typing import Any
 import openpyxl
 import pytest
 
-from addin import rollup
+from addin import jobs
+from addin.rollup import consolidate as rollup
 from addin.cli import main
-from addin.demo_group import make_demo_group
-from addin.periods import Period
+from addin.demo.group import make_demo_group
+from addin.rollup.periods import Period
 from addin.returns.group import write_group_return
-from addin.xlsx_libreoffice import convert, find_soffice
+from addin.plumbing.libreoffice import convert, find_soffice
 
 AS_OF = dt.date(2026, 11, 23)
 UNITS = 10
@@ -278,11 +279,11 @@ def test_sasac_return_prints_totals(rolled: dict[str, Any], tmp_path: Path) -> N
 
 
 def test_ribbon_rollup_folder_and_sasac_from_a_group_return(group: Any, tmp_path: Path) -> None:
-    outcome = rollup.rollup_folder(group.folder / "2026年度", tmp_path / "集团汇总.xlsx")
+    outcome = jobs.rollup_folder(group.folder / "2026年度", tmp_path / "集团汇总.xlsx")
     assert [p.name for p in outcome.paths] == ["集团汇总.xlsx", "国资委报表_集团汇总.xlsx", "集团汇总.json"]
     assert all(p.is_file() for p in outcome.paths)
     assert "对账：输入" in outcome.message and "（平）" in outcome.message
-    again = rollup.sasac_from_workbook(tmp_path / "集团汇总.xlsx", tmp_path / "国资委报表.xlsx")
+    again = jobs.sasac_from_workbook(tmp_path / "集团汇总.xlsx", tmp_path / "国资委报表.xlsx")
     assert again.paths == [tmp_path / "国资委报表.xlsx"]
     assert "报告期 2026-年度" in again.message
     first = openpyxl.load_workbook(outcome.paths[1])["国资委报表"]
@@ -294,7 +295,7 @@ def test_rows_cross_processes_unchanged() -> None:
     """An intake travels from a worker by pickle, its rows packed as columns."""
     import pickle
 
-    from addin.intake import Intake, Row
+    from addin.rollup.intake import Intake, Row
     from addin.validation.report import FileReport
 
     day = dt.date(2026, 3, 31)

@@ -11,8 +11,10 @@ import pytest
 from udfs import registry, vocab
 from udfs.profile import available_profiles
 
-from addin import formulas, schema
-from addin.schema import STANDARD, ColumnType
+from addin.workbook import formulas
+
+from addin.workbook import schema
+from addin.workbook.schema import STANDARD, ColumnType
 
 # The standard (workbook-standard.md, version 1), restated here on purpose: renaming or
 # dropping any of these breaks every subsidiary's filled workbook, so a change to the

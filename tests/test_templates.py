@@ -17,8 +17,12 @@ from udfs import handling, registry, vocab
 from udfs.profile import get_profile
 from udfs.workcalendar import default_calendar
 
-from addin import cli, formulas, templates
-from addin.schema import STANDARD, ColumnType
+from addin import cli
+
+from addin.workbook import formulas
+
+from addin.workbook import templates
+from addin.workbook.schema import STANDARD, ColumnType
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "workbook_templates"

@@ -20,11 +20,11 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from addin import cli
-from addin.formulas import info_row
-from addin.read import load_workbook
-from addin.samples import SAMPLE_INFO, SAMPLE_RECORDS
-from addin.schema import STANDARD
-from addin.templates import build_template, default_options
+from addin.workbook.formulas import info_row
+from addin.workbook.read import load_workbook
+from addin.workbook.samples import SAMPLE_INFO, SAMPLE_RECORDS
+from addin.workbook.schema import STANDARD
+from addin.workbook.templates import build_template, default_options
 from addin.validation import check_submission, validate_paths
 from addin.validation.report import FileReport
 
@@ -495,7 +495,9 @@ def test_parallel_and_light_reading_give_the_same_problems(two_defects: Path, mo
     assert forked.problems == load_workbook(two_defects, parallel=False).problems
     assert check_submission(forked) == plain
     monkeypatch.setattr(run, "HELPER_ROWS", 0)  # the input checks in a forked helper too
-    light = load_workbook(two_defects, parallel=True, light=True)
+    from addin.validation.checks import precheck_cells
+
+    light = load_workbook(two_defects, parallel=True, light=True, cell_checks=precheck_cells)
     assert check_submission(light, fill=False) == plain
     assert [r.clue_id for r in light.rows("clues")] == [r["clue_id"] for r in SAMPLE_RECORDS["clues"]]
 
@@ -510,7 +512,7 @@ def test_check_submission_keeps_its_signature(clean: Path) -> None:
 
 def test_a_workbook_recalculated_by_libreoffice_is_valid(clean: Path, tmp_path: Path) -> None:
     """Every computed cell now shows LibreOffice's value: all agree with the engine."""
-    from addin.xlsx_libreoffice import convert, find_soffice
+    from addin.plumbing.libreoffice import convert, find_soffice
 
     if find_soffice() is None:
         pytest.skip("LibreOffice is not installed")
@@ -553,8 +555,8 @@ def _workbook_with_clue(path: Path, received: dt.date, with_2027: bool) -> Path:
 
     from udfs.workcalendar import default_calendar, parse_year_file
 
-    from addin.samples import SAMPLE_INFO, SAMPLE_RECORDS
-    from addin.templates import build_template, default_options
+    from addin.workbook.samples import SAMPLE_INFO, SAMPLE_RECORDS
+    from addin.workbook.templates import build_template, default_options
     from tests.conftest import CALENDAR_2027
 
     calendar = default_calendar()

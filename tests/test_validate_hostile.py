@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from addin.samples import SAMPLE_INFO, SAMPLE_RECORDS
-from addin.templates import build_template, default_options
+from addin.workbook.samples import SAMPLE_INFO, SAMPLE_RECORDS
+from addin.workbook.templates import build_template, default_options
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "绝密-XXE-目标文件内容-7f3a9c"
@@ -56,7 +56,7 @@ def _replace_part(source: Path, target: Path, part: str, data: bytes | None = No
 
 
 def _sheet_part(source: Path, sheet: str) -> str:
-    from addin.preflight import sheet_parts
+    from addin.workbook.preflight import sheet_parts
 
     return sheet_parts(source)[sheet][0]
 

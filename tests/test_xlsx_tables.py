@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from addin.xlsx_tables import RowSource, TableSpec, _Behind, add_tables, column_blocks, column_letter
+from addin.plumbing.xlsx_tables import RowSource, TableSpec, _Behind, add_tables, column_blocks, column_letter
 
 
 def test_column_letters() -> None:

@@ -2,7 +2,7 @@
 around every 2026 holiday and make-up working day, month ends for EDATE, every
 combination of the rectification flags, blanks and a few invalid amounts.
 
-``cases(profile)`` returns (info, records) for ``addin.templates.build_template``:
+``cases(profile)`` returns (info, records) for ``addin.workbook.templates.build_template``:
 at least ``MIN_ROWS`` rows in every ledger, deterministic (seeded).
 """
 
@@ -19,7 +19,7 @@ from udfs import vocab
 from udfs.profile import Profile
 from udfs.workcalendar import builtin_years
 
-from addin import schema
+from addin.workbook import schema
 
 MIN_ROWS = 500
 D = dt.date
@@ -259,7 +259,7 @@ def fill_with_openpyxl(template: Path, target: Path, info: dict[str, Any],
 
     import openpyxl
 
-    from addin.formulas import info_row
+    from addin.workbook.formulas import info_row
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

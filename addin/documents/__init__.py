@@ -7,5 +7,5 @@
     event_report    一事一报告 for a clue whose loss grade requires it
     batch           every letter of one submission or of a consolidated return, written safely
 
-``addin.letters`` is the entry point the command line and the Excel ribbon call.
+``addin.documents.letters`` is the entry point the command line and the Excel ribbon call.
 """

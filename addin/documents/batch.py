@@ -19,7 +19,7 @@ from udfs import vocab
 from udfs.errors import EngineError
 from udfs.workcalendar import WorkCalendar
 
-from addin.atomic import atomic_path
+from addin.plumbing.atomic import atomic_path
 from addin.documents import event_report, recommendation
 from addin.documents.facts import (
     EVENT_REPORT, RECOMMENDATION, ClueCase, LetterProblem, SubmissionFacts, clue_key, is_error,
@@ -182,7 +182,7 @@ def write_letters(
     today: dt.date | None = None,
     calendar: WorkCalendar | None = None,
 ) -> LettersResult:
-    """Write the letters of one submission (a ``Submission`` from ``addin.read``) into
+    """Write the letters of one submission (a ``Submission`` from ``addin.workbook.read``) into
     ``out_dir``.  ``clues`` limits them to those 线索编号, ``kinds`` to 管理提升建议书 or
     一事一报告; ``report_to`` is the 主送单位 of the 一事一报告 (a highlighted placeholder when
     not given); ``today`` dates a report that has neither 一事一报告日期 nor 填报日期."""
@@ -230,10 +230,10 @@ def workbooks_in(folder: str | Path) -> list[Path]:
 
 
 def _load(path: Path) -> tuple[Any | None, list[LetterProblem]]:
-    """A workbook read by ``addin.read``.  A file that cannot be read at all, or a missing
+    """A workbook read by ``addin.workbook.read``.  A file that cannot be read at all, or a missing
     sheet, is a problem here; a bad cell shows up where a letter needs its value (the
     validator reports everything else)."""
-    from addin.read import load_workbook
+    from addin.workbook.read import load_workbook
 
     submission = load_workbook(path)
     unit = (submission.info.unit_name or "").strip() or path.stem

@@ -2,7 +2,7 @@
 
 The ledgers are joined on 线索编号 (case-insensitively, as the workbook's look-ups do);
 loss grades, jurisdiction, deduction ranges, rectification deadlines and results come
-from ``addin.recompute`` (the engine, never the workbook's cached cells), the reporting
+from ``addin.workbook.recompute`` (the engine, never the workbook's cached cells), the reporting
 deadlines from ``ZZ_REPORT_DEADLINE``.  What a letter cannot be written without is a
 ``LetterProblem`` naming the clue and the field — data, never an exception.
 """
@@ -22,8 +22,8 @@ from udfs.profile import Profile, get_profile
 from udfs.workcalendar import WorkCalendar
 
 from addin.documents.wording import Redactor
-from addin.recompute import Recompute, workbook_calendar, workbook_days
-from addin.schema import LOSS_TYPES, STANDARD
+from addin.workbook.recompute import Recompute, workbook_calendar, workbook_days
+from addin.workbook.schema import LOSS_TYPES, STANDARD
 
 RECOMMENDATION = "管理提升建议书"
 EVENT_REPORT = "一事一报告"

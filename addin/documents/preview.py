@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
-from addin.xlsx_libreoffice import LibreOfficeError, convert
+from addin.plumbing.libreoffice import LibreOfficeError, convert
 
 SUBSTITUTES = {
     "仿宋_GB2312": ("Noto Serif CJK SC", None),

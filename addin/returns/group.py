@@ -3,7 +3,7 @@ by unit and in total, the validation results, overdue items and native charts.
 
 Written with xlsxwriter's constant_memory row loop (rows stream to disk, so hundreds
 of thousands of rows stay within a small, fixed memory), then the Excel Tables are
-added to the finished package (``addin.xlsx_tables``).  A ledger longer than Excel's
+added to the finished package (``addin.plumbing.xlsx_tables``).  A ledger longer than Excel's
 1,048,576 rows continues on numbered sheets — never a silent truncation.
 """
 
@@ -17,14 +17,14 @@ from typing import Any, Iterable, Sequence
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from addin.atomic import atomic_path
-from addin.indicators import INDICATORS
-from addin.intake import PROVENANCE, Row
-from addin.rollup import RollupResult
-from addin.schema import STANDARD, VIOLATION_CATEGORIES, Sheet
+from addin.plumbing.atomic import atomic_path
+from addin.rollup.indicators import INDICATORS
+from addin.rollup.intake import PROVENANCE, Row
+from addin.rollup.consolidate import RollupResult
+from addin.workbook.schema import STANDARD, VIOLATION_CATEGORIES, Sheet
 from addin.validation.run import no_gc
-from addin.xlsx_styles import COLORS, FONT, Formats, display_width
-from addin.xlsx_tables import RowSource, TableSpec, add_tables, map_distinct
+from addin.workbook.styles import COLORS, FONT, Formats, display_width
+from addin.plumbing.xlsx_tables import RowSource, TableSpec, add_tables, map_distinct
 from udfs import vocab
 from udfs.values import EXCEL_EPOCH
 
@@ -267,7 +267,7 @@ class GroupWriter:
             sheet.write_row(0, 0, PROVENANCE, self.source_header)
             for col, column in enumerate(columns, start=len(PROVENANCE)):
                 sheet.write(0, col, column.header, self.formats.header(column))
-            # the rows themselves are streamed into the finished package (addin.xlsx_tables)
+            # the rows themselves are streamed into the finished package (addin.plumbing.xlsx_tables)
             self.bulk.append((self.sheet_count, formats, fields, chunk))
             sheet.freeze_panes(1, len(PROVENANCE))
             sheet.repeat_rows(0)

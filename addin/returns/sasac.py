@@ -11,10 +11,10 @@ from typing import Any
 
 import xlsxwriter
 
-from addin.atomic import atomic_path
-from addin.indicators import INDICATORS
-from addin.rollup import RollupResult
-from addin.xlsx_styles import FONT
+from addin.plumbing.atomic import atomic_path
+from addin.rollup.indicators import INDICATORS
+from addin.rollup.consolidate import RollupResult
+from addin.workbook.styles import FONT
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("一、问题线索", "期初在办"),

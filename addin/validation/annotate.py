@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.atomic import atomic_path
+from addin.plumbing.atomic import atomic_path
 from addin.validation.report import FileReport
 
 RESULT_SHEET = "校验结果"

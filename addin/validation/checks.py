@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from addin.problems import Problem
-from addin.schema import STANDARD, Column, ColumnType, Record
+from addin.workbook.schema import STANDARD, Column, ColumnType, Record
 from addin.validation.locate import Locator
 from udfs import handling, identity, vocab
 from udfs.profile import Profile
@@ -229,6 +229,13 @@ def ledger_cell_problems(ctx: Context, key: str) -> Iterator[Problem]:
     for column in STANDARD.sheet(key).input_columns:
         if ctx.present(key, column.field):
             yield from _column_problems(ctx, key, column, records, ctx.col(key, column.field))
+
+
+def precheck_cells(submission: Any, unread: set[tuple[str, str]], keys: list[str]) -> dict[str, list[Problem]]:
+    """The cell checks of some ledgers, for a reading process to run ahead
+    (``addin.workbook.read.load_workbook(cell_checks=…)``)."""
+    ctx = Context(submission, Locator(submission), None, {}, unread)
+    return {key: list(ledger_cell_problems(ctx, key)) for key in keys}
 
 
 def _precomputed(submission: Any, key: str) -> list[Problem] | None:

@@ -7,7 +7,7 @@ from typing import Any
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from addin.problems import Problem
-from addin.schema import STANDARD, Record
+from addin.workbook.schema import STANDARD, Record
 
 
 class Locator:

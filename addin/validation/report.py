@@ -85,7 +85,7 @@ class ValidationReport:
         return {"files": [f.to_json() for f in self.files], "summary": self.summary}
 
     def write_json(self, path: str | Path) -> None:
-        from addin.atomic import atomic_path
+        from addin.plumbing.atomic import atomic_path
 
         with atomic_path(path) as temporary:
             temporary.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")

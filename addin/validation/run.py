@@ -10,12 +10,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from addin.forked import Forked, can_fork
+from addin.plumbing.forked import Forked, can_fork
 from addin.problems import Problem
-from addin.read import TEXT_VALUE_CODES, Submission, load_workbook
-from addin.recompute import recompute, workbook_calendar
-from addin.schema import STANDARD
-from addin.validation.checks import ENGINE_CHECKS, INPUT_CHECKS, Context
+from addin.workbook.read import TEXT_VALUE_CODES, Submission, load_workbook
+from addin.workbook.recompute import recompute, workbook_calendar
+from addin.workbook.schema import STANDARD
+from addin.validation.checks import ENGINE_CHECKS, INPUT_CHECKS, Context, precheck_cells
 from addin.validation.deadlines import check_deadlines
 from addin.validation.locate import Locator
 from addin.validation.report import FileReport, ValidationReport
@@ -224,7 +224,7 @@ def _validate_file(path: Path, as_of: dt.date | None, keep: bool) -> tuple[FileR
     submission: Submission | None = None
     try:
         with no_gc():
-            submission = load_workbook(path, light=True)
+            submission = load_workbook(path, light=True, cell_checks=precheck_cells)
             problems = check_submission(submission, as_of, fill=False)
             rows = sum(len(v) for v in submission.ledgers.values())
             if not keep:

@@ -5,5 +5,6 @@
     cfb.py           MS-CFB: the OLE compound file that holds the VBA project
     declarations.py  the ZZ_ functions' VBA declarations and wizard help, from udfs.registry
     install.py       `zhuize addin install` (Windows)
+    handlers.py      the ribbon buttons' Python side (RunPython targets): thin calls into the pipeline
     customUI14.xml, config.toml, vba/   the sources
 """

@@ -1,6 +1,6 @@
 Attribute VB_Name = "zhuize_ribbon"
 ' The ribbon tab of the zhuize add-in (labels and icons: customUI14.xml).
-' Each button runs one handler of the Python module addin.macros through xlwings'
+' Each button runs one handler of the Python module addin.xlam.handlers through xlwings'
 ' RunPython; the handler does the work, reports progress in the status bar and ends
 ' with a message. This module stays ASCII: Chinese text lives in customUI14.xml, in the
 ' add-in's sheets and in Python. Zh() turns hex code points into text for dialog titles.
@@ -8,12 +8,12 @@ Option Explicit
 
 Public Sub NewTemplate(control As IRibbonControl)
     If Not EnsureWorkbook() Then Exit Sub
-    RunPython "import addin.macros; addin.macros.new_template()"
+    RunPython "import addin.xlam.handlers; addin.xlam.handlers.new_template()"
 End Sub
 
 Public Sub ValidateBook(control As IRibbonControl)
     If Not EnsureWorkbook() Then Exit Sub
-    RunPython "import addin.macros; addin.macros.validate_book()"
+    RunPython "import addin.xlam.handlers; addin.xlam.handlers.validate_book()"
 End Sub
 
 Public Sub RollupFolder(control As IRibbonControl)
@@ -22,22 +22,22 @@ Public Sub RollupFolder(control As IRibbonControl)
     ' Title: "Select the folder holding the subsidiaries' workbooks"
     folder = PickFolder(Zh("9009 62E9 4E0B 7EA7 5355 4F4D 62A5 8868 6240 5728 7684 6587 4EF6 5939"))
     If folder = "" Then Exit Sub
-    RunPython "import addin.macros; addin.macros.rollup_folder('" & HexText(folder) & "')"
+    RunPython "import addin.xlam.handlers; addin.xlam.handlers.rollup_folder('" & HexText(folder) & "')"
 End Sub
 
 Public Sub SasacReturn(control As IRibbonControl)
     If Not EnsureWorkbook() Then Exit Sub
-    RunPython "import addin.macros; addin.macros.sasac_return()"
+    RunPython "import addin.xlam.handlers; addin.xlam.handlers.sasac_return()"
 End Sub
 
 Public Sub ImprovementLetters(control As IRibbonControl)
     If Not EnsureWorkbook() Then Exit Sub
-    RunPython "import addin.macros; addin.macros.improvement_letters()"
+    RunPython "import addin.xlam.handlers; addin.xlam.handlers.improvement_letters()"
 End Sub
 
 Public Sub EventReports(control As IRibbonControl)
     If Not EnsureWorkbook() Then Exit Sub
-    RunPython "import addin.macros; addin.macros.event_reports()"
+    RunPython "import addin.xlam.handlers; addin.xlam.handlers.event_reports()"
 End Sub
 
 Public Sub UpdateCalendar(control As IRibbonControl)
@@ -47,12 +47,12 @@ Public Sub UpdateCalendar(control As IRibbonControl)
     chosen = Application.GetOpenFilename("TOML (*.toml),*.toml", 1, _
         Zh("9009 62E9 5DE5 4F5C 65E5 5386 6587 4EF6 FF08 002E 0074 006F 006D 006C FF09"))
     If VarType(chosen) = vbBoolean Then Exit Sub
-    RunPython "import addin.macros; addin.macros.update_calendar('" & HexText(CStr(chosen)) & "')"
+    RunPython "import addin.xlam.handlers; addin.xlam.handlers.update_calendar('" & HexText(CStr(chosen)) & "')"
 End Sub
 
 Public Sub FunctionHelp(control As IRibbonControl)
     If Not EnsureWorkbook() Then Exit Sub
-    RunPython "import addin.macros; addin.macros.function_help()"
+    RunPython "import addin.xlam.handlers; addin.xlam.handlers.function_help()"
 End Sub
 
 Private Function EnsureWorkbook() As Boolean
@@ -71,7 +71,7 @@ End Function
 
 Private Function HexText(ByVal plain As String) As String
     ' UTF-16 code units as hex (4 digits each): a path reaches Python intact whatever
-    ' quotes, spaces or Chinese characters it holds; addin.macros decodes it.
+    ' quotes, spaces or Chinese characters it holds; addin.xlam.handlers decodes it.
     Dim i As Long, out As String
     For i = 1 To Len(plain)
         out = out & Right$("000" & Hex$(AscW(Mid$(plain, i, 1)) And &HFFFF&), 4)

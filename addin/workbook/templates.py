@@ -7,7 +7,7 @@ conditional formats and print setup in one pass, fast):
 - 填报信息  the record sheet (label in A, value in B);
 - the six ledgers, each an Excel Table with the standard's headers in row 1, drop-downs
   for every closed list, input messages with the column's help, computed columns locked
-  (sheet protection without a password) and filled with formulas (``addin.formulas``);
+  (sheet protection without a password) and filled with formulas (``addin.workbook.formulas``);
 - 参数      the profile's thresholds, ranges, periods and deadlines (the formulas read them);
 - 工作日历  every working day of every year the engine knows (append new years below);
 - 列表      (hidden) the drop-down lists.
@@ -33,10 +33,10 @@ from udfs.handling import range_text
 from udfs.profile import Deadline, Profile, get_profile
 from udfs.workcalendar import WorkCalendar, default_calendar
 
-from addin import formulas as fx
-from addin.atomic import atomic_path
-from addin.xlsx_styles import COLORS, FONT, Formats, cell_props, display_width
-from addin.schema import CLUE_STAGES, STANDARD, TYPE_LABELS, Column, ColumnType, Sheet
+from addin.workbook import formulas as fx
+from addin.plumbing.atomic import atomic_path
+from addin.workbook.styles import COLORS, FONT, Formats, cell_props, display_width
+from addin.workbook.schema import CLUE_STAGES, STANDARD, TYPE_LABELS, Column, ColumnType, Sheet
 
 FILE_NAMES = {"native": "子企业填报模板.xlsx", "udf": "子企业填报模板（函数版）.xlsx"}
 DEFAULT_ROWS = 500

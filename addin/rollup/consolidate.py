@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from addin.archive import Archive, SubmissionInfo
-from addin.atomic import atomic_path
-from addin.indicators import UnitLedgers, total_indicators, unit_indicators
-from addin.intake import Intake, Row, intake_file
-from addin.periods import Period
+from addin.rollup.archive import Archive, SubmissionInfo
+from addin.plumbing.atomic import atomic_path
+from addin.rollup.indicators import UnitLedgers, total_indicators, unit_indicators
+from addin.rollup.intake import Intake, Row, intake_file
+from addin.rollup.periods import Period
 from addin.problems import Problem
-from addin.schema import STANDARD
+from addin.workbook.schema import STANDARD
 from addin.validation.run import expand_inputs, no_gc
 
 Progress = Callable[[int, int, int, str], None]
@@ -371,41 +371,3 @@ def summary_text(result: RollupResult) -> str:
     balance = "平" if result.reconciled else "不平"
     lines.append(f"对账：输入 {result.rows_in} 行 = 汇总 {result.rows_out} 行 + 退回 {result.rows_rejected} 行（{balance}）")
     return "\n".join(lines)
-
-
-# -- for the Excel ribbon (addin.macros): a folder or the calling workbook in, files out ---------------
-
-
-@dataclass
-class Outcome:
-    """What a ribbon action wrote, and the message it shows."""
-
-    paths: list[Path]
-    message: str
-
-
-def rollup_folder(folder: str | Path, target: str | Path, progress: Progress | None = None) -> Outcome:
-    """汇总下级报表: the group return at ``target``, the SASAC return and summary JSON beside it."""
-    from addin.returns.group import write_group_return
-    from addin.returns.sasac import write_sasac_return
-
-    result = rollup([folder], progress=progress, jobs=1)
-    if not result.reconciled:
-        return Outcome([], "对账不平：输入行数 ≠ 汇总行数 + 退回行数，未写出任何结果，请报告此问题")
-    group = write_group_return(result, target)
-    base = Path(target)
-    sasac = write_sasac_return(result, base.with_name(f"国资委报表_{base.stem}.xlsx"), filer_name(result))
-    summary = base.with_suffix(".json")
-    write_summary(result, summary)
-    return Outcome([group, sasac, summary], summary_text(result))
-
-
-def sasac_from_workbook(workbook: str | Path, target: str | Path) -> Outcome:
-    """生成国资委报表 from one workbook: a group return (rolled up again) or a unit's own."""
-    from addin.returns.sasac import write_sasac_return
-
-    result = rollup([workbook], jobs=1)
-    if not result.accepted:
-        return Outcome([], summary_text(result) + "\n该工作簿未通过校验，未生成国资委报表")
-    path = write_sasac_return(result, target, filer_name(result) or result.accepted[0].unit)
-    return Outcome([path], summary_text(result))

@@ -13,7 +13,7 @@ from ``udfs.registry``) with 填报信息's 适用标准.
 
 Every formula returns "" while the inputs it needs are blank, so empty rows stay empty.
 Errors a user can cause are short texts starting with ``#`` (as the engine's cells show).
-``addin.recompute`` is the same rules in Python over the engine.
+``addin.workbook.recompute`` is the same rules in Python over the engine.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from xlsxwriter.utility import xl_col_to_name
 from udfs import vocab
 from udfs.profile import Deadline, Profile
 
-from addin.schema import INVOLVED_UNIT_LEVELS, STANDARD, Sheet
+from addin.workbook.schema import INVOLVED_UNIT_LEVELS, STANDARD, Sheet
 
 Mode = Literal["native", "udf"]
 MODES: tuple[Mode, ...] = ("native", "udf")

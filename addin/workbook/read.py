@@ -4,7 +4,7 @@ Reads any workbook with the standard's sheet names and headers: made from the te
 re-saved by Excel, WPS or LibreOffice, or written by another tool.  Columns are found by
 header in any order (full-width/half-width and spaces do not matter), extra columns are
 ignored, blank rows are skipped, cached formula values are used and text is trimmed.
-Bulk reading is python-calamine, after the preflight (``addin.preflight``) has found the
+Bulk reading is python-calamine, after the preflight (``addin.workbook.preflight``) has found the
 file safe to parse.
 
 What cannot be read is a ``Problem`` (file, sheet, cell, stable code, Chinese message
@@ -28,7 +28,7 @@ from collections import namedtuple
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SerializeAsAny
 from python_calamine import CalamineError, CalamineWorkbook
@@ -37,11 +37,15 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_c
 from udfs import vocab
 from udfs.values import EXCEL_EPOCH
 
-from addin.forked import Forked, can_fork
-from addin.preflight import Scan, scan_file, sheet_parts
+from addin.plumbing.forked import Forked, can_fork
+from addin.workbook.preflight import Scan, scan_file, sheet_parts
 from addin.problems import Problem
-from addin.schema import STANDARD, Column, ColumnType, InfoRecord, Origin, Record, Sheet, record_model
-from addin.textvalues import date_message, number_message, read_number, shown_number, suggest_date
+from addin.workbook.schema import STANDARD, Column, ColumnType, InfoRecord, Origin, Record, Sheet, record_model
+from addin.workbook.textvalues import date_message, number_message, read_number, shown_number, suggest_date
+
+CellChecks = Callable[["Submission", set[tuple[str, str]], list[str]], dict[str, list[Problem]]]
+"""The validator's cell checks over a partly read submission: (submission, cells already
+reported unreadable, ledger keys) → problems per ledger key."""
 
 CALENDAR_SHEET = "工作日历"
 HEADER_SEARCH_ROWS = 10
@@ -115,7 +119,8 @@ _CHILD_SHARE = 0.48
 the records and reads 填报信息 and 工作日历)."""
 
 
-def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = False) -> Submission:
+def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = False,
+                  cell_checks: "CellChecks | None" = None) -> Submission:
     """Read a workbook; every problem is in ``Submission.problems``.
 
     ``parallel``: read the largest ledgers in a second process (forked; Linux only).
@@ -125,6 +130,10 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
     ``light``: the ledgers' rows are read-only named tuples with the same attributes as
     the records (``row.clue_id``, ``row.origin.row``), ten times cheaper to build — for
     a caller that only checks them (``zhuize validate``).
+
+    ``cell_checks`` (light rows only): the validator's cell checks, which a second reading
+    process then runs on the ledgers it read (``Submission.precomputed_cell_problems``).
+    The validator passes them in, so that reading never imports validation.
     """
     file = Path(path)
     name = str(file)
@@ -132,7 +141,7 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
     if child is not None and parallel is None and child.bytes < PARALLEL_BYTES:
         child = child.cancel()
     if child is not None and not child.started:
-        child.light = light
+        child.cell_checks = cell_checks if light else None
         child = child.fork()
     try:
         scan = scan_file(file, skip=child.parts if child else frozenset())
@@ -202,7 +211,7 @@ class _Child:
         self.file, self.keys, self.parts, self.bytes = file, keys, parts, size
         self.process: Forked | None = None
         self.started = False
-        self.light = False
+        self.cell_checks: CellChecks | None = None
 
     @classmethod
     def start(cls, file: Path) -> "_Child | None":
@@ -225,7 +234,7 @@ class _Child:
         def failed(exc: BaseException) -> _ChildResult:
             return _ChildResult(("ZZ-READ-FILE", f"无法读取工作簿：{type(exc).__name__}: {exc}"))
 
-        process = Forked.start(lambda: _read_part(self.file, self.keys, self.parts, self.light), failed)
+        process = Forked.start(lambda: _read_part(self.file, self.keys, self.parts, self.cell_checks), failed)
         if process is None:
             return None
         self.process, self.started = process, True
@@ -249,7 +258,8 @@ class _Child:
         return None
 
 
-def _read_part(file: Path, keys: list[str], parts: frozenset[str], check: bool = False) -> _ChildResult:
+def _read_part(file: Path, keys: list[str], parts: frozenset[str],
+               cell_checks: "CellChecks | None" = None) -> _ChildResult:
     """What the second process does: preflight its parts (and the workbook's own), read
     its ledgers into typed columns (and, for the validator, run their cell checks)."""
     scan = scan_file(file, skip=frozenset(p for _, (p, _) in sheet_parts(file).items() if p not in parts))
@@ -270,19 +280,16 @@ def _read_part(file: Path, keys: list[str], parts: frozenset[str], check: bool =
             del grid
             result.ledgers[key] = (reader.columns.get(key), data)
     result.problems = reader.problems
-    if check:
-        result.cells = _cell_checks(str(file), result, keys)
+    if cell_checks is not None:
+        result.cells = _cell_checks(str(file), result, keys, cell_checks)
     for _, data in result.ledgers.values():
         if data is not None:
             data.pack_dates()
     return result
 
 
-def _cell_checks(file: str, result: _ChildResult, keys: list[str]) -> dict[str, list[Problem]]:
-    """The cell checks of the ledgers one process read (what ``check_cells`` would find)."""
-    from addin.validation.checks import Context, ledger_cell_problems
-    from addin.validation.locate import Locator
-
+def _cell_checks(file: str, result: _ChildResult, keys: list[str], checks: "CellChecks") -> dict[str, list[Problem]]:
+    """The cell checks of the ledgers one process read (what the validator's would find)."""
     ledgers = {key: build_records(file, STANDARD.sheet(key), data, light=True)
                for key, (_, data) in result.ledgers.items() if data is not None}
     columns = {key: positions for key, (positions, _) in result.ledgers.items() if positions is not None}
@@ -291,8 +298,7 @@ def _cell_checks(file: str, result: _ChildResult, keys: list[str]) -> dict[str, 
     part._typed = {key: data.columns for key, (_, data) in result.ledgers.items() if data is not None}
     unread = {(p.sheet, p.cell) for p in result.problems
               if p.cell and (p.severity == "error" or p.code in TEXT_VALUE_CODES)}
-    ctx = Context(part, Locator(part), None, {}, unread)
-    return {key: list(ledger_cell_problems(ctx, key)) for key in keys if key in ledgers}
+    return checks(part, unread, [key for key in keys if key in ledgers])
 
 
 def read_calendar_days(path: str | Path) -> list[dt.date]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from xlsxwriter.workbook import Workbook
 
-from addin.schema import Column, ColumnType
+from addin.workbook.schema import Column, ColumnType
 
 FONT = "等线"
 

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from addin import schema
+from addin.workbook import schema
 from udfs import vocab
 
 Number = int | float

@@ -1,6 +1,6 @@
 """Ribbon handlers of zhuize.xlam: thin callers of the core, one per button.
 
-Each button's VBA runs ``import addin.macros; addin.macros.<handler>(...)`` through xlwings'
+Each button's VBA runs ``import addin.xlam.handlers; addin.xlam.handlers.<handler>(...)`` through xlwings'
 RunPython.  A handler takes the calling workbook from xlwings (``xw.Book.caller()``) — or,
 in tests, any stand-in "book" with the few attributes used here:
 
@@ -17,14 +17,14 @@ says so).  A core function that is not written yet gives "此功能尚未提供�
 
 What each button calls (one ``_core`` call per button below, so rewiring is a one-line change):
 
-    新建填报模板        addin.templates.build_template(path, default_options())
-    校验本工作簿        addin.validate.validate_workbook(path) -> report with .issues
+    新建填报模板        addin.workbook.templates.build_template(path, default_options())
+    校验本工作簿        addin.validation.single.validate_workbook(path) -> report with .issues
                         (each: level 错误/警告, sheet, row, column, message), and
                         .annotated / .report: the annotated copy and JSON beside the book
-    汇总下级报表        addin.rollup.rollup_folder(folder, target, progress=) -> Outcome(paths, message)
-    生成国资委报表      addin.rollup.sasac_from_workbook(workbook, target) -> Outcome(paths, message)
-    生成管理提升建议书  addin.letters.write_batch(workbook, out_dir, progress=, kinds=[RECOMMENDATION])
-    生成一事一报告      addin.letters.write_batch(workbook, out_dir, progress=, kinds=[EVENT_REPORT])
+    汇总下级报表        addin.jobs.rollup_folder(folder, target, progress=) -> Outcome(paths, message)
+    生成国资委报表      addin.jobs.sasac_from_workbook(workbook, target) -> Outcome(paths, message)
+    生成管理提升建议书  addin.documents.letters.write_batch(workbook, out_dir, progress=, kinds=[RECOMMENDATION])
+    生成一事一报告      addin.documents.letters.write_batch(workbook, out_dir, progress=, kinds=[EVENT_REPORT])
     更新工作日历        udfs.workcalendar.load_year_file + copy into the user calendar folder
     函数说明            udfs.registry.FUNCTIONS
 
@@ -245,7 +245,7 @@ def _summary(result: Any) -> str:
 
 
 def _new_template(book: Any) -> str:
-    templates = _core("新建填报模板", "addin.templates", "build_template", "default_options")
+    templates = _core("新建填报模板", "addin.workbook.templates", "build_template", "default_options")
     target = _free_name(_output_folder(book), TEMPLATE_FILE)
     _progress(book, f"正在生成 {target.name}…")
     written = Path(templates.build_template(target, templates.default_options()))
@@ -277,7 +277,7 @@ def _issues(report: Any) -> list[_Issue]:
 
 
 def _validate_book(book: Any) -> str:
-    validate = _core("校验本工作簿", "addin.validate", "validate_workbook")
+    validate = _core("校验本工作簿", "addin.validation.single", "validate_workbook")
     path = _saved_path(book, "校验")
     _progress(book, f"正在校验 {path.name}…")
     result = validate.validate_workbook(path)
@@ -303,7 +303,7 @@ def _validate_book(book: Any) -> str:
 
 
 def _rollup_folder(book: Any, folder: Path) -> str:
-    rollup = _core("汇总下级报表", "addin.rollup", "rollup_folder")
+    rollup = _core("汇总下级报表", "addin.jobs", "rollup_folder")
     if not folder.is_dir():
         raise UserMessage(f"文件夹不存在：{folder}")
     target = _free_name(folder, ROLLUP_FILE)
@@ -317,7 +317,7 @@ def _rollup_folder(book: Any, folder: Path) -> str:
 
 
 def _sasac_return(book: Any) -> str:
-    rollup = _core("生成国资委报表", "addin.rollup", "sasac_from_workbook")
+    rollup = _core("生成国资委报表", "addin.jobs", "sasac_from_workbook")
     path = _saved_path(book, "生成国资委报表")
     target = _free_name(path.parent, SASAC_FILE)
     _progress(book, "正在生成国资委报表…")
@@ -326,9 +326,9 @@ def _sasac_return(book: Any) -> str:
 
 
 def _documents(book: Any, action: str) -> str:
-    """The document buttons: ``addin.letters.write_batch`` writes the 管理提升建议书 or the
+    """The document buttons: ``addin.documents.letters.write_batch`` writes the 管理提升建议书 or the
     一事一报告 the saved workbook calls for, each button its own kind."""
-    letters = _core(action, "addin.letters", "write_batch")
+    letters = _core(action, "addin.documents.letters", "write_batch")
     path = _saved_path(book, action)
     out_dir = path.parent / DOCUMENTS_DIR
     _progress(book, f"正在{action}…")

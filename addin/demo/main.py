@@ -1,7 +1,7 @@
 """The main job on bundled demo data, end to end:
 
 1. make a demo group: last year's and this year's workbooks of 32 subsidiaries, with a
-   few deliberate mistakes (addin.demo_group);
+   few deliberate mistakes (addin.demo.group);
 2. roll up last year into the archive;
 3. validate this year's files, writing annotated copies of the bad ones;
 4. roll up this year: group return, SASAC return, summary JSON, archive — bad files
@@ -23,7 +23,7 @@ from addin.cli_format import format_result
 from udfs import registry
 from udfs.errors import EngineError
 
-CASES = Path(__file__).with_name("demo_data") / "engine_cases.csv"
+CASES = Path(__file__).with_name("data") / "engine_cases.csv"
 AS_OF = dt.date(2026, 11, 23)
 
 
@@ -46,10 +46,10 @@ def run_rules(out: TextIO) -> int:
 
 def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32) -> int:
     """Build the demo group in ``folder`` and run the whole job; returns the roll-up's exit code."""
-    from addin import rollup
-    from addin.demo_group import make_demo_group
-    from addin.letters import write_batch
-    from addin.periods import Period
+    from addin.rollup import consolidate as rollup
+    from addin.demo.group import make_demo_group
+    from addin.documents.letters import write_batch
+    from addin.rollup.periods import Period
     from addin.returns.group import write_group_return
     from addin.returns.sasac import write_sasac_return
     from addin.validation import validate_paths

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from addin import schema
-from addin.templates import build_template, default_options
+from addin.workbook import schema
+from addin.workbook.templates import build_template, default_options
 from udfs import handling, identity, vocab
 from udfs.profile import Profile, get_profile
 from udfs.registry import Context, evaluate

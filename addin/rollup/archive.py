@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from addin.periods import Period
+from addin.rollup.periods import Period
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (

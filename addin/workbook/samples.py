@@ -1,6 +1,6 @@
 """A small, realistic filled workbook: for the README picture, demos and round-trip tests.
 
-Values are by field name (see ``addin.schema``); flags are True/False.  All names,
+Values are by field name (see ``addin.workbook.schema``); flags are True/False.  All names,
 numbers and codes are made up; the identity numbers and the credit code carry valid
 check characters.
 """

@@ -103,7 +103,7 @@ class Column(BaseModel):
     choices: tuple[str, ...] | Literal["profiles"] | None = None
     """The closed list of values (enum and flag columns); ``PROFILES`` = the profile keys."""
     computed_by: str | None = None
-    """The engine rule that computes the value (a key of ``addin.formulas.RULES``)."""
+    """The engine rule that computes the value (a key of ``addin.workbook.formulas.RULES``)."""
     width: float = Field(gt=0, le=100)
     help: str = Field(min_length=1)
     max_length: int | None = Field(default=None, gt=0)

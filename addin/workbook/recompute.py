@@ -1,6 +1,6 @@
 """The computed columns of a submission, recomputed by the rule engine.
 
-The same rules as the template's formulas (``addin.formulas``), in Python over
+The same rules as the template's formulas (``addin.workbook.formulas``), in Python over
 ``udfs``: the validator compares what a workbook shows with these values, and the tests
 compare LibreOffice's evaluation of the native formulas with them.  The conventions of
 the formulas hold here too: a value is None while the inputs it needs are blank, and a
@@ -22,8 +22,8 @@ from udfs import registry, vocab
 from udfs.errors import EngineError
 from udfs.workcalendar import WorkCalendar, YearSchedule, default_calendar
 
-from addin.formulas import OWN_LEVEL
-from addin.schema import STANDARD, ColumnType, Record
+from addin.workbook.formulas import OWN_LEVEL
+from addin.workbook.schema import STANDARD, ColumnType, Record
 
 Values = dict[str, Any]
 

@@ -16,12 +16,13 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from addin.indicators import UnitLedgers, unit_indicators
+from addin.rollup.indicators import UnitLedgers, unit_indicators
 from addin.problems import Problem
-from addin.preflight import sheet_parts
-from addin.read import Submission, load_workbook
-from addin.schema import STANDARD
+from addin.workbook.preflight import sheet_parts
+from addin.workbook.read import Submission, load_workbook
+from addin.workbook.schema import STANDARD
 from addin.validation.report import FileReport
+from addin.validation.checks import precheck_cells
 from addin.validation.run import check_and_compute, fill_blanks, is_unreadable, no_gc, sha256_of
 
 PROVENANCE = ("来源单位", "来源统一社会信用代码", "来源报告期", "来源文件", "来源行号")
@@ -62,7 +63,7 @@ class Intake:
     ledgers: dict[str, list[Row]] = field(default_factory=dict)
 
     indicators: dict[str, Any] | None = None
-    """A standard workbook's unit indicators (``addin.indicators``), computed where it was
+    """A standard workbook's unit indicators (``addin.rollup.indicators``), computed where it was
     read; 期初在办 is the roll-up's to fill in."""
 
     @property
@@ -161,7 +162,7 @@ def intake_file(path: str | Path, as_of: dt.date | None = None, parallel: bool |
         if consolidated is not None:
             return consolidated
     with no_gc():
-        submission = load_workbook(file, parallel=parallel, light=True)
+        submission = load_workbook(file, parallel=parallel, light=True, cell_checks=precheck_cells)
         problems, computed = check_and_compute(submission, as_of)
         return _standard(file, digest, submission, problems, computed)
 

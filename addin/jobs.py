@@ -1,0 +1,43 @@
+"""One-shot jobs above the pipeline stages: roll a folder up and write every return.
+
+The Excel ribbon (``addin.xlam.handlers``) calls these for 汇总下级报表 and 生成国资委报表;
+they sit above ``addin.rollup`` and ``addin.returns`` so that neither imports the other's
+caller (the returns take a ``RollupResult``; the roll-up writes nothing itself).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from addin.returns.group import write_group_return
+from addin.returns.sasac import write_sasac_return
+from addin.rollup.consolidate import Progress, filer_name, rollup, summary_text, write_summary
+@dataclass
+class Outcome:
+    """What a ribbon action wrote, and the message it shows."""
+
+    paths: list[Path]
+    message: str
+
+
+def rollup_folder(folder: str | Path, target: str | Path, progress: Progress | None = None) -> Outcome:
+    """汇总下级报表: the group return at ``target``, the SASAC return and summary JSON beside it."""
+    result = rollup([folder], progress=progress, jobs=1)
+    if not result.reconciled:
+        return Outcome([], "对账不平：输入行数 ≠ 汇总行数 + 退回行数，未写出任何结果，请报告此问题")
+    group = write_group_return(result, target)
+    base = Path(target)
+    sasac = write_sasac_return(result, base.with_name(f"国资委报表_{base.stem}.xlsx"), filer_name(result))
+    summary = base.with_suffix(".json")
+    write_summary(result, summary)
+    return Outcome([group, sasac, summary], summary_text(result))
+
+
+def sasac_from_workbook(workbook: str | Path, target: str | Path) -> Outcome:
+    """生成国资委报表 from one workbook: a group return (rolled up again) or a unit's own."""
+    result = rollup([workbook], jobs=1)
+    if not result.accepted:
+        return Outcome([], summary_text(result) + "\n该工作簿未通过校验，未生成国资委报表")
+    path = write_sasac_return(result, target, filer_name(result) or result.accepted[0].unit)
+    return Outcome([path], summary_text(result))
