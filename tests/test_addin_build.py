@@ -301,7 +301,7 @@ def test_ribbon_parses_and_every_action_resolves(built: Path, modules: dict[str,
         match = re.search(rf"^Public Sub {sub}\(control As IRibbonControl\)\r\n(.*?)\r\nEnd Sub", source, re.M | re.S)
         assert match, f"{button.get('label')}: no Sub {sub}(control As IRibbonControl) in {module_name}"
         body = match.group(1)
-        called = re.findall(r'RunPython "import addin\.macros; addin\.macros\.(\w+)\(', body)
+        called = re.findall(r'RunPython "import addin\.xlam\.handlers; addin\.xlam\.handlers\.(\w+)\(', body)
         assert len(called) == 1, sub
         assert callable(getattr(addin.xlam.handlers, called[0])), called[0]
         python_calls.add(called[0])
