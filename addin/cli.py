@@ -6,6 +6,7 @@
     zhuize calendar years          the years the working-day calendar knows
     zhuize calendar add YEAR FILE  add a year's holidays to the user folder
     zhuize demo                    the engine at work on the bundled demo cases
+    zhuize serve [users …]         the 收报台 (addin.web): upload, findings, roll-up in a browser
 
 A user's mistake prints a Chinese message on stderr and exits non-zero; never a traceback.
 """
@@ -329,6 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
     hist.add_argument("--archive", type=Path, default=settings.user_home() / "archive.sqlite", metavar="DB",
                       help="归档库（默认用户文件夹下 archive.sqlite）")
     hist.set_defaults(handler=cmd_history)
+
+    from addin.web.serve import add_parser as add_serve_parser  # argparse only: the web stack loads when it runs
+
+    add_serve_parser(sub)
     return parser
 
 

@@ -1,0 +1,233 @@
+"""Every call the 收报台 makes into the core, in one place (the web adds no rule).
+
+    check_upload(blob, annotated, display)   validate one stored upload (in a capped child)
+    rollup_period(files, period, archive, out) the roll-up, both returns, archive, summary, letters
+    decide_current(items)                    which valid submission the roll-up takes per unit
+    templates / profiles / functions / calc  下载模板 and 函数
+
+``check_upload`` and ``rollup_period`` run in a child process (``addin.web.isolate``); the
+others are quick and run in the server.  The caps are those of ``zhuize validate``'s
+hostile-file boundary (tests/test_validate_hostile.py runs it under the same address-space
+limit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tomllib
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from addin.cli_format import format_result
+from addin.problems import Problem
+from addin.rollup import consolidate
+from addin.rollup.intake import Intake
+from addin.rollup.periods import PERIOD_NAMES, Period
+from addin.validation.report import FileReport, problem_json
+from addin.validation.run import ANNOTATE_MAX_ROWS, validate_file
+from udfs import registry
+from udfs.errors import EngineError
+
+MEMORY_CAP = 3 * 1024**3
+"""Address space of a checking child (as the hostile-file tests give ``zhuize validate``)."""
+TIME_CAP = 120.0
+"""Seconds one upload may take to check (the hostile corpus takes under 3 s a file)."""
+ROLLUP_TIME_CAP = 3600.0
+ROLLUP_MEMORY_CAP = 8 * 1024**3
+
+Send = Callable[..., None]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# -- one upload ---------------------------------------------------------------------------------------
+
+
+def check_upload(blob: str, send: Send | None = None) -> dict[str, Any]:
+    """The validator's verdict on a stored upload (runs in the capped child): the
+    ``zhuize validate --json`` file entry (without ``path``) plus unit, uscc, period,
+    report_date, rows, and whether an annotated copy can be made (``annotatable``)."""
+    report, submission = validate_file(Path(blob))
+    info = getattr(submission, "info", None)
+    year, name = getattr(info, "report_year", None), getattr(info, "report_period", None)
+    verdict = report.to_json()
+    verdict.pop("path", None)
+    verdict.update(
+        unit=_text(getattr(info, "unit_name", None)), uscc=_text(getattr(info, "uscc", None)),
+        period=f"{_text(year)}-{name}" if year and name else "",
+        report_date=_text(getattr(info, "report_date", None)), rows=report.rows,
+        annotatable=report.status == "invalid" and report.rows <= ANNOTATE_MAX_ROWS,
+    )
+    return verdict
+
+
+def annotate_upload(blob: str, target: str, display: str, send: Send | None = None) -> bool:
+    """The annotated copy, as ``zhuize validate --annotate`` writes it (runs in the capped
+    child, on first download): validated again, so the copy is the validator's own."""
+    from addin.validation.annotate import annotate
+
+    report, _ = validate_file(Path(blob))
+    if report.status != "invalid" or report.rows > ANNOTATE_MAX_ROWS:
+        return False
+    shown = FileReport(display, report.sha256, report.status, report.problems, report.rows)
+    annotate(Path(blob), shown, Path(target).parent, Path(target).name)
+    return True
+
+
+def unreadable_verdict(sha256: str, why: str) -> dict[str, Any]:
+    """The verdict for an upload whose check did not come back (memory, time, crash)."""
+    message = {
+        "memory": "文件过大或结构异常，校验时超出内存上限，无法读取；请检查文件或拆分后再报送",
+        "time": f"校验超过 {TIME_CAP:g} 秒仍未完成，无法读取；请检查文件是否异常",
+    }.get(why, "校验此文件时读取程序异常退出，无法读取；请确认是用标准填报模板填写并另存的 .xlsx 文件")
+    problem = Problem(file="", code="ZZ-FILE-CORRUPT" if why == "crash" else "ZZ-READ-INTERNAL", message=message)
+    return {"sha256": sha256, "status": "unreadable", "errors": [problem_json(problem)], "warnings": [],
+            "unit": "", "uscc": "", "period": "", "report_date": "", "rows": 0, "annotatable": False}
+
+
+@lru_cache(maxsize=1)
+def _catalogue() -> dict[str, dict[str, Any]]:
+    path = Path(__file__).resolve().parents[1] / "problem_codes.toml"
+    try:
+        return dict(tomllib.loads(path.read_text(encoding="utf-8")).get("codes", {}))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def fix_for(code: str) -> str:
+    """How to fix a problem of this code (the problem-code catalogue), "" when not listed."""
+    return str(_catalogue().get(code, {}).get("fix", ""))
+
+
+# -- which submission counts ---------------------------------------------------------------------------
+
+
+def decide_current(items: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """For valid submissions (dicts with sha256, unit, uscc, period, report_date): sha256 →
+    "current", "superseded" or "conflict" — the roll-up's own decision (``consolidate``)."""
+    intakes = []
+    for item in items:
+        report_date = dt.date.fromisoformat(item["report_date"]) if item.get("report_date") else None
+        year, _, name = str(item.get("period") or "").partition("-")
+        info = {"unit_name": item.get("unit"), "uscc": item.get("uscc"), "report_year": year or None,
+                "report_period": name or None, "report_date": report_date}
+        sha = item["sha256"]
+        intakes.append(Intake(sha, sha, "standard", FileReport(sha, sha, "valid"), info))
+    result = consolidate.RollupResult(None, dt.date.today())
+    kept = consolidate._supersede(result, intakes)  # the very rule `zhuize rollup` applies
+    verdict = {i.sha256: "current" for i in kept}
+    verdict.update({old.sha256: "superseded" for old, _ in result.superseded})
+    verdict.update({i.sha256: "conflict" for i in result.rejected})
+    return verdict
+
+
+def period_sort_key(label: str) -> tuple[Any, ...]:
+    try:
+        period = Period.parse(label)
+    except EngineError:
+        return (dt.date.min, label)
+    return (period.end, period.name)
+
+
+def parse_period(label: str) -> str:
+    """A 报告期 as the roll-up writes it (2026-年度); raises EngineError with a Chinese message."""
+    return Period.parse(label).label
+
+
+def period_choices(year: int) -> list[str]:
+    return [f"{y}-{name}" for y in (year, year - 1) for name in PERIOD_NAMES]
+
+
+# -- the roll-up --------------------------------------------------------------------------------------
+
+GROUP_FILE, SASAC_FILE, SUMMARY_FILE, LETTERS_FILE = "GROUP.xlsx", "SASAC.xlsx", "summary.json", "letters.zip"
+
+
+def rollup_period(files: list[str], period: str | None, archive: str, out: str,
+                  send: Send | None = None) -> dict[str, Any]:
+    """What ``zhuize rollup FILES --out GROUP.xlsx --sasac SASAC.xlsx --json summary.json
+    --archive A --period P`` does, then the letters of the accepted workbooks (zipped)."""
+    from addin.documents.letters import write_batch
+    from addin.returns.group import write_group_return
+    from addin.returns.sasac import write_sasac_return
+
+    folder = Path(out)
+
+    def progress(done: int, total: int, rejected: int, path: str) -> None:
+        if send is not None:
+            send("progress", done, total + 2, rejected)
+
+    result = consolidate.rollup(files, period=Period.parse(period) if period else None, archive_path=archive,
+                                jobs=consolidate.default_jobs(), progress=progress)
+    text = consolidate.summary_text(result)
+    if not result.reconciled:
+        return {"ok": False, "text": text, "message": "对账不平：输入行数 ≠ 汇总行数 + 退回行数，未写出任何结果，请报告此问题"}
+    write_group_return(result, folder / GROUP_FILE)
+    write_sasac_return(result, folder / SASAC_FILE, consolidate.filer_name(result))
+    consolidate.archive_accepted(result, archive)
+    consolidate.write_summary(result, folder / SUMMARY_FILE)
+    if send is not None:
+        send("progress", len(files) + 1, len(files) + 2, len(result.rejected))
+    sources = [Path(i.path) for i in result.accepted if i.kind == "standard"]
+    letters = write_batch(sources, folder / "letters")
+    with zipfile.ZipFile(folder / LETTERS_FILE, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for letter in letters.written:
+            path = Path(letter.path)
+            bundle.write(path, path.relative_to(folder / "letters").as_posix())
+    shutil.rmtree(folder / "letters", ignore_errors=True)  # only the bundle is kept
+    return {"ok": True, "text": text, "letters": len(letters.written),
+            "letter_problems": [str(p) for p in letters.problems], "exit_code": result.exit_code}
+
+
+# -- 下载模板 and 函数 ----------------------------------------------------------------------------------
+
+
+def profiles() -> dict[str, str]:
+    """适用标准 key → title."""
+    from udfs import profile as profile_module
+
+    found = {}
+    for key, path in profile_module.available_profiles().items():
+        try:
+            found[key] = profile_module.load_profile(path).title
+        except EngineError:
+            continue
+    return found
+
+
+def default_profile() -> str:
+    from udfs import settings
+
+    return settings.default_profile_name()
+
+
+def write_template(folder: Path, profile: str) -> Path:
+    from addin.workbook.templates import write_templates
+
+    (path,) = write_templates(folder, profile, ("native",))
+    return path
+
+
+def functions() -> list[dict[str, Any]]:
+    return [{"name": f.name, "signature": f.signature, "summary": f.summary, "returns": f.returns,
+             "args": [{"name": a.name, "label": a.label, "help": a.help, "optional": a.optional} for a in f.args]}
+            for f in registry.FUNCTIONS.values()]
+
+
+def calc(name: str, args: list[str]) -> tuple[bool, str]:
+    """(ok, the line ``zhuize calc NAME ARGS…`` prints — or its Chinese error)."""
+    try:
+        return True, format_result(registry.evaluate(name, *args))
+    except EngineError as exc:
+        return False, exc.cell_text

@@ -1,0 +1,115 @@
+"""Run one piece of work in a fresh process under a memory and a time cap.
+
+Every upload is checked, and every roll-up run, in a child forked from a small, single
+threaded fork server (``multiprocessing``'s "forkserver": it has the validator imported
+already, so a child starts in milliseconds and never inherits the web server's threads).
+The child caps its own address space (``RLIMIT_AS``) before it touches the file; the
+parent waits at most ``seconds`` and then kills it.  A child that runs out of memory,
+is killed or dies of a parser's crash gives an ``Outcome`` with ``value`` None and the
+reason — the web server itself is never at risk.
+
+Messages the child sends on its way (the roll-up's progress) reach ``on_message``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any, Callable
+
+_lock = threading.Lock()
+_context: Any = None
+
+
+def _ctx() -> Any:
+    global _context
+    with _lock:
+        if _context is None:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["addin.web.core"])
+            _context = ctx
+        return _context
+
+
+@dataclass
+class Outcome:
+    value: Any = None
+    failed: str = ""
+    """Why there is no value: "memory", "time", "crash" (with ``detail``), "error"."""
+    detail: str = ""
+
+
+def _child(conn: Connection, work: Callable[..., Any], args: tuple[Any, ...], memory: int,
+           env: dict[str, str]) -> None:
+    os.environ.update(env)
+    if memory:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    def send(*message: Any) -> None:
+        conn.send(("message", message))
+
+    try:
+        value = work(*args, send=send)
+    except MemoryError:
+        conn.send(("memory", ""))
+    except BaseException as exc:  # noqa: BLE001 - goes back as data
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    else:
+        conn.send(("done", value))
+    finally:
+        conn.close()
+
+
+def run_capped(work: Callable[..., Any], args: tuple[Any, ...], memory: int, seconds: float,
+               on_message: Callable[..., None] | None = None, env: dict[str, str] | None = None) -> Outcome:
+    """``work(*args, send=…)`` in a child process; its return value must pickle."""
+    ctx = _ctx()
+    parent, child = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_child, args=(child, work, args, memory, env or {}), daemon=False)
+    process.start()
+    child.close()
+    deadline = time.monotonic() + seconds
+    outcome: Outcome | None = None
+    try:
+        while outcome is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                outcome = Outcome(failed="time")
+                break
+            if not parent.poll(min(left, 0.5)):
+                if not process.is_alive() and not parent.poll(0):
+                    outcome = Outcome(failed="crash", detail=_death(process))
+                continue
+            try:
+                kind, payload = parent.recv()
+            except (EOFError, OSError):
+                process.join(5)
+                outcome = Outcome(failed="crash", detail=_death(process))
+                break
+            if kind == "message":
+                if on_message is not None:
+                    on_message(*payload)
+            elif kind == "done":
+                outcome = Outcome(value=payload)
+            else:
+                outcome = Outcome(failed=kind, detail=payload)
+    finally:
+        parent.close()
+        if process.is_alive():
+            process.join(2 if outcome is not None and not outcome.failed else 0)
+        if process.is_alive():
+            process.kill()
+        process.join()
+    return outcome
+
+
+def _death(process: Any) -> str:
+    code = process.exitcode
+    if code is None:
+        return "进程无响应"
+    return f"信号 {-code}" if code < 0 else f"状态 {code}"

@@ -1,0 +1,293 @@
+"""What the pages and the JSON API both do: take an upload, list what a user may see,
+run a roll-up.  Everything about workbooks is asked of ``addin.web.core``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from addin.web import core
+from addin.web.isolate import run_capped
+from addin.web.security import Signer, Throttle
+from addin.web.store import LOCAL_USER, ROLE_GROUP, Store, User
+
+STATUS_LABELS = {"valid": "通过", "invalid": "有错误", "unreadable": "无法读取"}
+CURRENT_LABELS = {"current": "当前报表", "superseded": "被替代", "conflict": "冲突（填报日期相同）"}
+
+
+class Refused(Exception):
+    """A request we answer with a status and a Chinese message (403, 404, 409, 413…)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@dataclass
+class Config:
+    data: Path
+    max_upload: int = 20 * 1024 * 1024
+    session_lifetime: float = 12 * 3600
+    token_lifetime: float = 12 * 3600
+    local_mode: bool = False
+    """No account yet and bound to 127.0.0.1: the one-time token logs in as 本机 (集团)."""
+    parallel_checks: int = 2
+    memory_cap: int = core.MEMORY_CAP
+    time_cap: float = core.TIME_CAP
+
+
+@dataclass
+class RollupJob:
+    number: int
+    period: str
+    done: int = 0
+    total: int = 1
+    rejected: int = 0
+    state: str = "running"
+    message: str = ""
+    finished: threading.Event = field(default_factory=threading.Event)
+
+
+class Service:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.store = Store(config.data)
+        self.store.interrupted_rollups()
+        self.signer = Signer(self.store.secret_key())
+        self.throttle = Throttle()
+        self.local_token: str | None = None
+        self._checks = threading.BoundedSemaphore(max(1, config.parallel_checks))
+        self._rollup_lock = threading.Lock()
+        self.jobs: dict[int, RollupJob] = {}
+        self._annotating: dict[str, threading.Lock] = {}
+
+    # -- who ----------------------------------------------------------------------------------------
+
+    def user(self, name: str) -> User | None:
+        if name == LOCAL_USER:
+            if self.config.local_mode and not self.store.has_accounts():
+                return User(LOCAL_USER, ROLE_GROUP)
+            return None
+        found = self.store.user(name)
+        return None if found is None or found.disabled else found
+
+    @staticmethod
+    def may_see(user: User, submission: dict[str, Any]) -> bool:
+        return user.is_group or (bool(user.uscc) and submission["uscc"] == user.uscc)
+
+    # -- uploads ------------------------------------------------------------------------------------
+
+    def ingest(self, user: User, source: BinaryIO, display: str, ip: str) -> tuple[dict[str, Any], bool]:
+        """Store and check one upload; (its verdict, whether it was new).  Raises ``Refused``."""
+        temporary = self.store.incoming()
+        digest, size = hashlib.sha256(), 0
+        try:
+            with temporary.open("wb") as out:
+                while chunk := source.read(1 << 20):
+                    size += len(chunk)
+                    if size > self.config.max_upload:
+                        raise Refused(413, self.too_large())
+                    digest.update(chunk)
+                    out.write(chunk)
+            sha = digest.hexdigest()
+            known = self.store.submission(sha)
+            if known is not None:
+                temporary.unlink()
+                if not self.may_see(user, known):
+                    self.store.audit(user.name, ip, "上报被拒", "另一单位的报表", sha)
+                    raise Refused(403, self.other_unit(known["uscc"]))
+                self.store.audit(user.name, ip, "重复上报", "内容与已上报的文件完全相同", sha)
+                return known["verdict"] | {"sha256": sha}, False
+            verdict = self._check(temporary, sha)
+            if not user.is_group:
+                if verdict["uscc"] and verdict["uscc"] != user.uscc:
+                    self.store.audit(user.name, ip, "上报被拒", f"工作簿的统一社会信用代码为 {verdict['uscc']}", sha)
+                    raise Refused(403, self.other_unit(verdict["uscc"]))
+                if not verdict["uscc"]:
+                    verdict["uscc"] = user.uscc
+                    verdict["unit"] = verdict["unit"] or user.name
+            self.store.keep_blob(temporary, sha)
+            added = self.store.add_submission(verdict, user.name, size, display[:200])
+            self.store.audit(user.name, ip, "上报", f"{STATUS_LABELS[verdict['status']]}；{verdict['unit']} {verdict['period']}", sha)
+            return verdict, added
+        finally:
+            temporary.unlink(missing_ok=True)
+
+    def _check(self, path: Path, sha: str) -> dict[str, Any]:
+        with self._checks:
+            outcome = run_capped(core.check_upload, (str(path),), self.config.memory_cap, self.config.time_cap,
+                                 env=_env())
+        if outcome.failed or not isinstance(outcome.value, dict):
+            return core.unreadable_verdict(sha, outcome.failed)
+        verdict = outcome.value
+        verdict["sha256"] = sha
+        return verdict
+
+    def annotated(self, entry: dict[str, Any]) -> Path | None:
+        """The annotated copy of an invalid submission, made on first request (capped child)."""
+        sha = entry["sha256"]
+        target = self.store.annotated_path(sha)
+        if not entry["verdict"].get("annotatable"):
+            return None
+        with self._annotating.setdefault(sha, threading.Lock()):
+            if not target.is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with self._checks:
+                    outcome = run_capped(core.annotate_upload, (str(self.store.blob_path(sha)), str(target),
+                                                                entry["display"] or entry["unit"]),
+                                         self.config.memory_cap, self.config.time_cap, env=_env())
+                if outcome.failed or not outcome.value:
+                    target.unlink(missing_ok=True)
+                    return None
+        return target if target.is_file() else None
+
+    def too_large(self) -> str:
+        return (f"文件超过上传上限 {self.config.max_upload / 1024 / 1024:g} MB，未接收；"
+                "请确认上传的是本单位的填报工作簿（.xlsx），过大的工作簿请删除多余的空行和图片后再上传")
+
+    @staticmethod
+    def other_unit(uscc: str) -> str:
+        return (f"该工作簿「填报信息」中的统一社会信用代码为 {uscc}，不是本账户所属单位；"
+                "只能上报本单位的报表，请核对后重新上传")
+
+    # -- listings -----------------------------------------------------------------------------------
+
+    def listing(self, user: User, period: str | None = None) -> list[dict[str, Any]]:
+        """What the user may see, newest first, each marked ``current`` as the roll-up decides."""
+        mine = self.store.submissions(None if user.is_group else user.uscc, period)
+        keys = {(s["uscc"], s["period"]) for s in mine}
+        candidates = [s for s in self.store.submissions(None if user.is_group else user.uscc)
+                      if s["status"] == "valid" and (s["uscc"], s["period"]) in keys]
+        decision = core.decide_current(candidates)
+        for entry in mine:
+            entry["decision"] = decision.get(entry["sha256"], "")
+            entry["current"] = entry["decision"] == "current"
+        return mine
+
+    def periods(self) -> list[str]:
+        labels = {s["period"] for s in self.store.submissions() if s["period"]}
+        return sorted(labels, key=core.period_sort_key, reverse=True)
+
+    def units_status(self, period: str) -> list[dict[str, Any]]:
+        """The period's units: 已报 / 退回 / 未报 / 冲突, last upload, and how many were superseded."""
+        subs = self.listing(User("", ROLE_GROUP), period)
+        units: dict[str, dict[str, Any]] = {}
+        for uscc, name in self.store.units():
+            units.setdefault(uscc, {"uscc": uscc, "unit": name, "subs": []})
+        for sub in subs:
+            entry = units.setdefault(sub["uscc"], {"uscc": sub["uscc"], "unit": sub["unit"], "subs": []})
+            if sub["unit"]:
+                entry["unit"] = sub["unit"] if not entry["subs"] else entry["unit"]
+            entry["subs"].append(sub)
+        rows = []
+        for entry in units.values():
+            subs_of = entry["subs"]
+            decisions = [s["decision"] for s in subs_of]
+            if "current" in decisions:
+                status = "已报"
+            elif "conflict" in decisions:
+                status = "冲突"
+            elif subs_of:
+                status = "退回"
+            else:
+                status = "未报"
+            rows.append({"unit": entry["unit"], "uscc": entry["uscc"], "status": status,
+                         "last": subs_of[0]["uploaded_at"] if subs_of else "",
+                         "superseded": decisions.count("superseded"), "uploads": len(subs_of),
+                         "current": next((s for s in subs_of if s["current"]), None),
+                         "latest": subs_of[0] if subs_of else None})
+        order = {"退回": 0, "冲突": 1, "未报": 2, "已报": 3}
+        return sorted(rows, key=lambda r: (order[r["status"]], r["uscc"]))
+
+    # -- roll-up ------------------------------------------------------------------------------------
+
+    def start_rollup(self, user: User, period: str | None, ip: str) -> RollupJob:
+        """Start a roll-up in the background (one at a time); raises ``Refused``."""
+        chosen = core.parse_period(period) if period else (self.periods() or [None])[0]
+        if chosen is None:
+            raise Refused(409, "还没有任何单位上报通过校验的报表，无法汇总")
+        files = [str(self.store.blob_path(s["sha256"])) for s in self.store.submissions(period=chosen)
+                 if s["status"] == "valid"]
+        if not files:
+            raise Refused(409, f"报告期 {chosen} 还没有通过校验的报表，无法汇总")
+        if not self._rollup_lock.acquire(blocking=False):
+            raise Refused(409, "已有一次汇总正在进行，请等它完成后再试")
+        try:
+            number, folder = self.store.start_rollup(user.name, chosen)
+        except BaseException:
+            self._rollup_lock.release()
+            raise
+        job = RollupJob(number, chosen, total=len(files) + 2)
+        self.jobs[number] = job
+        self.store.audit(user.name, ip, "汇总", f"{chosen}：{len(files)} 份通过校验的报表")
+        threading.Thread(target=self._run_rollup, args=(job, files, folder), daemon=True).start()
+        return job
+
+    def _run_rollup(self, job: RollupJob, files: list[str], folder: Path) -> None:
+        def progress(kind: str, done: int, total: int, rejected: int) -> None:
+            job.done, job.total, job.rejected = done, total, rejected
+
+        try:
+            outcome = run_capped(core.rollup_period, (files, job.period, str(self.store.archive), str(folder)),
+                                 core.ROLLUP_MEMORY_CAP, core.ROLLUP_TIME_CAP, progress, env=_env())
+            value = outcome.value if isinstance(outcome.value, dict) else {}
+            if outcome.failed:
+                job.state, job.message = "failed", f"汇总未完成（{outcome.failed} {outcome.detail}）"
+            elif not value.get("ok"):
+                job.state, job.message = "failed", str(value.get("message", "汇总未完成"))
+            else:
+                job.state, job.message = "done", str(value.get("text", ""))
+        except Exception as exc:  # noqa: BLE001 - the job's failure is its state
+            job.state, job.message = "failed", f"汇总未完成（{type(exc).__name__}）"
+        finally:
+            job.done = job.total
+            self.store.finish_rollup(job.number, job.state, job.message)
+            self._rollup_lock.release()
+            job.finished.set()
+
+    def job(self, number: int) -> RollupJob | None:
+        if number in self.jobs:
+            return self.jobs[number]
+        entry = self.store.rollup(number)
+        if entry is None:
+            return None
+        job = RollupJob(number, entry["period"], 1, 1, 0, entry["state"], entry["message"])
+        job.finished.set()
+        return job
+
+    def output(self, kind: str, period: str | None = None) -> Path | None:
+        """The latest finished roll-up's file of this kind."""
+        entry = self.store.latest_rollup(period)
+        names = {"group": core.GROUP_FILE, "sasac": core.SASAC_FILE, "summary": core.SUMMARY_FILE,
+                 "letters": core.LETTERS_FILE}
+        if entry is None or kind not in names:
+            return None
+        path = entry["folder"] / names[kind]
+        return path if path.is_file() else None
+
+    def template(self, profile: str) -> Path:
+        choices = core.profiles()
+        if profile not in choices:
+            raise Refused(404, f"没有名为“{profile}”的适用标准")
+        folder = self.config.data / "templates" / f"p{sorted(choices).index(profile)}"
+        found = sorted(folder.glob("*.xlsx")) if folder.is_dir() else []
+        marker = folder / "profile.txt"
+        if found and marker.is_file() and marker.read_text(encoding="utf-8") == profile:
+            return found[0]
+        path = core.write_template(folder, profile)
+        marker.write_text(profile, encoding="utf-8")
+        return path
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if k.startswith("ZHUIZE_")}
+
+
+def today() -> dt.date:
+    return dt.date.today()
