@@ -33,6 +33,20 @@ need_office() {
   fi
 }
 
+# The 收报台's browser test drives Debian's own Chromium through chromedriver (Selenium
+# never downloads a browser); install them when missing.
+need_chromium() {
+  [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "安装 Chromium 和 chromedriver（收报台的浏览器测试，首次运行）…" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "提示：未找到 Chromium；收报台的浏览器测试将跳过（sudo apt-get install chromium chromium-driver）" >&2
+  fi
+}
+
 case "${1:-}" in
   demo)
     shift
@@ -41,6 +55,7 @@ case "${1:-}" in
   test)
     shift
     need_office
+    need_chromium
     exec "$venv/bin/python" -m pytest "$@"
     ;;
   *)

@@ -146,10 +146,10 @@ RETURN_FILES = {"group": ("集团汇总", ".xlsx"), "sasac": ("国资委报表",
                 "letters": ("文书", ".zip")}
 
 
-def latest_output(request: Request, kind: str) -> FileResponse:
+async def latest_output(request: Request, kind: str) -> FileResponse:
     service, user = service_of(request), request.state.user
     entry = service.store.latest_rollup(request.query_params.get("period") or None)
-    path = service.output(kind, entry["period"]) if entry else None
+    path = await to_thread.run_sync(service.output, kind, entry["period"]) if entry else None
     if entry is None or path is None:
         raise Refused(404, "还没有完成的汇总；请先汇总")
     service.store.audit(user.name, client_ip(request), "下载汇总结果", f"{RETURN_FILES[kind][0]} {entry['period']}")
@@ -164,7 +164,7 @@ async def returns(request: Request) -> Response:
     kind = str(request.path_params["kind"])
     if kind not in RETURN_FILES:
         raise Refused(404, "没有这种汇总结果（可选：group、sasac、summary、letters）")
-    return latest_output(request, kind)
+    return await latest_output(request, kind)
 
 
 routes = [

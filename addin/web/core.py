@@ -14,7 +14,9 @@ limit).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
+import tempfile
 import tomllib
 import zipfile
 from functools import lru_cache
@@ -157,8 +159,7 @@ GROUP_FILE, SASAC_FILE, SUMMARY_FILE, LETTERS_FILE = "GROUP.xlsx", "SASAC.xlsx",
 def rollup_period(files: list[str], period: str | None, archive: str, out: str,
                   send: Send | None = None) -> dict[str, Any]:
     """What ``zhuize rollup FILES --out GROUP.xlsx --sasac SASAC.xlsx --json summary.json
-    --archive A --period P`` does, then the letters of the accepted workbooks (zipped)."""
-    from addin.documents.letters import write_batch
+    --archive A --period P`` does (the letters come later: ``letters_bundle``)."""
     from addin.returns.group import write_group_return
     from addin.returns.sasac import write_sasac_return
 
@@ -166,7 +167,7 @@ def rollup_period(files: list[str], period: str | None, archive: str, out: str,
 
     def progress(done: int, total: int, rejected: int, path: str) -> None:
         if send is not None:
-            send("progress", done, total + 2, rejected)
+            send("progress", done, total + 1, rejected)
 
     result = consolidate.rollup(files, period=Period.parse(period) if period else None, archive_path=archive,
                                 jobs=consolidate.default_jobs(), progress=progress)
@@ -177,17 +178,31 @@ def rollup_period(files: list[str], period: str | None, archive: str, out: str,
     write_sasac_return(result, folder / SASAC_FILE, consolidate.filer_name(result))
     consolidate.archive_accepted(result, archive)
     consolidate.write_summary(result, folder / SUMMARY_FILE)
-    if send is not None:
-        send("progress", len(files) + 1, len(files) + 2, len(result.rejected))
-    sources = [Path(i.path) for i in result.accepted if i.kind == "standard"]
-    letters = write_batch(sources, folder / "letters")
-    with zipfile.ZipFile(folder / LETTERS_FILE, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for letter in letters.written:
-            path = Path(letter.path)
-            bundle.write(path, path.relative_to(folder / "letters").as_posix())
-    shutil.rmtree(folder / "letters", ignore_errors=True)  # only the bundle is kept
-    return {"ok": True, "text": text, "letters": len(letters.written),
-            "letter_problems": [str(p) for p in letters.problems], "exit_code": result.exit_code}
+    return {"ok": True, "text": text, "exit_code": result.exit_code}
+
+
+def letters_bundle(out: str, send: Send | None = None) -> int:
+    """The letters (管理提升建议书, 一事一报告) of a roll-up's accepted workbooks, zipped, as
+    ``zhuize letters`` writes them; made on first download.  Returns how many."""
+    from addin.documents.letters import write_batch
+
+    folder = Path(out)
+    summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
+    sources = [Path(a["path"]) for a in summary.get("accepted", []) if a.get("kind") == "standard"]
+    scratch = Path(tempfile.mkdtemp(prefix=".letters-", dir=folder))
+    try:
+        letters = write_batch(sources, scratch)
+        partial = folder / f".{LETTERS_FILE}.tmp"
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for letter in letters.written:
+                path = Path(letter.path)
+                bundle.write(path, path.relative_to(scratch).as_posix())
+            if letters.problems:
+                bundle.writestr("未生成的文书.txt", "\n".join(str(p) for p in letters.problems) + "\n")
+        partial.replace(folder / LETTERS_FILE)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)  # only the bundle is kept
+    return len(letters.written)
 
 
 # -- 下载模板 and 函数 ----------------------------------------------------------------------------------

@@ -164,7 +164,7 @@ async def submission_page(request: Request) -> Response:
     chosen = request.query_params.get("chosen", "")
     mismatch = chosen if chosen and entry["period"] and chosen != entry["period"] else ""
     return template(request, "submission.html", {
-        "entry": this, "errors": errors, "warnings": warnings, "earlier": earlier, "mismatch": mismatch,
+        "entry": this, "errors": errors, "has_fix": any(e["fix"] for e in errors), "warnings": warnings, "earlier": earlier, "mismatch": mismatch,
         "status_label": STATUS_LABELS[entry["status"]], "annotated": bool(verdict.get("annotatable")),
         "annotation_error": "" if verdict.get("annotatable") or entry["status"] != "invalid"
         else f"工作簿有 {verdict.get('rows', 0):,} 行，未生成标注副本；全部问题见下表",
@@ -243,7 +243,7 @@ async def download(request: Request) -> Response:
     kind = str(request.path_params["kind"])
     if kind not in RETURN_FILES:
         raise Refused(404, "没有这种汇总结果")
-    return latest_output(request, kind)
+    return await latest_output(request, kind)
 
 
 # -- 函数 ----------------------------------------------------------------------------------------------

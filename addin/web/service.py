@@ -221,7 +221,7 @@ class Service:
         except BaseException:
             self._rollup_lock.release()
             raise
-        job = RollupJob(number, chosen, total=len(files) + 2)
+        job = RollupJob(number, chosen, total=len(files) + 1)
         self.jobs[number] = job
         self.store.audit(user.name, ip, "汇总", f"{chosen}：{len(files)} 份通过校验的报表")
         threading.Thread(target=self._run_rollup, args=(job, files, folder), daemon=True).start()
@@ -267,6 +267,11 @@ class Service:
         if entry is None or kind not in names:
             return None
         path = entry["folder"] / names[kind]
+        if kind == "letters" and not path.is_file():
+            with self._annotating.setdefault(f"letters-{entry['id']}", threading.Lock()):
+                if not path.is_file():
+                    run_capped(core.letters_bundle, (str(entry["folder"]),), core.ROLLUP_MEMORY_CAP,
+                               core.ROLLUP_TIME_CAP, env=_env())
         return path if path.is_file() else None
 
     def template(self, profile: str) -> Path:

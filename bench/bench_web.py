@@ -1,0 +1,168 @@
+"""收报台 under load: N real workbooks from a bounded number of concurrent clients to a
+local server (loopback only), then one roll-up.
+
+Prints throughput, p50/p95 latency per upload and the peak memory of the server's
+process tree (server, fork server, checking children), and checks that no upload was
+lost or doubled: the server lists exactly the sha256s sent, the roll-up accepts every
+one, and the archive holds each exactly once.  Baseline in the same run: the same files
+through ``validate_paths`` in one process (``zhuize validate``), so the ratio shows what
+the capped child per upload and HTTP cost.
+
+    .venv/bin/python bench/bench_web.py [--files 200] [--rows 100] [--clients 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-password-1"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident KiB of a process and all its descendants."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(int(l.split()[1]) for l in status.splitlines() if l.startswith("VmRSS:"))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                stack.extend(int(c) for c in children)
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--files", type=int, default=200)
+    parser.add_argument("--rows", type=int, default=100, help="ledger rows per workbook (about)")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients (bounded)")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "bench"))
+    import httpx
+    from bench_rollup import make_files
+
+    start = time.perf_counter()
+    folder = make_files(args.files, args.rows) / "in"
+    files = sorted(folder.glob("*.xlsx"))[: args.files]
+    sent = {hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+    assert len(sent) == len(files), "the bench files must differ"
+    print(f"数据：{len(files)} 个工作簿，每个约 {args.rows} 行（准备 {time.perf_counter() - start:.1f} s）")
+
+    from addin.validation import validate_paths
+
+    start = time.perf_counter()
+    report = validate_paths(files)
+    direct = time.perf_counter() - start
+    print(f"基线：同一进程内 validate_paths 逐个校验 {direct:.1f} s（{len(files) / direct:.1f} 份/秒），"
+          f"通过 {report.summary['valid']}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        zhuize = str(Path(sys.executable).with_name("zhuize"))
+        subprocess.run([zhuize, "serve", "users", "add", "hq", "--role", "集团", "--data", str(data)],
+                       input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+        port = _free_port()
+        server = subprocess.Popen([zhuize, "serve", "--data", str(data), "--port", str(port), "--no-browser"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        peak = [0]
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.is_set():
+                peak[0] = max(peak[0], _tree_rss(server.pid))
+                time.sleep(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(200):
+                try:
+                    httpx.get(f"{base}/login", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            token = httpx.post(f"{base}/api/token", json={"name": "hq", "password": PASSWORD}).json()["token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            latencies: list[float] = []
+            answered: list[str] = []
+            lock = threading.Lock()
+
+            def send(path: Path) -> None:
+                with httpx.Client(timeout=300, headers=headers) as client:
+                    began = time.perf_counter()
+                    with path.open("rb") as handle:
+                        answer = client.post(f"{base}/api/submissions", files={"file": (path.name, handle)})
+                    took = time.perf_counter() - began
+                answer.raise_for_status()
+                with lock:
+                    latencies.append(took)
+                    answered.append(answer.json()["sha256"])
+
+            start = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=args.clients) as pool:
+                list(pool.map(send, files))
+            wall = time.perf_counter() - start
+            listed = httpx.get(f"{base}/api/submissions", headers=headers, timeout=60).json()
+
+            start = time.perf_counter()
+            summary = httpx.post(f"{base}/api/rollup", headers=headers, json={}, timeout=3600).json()
+            rolled = time.perf_counter() - start
+        finally:
+            stop.set()
+            sampler.join()
+            server.terminate()
+            server.wait(30)
+        with sqlite3.connect(data / "archive.sqlite") as db:
+            archived = [r[0] for r in db.execute("SELECT sha256 FROM submissions")]
+        with sqlite3.connect(data / "web.sqlite") as db:
+            stored = db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+        blobs = sum(1 for _ in (data / "blobs").rglob("*.xlsx"))
+
+    latencies.sort()
+    p50 = latencies[len(latencies) // 2]
+    p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
+    print(f"上报：{len(files)} 份，{args.clients} 个并发客户端，用时 {wall:.1f} s，吞吐 {len(files) / wall:.2f} 份/秒；"
+          f"每份延迟 p50 {p50:.2f} s，p95 {p95:.2f} s")
+    print(f"吞吐 ÷ 同一进程内逐个校验：{(len(files) / wall) / (len(files) / direct):.2f}×（2 核，每份在独立的受限子进程中校验）")
+    print(f"汇总（POST /api/rollup）：{rolled:.1f} s，汇总 {len(summary['accepted'])} 份，"
+          f"对账{'平' if summary['reconciliation']['balanced'] else '不平'}")
+    print(f"峰值内存（服务器进程树）：{peak[0] / 1024:.0f} MiB")
+    checks = {
+        "每份都有回答": sorted(answered) == sorted(sent),
+        "列表 = 发送": {s["sha256"] for s in listed} == sent and len(listed) == len(sent),
+        "存储条数 = 文件数": stored == len(sent) == blobs,
+        "汇总全部采用": {Path(a["path"]).stem for a in summary["accepted"]} == sent,
+        "归档各一次": sorted(archived) == sorted(sent),
+    }
+    for name, ok in checks.items():
+        print(f"  {'✓' if ok else '✗'} {name}")
+    if not all(checks.values()):
+        raise SystemExit("有上报丢失或重复")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    main()
