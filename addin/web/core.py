@@ -53,6 +53,23 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def warm() -> None:
+    """Load what every child needs (the fork server calls this once)."""
+    import addin.documents.letters  # noqa: F401
+    import addin.returns.group  # noqa: F401
+    import addin.returns.sasac  # noqa: F401
+    import addin.validation.annotate  # noqa: F401
+    from udfs.profile import available_profiles, get_profile
+    from udfs.workcalendar import default_calendar
+
+    default_calendar()
+    for key in available_profiles():
+        try:
+            get_profile(key)
+        except EngineError:
+            continue
+
+
 # -- one upload ---------------------------------------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ def _ctx() -> Any:
     with _lock:
         if _context is None:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["addin.web.core"])
+            ctx.set_forkserver_preload(["addin.web.warm"])
             _context = ctx
         return _context
 
