@@ -113,6 +113,25 @@ def test_forms_without_their_csrf_token_are_refused(client: TestClient, books: d
     assert log.count("拒绝无校验码的表单") == 4
 
 
+@pytest.mark.parametrize(("given", "safe"), [("/upload", "/upload"), ("//evil.example/x", "/"),
+                                             ("/\t/evil.example", "/"), ("https://evil.example/", "/"),
+                                             ("/\\evil.example", "/")])
+def test_login_goes_back_only_inside_the_site(given: str, safe: str) -> None:
+    from addin.web.auth import safe_next
+
+    assert safe_next(given) == safe
+
+
+def test_no_id_number_in_the_audit_log(client: TestClient) -> None:
+    login(client, "hq")
+    page = client.get("/functions", params={"name": "ZZ_ID_VALID"})
+    number = "11010519491231002X"
+    answer = client.post("/functions", data={"csrf": csrf_of(page.text), "name": "ZZ_ID_VALID", "arg0": number})
+    assert "TRUE" in answer.text
+    entries = list(client.app.state.service.store.audit_entries())  # type: ignore[attr-defined]
+    assert entries[0]["detail"] == "ZZ_ID_VALID" and not any(number in json.dumps(e) for e in entries)
+
+
 def test_logout_ends_the_session(client: TestClient) -> None:
     login(client, "unit-a")
     page = client.get("/upload")

@@ -54,7 +54,8 @@ def set_session(request: Request, response: Response, user: str) -> None:
 
 
 def safe_next(target: str | None) -> str:
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(ch) < 33 or ord(ch) == 127 for ch in target)):
         return "/"
     return target
 
