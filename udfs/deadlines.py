@@ -24,11 +24,34 @@ def initial_check_deadline(profile: Profile, received: dt.date, calendar: WorkCa
     return _apply(profile.deadlines.initial_check, received, calendar)
 
 
-def report_deadline(profile: Profile, start: dt.date, kind: str, calendar: WorkCalendar) -> dt.date:
-    """Real-time reporting of a major loss: 快报 5, 全面报告 15, 初核报告 30 working days."""
+def report_deadline(profile: Profile, start: dt.date, kind: str, calendar: WorkCalendar) -> dt.date | None:
+    """Real-time reporting of a major loss: 快报 5, 全面报告 15, 初核报告 30 working days
+    (None where the profile sets no such report)."""
     assert kind in vocab.REPORT_KINDS
-    rule: Deadline = getattr(profile.deadlines, REPORT_RULES[kind])
-    return _apply(rule, start, calendar)
+    rule: Deadline | None = getattr(profile.deadlines, REPORT_RULES[kind])
+    return None if rule is None else _apply(rule, start, calendar)
+
+
+def investigation_deadline(profile: Profile, filed: dt.date, extended_to: dt.date | None,
+                           calendar: WorkCalendar) -> dt.date | None:
+    """核查截止日: the approved extension if given, else EDATE(filed, the profile's months)
+    (Order 46 Art. 75: 6); None where the profile sets no investigation period."""
+    if extended_to is not None:
+        return extended_to
+    rule = profile.deadlines.investigation
+    return None if rule is None else _apply(rule, filed, calendar)
+
+
+def appeal_deadline(profile: Profile, decided: dt.date, calendar: WorkCalendar) -> dt.date | None:
+    """Last day to appeal: EDATE(decision, the profile's months) (Order 46 Art. 78: 1)."""
+    rule = profile.deadlines.appeal
+    return None if rule is None else _apply(rule, decided, calendar)
+
+
+def review_deadline(profile: Profile, appealed: dt.date, calendar: WorkCalendar) -> dt.date | None:
+    """复核截止日: the profile's working days after the appeal (Order 46 Art. 80: 30)."""
+    rule = profile.deadlines.review
+    return None if rule is None else _apply(rule, appealed, calendar)
 
 
 def rectify_deadline(profile: Profile, issued: dt.date, extended_to: dt.date | None, calendar: WorkCalendar) -> dt.date:

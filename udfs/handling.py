@@ -4,11 +4,12 @@ periods, 禁入限制 and jurisdiction — all read from the profile."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from udfs import vocab
 from udfs.dates import edate
 from udfs.errors import ArgumentError
-from udfs.profile import Handling, Profile, Range
+from udfs.profile import Handling, Jurisdiction, JurisdictionRule, Profile, Range
 
 
 def handling(profile: Profile, grade: str, responsibility: str) -> Handling:
@@ -60,19 +61,76 @@ def lti_text(profile: Profile, grade: str, responsibility: str) -> str:
 _UNIT_LEVEL_ALIASES = {"二级": "二级企业", "三级及以下": "三级及以下企业", "集团": "集团公司"}
 
 
-def jurisdiction(profile: Profile, grade: str, unit_level: str | None) -> str:
-    """本企业 / 上级企业 / 出资人机构: who runs the accountability work.
+def grade_rank(grade: str | None) -> int:
+    """-1 for 无 / blank / 未认定, else the index in 一般 < 较大 < 重大."""
+    return vocab.GRADES.index(grade) if grade in vocab.GRADES else -1
 
-    A group company (集团公司) has no superior enterprise, so what would go to the
-    superior goes to the supervising body (the profile's ``group_body``).
-    """
-    entry = profile.jurisdiction_for(grade)
+
+def case_grade(loss_grade: str | None, consequence_grade: str | None = None) -> str | None:
+    """The grade a case is handled at: the higher of its loss grade and its grade of other
+    adverse consequences (无 or blank = none).  A 未认定 loss with no consequence stays
+    未认定; blank with no consequence is None."""
+    higher = max((loss_grade, consequence_grade), key=grade_rank)
+    if grade_rank(higher) >= 0:
+        return higher
+    return loss_grade if loss_grade == vocab.GRADE_UNASSESSED else None
+
+
+def profile_case_grade(profile: Profile, loss_grade: str | None, consequence_grade: str | None) -> str | None:
+    """``case_grade`` where the profile grades consequences; the loss grade alone where it
+    does not (such a profile behaves as before consequences were graded)."""
+    return case_grade(loss_grade, consequence_grade if profile.has_consequence_rules else None)
+
+
+def unit_level_name(unit_level: str | None) -> str | None:
     if unit_level is None:
-        return entry.body
+        return None
     level = _UNIT_LEVEL_ALIASES.get(unit_level, unit_level)
     if level not in vocab.UNIT_LEVELS:
         raise ArgumentError(f"未知单位层级 '{unit_level}'（可选：{'、'.join(vocab.UNIT_LEVELS)}）")
-    return entry.group_body if level == "集团公司" else entry.body
+    return level
+
+
+def jurisdiction_entry(
+    profile: Profile,
+    grade: str,
+    unit_level: str | None,
+    consequence_grade: str | None = None,
+    involves_head: bool = False,
+) -> tuple[str, JurisdictionRule | Jurisdiction] | None:
+    """Who runs the case and the profile entry that says so; None while nothing is known.
+
+    The profile's ``jurisdiction_rules`` come first (first match wins; a 未认定 loss
+    matches only rules that do not ask for a loss grade); what they leave goes to the
+    grade table at the case grade.  A group company (集团公司) has no superior
+    enterprise, so what would go to the superior goes to the table's ``group_body``.
+    """
+    level = unit_level_name(unit_level)
+    consequence = consequence_grade if profile.has_consequence_rules else None
+    assessed = grade in vocab.GRADES
+    for rule in profile.jurisdiction_rules:
+        if not assessed and rule.loss_grades:
+            continue
+        if rule.matches(level, grade if assessed else None, consequence, involves_head):
+            return rule.body, rule
+    case = profile_case_grade(profile, grade, consequence)
+    if case not in vocab.GRADES:
+        return None
+    entry = profile.jurisdiction_for(case)
+    return (entry.group_body if level == "集团公司" else entry.body), entry
+
+
+def jurisdiction(
+    profile: Profile,
+    grade: str,
+    unit_level: str | None,
+    consequence_grade: str | None = None,
+    involves_head: bool = False,
+) -> str | None:
+    """本企业 / 上级企业 / 出资人机构: who runs the accountability work (None while the
+    loss is 未认定 and no rule decides without it)."""
+    found = jurisdiction_entry(profile, grade, unit_level, consequence_grade, involves_head)
+    return None if found is None else found[0]
 
 
 def influence_end(profile: Profile, decision: dt.date, measure: str) -> dt.date | None:
@@ -85,15 +143,47 @@ def influence_end(profile: Profile, decision: dt.date, measure: str) -> dt.date 
     return None if entry is None else edate(decision, entry.months)
 
 
-def ban_end(profile: Profile, start: dt.date, term: str) -> dt.date | None:
-    """End of a 禁入限制 (EDATE by its years); None for 终身 or 无."""
-    if term in (vocab.MEASURE_NONE, "终身"):
+_BAN_YEARS = re.compile(r"^([1-9][0-9]?)年$")
+
+
+def ban_terms_text(profile: Profile) -> str:
+    rule = profile.ban
+    return f"{rule.min_years}年及以上的整年数（如 {'、'.join(t for t in rule.terms if t != vocab.BAN_LIFE)}）" + (
+        f" 或 {vocab.BAN_LIFE}" if rule.life else "")
+
+
+def ban_years(profile: Profile, term: str) -> int | None:
+    """The years of a 禁入期限 (None for 终身); a term the profile does not allow raises."""
+    text = term.strip()
+    if text == vocab.BAN_LIFE and profile.ban.life:
         return None
-    if term not in profile.ban.terms:
-        raise ArgumentError(f"未知禁入期限 '{term}'（可选：{'、'.join(profile.ban.terms)}）")
-    return edate(start, int(term.rstrip("年")) * 12)
+    found = _BAN_YEARS.match(text)
+    if found is None or int(found.group(1)) < profile.ban.min_years:
+        raise ArgumentError(f"未知禁入期限 '{term}'（可选：{ban_terms_text(profile)}）")
+    return int(found.group(1))
 
 
-def needs_event_report(profile: Profile, grade: str) -> bool:
-    """需一事一报告: the grades the profile lists (较大, 重大 by default)."""
-    return grade in profile.one_event_report.grades
+def ban_term_allowed(profile: Profile, term: str) -> bool:
+    try:
+        ban_years(profile, term)
+    except ArgumentError:
+        return False
+    return True
+
+
+def ban_end(profile: Profile, start: dt.date, term: str) -> dt.date | None:
+    """End of a 禁入限制 (EDATE by its years): any N年 with N ≥ the profile's minimum (5);
+    None for 终身 or 无."""
+    if term.strip() == vocab.MEASURE_NONE:
+        return None
+    years = ban_years(profile, term)
+    return None if years is None else edate(start, years * 12)
+
+
+def needs_event_report(profile: Profile, grade: str, consequence_grade: str | None = None) -> bool:
+    """需一事一报告: the loss grades the profile lists (较大, 重大 by default), or — where
+    the profile grades consequences — the consequence grades it lists."""
+    rule = profile.one_event_report
+    if grade in rule.grades:
+        return True
+    return profile.has_consequence_rules and consequence_grade in rule.consequence_grades

@@ -26,9 +26,12 @@ Responsibility = Literal["直接责任", "主管责任", "领导责任"]
 Measure = Literal[
     "批评教育", "责令书面检查", "通报批评", "诫勉", "停职",
     "调离工作岗位", "降职", "改任非领导职务", "责令辞职", "免职",
+    "停职检查", "调整职务",
 ]
 Body = Literal["本企业", "上级企业", "出资人机构"]
-BanTerm = Literal["5年", "10年", "终身"]
+UnitLevel = Literal["集团公司", "二级企业", "三级及以下企业"]
+ConsequenceChoice = Literal["无", "一般", "较大", "重大"]
+BanTerm = Annotated[str, Field(pattern=r"^([1-9][0-9]?年|终身)$")]
 Fraction = Annotated[float, Field(ge=0, le=1)]
 
 
@@ -110,6 +113,14 @@ class Handling(Sourced):
     term_incentive: Range | None = None
     defer_performance_pay: bool = False
     lti: list[str] = Field(default_factory=list)
+    lti_source: str = ""
+    """Where the LTI consequences were read, when not where the rest of the entry was."""
+    lti_checked: bool | None = None
+    """Whether the LTI consequences were checked (None: as ``checked``)."""
+
+    @property
+    def lti_is_checked(self) -> bool:
+        return self.checked if self.lti_checked is None else self.lti_checked
 
 
 class Influence(Sourced):
@@ -129,6 +140,8 @@ class Deadline(Sourced):
     workdays: Annotated[int, Field(gt=0, le=1000)] | None = None
     months: Annotated[int, Field(gt=0, le=120)] | None = None
     extension_max_workdays: Annotated[int, Field(gt=0, le=1000)] | None = None
+    extensible: bool = False
+    """The period may be extended (how far is in ``extension_max_workdays`` or the text)."""
     text: str
 
     @model_validator(mode="after")
@@ -138,20 +151,104 @@ class Deadline(Sourced):
         return self
 
 
+class Appeal(Deadline):
+    """申诉: the period after a decision, and whether an appeal stops its execution."""
+
+    suspends_execution: bool = False
+
+
 class Deadlines(_Entry):
     initial_check: Deadline
-    flash_report: Deadline
-    full_report: Deadline
-    initial_report: Deadline
     rectify: Deadline
+    flash_report: Deadline | None = None
+    full_report: Deadline | None = None
+    initial_report: Deadline | None = None
+    investigation: Deadline | None = None
+    """核查/调查 from its filing (立项); Order 46 Art. 75: 6 months, extensible."""
+    appeal: Appeal | None = None
+    """申诉 after the decision; Order 46 Art. 78: one month, no stay of execution."""
+    review: Deadline | None = None
+    """复核 of an appeal; Order 46 Art. 80: 30 working days."""
 
 
 class GradeList(Sourced):
+    """一事一报告: the loss grades (and, where the profile grades them, the consequence
+    grades) that call for a report; either list suffices."""
+
     grades: list[Grade]
+    consequence_grades: list[Grade] = Field(default_factory=list)
+    text: str = ""
 
 
 class BanRule(Sourced):
+    """禁入限制: any whole number of years from ``min_years`` (N年), and 终身 where allowed.
+    ``terms`` are the common ones a drop-down lists."""
+
     terms: list[BanTerm] = Field(min_length=1)
+    min_years: Annotated[int, Field(gt=0, le=99)] = 5
+    life: bool = True
+
+    @model_validator(mode="after")
+    def _terms_allowed(self) -> "BanRule":
+        for term in self.terms:
+            if term == "终身":
+                if not self.life:
+                    raise ValueError("terms 含“终身”，但 life = false")
+            elif int(term.rstrip("年")) < self.min_years:
+                raise ValueError(f"terms 含“{term}”，少于最短期限 {self.min_years} 年")
+        return self
+
+
+class ConsequenceLevel(Sourced):
+    """One grade of other adverse consequences (其他不良后果) and its criteria."""
+
+    grade: Grade
+    criteria: str = Field(min_length=1)
+
+
+class ConsequenceGrading(Sourced):
+    """其他不良后果的等级 (Order 46): graded beside losses; a case is handled at the
+    higher of its loss grade and its consequence grade."""
+
+    text: str
+    levels: list[ConsequenceLevel] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ConsequenceGrading":
+        names = [level.grade for level in self.levels]
+        if names != list(vocab.GRADES):
+            raise ValueError(f"不良后果等级应依次为 {'、'.join(vocab.GRADES)}，实际为 {'、'.join(names)}")
+        return self
+
+
+class JurisdictionRule(Sourced):
+    """A jurisdiction rule keyed on the unit's level, the loss grade, the consequence grade
+    and whether an enterprise head is involved.  Every condition given must hold (an empty
+    list or an omitted flag is no condition); the first rule that matches decides, and
+    the grade table (``jurisdiction``) answers what no rule matches."""
+
+    unit_levels: list[UnitLevel] = Field(default_factory=list)
+    loss_grades: list[Grade] = Field(default_factory=list)
+    consequence_grades: list[ConsequenceChoice] = Field(default_factory=list)
+    involves_head: bool | None = None
+    body: Body
+    text: str = ""
+
+    def matches(self, level: str | None, loss: str | None, consequence: str | None, head: bool) -> bool:
+        if self.unit_levels and level not in self.unit_levels:
+            return False
+        if self.loss_grades and loss not in self.loss_grades:
+            return False
+        if self.consequence_grades and (consequence or vocab.MEASURE_NONE) not in self.consequence_grades:
+            return False
+        return self.involves_head is None or self.involves_head == head
+
+
+class Exemption(Sourced):
+    """尽职合规免责: when accountability is waived, and the grades that rule it out."""
+
+    text: str = Field(min_length=1)
+    excluded_grades: list[Grade] = Field(default_factory=lambda: ["重大"])
 
 
 class Profile(_Entry):
@@ -166,6 +263,10 @@ class Profile(_Entry):
     deadlines: Deadlines
     one_event_report: GradeList
     ban: BanRule
+    consequence: ConsequenceGrading | None = None
+    """Profiles without it grade losses only and ignore a consequence grade."""
+    jurisdiction_rules: list[JurisdictionRule] = Field(default_factory=list)
+    exemption: Exemption | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> "Profile":
@@ -188,6 +289,12 @@ class Profile(_Entry):
         grades = [entry.grade for entry in self.jurisdiction]
         if sorted(grades, key=vocab.GRADES.index) != list(vocab.GRADES):
             raise ValueError("jurisdiction 应对 一般、较大、重大 各规定一项")
+        if self.consequence is None:
+            if self.one_event_report.consequence_grades:
+                raise ValueError("one_event_report.consequence_grades 需要先在 [consequence] 中规定不良后果等级")
+            for index, rule in enumerate(self.jurisdiction_rules, start=1):
+                if [g for g in rule.consequence_grades if g != vocab.MEASURE_NONE]:
+                    raise ValueError(f"jurisdiction_rules 第{index}项按不良后果等级区分，需要先在 [consequence] 中规定不良后果等级")
         return self
 
     _handling_index: dict[tuple[str, str], Handling] = PrivateAttr(default_factory=dict)
@@ -212,6 +319,74 @@ class Profile(_Entry):
             if entry.grade == grade:
                 return entry
         raise KeyError(grade)  # unreachable: _complete checks every grade
+
+    # -- typed accessors for the workbook standard (v2) ---------------------------------
+    @property
+    def has_consequence_rules(self) -> bool:
+        """Does the profile grade other adverse consequences (其他不良后果)?"""
+        return self.consequence is not None
+
+    @property
+    def consequence_levels(self) -> tuple[ConsequenceLevel, ...]:
+        """The consequence grades with their criteria (empty without consequence rules)."""
+        return tuple(self.consequence.levels) if self.consequence is not None else ()
+
+    def consequence_criteria(self, grade: str) -> str | None:
+        for level in self.consequence_levels:
+            if level.grade == grade:
+                return level.criteria
+        return None
+
+    @property
+    def flash_report_workdays(self) -> int | None:
+        """快报: working days after discovery (None where the profile sets none)."""
+        return _workdays(self.deadlines.flash_report)
+
+    @property
+    def full_report_workdays(self) -> int | None:
+        """全面报告 (一事一报告): working days after discovery (None where none)."""
+        return _workdays(self.deadlines.full_report)
+
+    @property
+    def initial_check_extension_max_workdays(self) -> int | None:
+        """How many working days the initial check may be extended at most: the initial
+        check's own limit, else the real-time initial report's (None where neither)."""
+        for rule in (self.deadlines.initial_check, self.deadlines.initial_report):
+            if rule is not None and rule.extension_max_workdays is not None:
+                return rule.extension_max_workdays
+        return None
+
+    @property
+    def investigation_months(self) -> int | None:
+        """核查 period in months from filing (Order 46 Art. 75: 6); None where none."""
+        rule = self.deadlines.investigation
+        return None if rule is None else rule.months
+
+    @property
+    def appeal_months(self) -> int | None:
+        """申诉 period in months after the decision (Order 46 Art. 78: 1)."""
+        rule = self.deadlines.appeal
+        return None if rule is None else rule.months
+
+    @property
+    def appeal_suspends_execution(self) -> bool:
+        """Does an appeal stop the decision's execution? (Order 46 Art. 78: no)."""
+        rule = self.deadlines.appeal
+        return bool(rule is not None and rule.suspends_execution)
+
+    @property
+    def review_workdays(self) -> int | None:
+        """复核 of an appeal in working days (Order 46 Art. 80: 30)."""
+        return _workdays(self.deadlines.review)
+
+    @property
+    def exemption_excluded_grades(self) -> tuple[str, ...]:
+        """Loss or consequence grades that rule 尽职合规免责 out (empty: no exemption rule)."""
+        return tuple(self.exemption.excluded_grades) if self.exemption is not None else ()
+
+
+def _workdays(rule: Deadline | None) -> int | None:
+    return None if rule is None else rule.workdays
 
 
 _FIELD_NAMES = {
@@ -250,6 +425,8 @@ def _describe(error: dict) -> str:
         detail = _FIELD_NAMES.get(kind, error["msg"])
         if "input" in error and kind not in ("missing",) and not isinstance(error["input"], (dict, list)):
             detail += f"（现为 {error['input']!r}）"
+        if kind == "string_pattern_mismatch" and "terms" in parts:
+            detail = f"应写成“N年”（N 为整数）或“终身”（现为 {error.get('input')!r}）"
         if kind == "literal_error":
             detail += f"，可选：{error.get('ctx', {}).get('expected', '')}"
     return f"{where}：{detail}"

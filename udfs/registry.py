@@ -76,6 +76,7 @@ RESPONSIBILITY = Kind("责任类型", lambda v, what: to_choice(v, vocab.RESPONS
 ITEM = Kind("薪酬项目", lambda v, what: to_choice(v, vocab.PAY_ITEMS, "薪酬项目"))
 REPORT_KIND = Kind("报告类型", lambda v, what: to_choice(v, vocab.REPORT_KINDS, "报告类型"))
 PROFILE = Kind("适用标准", lambda v, what: v)  # resolved through the Context
+CONSEQUENCE = Kind("不良后果等级", lambda v, what: to_choice(v, vocab.CONSEQUENCE_GRADES, "不良后果等级"))
 
 LABEL_LOSS = "损失金额（万元）"
 LABEL_ASSETS = "上年末资产总额（万元）"
@@ -151,16 +152,18 @@ def _lti(ctx: Context, grade: str, responsibility: str, profile: object) -> Resu
     return None if resolved is None else handling.lti_text(resolved[0], grade, responsibility)
 
 
-def _jurisdiction(ctx: Context, grade: str, unit_level: str | None, profile: object) -> Result:
-    if grade == vocab.GRADE_UNASSESSED:
-        return None
-    return handling.jurisdiction(ctx.profile(profile), grade, unit_level)
+def _case_grade(ctx: Context, loss_grade: str, consequence_grade: str | None) -> Result:
+    return handling.case_grade(loss_grade, consequence_grade)
 
 
-def _needs_report(ctx: Context, grade: str, profile: object) -> Result:
-    if grade == vocab.GRADE_UNASSESSED:
-        return vocab.NO
-    return vocab.YES if handling.needs_event_report(ctx.profile(profile), grade) else vocab.NO
+def _jurisdiction(ctx: Context, grade: str, unit_level: str | None, profile: object,
+                  consequence_grade: str | None, involves_head: bool | None) -> Result:
+    return handling.jurisdiction(ctx.profile(profile), grade, unit_level, consequence_grade, bool(involves_head))
+
+
+def _needs_report(ctx: Context, grade: str, profile: object, consequence_grade: str | None) -> Result:
+    needed = handling.needs_event_report(ctx.profile(profile), grade, consequence_grade)
+    return vocab.YES if needed else vocab.NO
 
 
 def _workday(ctx: Context, start: dt.date, days: int) -> Result:
@@ -173,6 +176,14 @@ def _initial_check(ctx: Context, received: dt.date, profile: object) -> Result:
 
 def _report_deadline(ctx: Context, start: dt.date, kind: str, profile: object) -> Result:
     return deadlines.report_deadline(ctx.profile(profile), start, kind, ctx.calendar)
+
+
+def _investigation_deadline(ctx: Context, filed: dt.date, extended_to: dt.date | None, profile: object) -> Result:
+    return deadlines.investigation_deadline(ctx.profile(profile), filed, extended_to, ctx.calendar)
+
+
+def _review_deadline(ctx: Context, appeal_date: dt.date, profile: object) -> Result:
+    return deadlines.review_deadline(ctx.profile(profile), appeal_date, ctx.calendar)
 
 
 def _rectify_deadline(ctx: Context, issued: dt.date, extended_to: dt.date | None, profile: object) -> Result:
@@ -227,36 +238,72 @@ def _basis(ctx: Context, function_name: str, profile: object) -> Result:
 # -- bases: the rule text behind each result --------------------------------------
 
 
+UNCHECKED_MARK = "待核对"
+"""What a source that nobody compared with the official text carries wherever it is cited."""
+
+
+def cite(entry: Any) -> str:
+    """An entry's source, marked 待核对 while ``checked`` is false."""
+    return entry.source if entry.checked else f"{entry.source}，{UNCHECKED_MARK}"
+
+
 def _basis_loss(p: Profile) -> str:
-    lines = [f"{p.title}：{p.loss_grade.text}（{p.loss_grade.source}）"]
+    lines = [f"{p.title}：{p.loss_grade.text}（{cite(p.loss_grade)}）"]
     return "".join(lines)
 
 
 def _basis_handling(p: Profile) -> str:
-    sources = sorted({h.source for h in p.handling})
-    return f"{p.title}：按损失等级和责任类型处理（{'；'.join(sources)}）"
+    sources = list(dict.fromkeys(cite(h) for h in p.handling))
+    lead = "按损失等级（与不良后果等级中较高者）和责任类型处理" if p.has_consequence_rules else "按损失等级和责任类型处理"
+    return f"{p.title}：{lead}（{'；'.join(sources)}）"
 
 
 def _basis_influence(p: Profile) -> str:
     parts = [f"{e.measure}：{e.text}" for e in p.influence]
-    return f"{p.title}：{'；'.join(parts)}（{p.influence[0].source if p.influence else ''}）"
+    sources = "；".join(dict.fromkeys(cite(e) for e in p.influence))
+    return f"{p.title}：{'；'.join(parts)}（{sources}）"
 
 
 def _basis_jurisdiction(p: Profile) -> str:
-    return "；".join(f"{e.grade}：{e.body}（集团公司为{e.group_body}）" for e in p.jurisdiction) + f"（{p.jurisdiction[-1].source}）"
+    parts = [f"{r.text or r.body}（{cite(r)}）" for r in p.jurisdiction_rules]
+    table = "；".join(f"{e.grade}：{e.body}（集团公司为{e.group_body}）" for e in p.jurisdiction)
+    sources = "；".join(dict.fromkeys(cite(e) for e in p.jurisdiction))
+    lead = "其余按损失等级" if parts else "按损失等级"
+    if p.has_consequence_rules:
+        lead += "与不良后果等级中较高者"
+    return "；".join(parts + [f"{lead}：{table}（{sources}）"])
 
 
-def _basis_deadline(attr: str) -> Callable[[Profile], str]:
+def _basis_deadline(attr: str, missing: str = "") -> Callable[[Profile], str]:
     def basis(p: Profile) -> str:
         rule = getattr(p.deadlines, attr)
-        return f"{rule.text}（{rule.source}）"
+        if rule is None:
+            return f"{p.title}未规定{missing}期限"
+        return f"{rule.text}（{cite(rule)}）"
 
     return basis
 
 
 def _basis_reports(p: Profile) -> str:
     d = p.deadlines
-    return "；".join(f"{r.text}（{r.source}）" for r in (d.flash_report, d.full_report, d.initial_report))
+    rules = [r for r in (d.flash_report, d.full_report, d.initial_report) if r is not None]
+    if not rules:
+        return f"{p.title}未规定重大资产损失实时报告期限"
+    return "；".join(f"{r.text}（{cite(r)}）" for r in rules)
+
+
+def _basis_report_trigger(p: Profile) -> str:
+    rule = p.one_event_report
+    text = rule.text or f"一事一报告适用于：{'、'.join(rule.grades)}资产损失"
+    if rule.consequence_grades and not rule.text:
+        text += f"，或{'、'.join(rule.consequence_grades)}不良后果"
+    return f"{text}（{cite(rule)}）"
+
+
+def _basis_case_grade(p: Profile) -> str:
+    if p.consequence is None:
+        return f"{p.title}只按资产损失分级，不设不良后果等级；按损失等级处理"
+    return f"{p.consequence.text}（{cite(p.consequence)}）"
 
 
 def _basis_fixed(text: str) -> Callable[[Profile], str]:
@@ -394,6 +441,8 @@ _GRADE_ARG = Arg("grade", "损失等级", GRADE, "一般、较大 或 重大（�
 _RESP_ARG = Arg("responsibility", "责任类型", RESPONSIBILITY, "直接责任、主管责任 或 领导责任")
 _ITEM_ARG = Arg("item", "薪酬项目", ITEM, "绩效年薪（默认）或 任期激励", optional=True, default="绩效年薪")
 _FLAG_HELP = "是/否 或 TRUE/FALSE"
+_CONSEQUENCE_ARG = Arg("consequence_grade", "不良后果等级", CONSEQUENCE,
+                       "其他不良后果的等级：无、一般、较大 或 重大（空为无；适用标准未设不良后果等级的不计）", optional=True)
 
 
 def _deduction_function(name: str, bound: str, summary: str, returns: str) -> ZZFunction:
@@ -426,15 +475,19 @@ _ALL: tuple[ZZFunction, ...] = (
         (_GRADE_ARG, _RESP_ARG, _profile_arg()), "文本", _lti, _basis_handling,
     ),
     ZZFunction(
+        "ZZ_CASE_GRADE", "案件处理等级：资产损失等级与不良后果等级中较高者（无或空为没有）",
+        (_GRADE_ARG, _CONSEQUENCE_ARG), "文本", _case_grade, _basis_case_grade,
+    ),
+    ZZFunction(
         "ZZ_JURISDICTION", "管辖层级：由本企业、上级企业还是出资人机构开展责任追究",
         (_GRADE_ARG, Arg("unit_level", "单位层级", TEXT, "集团公司、二级企业 或 三级及以下企业；集团公司没有上级企业", optional=True),
-         _profile_arg()),
+         _profile_arg(), _CONSEQUENCE_ARG,
+         Arg("involves_head", "涉及企业负责人", FLAG, "是/否（空为否）；涉及企业负责人的按适用标准由出资人机构开展", optional=True)),
         "文本", _jurisdiction, _basis_jurisdiction,
     ),
     ZZFunction(
-        "ZZ_NEEDS_REPORT", "是否需一事一报告：较大、重大损失为 是（以适用标准为准）",
-        (_GRADE_ARG, _profile_arg()), "文本", _needs_report,
-        lambda p: f"一事一报告适用于：{'、'.join(p.one_event_report.grades)}（{p.one_event_report.source}）",
+        "ZZ_NEEDS_REPORT", "是否需一事一报告：较大、重大损失为 是（以适用标准为准，可按不良后果等级）",
+        (_GRADE_ARG, _profile_arg(), _CONSEQUENCE_ARG), "文本", _needs_report, _basis_report_trigger,
     ),
     ZZFunction(
         "ZZ_WORKDAY", "工作日：与 Excel 的 WORKDAY 相同，但按中国法定节假日和调休上班日计算",
@@ -453,6 +506,17 @@ _ALL: tuple[ZZFunction, ...] = (
         "日期", _report_deadline, _basis_reports,
     ),
     ZZFunction(
+        "ZZ_INVESTIGATION_DEADLINE", "核查截止日：立项日期加适用标准的核查期限（EDATE，令第46号第七十五条为6个月），有批准延期的取延期日期",
+        (Arg("filed", "立项日期", DATE, "核查（调查）立项日期"),
+         Arg("extended_to", "核查延期至", DATE, "经批准的延期日期，可空", optional=True), _profile_arg()),
+        "日期", _investigation_deadline, _basis_deadline("investigation", "核查"),
+    ),
+    ZZFunction(
+        "ZZ_REVIEW_DEADLINE", "复核截止日：申诉日期后适用标准规定的工作日数（令第46号第八十条为30个工作日）",
+        (Arg("appeal_date", "申诉日期", DATE, "提出申诉的日期"), _profile_arg()),
+        "日期", _review_deadline, _basis_deadline("review", "复核"),
+    ),
+    ZZFunction(
         "ZZ_RECTIFY_DEADLINE", "整改期限：下达日期加6个月（EDATE），有批准延期的取延期日期",
         (Arg("issued", "下达日期", DATE, "审计决定、意见或建议的下达日期"),
          Arg("extended_to", "批准延期至", DATE, "经批准的延期日期，可空", optional=True), _profile_arg()),
@@ -466,8 +530,9 @@ _ALL: tuple[ZZFunction, ...] = (
     ),
     ZZFunction(
         "ZZ_BAN_END", "禁入限制截止日：起始日期加禁入年限（EDATE），终身为空",
-        (Arg("start", "起始日期", DATE, "禁入限制起始日期"), Arg("term", "禁入期限", TEXT, "5年、10年 或 终身"), _profile_arg()),
-        "日期", _ban_end, lambda p: p.ban.source,
+        (Arg("start", "起始日期", DATE, "禁入限制起始日期"),
+         Arg("term", "禁入期限", TEXT, "5年及以上的整年数（如 5年、8年、10年）或 终身"), _profile_arg()),
+        "日期", _ban_end, lambda p: cite(p.ban),
     ),
     ZZFunction(
         "ZZ_RECTIFY_RESULT", "整改结果：按整改认定标准返回 整改完毕/部分整改/未整改（拒不整改或虚假整改优先）",

@@ -26,8 +26,16 @@ MEASURES: Final = (
     "改任非领导职务",
     "责令辞职",
     "免职",
+    "停职检查",
+    "调整职务",
 )
-"""组织处理 measures (the standard's enumeration without 无)."""
+"""组织处理 measures (the standard's enumeration without 无).  The list only grows:
+停职检查 and 调整职务 are Order 46's wordings (appended so no earlier value moves)."""
+
+CONSEQUENCE_GRADES: Final = ("无",) + GRADES
+"""其他不良后果的等级 (Order 46): 无 or a grade."""
+
+BAN_LIFE: Final = "终身"
 
 MEASURE_NONE: Final = "无"
 

@@ -54,6 +54,7 @@ INFLUENCE_MEASURE = "zz_influence_measure"
 INFLUENCE_MONTHS = "zz_influence_months"
 BAN_TERM = "zz_ban_term"
 BAN_YEARS = "zz_ban_years"
+BAN_MIN_YEARS = "zz_ban_min_years"  # 参数: 禁入限制的最短年数（N年，N 不小于此数）
 INITIAL_CHECK = "zz_initial_check"  # 参数: 初核报告期限（工作日或月）
 RECTIFY_PERIOD = "zz_rectify_period"  # 参数: 整改期限（月或工作日）
 MEASURE_LIST = "zz_measure_list"  # 列表: 组织处理 (无 and every measure)
@@ -315,9 +316,15 @@ def _ban_end(ctx: Context, row: int, udf: bool) -> str:
     start, term = ctx.here("start_date", row), ctx.here("term", row)
     if udf:
         return f'IF(OR({start}="",{term}=""),"",ZZ_BAN_END({start},{term},{PROFILE}))'
-    years = f"INDEX({BAN_YEARS},MATCH({term},{BAN_TERM},0))"
-    endless = f'OR({term}={q(LIFELONG)},{term}={q(vocab.MEASURE_NONE)})'
-    return f'IF(OR({start}="",{term}=""),"",IF({endless},"",IFERROR(EDATE({start},12*{years}),{q(ERROR_ARGUMENT)})))'
+    # any whole N年 with N from the profile's minimum (5) up, written plainly ("8年"), and 终身
+    text = f"TRIM({term})"
+    number = f"LEFT({text},LEN({text})-1)"
+    plain = (f'AND(RIGHT({text},1)="年",TEXT(VALUE({number}),"0")={number},'
+             f'VALUE({number})>={BAN_MIN_YEARS},VALUE({number})<100)')
+    endless = (f'OR({text}={q(LIFELONG)},{text}={q(vocab.MEASURE_NONE)})' if ctx.profile.ban.life
+               else f'{text}={q(vocab.MEASURE_NONE)}')
+    years = f'IF({plain},EDATE({start},12*VALUE({number})),{q(ERROR_ARGUMENT)})'
+    return f'IF(OR({start}="",{term}=""),"",IF({endless},"",IFERROR({years},{q(ERROR_ARGUMENT)})))'
 
 
 def _both(build: Callable[[Context, int, bool], str]) -> tuple[Builder, Builder]:

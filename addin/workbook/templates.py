@@ -29,7 +29,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from udfs import vocab
-from udfs.handling import range_text
+from udfs.handling import jurisdiction_entry, needs_event_report, range_text
 from udfs.profile import Deadline, Profile, get_profile
 from udfs.workcalendar import WorkCalendar, default_calendar
 
@@ -350,12 +350,16 @@ class _Writer:
         row += 1
         first = row
         for grade in vocab.GRADES:
-            entry = p.jurisdiction_for(grade)
+            # a v1 workbook has no consequence grade and no enterprise-head flag: the
+            # engine's answer for 无 / 否 at each level is what the formulas look up
+            body, body_entry = jurisdiction_entry(p, grade, vocab.UNIT_LEVELS[-1]) or ("", None)
+            group, group_entry = jurisdiction_entry(p, grade, fx.GROUP_LEVEL) or ("", None)
             ws.write_string(row, 0, grade, text)
-            ws.write_string(row, 1, entry.body, text)
-            ws.write_string(row, 2, entry.group_body, text)
-            ws.write_string(row, 3, _yes(grade in p.one_event_report.grades), text)
-            ws.merge_range(row, 8, row, 9, f"{_source(entry)}；一事一报告：{_source(p.one_event_report)}", text)
+            ws.write_string(row, 1, body, text)
+            ws.write_string(row, 2, group, text)
+            ws.write_string(row, 3, _yes(needs_event_report(p, grade)), text)
+            cited = "；".join(dict.fromkeys(_source(e) for e in (body_entry, group_entry) if e is not None))
+            ws.merge_range(row, 8, row, 9, f"{cited}；一事一报告：{_source(p.one_event_report)}", text)
             row += 1
         names[fx.GRADE_NAME] = _abs_range(first, 0, row - 1, 0)
         names[fx.BODY] = _abs_range(first, 1, row - 1, 1)
@@ -415,14 +419,19 @@ class _Writer:
         row += 1
         ws.write_row(row, 0, ["事项", "期限", "单位", "可延长（工作日）", "", "", "", "", "说明", "依据"], head)
         row += 1
-        deadlines: list[tuple[str, Deadline, str | None]] = [
+        deadlines: list[tuple[str, Deadline | None, str | None]] = [
             ("初核报告", p.deadlines.initial_check, fx.INITIAL_CHECK),
             ("重大损失快报", p.deadlines.flash_report, None),
             ("重大损失全面报告", p.deadlines.full_report, None),
             ("重大损失初核报告", p.deadlines.initial_report, None),
             ("审计整改", p.deadlines.rectify, fx.RECTIFY_PERIOD),
+            ("核查", p.deadlines.investigation, None),
+            ("申诉", p.deadlines.appeal, None),
+            ("复核", p.deadlines.review, None),
         ]
         for label, rule, name in deadlines:
+            if rule is None:
+                continue
             ws.write_string(row, 0, label, text)
             ws.write_number(row, 1, rule.workdays if rule.workdays is not None else rule.months or 0, number)
             ws.write_string(row, 2, "工作日" if rule.workdays is not None else "月", text)
@@ -449,6 +458,13 @@ class _Writer:
             row += 1
         names[fx.BAN_TERM] = _abs_range(first, 0, row - 1, 0)
         names[fx.BAN_YEARS] = _abs_range(first, 1, row - 1, 1)
+        ws.write_string(row, 0, "最短年数", text)
+        ws.write_number(row, 1, p.ban.min_years, number)
+        life = "，或终身" if p.ban.life else ""
+        ws.write_string(row, 8, f"禁入期限可填{p.ban.min_years}年及以上的任一整年数（写作“8年”）{life}", text)
+        ws.write_string(row, 9, _source(p.ban), text)
+        names[fx.BAN_MIN_YEARS] = _abs(row, 1)
+        row += 1
 
         for name, ref in names.items():
             self.book.define_name(name, f"='{PARAMS_SHEET}'!{ref}")
