@@ -70,11 +70,24 @@ def test_accepted_rejected_and_superseded_sets(group: Any, rolled: dict[str, Any
     assert rolled["code"] == 2  # an unreadable file is among the inputs
 
 
+def test_a_wrong_measure_against_central_2026_is_accepted_with_a_warning(group: Any, rolled: dict[str, Any]) -> None:
+    # Order 46's handling table is unchecked: the deviation is a reminder, the file goes into the return
+    (name,) = group.reminders
+    assert "免职" in group.reminders[name] or "批评教育" in group.reminders[name]
+    assert name in _names(rolled["summary"]["accepted"])
+    assert name not in _names(rolled["summary"]["rejected"])
+    from addin.validation import validate_paths
+
+    (report,) = validate_paths([group.folder / "2026年度" / name], as_of=AS_OF).files
+    assert report.errors == [], [str(p) for p in report.errors]
+    (warning,) = [p for p in report.warnings if p.code == "ZZ-RULE-UNCHECKED-MEASURE"]
+    assert "待核对" in warning.message and "宜宾" not in warning.message
+
+
 def test_each_rejection_says_why(group: Any, rolled: dict[str, Any]) -> None:
     codes = {Path(r["path"]).name: {e["code"] for e in r["errors"]} for r in rolled["summary"]["rejected"]}
     expected = {
         "本期缺失": "ZZ-ROLLUP-CONTINUITY",
-        "免职": "ZZ-MEASURE-NOT-ALLOWED",
         "120万元": "ZZ-READ-NUMBER",
         "不存在的线索编号": "ZZ-REF-CLUE",
         "不完整": "ZZ-FILE-CORRUPT",

@@ -168,8 +168,6 @@ RECORD_DEFECTS: list[tuple[str, Callable[..., None], str, str, str]] = [
     ("required-info", _set("info", 0, phone=None), "ZZ-REQUIRED", info_cell("phone"), "联系电话"),
     ("closed-without-date", _set("clues", 0, stage="办结"), "ZZ-REQUIRED-CLOSED-DATE",
      cell("clues", "closed_date", 0), "办结日期"),
-    ("event-report-overdue", _set("clues", 3, event_report_date=None), "ZZ-EVENT-REPORT-MISSING",
-     cell("clues", "event_report_date", 3), "2026-11-16"),
     ("decision-date-missing", _set("accountability", 0, decision_date=None), "ZZ-REQUIRED-DECISION-DATE",
      cell("accountability", "decision_date", 0), "处理决定日期"),
     # enumerations, lengths, ranges
@@ -223,13 +221,6 @@ RECORD_DEFECTS: list[tuple[str, Callable[..., None], str, str, str]] = [
      cell("losses", "basis", 1), "中介机构报告"),
     ("assets-differ-in-a-clue", _set("losses", 1, prior_year_assets=51000.0), "ZZ-ASSETS-MISMATCH",
      cell("losses", "prior_year_assets", 1), "51000"),
-    # handling rules (XS-2026-001 is 较大 under central-2026: 650 + 120.5 万元)
-    ("measure-not-allowed", _set("accountability", 0, measure="免职"), "ZZ-MEASURE-NOT-ALLOWED",
-     cell("accountability", "measure", 0), "免职"),
-    ("ban-not-allowed", _set("accountability", 0, ban_term="5年"), "ZZ-BAN-NOT-ALLOWED",
-     cell("accountability", "ban_term", 0), "较大"),
-    ("term-ratio-below", _set("accountability", 0, term_ratio=0.3), "ZZ-RATIO-OUT-OF-RANGE",
-     cell("accountability", "term_ratio", 0), "50%–100%"),
 ]
 
 
@@ -243,16 +234,45 @@ def test_one_planted_defect(folder: Path, name: str, change: Callable[..., None]
     assert report.status == "invalid"
 
 
+# -- defects against central-2026 entries nobody checked: warnings, never errors ---------------------------
+
+UNCHECKED_DEFECTS = [
+    # the 一事一报告 trigger and its 15 working days are unchecked entries of central-2026
+    ("event-report-overdue", _set("clues", 3, event_report_date=None), "ZZ-RULE-UNCHECKED-EVENT-REPORT",
+     cell("clues", "event_report_date", 3), "2026-11-16"),
+    # handling rules (XS-2026-001 is 较大 under central-2026: 650 + 120.5 万元); Order 46's table is unchecked
+    ("measure-not-allowed", _set("accountability", 0, measure="免职"), "ZZ-RULE-UNCHECKED-MEASURE",
+     cell("accountability", "measure", 0), "免职"),
+    ("ban-not-allowed", _set("accountability", 0, ban_term="5年"), "ZZ-RULE-UNCHECKED-BAN",
+     cell("accountability", "ban_term", 0), "较大"),
+    ("term-ratio-below", _set("accountability", 0, term_ratio=0.3), "ZZ-RULE-UNCHECKED-RATIO",
+     cell("accountability", "term_ratio", 0), "50%–100%"),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "code", "where", "text"), UNCHECKED_DEFECTS,
+                         ids=[d[0] for d in UNCHECKED_DEFECTS])
+def test_a_defect_against_an_unchecked_entry_is_a_warning(folder: Path, name: str, change: Callable[..., None],
+                                                          code: str, where: str, text: str) -> None:
+    report = report_of(planted(folder, name, change))
+    assert errors(report) == [], [str(p) for p in report.errors]
+    (problem,) = [p for p in report.warnings if p.code == code]
+    assert problem.cell == where and problem.severity == "warning"
+    assert text in problem.message and "待核对" in problem.message and "central-2026" in problem.message
+    assert "宜宾" not in problem.message
+    assert report.status == "valid"
+
+
 # -- handling boundaries: 以上 includes its number, 以下 excludes it ---------------------------------------
 
 
 # XS-2026-002 is 一般 (120 万元 estimated), XS-2026-001 较大
 RATIO_CASES = [
-    ("一般 直接 50% is outside 0%–50%（不含50%）", "XS-2026-002", 0.5, False, "ZZ-RATIO-OUT-OF-RANGE"),
+    ("一般 直接 50% is outside 0%–50%（不含50%）", "XS-2026-002", 0.5, False, "ZZ-RULE-UNCHECKED-RATIO"),
     ("一般 直接 49.99% is inside", "XS-2026-002", 0.4999, False, None),
     ("一般 直接 0% is inside", "XS-2026-002", 0.0, False, None),
     ("较大 直接 50% is inside 50%–100%", "XS-2026-001", 0.5, False, None),
-    ("较大 直接 49.99% is outside", "XS-2026-001", 0.4999, False, "ZZ-RATIO-OUT-OF-RANGE"),
+    ("较大 直接 49.99% is outside", "XS-2026-001", 0.4999, False, "ZZ-RULE-UNCHECKED-RATIO"),
     ("较大 直接 49.99% with 从轻减轻免除情节 is allowed", "XS-2026-001", 0.4999, True, None),
     ("较大 直接 100% is inside", "XS-2026-001", 1.0, False, None),
 ]
@@ -266,8 +286,10 @@ def test_deduction_ratio_boundaries(folder: Path, label: str, clue: str, ratio: 
     path = planted(folder, f"ratio-{clue}-{ratio}-{mitigating}",
                    _add("accountability", person(clue_id=clue, pay_ratio=ratio, mitigating=mitigating, measure=measure)))
     report = report_of(path)
-    expected = [] if code is None else [(code, cell("accountability", "pay_ratio", index))]
-    assert errors(report) == expected, [str(p) for p in report.errors]
+    # central-2026's ranges are unchecked: outside them is a warning, never an error
+    assert errors(report) == [], [str(p) for p in report.errors]
+    ratio_warnings = [(p.code, p.cell) for p in report.warnings if p.code == "ZZ-RULE-UNCHECKED-RATIO"]
+    assert ratio_warnings == ([] if code is None else [(code, cell("accountability", "pay_ratio", index))])
 
 
 def test_ban_is_allowed_where_the_profile_allows_it(folder: Path) -> None:
@@ -316,10 +338,6 @@ BOOK_DEFECTS: list[tuple[str, Callable[[openpyxl.Workbook], None], str, str | No
     ("blank-header", _rename("审计整改台账", "D1", None), "ZZ-READ-HEADER-MISSING", "D1", "下达日期"),
     ("renamed-label", _rename("填报信息", "A12", "报送日期"), "ZZ-READ-LABEL-RENAMED", "A12", "应为“填报日期”"),
     ("overwritten-formula", _rename("问题线索台账", "K2", "一般"), "ZZ-COMPUTED-MISMATCH", "K2", "应为“较大”"),
-    ("overwritten-deadline", _rename("审计整改台账", "K3", dt.datetime(2026, 12, 31)), "ZZ-COMPUTED-MISMATCH", "K3",
-     "2026-11-30"),
-    ("overwritten-blank-result", _rename("责任认定与处理", "Y3", dt.datetime(2027, 1, 1)), "ZZ-COMPUTED-MISMATCH",
-     "Y3", "2028-06-18"),
     ("broken-formula", _error_value("问题线索台账", "K3", "#REF!"), "ZZ-READ-FORMULA-ERROR", "K3", "#REF!"),
     ("error-in-an-input", _error_value("资产损失认定", "G2", "#N/A"), "ZZ-READ-ERROR-VALUE", "G2", "应填写日期"),
 ]
@@ -331,6 +349,28 @@ def test_one_defect_in_the_written_book(clean: Path, folder: Path, name: str, ed
     report = report_of(edited(clean, folder / f"{name}.xlsx", edit))
     assert errors(report) == [(code, where)], [str(p) for p in report.errors]
     assert text in report.errors[0].message
+
+
+# central-2026's rectification period (an audit-rectification rule, not Order 46) and its influence
+# periods (Order 37's, unchecked for Order 46) are unchecked entries: an overwritten value is a reminder
+UNCHECKED_BOOK_DEFECTS = [
+    ("overwritten-deadline", _rename("审计整改台账", "K3", dt.datetime(2026, 12, 31)), "K3", "2026-11-30",
+     "deadlines.rectify"),
+    ("overwritten-blank-result", _rename("责任认定与处理", "Y3", dt.datetime(2027, 1, 1)), "Y3", "2028-06-18",
+     "influence["),
+]
+
+
+@pytest.mark.parametrize(("name", "edit", "where", "text", "entry"), UNCHECKED_BOOK_DEFECTS,
+                         ids=[d[0] for d in UNCHECKED_BOOK_DEFECTS])
+def test_an_overwritten_value_of_an_unchecked_rule_is_a_warning(clean: Path, folder: Path, name: str,
+                                                                edit: Callable[[openpyxl.Workbook], None],
+                                                                where: str, text: str, entry: str) -> None:
+    report = report_of(edited(clean, folder / f"{name}.xlsx", edit))
+    assert errors(report) == [], [str(p) for p in report.errors]
+    (problem,) = [p for p in report.warnings if p.code == "ZZ-RULE-UNCHECKED-COMPUTED"]
+    assert problem.cell == where and text in problem.message and entry in problem.message
+    assert "待核对" in problem.message
 
 
 def test_blank_computed_cells_are_filled_by_the_engine(clean: Path) -> None:
@@ -539,12 +579,22 @@ def test_ban_term_outside_the_profile(folder: Path, write_user_profile: Callable
     from udfs.profile import BUILTIN_DIR
 
     text = (BUILTIN_DIR / f"{PROFILE}.toml").read_text(encoding="utf-8")
-    text = text.replace('terms = ["5年", "10年", "终身"]', 'terms = ["10年", "终身"]')
-    assert 'terms = ["10年", "终身"]' in text
-    write_user_profile("strict-bans", text.replace(f'key = "{PROFILE}"', 'key = "strict-bans"'))
+    old = 'terms = ["5年", "10年", "终身"]\nmin_years = 5\nlife = true\nsource'
+    assert old in text
+    strict = text.replace(old, 'terms = ["10年", "终身"]\nmin_years = 10\nlife = true\nsource')
+    # the enterprise checked its own rule: breaking it rejects the file
+    checked = strict.replace('（令第37号此项亦仅见于照录该令的地方规定）"\nchecked = false', '"\nchecked = true')
+    assert checked != strict
+    write_user_profile("strict-bans", checked.replace(f'key = "{PROFILE}"', 'key = "strict-bans"'))
     path = planted(folder, "ban-term", _set("info", 0, profile="strict-bans"))
     report = report_of(path)
     assert errors(report) == [("ZZ-BAN-TERM", cell("bans", "term", 0))], [str(p) for p in report.errors]
+    assert "10年及以上" in report.errors[0].message
+    # the same rule unchecked: a reminder only
+    write_user_profile("loose-bans", strict.replace(f'key = "{PROFILE}"', 'key = "loose-bans"'))
+    report = report_of(planted(folder, "ban-term-unchecked", _set("info", 0, profile="loose-bans")))
+    assert errors(report) == [], [str(p) for p in report.errors]
+    assert ("ZZ-RULE-UNCHECKED-BAN-TERM", cell("bans", "term", 0)) in warning_set(report)
 
 
 # -- the workbook's own 工作日历: read only when a computation needs a year the engine lacks ----------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,8 @@ class Generator:
     def __init__(self, unit: Unit, parent: Unit, year: int, profile: Profile, rng: random.Random,
                  report_date: D, clue_prefix: str) -> None:
         self.unit, self.parent, self.year, self.profile, self.rng = unit, parent, year, profile, rng
+        self.grades: dict[str, str] = {}
+        """Clue number → the loss grade its rows were made for."""
         self.report_date = report_date
         self.prefix = clue_prefix
         self.ctx = Context()
@@ -124,6 +126,7 @@ class Generator:
         for clue in rows:
             out["clues"].append(clue)
             grade = self._losses(clue, out["losses"])
+            self.grades[clue["clue_id"]] = grade
             self._finish(clue, grade)
             if grade in vocab.GRADES and clue["stage"] in ("处理", "整改", "办结"):
                 for _ in range(rng.choice((1, 1, 2))):
@@ -276,7 +279,10 @@ class DemoGroup:
     previous: list[Path]
     current: list[Path]
     mistakes: dict[str, str]
-    """File name → the deliberate mistake it carries."""
+    """File name → the deliberate mistake it carries (the file is rejected)."""
+    reminders: dict[str, str] = field(default_factory=dict)
+    """File name → a deliberate deviation from a rule nobody checked against the official
+    text: a warning, and the file is accepted."""
 
 
 def make_demo_group(folder: str | Path, units: int = 32, clues: int = 6, seed: int = 2026,
@@ -292,6 +298,7 @@ def make_demo_group(folder: str | Path, units: int = 32, clues: int = 6, seed: i
     previous: list[Path] = []
     current: list[Path] = []
     mistakes: dict[str, str] = {}
+    reminders: dict[str, str] = {}
     open_last_year: dict[str, list[dict[str, Any]]] = {}
     for index, unit in enumerate(members[:8]):
         gen = Generator(unit, parent, 2025, profile, random.Random(seed + index), D(2026, 1, 15), f"XS-2025-{index:02d}")
@@ -318,8 +325,14 @@ def make_demo_group(folder: str | Path, units: int = 32, clues: int = 6, seed: i
                     finding["clue_id"] = None
         if index == 2 and records["accountability"]:
             person_row = records["accountability"][0]
-            mistakes[name] = f"组织处理“{person_row['measure']}”改为“免职”（不在该等级允许范围）"
-            person_row["measure"] = "批评教育" if person_row["measure"] == "免职" else "免职"
+            entry = profile.handling_for(gen.grades[person_row["clue_id"]], person_row["responsibility"])
+            wrong = "批评教育" if "免职" in entry.measures else "免职"
+            text = f"组织处理“{person_row['measure']}”改为“{wrong}”（不在该等级允许范围）"
+            if entry.checked:
+                mistakes[name] = text
+            else:
+                reminders[name] = text[:-1] + "；该处理标准未与正式文本核对：只提醒，不退回）"
+            person_row["measure"] = wrong
         if index == 3 and records["losses"]:
             records["losses"][0]["loss_amount"] = "120万元"
             mistakes[name] = "损失金额写成了“120万元”文本"
@@ -337,4 +350,5 @@ def make_demo_group(folder: str | Path, units: int = 32, clues: int = 6, seed: i
     broken.write_bytes(current[6].read_bytes()[:4000])
     current.append(broken)
     mistakes[broken.name] = "文件不完整（传输中断）"
-    return DemoGroup(root, previous, current, mistakes)
+    return DemoGroup(root, previous, current, mistakes, reminders)
+

@@ -22,6 +22,13 @@ Codes (stable):
     ZZ-MEASURE-NOT-ALLOWED, ZZ-RATIO-OUT-OF-RANGE, ZZ-BAN-NOT-ALLOWED, handling rules
     ZZ-BAN-TERM
     ZZ-COMPUTED-MISMATCH                                               computed cells
+    ZZ-RULE-UNCHECKED-MEASURE, ZZ-RULE-UNCHECKED-RATIO,                the same against an entry
+    ZZ-RULE-UNCHECKED-BAN, ZZ-RULE-UNCHECKED-BAN-TERM,                 nobody compared with the
+    ZZ-RULE-UNCHECKED-COMPUTED (warnings)                              official text (checked = false)
+
+A rule entry nobody compared with the official text never rejects a submission: what
+breaks only such an entry is a warning with its own code, naming the entry and its
+source marked 待核对; the same decision against a checked entry stays an error.
 """
 
 from __future__ import annotations
@@ -35,12 +42,15 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from addin.problems import Problem
-from addin.workbook.schema import STANDARD, Column, ColumnType, Record
+from addin.workbook.schema import INVOLVED_UNIT_LEVELS, STANDARD, Column, ColumnType, Record
 from addin.validation.locate import Locator
 from udfs import handling, identity, vocab
-from udfs.profile import Profile
+from udfs.errors import EngineError
+from udfs.profile import Profile, Sourced
+from udfs.profile_entries import entry_name
 
 MONEY_DECIMALS = 4
+OWN_LEVEL = INVOLVED_UNIT_LEVELS[0]  # 本级: the filing unit's own 单位层级
 
 
 @dataclass
@@ -323,11 +333,13 @@ def check_rows(ctx: Context) -> Iterator[Problem]:
                                   f"{amount:g} 万元，按部分纠正认定", "warning")
     bans = ctx.rows("bans")
     if bans and ctx.profile is not None:
-        allowed = set(ctx.profile.ban.terms)
+        profile = ctx.profile
         for k, term in enumerate(ctx.col("bans", "term")):
-            if term is not None and term in vocab.BAN_TERMS and term not in allowed:
-                yield ctx.problem("bans", "term", bans[k], "ZZ-BAN-TERM",
-                                  f"禁入期限“{term}”不是适用标准允许的期限（可选：{'、'.join(ctx.profile.ban.terms)}）")
+            if term is not None and term in vocab.BAN_TERMS and not handling.ban_term_allowed(profile, term):
+                code, severity, cited = _ruled(profile, profile.ban, "ZZ-BAN-TERM", "ZZ-RULE-UNCHECKED-BAN-TERM")
+                yield ctx.problem("bans", "term", bans[k], code,
+                                  f"禁入期限“{term}”不是适用标准允许的期限（可选：{handling.ban_terms_text(profile)}）"
+                                  f"{cited}", severity)
 
 
 def check_closing(ctx: Context) -> Iterator[Problem]:
@@ -432,12 +444,28 @@ def _ratio_problem(bounds: Any, ratio: float, mitigating: bool, aggravating: boo
     return f"允许范围为 {handling.range_text(bounds)}"
 
 
+UNCHECKED_NOTE = "该规定尚未与正式文本核对，仅作提醒，不作为退回理由；请对照正式文本核实后处理"
+
+
+def unchecked_note(profile: Profile, entry: Sourced) -> str:
+    """What a warning about an unchecked entry adds: the entry, its source 待核对."""
+    return f"（适用标准 {profile.key} 的 {entry_name(profile, entry)}，出处：{entry.source}，待核对）；{UNCHECKED_NOTE}"
+
+
+def _ruled(profile: Profile, entry: Sourced, code: str, unchecked_code: str) -> tuple[str, str, str]:
+    """(code, severity, the cited source) for a decision that breaks ``entry``."""
+    if entry.checked:
+        return code, "error", f"（{entry.source}）"
+    return unchecked_code, "warning", unchecked_note(profile, entry)
+
+
 def check_handling(ctx: Context) -> Iterator[Problem]:
     profile = ctx.profile
     people = ctx.rows("accountability")
     if profile is None or not people:
         return
-    grades = [row.get("loss_grade") for row in ctx.computed.get("accountability", [])]
+    computed = ctx.computed.get("accountability", [])
+    grades = [row.get("case_grade") or row.get("loss_grade") for row in computed]
     if len(grades) != len(people):
         grades = ctx.col("accountability", "loss_grade")
     entries: dict[tuple[str, str], Any] = {}
@@ -456,13 +484,16 @@ def check_handling(ctx: Context) -> Iterator[Problem]:
             entry = entries[pair] = profile.handling_for(grade, responsibility)
         if measure is not None and measure != vocab.MEASURE_NONE and measure in vocab.MEASURES \
                 and measure not in entry.measures:
-            yield ctx.problem("accountability", "measure", person, "ZZ-MEASURE-NOT-ALLOWED",
+            code, severity, cited = _ruled(profile, entry, "ZZ-MEASURE-NOT-ALLOWED", "ZZ-RULE-UNCHECKED-MEASURE")
+            yield ctx.problem("accountability", "measure", person, code,
                               f"{grade}损失的{responsibility}人不能给予“{measure}”，可采取：{'、'.join(entry.measures)}"
-                              f"（{entry.source}）")
-        if ban is not None and ban != vocab.MEASURE_NONE and ban in vocab.BAN_TERMS and not entry.ban_allowed:
-            yield ctx.problem("accountability", "ban_term", person, "ZZ-BAN-NOT-ALLOWED",
+                              f"{cited}", severity)
+        if ban is not None and ban != vocab.MEASURE_NONE and handling.ban_term_allowed(profile, ban) \
+                and not entry.ban_allowed:
+            code, severity, cited = _ruled(profile, entry, "ZZ-BAN-NOT-ALLOWED", "ZZ-RULE-UNCHECKED-BAN")
+            yield ctx.problem("accountability", "ban_term", person, code,
                               f"“禁入限制”为“{ban}”，但{grade}损失的{responsibility}人不适用禁入限制，应选“无”"
-                              f"（{entry.source}）")
+                              f"{cited}", severity)
         for name, label, item, ratio in (("pay_ratio", "绩效年薪扣减比例", vocab.PAY_ITEMS[0], pay),
                                          ("term_ratio", "任期激励扣减比例", vocab.PAY_ITEMS[1], term)):
             if type(ratio) is not float or not 0 <= ratio <= 1:
@@ -473,9 +504,10 @@ def check_handling(ctx: Context) -> Iterator[Problem]:
             why = _ratio_problem(ranges[triple], ratio, bool(mitigating), bool(aggravating))
             if why:
                 waiver = "；有从轻减轻免除情节的可低于下限，有从重加重情节的可高于上限"
-                yield ctx.problem("accountability", name, person, "ZZ-RATIO-OUT-OF-RANGE",
+                code, severity, cited = _ruled(profile, entry, "ZZ-RATIO-OUT-OF-RANGE", "ZZ-RULE-UNCHECKED-RATIO")
+                yield ctx.problem("accountability", name, person, code,
                                   f"{grade}损失的{responsibility}人{label}为 {handling.percent_text(ratio)}，"
-                                  f"{why}{waiver}（{entry.source}）")
+                                  f"{why}{waiver}{cited}", severity)
 
 
 # -- computed cells -------------------------------------------------------------------------------
@@ -519,9 +551,58 @@ def check_computed(ctx: Context) -> Iterator[Problem]:
                     continue  # the inputs are wrong: their own checks say why
                 if not _same(shown, want):
                     should = "为空" if want is None else f"为“{shown_value(want)}”"
-                    yield ctx.problem(sheet.key, column.field, records[k], "ZZ-COMPUTED-MISMATCH",
-                                      f"“{column.header}”显示为“{shown_value(shown)}”，按适用标准应{should}"
-                                      "（公式可能被改写或损坏，请从标准模板复制本列的公式恢复）")
+                    message = f"“{column.header}”显示为“{shown_value(shown)}”，按适用标准应{should}"
+                    basis = _unchecked_basis(ctx, sheet.key, column.computed_by or "", k, expected_rows[k])
+                    if basis is None:
+                        yield ctx.problem(sheet.key, column.field, records[k], "ZZ-COMPUTED-MISMATCH",
+                                          message + "（公式可能被改写或损坏，请从标准模板复制本列的公式恢复）")
+                    else:
+                        yield ctx.problem(sheet.key, column.field, records[k], "ZZ-RULE-UNCHECKED-COMPUTED",
+                                          message + unchecked_note(ctx.profile, basis)  # type: ignore[arg-type]
+                                          + "；如是公式被改写，请从标准模板复制本列的公式恢复", "warning")
+
+
+def _unchecked_basis(ctx: Context, sheet: str, rule: str, k: int, expected: dict[str, Any]) -> Sourced | None:
+    """The first unchecked profile entry an engine value of this column rests on, or None
+    (all checked, or a rule that does not come from the profile)."""
+    profile = ctx.profile
+    if profile is None:
+        return None
+    candidates: list[Sourced] = []
+    if rule in ("clue_loss_grade", "ZZ_LOSS_GRADE", "clue_grade_lookup"):
+        candidates = [profile.loss_grade, *profile.loss_grade.levels]
+    elif rule == "ZZ_JURISDICTION":
+        level = ctx.col(sheet, "unit_level")[k] if ctx.present(sheet, "unit_level") else None
+        if level == OWN_LEVEL:
+            level = getattr(getattr(ctx.submission, "info", None), "unit_level", None)
+        try:
+            found = handling.jurisdiction_entry(profile, expected.get("loss_grade") or "", level)
+        except EngineError:  # an unknown level: its own check reports it
+            found = None
+        candidates = [found[1]] if found is not None else [*profile.jurisdiction_rules, *profile.jurisdiction]
+    elif rule == "ZZ_INITIAL_CHECK_DEADLINE":
+        candidates = [profile.deadlines.initial_check]
+    elif rule == "ZZ_NEEDS_REPORT":
+        candidates = [profile.one_event_report]
+    elif rule in ("ZZ_DEDUCTION_MIN", "ZZ_DEDUCTION_MAX", "ZZ_LTI"):
+        grade = expected.get("case_grade") or expected.get("loss_grade")
+        responsibility = ctx.col(sheet, "responsibility")[k]
+        if grade in vocab.GRADES and responsibility in vocab.RESPONSIBILITIES:
+            entry = profile.handling_for(grade, responsibility)
+            if rule == "ZZ_LTI" and not entry.lti_is_checked:
+                return entry
+            candidates = [entry]
+        else:
+            candidates = list(profile.handling)
+    elif rule == "ZZ_INFLUENCE_END":
+        measure = ctx.col(sheet, "measure")[k]
+        influence = profile.influence_for(measure) if isinstance(measure, str) else None
+        candidates = [influence] if influence is not None else []
+    elif rule in ("ZZ_RECTIFY_DEADLINE", "rectify_overdue"):
+        candidates = [profile.deadlines.rectify]
+    elif rule == "ZZ_BAN_END":
+        candidates = [profile.ban]
+    return next((entry for entry in candidates if not entry.checked), None)
 
 
 INPUT_CHECKS: tuple[Check, ...] = (check_cells, check_rows, check_links)

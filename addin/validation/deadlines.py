@@ -7,7 +7,9 @@ deadline is an error: the standard requires its date once the report is due
 (需一事一报告 = 是), and before that the missing report is a reminder.
 
 Codes: ZZ-WARN-INITIAL-CHECK-OVERDUE, ZZ-WARN-RECTIFY-OVERDUE, ZZ-WARN-EVENT-REPORT,
-ZZ-WARN-LETTER-COVERAGE (warnings); ZZ-EVENT-REPORT-MISSING (error).
+ZZ-WARN-LETTER-COVERAGE (warnings); ZZ-EVENT-REPORT-MISSING (error) — a warning,
+ZZ-RULE-UNCHECKED-EVENT-REPORT, where the report's trigger or its deadline is an
+entry nobody compared with the official text.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import datetime as dt
 from typing import Any, Iterator
 
 from addin.problems import Problem
-from addin.validation.checks import Context
+from addin.validation.checks import Context, unchecked_note
 from udfs import deadlines, vocab
 from udfs.errors import EngineError
 from udfs.workcalendar import WorkCalendar
@@ -51,9 +53,14 @@ def check_deadlines(ctx: Context, as_of: dt.date | None, calendar: WorkCalendar)
                 due_dates[received] = _report_due(ctx, received, calendar)
             due = due_dates[received]
             if due is not None and as_of > due:
-                yield ctx.problem("clues", "event_report_date", clues[k], "ZZ-EVENT-REPORT-MISSING",
-                                  f"线索 {clue_id} 为{values.get('loss_grade')}损失，需一事一报告；全面报告应于 "
-                                  f"{due.isoformat()} 前报送，截至 {day} 仍未填写“一事一报告日期”，请报送后填写报送日期")
+                message = (f"线索 {clue_id} 为{values.get('loss_grade')}损失，需一事一报告；全面报告应于 "
+                           f"{due.isoformat()} 前报送，截至 {day} 仍未填写“一事一报告日期”，请报送后填写报送日期")
+                basis = _unchecked_report_rule(ctx)
+                if basis is None:
+                    yield ctx.problem("clues", "event_report_date", clues[k], "ZZ-EVENT-REPORT-MISSING", message)
+                else:
+                    yield ctx.problem("clues", "event_report_date", clues[k], "ZZ-RULE-UNCHECKED-EVENT-REPORT",
+                                      message + unchecked_note(ctx.profile, basis), "warning")  # type: ignore[arg-type]
             else:
                 when = f"，应于 {due.isoformat()} 前报送全面报告" if due else ""
                 yield ctx.problem("clues", "event_report_date", clues[k], "ZZ-WARN-EVENT-REPORT",
@@ -82,6 +89,17 @@ def check_deadlines(ctx: Context, as_of: dt.date | None, calendar: WorkCalendar)
                 file=ctx.submission.file, sheet=LETTERS_SHEET, cell="", code="ZZ-WARN-LETTER-COVERAGE",
                 message=f"已办结的核查项目 {len(closed)} 个，形成管理提升建议书的 {covered} 个，未过半数"
                 "（应对过半数的办结项目出具管理提升建议书）", severity="warning", row=None, column="")
+
+
+def _unchecked_report_rule(ctx: Context) -> Any:
+    """The unchecked entry (the trigger or the full report's deadline), or None."""
+    profile = ctx.profile
+    if profile is None:
+        return None
+    for entry in (profile.one_event_report, profile.deadlines.full_report):
+        if entry is not None and not entry.checked:
+            return entry
+    return None
 
 
 def _report_due(ctx: Context, received: dt.date, calendar: WorkCalendar) -> dt.date | None:
