@@ -2,7 +2,10 @@
 
     zhuize calc NAME ARG…          evaluate a ZZ_ function exactly as a cell would
     zhuize calc --list             list the functions with their Chinese help
-    zhuize profiles [--check F]    list rule profiles, or check one file
+    zhuize profiles [--check F]    list rule profiles (checked/unchecked entries), or check one file
+    zhuize profiles --unchecked    list the entries nobody compared with the official text
+    zhuize profiles new NAME --from KEY   an editable copy in the user folder
+    zhuize profiles diff A B       where two profiles differ, entry by entry
     zhuize calendar years          the years the working-day calendar knows
     zhuize calendar add YEAR FILE  add a year's holidays to the user folder
     zhuize demo                    the engine at work on the bundled demo cases
@@ -20,11 +23,13 @@ from pathlib import Path
 from typing import Sequence
 
 from udfs import profile as profiles
+from udfs import profile_entries
 from udfs import registry, settings
 from udfs.errors import CalendarError, EngineError
 from udfs.workcalendar import default_calendar, load_year_file
 
 from addin.cli_format import format_result
+from addin.plumbing.atomic import atomic_path
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -43,27 +48,96 @@ def cmd_calc(args: argparse.Namespace) -> int:
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:
+    if args.action == "new":
+        return _profiles_new(args)
+    if args.action == "diff":
+        return _profiles_diff(args)
+    if args.names:
+        print("用法：zhuize profiles [--unchecked] | new 名称 --from 标准 | diff 标准A 标准B | --check 文件", file=sys.stderr)
+        return EXIT_USAGE
     if args.check:
         profile = profiles.load_profile(args.check)
-        print(f"{args.check}：格式正确（{profile.key}，{profile.title}）")
+        checked, unchecked = profile_entries.counts(profile)
+        print(f"{args.check}：格式正确（{profile.key}，{profile.title}；已核对 {checked} 项，未核对 {unchecked} 项）")
         return EXIT_OK
     default = settings.default_profile_name()
     for key, path in profiles.available_profiles().items():
         profile = profiles.load_profile(path)
-        entries = _sourced_entries(profile)
-        checked = sum(1 for e in entries if e.checked)
+        checked, unchecked = profile_entries.counts(profile)
         mark = "（默认）" if key == default else ""
-        print(f"{key}{mark}\t{profile.title}\t已核对 {checked}/{len(entries)} 项\t{path}")
+        print(f"{key}{mark}\t{profile.title}\t已核对 {checked} 项，未核对 {unchecked} 项\t{path}")
+        if args.unchecked:
+            for entry in profile_entries.entries(profile):
+                if not entry.checked:
+                    print(f"  未核对\t{entry.name}\t{entry.label}\t出处：{entry.source}")
     return EXIT_OK
 
 
-def _sourced_entries(profile: profiles.Profile) -> list[profiles.Sourced]:
-    d = profile.deadlines
-    return [
-        profile.loss_grade, *profile.loss_grade.levels, *profile.handling, *profile.influence,
-        *profile.jurisdiction, d.initial_check, d.flash_report, d.full_report, d.initial_report,
-        d.rectify, profile.one_event_report, profile.ban,
-    ]
+def _profiles_new(args: argparse.Namespace) -> int:
+    if len(args.names) != 1 or not args.source:
+        print("用法：zhuize profiles new 新标准名称 --from 现有标准（如 central-2026）[--force]", file=sys.stderr)
+        return EXIT_USAGE
+    (name,) = args.names
+    source = profiles.get_profile(args.source)
+    source_file = profiles.available_profiles().get(source.key) if not args.source.endswith(".toml") else Path(args.source)
+    assert source_file is not None  # get_profile found it
+    text = profile_entries.copy_text(source_file.read_text(encoding="utf-8"), source.key, name)
+    target = settings.user_profiles_dir() / f"{name}.toml"
+    if target.resolve() == source_file.resolve():
+        print(f"新标准文件不能覆盖原标准文件 {source_file}", file=sys.stderr)
+        return EXIT_USAGE
+    if target.exists() and not args.force:
+        print(f"{target} 已存在；要覆盖请加 --force", file=sys.stderr)
+        return EXIT_ERROR
+    profiles.parse_profile(text, str(target))  # the copy must load before it is written
+    with atomic_path(target) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+    print(f"已复制 {source.key} 为本企业标准 {name}：{target}")
+    print(f"下一步：修改该文件，运行 zhuize profiles --check {target} 检查，"
+          f"zhuize profiles diff {source.key} {name} 查看改动；在模板「填报信息」的适用标准中选用 {name}")
+    return EXIT_OK
+
+
+def _shown(value: object) -> str:
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if value is None:
+        return "（无）"
+    if isinstance(value, list):
+        return "、".join(_shown(v) for v in value) if value else "（空）"
+    if isinstance(value, dict):
+        return "，".join(f"{k}={_shown(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _profiles_diff(args: argparse.Namespace) -> int:
+    if len(args.names) != 2:
+        print("用法：zhuize profiles diff 标准A 标准B（名称或 .toml 文件路径）", file=sys.stderr)
+        return EXIT_USAGE
+    left, right = (profiles.get_profile(n) for n in args.names)
+    differences = profile_entries.diff(left, right)
+    if not differences:
+        print(f"{left.key} 与 {right.key} 的各项规定完全相同")
+        return EXIT_OK
+    print(f"{left.key} → {right.key}：{len(differences)} 处不同")
+    for d in differences:
+        if not d.field:
+            only = left.key if d.left else right.key
+            print(f"{d.name}\t{d.label}\t只在 {only} 中有")
+        else:
+            label = FIELD_LABELS.get(d.field, d.field)
+            print(f"{d.name}\t{d.label}\t{label}：{_shown(d.left)} → {_shown(d.right)}")
+    return EXIT_OK
+
+
+FIELD_LABELS = {
+    "checked": "核对", "source": "出处", "measures": "组织处理", "performance_pay": "绩效年薪扣减",
+    "term_incentive": "任期激励扣减", "ban_allowed": "可禁入限制", "lti": "中长期激励", "months": "月数",
+    "workdays": "工作日数", "amount_from": "金额标准（万元）", "share_from": "占资产比例标准", "body": "管辖",
+    "group_body": "集团公司的管辖", "grades": "等级", "terms": "禁入期限", "text": "文字", "criteria": "认定标准",
+}
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
@@ -270,7 +344,13 @@ def build_parser() -> argparse.ArgumentParser:
     calc.add_argument("--list", action="store_true", help="列出全部函数")
     calc.set_defaults(handler=cmd_calc)
 
-    prof = sub.add_parser("profiles", help="列出适用标准，或检查一个标准文件")
+    prof = sub.add_parser("profiles", help="列出适用标准（已核对、未核对项数），复制、比较或检查标准文件")
+    prof.add_argument("action", nargs="?", choices=["new", "diff"],
+                      help="new 名称 --from 标准：复制一份可修改的本企业标准；diff 标准A 标准B：逐项比较")
+    prof.add_argument("names", nargs="*", help="new：新标准名称；diff：两个标准的名称或文件路径")
+    prof.add_argument("--from", dest="source", metavar="KEY", help="new：复制哪个标准（名称或 .toml 文件）")
+    prof.add_argument("--force", action="store_true", help="new：覆盖用户文件夹中同名的标准文件")
+    prof.add_argument("--unchecked", action="store_true", help="列出每个标准中未与正式文本核对的项")
     prof.add_argument("--check", metavar="FILE", help="检查一个 .toml 标准文件")
     prof.set_defaults(handler=cmd_profiles)
 

@@ -221,11 +221,11 @@ def test_event_report_states_the_facts_and_the_computed_deadlines(letters: tuple
     zhang = next(p for p in paragraphs if p.startswith("1．张伟"))
     assert "时任测试贸易有限公司总经理（企业负责人），认定为主管责任" in zhang
     assert "组织处理：诫勉（影响期至2026年12月18日）" in zhang  # 诫勉: 6 months
-    assert "扣减绩效年薪60%（规定范围50%–100%），计37.20万元" in zhang
+    assert "扣减绩效年薪60%（规定范围50%–100%，待核对），计37.20万元" in zhang  # central-2026: unchecked
     assert "处理决定日期为2026年6月18日" in zhang
     liu = next(p for p in paragraphs if p.startswith("2．刘洋"))
     assert "现已调任，认定为直接责任；组织处理：降职（影响期至2028年6月18日）" in liu
-    assert "扣减绩效年薪80%（规定范围50%–100%），计30.40万元" in liu
+    assert "扣减绩效年薪80%（规定范围50%–100%，待核对），计30.40万元" in liu
     assert "有从重加重情节" in liu and "本人已提出申诉" in liu
     # rectification linked by 关联线索编号: deadline = 3-31 + 6 months = 9-30
     finding = next(p for p in paragraphs if "SJ-2026-001" in p)

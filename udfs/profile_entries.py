@@ -9,10 +9,12 @@ Messages that cite an entry use the same names.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from udfs import vocab
+from udfs.errors import ProfileError
 from udfs.profile import Handling, Jurisdiction, JurisdictionRule, Profile, Sourced
 
 SECTION_NAMES = {
@@ -181,3 +183,22 @@ def diff(left: Profile, right: Profile) -> list[Difference]:
         if x.source != y.source:
             out.append(Difference(name, x.label, "source", x.source, y.source))
     return out
+
+
+_KEY_LINE = re.compile(r'^key\s*=\s*"[^"]*"\s*$', re.MULTILINE)
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def copy_text(text: str, source_key: str, new_key: str) -> str:
+    """An editable copy of a profile's TOML under a new key: the ``key`` line changed,
+    a note on top saying where it came from and how to check it; nothing else moves, so
+    ``diff`` against the original shows exactly what the enterprise changed."""
+    if not KEY_PATTERN.match(new_key):
+        raise ProfileError(f"标准名称 '{new_key}' 只能用字母、数字、点、横线和下划线，且以字母或数字开头")
+    if not _KEY_LINE.search(text):
+        raise ProfileError(f"适用标准 {source_key} 的文件中没有 key = \"…\" 一行，无法复制")
+    body = _KEY_LINE.sub(f'key = "{new_key}"', text, count=1)
+    note = (f"# 本文件由适用标准 {source_key} 复制而来，是本企业自己的标准 {new_key}。\n"
+            "# 修改数字、措施或出处后，把已与正式文本核对的项改为 checked = true；\n"
+            f"# 用 zhuize profiles --check 本文件 检查格式，用 zhuize profiles diff {source_key} {new_key} 查看改动。\n")
+    return note + body

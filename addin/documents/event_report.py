@@ -20,7 +20,7 @@ from udfs import vocab
 
 from addin.documents.facts import EVENT_REPORT, ClueCase, LetterProblem, SubmissionFacts, is_error
 from addin.documents.gbt9704 import OfficialDocument, Placeholder, Segment
-from addin.documents.wording import chinese_date, cite, paragraphs, percent, sentence, wan
+from addin.documents.wording import UNCHECKED, chinese_date, cite, cite_rule, paragraphs, percent, sentence, wan
 
 CLUE_FIELDS = ("received_date", "source", "unit_name", "summary")
 LOSS_FIELDS = ("loss_type", "loss_amount", "basis", "assessor", "assessed_date")
@@ -71,6 +71,14 @@ def report_date(facts: SubmissionFacts, case: ClueCase, today: dt.date | None) -
     return case.clue.event_report_date or facts.info.report_date or today or dt.date.today()
 
 
+def _unchecked_mark(facts: SubmissionFacts, grade: str, responsibility: Any) -> str:
+    """"，待核对" where the handling rule behind a range was not compared with the official text."""
+    profile = facts.profile
+    if profile is None or responsibility not in vocab.RESPONSIBILITIES:
+        return ""
+    return "" if profile.handling_for(grade, responsibility).checked else f"，{UNCHECKED}"
+
+
 def _person_line(facts: SubmissionFacts, case: ClueCase, person: Any) -> str:
     r, computed = person.record, person.computed
     head = r.name.strip()
@@ -95,7 +103,7 @@ def _person_line(facts: SubmissionFacts, case: ClueCase, person: Any) -> str:
     graded = isinstance(grade, str) and grade in vocab.GRADES
     if r.pay_ratio is not None:
         allowed = facts.deduction_range(grade, r.responsibility, vocab.PAY_ITEMS[0]) if graded else None
-        note = f"（规定范围{allowed}）" if allowed else ""
+        note = f"（规定范围{allowed}{_unchecked_mark(facts, grade, r.responsibility)}）" if allowed else ""
         if r.pay_ratio > 0:
             amount = computed.get("pay_deduction")
             money = f"，计{wan(amount)}" if isinstance(amount, (int, float)) else ""
@@ -104,7 +112,7 @@ def _person_line(facts: SubmissionFacts, case: ClueCase, person: Any) -> str:
             parts.append(f"未扣减绩效年薪{note}")
     if r.term_ratio:
         allowed = facts.deduction_range(grade, r.responsibility, vocab.PAY_ITEMS[1]) if graded else None
-        note = f"（规定范围{allowed}）" if allowed else ""
+        note = f"（规定范围{allowed}{_unchecked_mark(facts, grade, r.responsibility)}）" if allowed else ""
         money = f"，计{wan(r.term_base * r.term_ratio)}" if r.term_base is not None else ""
         parts.append(f"扣减任期激励{percent(r.term_ratio)}{note}{money}")
     lti = computed.get("lti")
@@ -279,15 +287,19 @@ def build(facts: SubmissionFacts, case: ClueCase, *, report_to: str | None = Non
     else:
         doc.heading_2("问题整改。", "整改措施和进展：", Placeholder("问题整改措施和进展"), "。")
     deadlines = facts.report_deadlines(clue.received_date)
-    extension = profile.deadlines.initial_report.extension_max_workdays
-    doc.heading_2(
-        "报告时限。",
-        f"按照{regulation}，本事项自{chinese_date(clue.received_date)}受理起按法定工作日计算"
-        f"（扣除法定节假日，计入调休上班日），快报应于{chinese_date(deadlines['快报'])}前报送，"
-        f"全面报告应于{chinese_date(deadlines['全面报告'])}前报送，"
-        f"初核报告应于{chinese_date(deadlines['初核报告'])}前报送"
-        + (f"（可延长不超过{extension}个工作日）" if extension else "") + "。",
-    )
+    rules = profile.deadlines
+    extension = rules.initial_report.extension_max_workdays if rules.initial_report is not None else None
+    due = [f"{label}应于{chinese_date(deadlines[kind])}前报送"
+           for kind, label in (("快报", "快报"), ("全面报告", "全面报告"), ("初核报告", "初核报告"))
+           if deadlines.get(kind) is not None]
+    if due:
+        basis = cite_rule(profile.title, rules.flash_report, rules.full_report, rules.initial_report)
+        doc.heading_2(
+            "报告时限。",
+            f"按照{basis}，本事项自{chinese_date(clue.received_date)}受理起按法定工作日计算"
+            "（扣除法定节假日，计入调休上班日），" + "，".join(due)
+            + (f"（可延长不超过{extension}个工作日）" if extension else "") + "。",
+        )
     doc.heading_2("下一步工作。", Placeholder("下一步工作安排及时间节点"))
 
     doc.signature(issuer, report_date(facts, case, today))

@@ -18,7 +18,7 @@ from typing import Any
 
 from addin.documents.facts import RECOMMENDATION, ClueCase, LetterProblem, SubmissionFacts, is_error
 from addin.documents.gbt9704 import OfficialDocument
-from addin.documents.wording import chinese_date, cite, paragraphs, sentence, wan
+from addin.documents.wording import chinese_date, cite, cite_rule, paragraphs, sentence, wan
 
 REQUIRED = ("recipient", "transfer_date", "transferred_by", "main_problems", "regulatory_risks", "suggestions",
             "issued_date")
@@ -63,7 +63,7 @@ def loss_sentence(facts: SubmissionFacts, case: ClueCase) -> str:
             text += f"，已挽回{wan(case.recovered)}"
         grade = case.grade
         if isinstance(grade, str) and not is_error(grade) and facts.profile is not None:
-            text += f"，按照{cite(facts.profile.title)}，属于{grade}资产损失"
+            text += f"，按照{cite_rule(facts.profile.title, facts.profile.loss_grade)}，属于{grade}资产损失"
         return text + "。"
     pieces = []
     if clue.amount_involved is not None:

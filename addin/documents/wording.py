@@ -113,6 +113,17 @@ class Redactor:
         return _ID_PATTERN.sub(ID_REPLACEMENT, text)
 
 
+UNCHECKED = "待核对"
+
+
+def cite_rule(title: str, *entries: object) -> str:
+    """The regulation cited for a rule: 《…》, followed by （该项规定待核对） where an entry
+    behind it was not compared with the official text (its source is in the profile and
+    in ZZ_BASIS; a letter stays short)."""
+    unchecked = any(e is not None and not getattr(e, "checked", True) for e in entries)
+    return cite(title) + (f"（该项规定{UNCHECKED}）" if unchecked else "")
+
+
 def cite(title: str) -> str:
     """A regulation's title as cited in the text: 《name》（rest） — the profile titles are
     written "name（number, in force from …）"."""
