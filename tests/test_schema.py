@@ -84,7 +84,7 @@ ENUMERATIONS = {
     ("责任认定与处理", "责任类型"): ("直接责任", "主管责任", "领导责任"),
     ("责任认定与处理", "任职状态"): ("在职", "已调任", "已离职", "已退休"),
     ("责任认定与处理", "组织处理"): ("无", "批评教育", "责令书面检查", "通报批评", "诫勉", "停职", "调离工作岗位", "降职",
-                             "改任非领导职务", "责令辞职", "免职"),
+                             "改任非领导职务", "责令辞职", "免职", "停职检查", "调整职务"),
     ("责任认定与处理", "禁入限制"): ("无", "5年", "10年", "终身"),
     ("审计整改台账", "问题来源"): ("审计机关", "国资委监督检查", "巡视巡察", "内部审计", "其他监督"),
     ("审计整改台账", "整改阶段"): ("问题挂号", "责任分解", "制定方案", "推动整改", "阶段报告", "结果认定", "后续审计",
@@ -107,6 +107,15 @@ def test_computed_columns_are_the_standards() -> None:
         assert {c.header for c in sheet.computed_columns} == COMPUTED[sheet.name], sheet.name
         for column in sheet.computed_columns:
             assert not column.required
+
+
+def test_the_measure_list_only_grows() -> None:
+    # the v1 standard's 组织处理 values keep their places; Order 46's wordings come after them
+    v1 = ("无", "批评教育", "责令书面检查", "通报批评", "诫勉", "停职", "调离工作岗位", "降职", "改任非领导职务",
+          "责令辞职", "免职")
+    options = STANDARD.sheet("accountability").column("measure").options
+    assert options[:len(v1)] == v1
+    assert {"停职检查", "调整职务"} <= set(options)
 
 
 @pytest.mark.parametrize(("where", "values"), list(ENUMERATIONS.items()), ids=lambda v: "-".join(v) if isinstance(v, tuple) and len(v) == 2 else None)
