@@ -59,8 +59,11 @@ def test_central_handling_marked_unchecked():
     # the central profiles copy the municipal table until someone checks the official text
     for key in ("central-2018", "central-2026"):
         profile = get_profile(key)
-        assert all(entry.checked is False for entry in profile.handling)
         assert all(entry.checked is False for entry in profile.influence)
+    # Order 46's table was not read; of Order 37's only the 重大 direct/supervisory row (法制日报)
+    assert all(entry.checked is False for entry in get_profile("central-2026").handling)
+    checked = [(h.grade, h.responsibilities) for h in get_profile("central-2018").handling if h.checked]
+    assert checked == [("重大", ["直接责任", "主管责任"])]
     yibin = get_profile("yibin-2020")
     assert all(entry.source for entry in yibin.handling)
     assert yibin.loss_grade.checked is True and "第十九条" in yibin.loss_grade.source
