@@ -211,3 +211,116 @@ def test_no_command_prints_help(capsys):
 def test_unknown_subcommand_is_a_usage_error(capsys):
     code, out, err = run(capsys, "frobnicate")
     assert code == 2
+
+
+# -- Order 46 through zhuize calc ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["ZZ_JURISDICTION", "重大", "集团公司"], "出资人机构"),
+        (["ZZ_JURISDICTION", "较大", "集团公司"], "本企业"),
+        (["ZZ_JURISDICTION", "较大", "集团公司", "central-2026", "较大"], "出资人机构"),
+        (["ZZ_JURISDICTION", "一般", "集团公司", "", "重大"], "出资人机构"),
+        (["ZZ_JURISDICTION", "较大", "集团公司", "", "重大"], "出资人机构"),
+        (["ZZ_JURISDICTION", "一般", "三级及以下企业", "", "无", "是"], "出资人机构"),
+        (["ZZ_JURISDICTION", "重大", "二级企业"], "上级企业"),
+        (["ZZ_JURISDICTION", "较大", "集团公司", "yibin-2020"], "出资人机构"),
+        (["ZZ_CASE_GRADE", "一般", "较大"], "较大"),
+        (["ZZ_NEEDS_REPORT", "一般", "", "较大"], "是"),
+        (["ZZ_INVESTIGATION_DEADLINE", "2026-03-31"], "2026-09-30"),
+        (["ZZ_INVESTIGATION_DEADLINE", "2026-03-31", "2026-11-30"], "2026-11-30"),
+        (["ZZ_REVIEW_DEADLINE", "2026-09-25"], "2026-11-12"),
+        (["ZZ_BAN_END", "2026-03-31", "8年"], "2034-03-31"),
+        (["ZZ_BAN_END", "2026-03-31", "终身"], ""),
+    ],
+)
+def test_calc_order_46(capsys, argv, expected):
+    code, out, err = run(capsys, "calc", *argv)
+    assert code == 0, err
+    assert out.strip() == expected
+
+
+def test_calc_ban_term_below_five_years(capsys):
+    code, out, err = run(capsys, "calc", "ZZ_BAN_END", "2026-03-31", "4年")
+    assert code != 0 and "未知禁入期限 '4年'" in err and "5年及以上" in err
+
+
+# -- profiles: counts, unchecked entries, an enterprise's own copy, diff ---------------------------
+
+
+def test_profiles_counts_checked_and_unchecked(capsys):
+    code, out, err = run(capsys, "profiles")
+    rows = {line.split("\t")[0]: line.split("\t") for line in out.splitlines()}
+    from udfs import profile_entries
+    from udfs.profile import get_profile
+
+    for key in ("central-2018", "yibin-2020"):
+        checked, unchecked = profile_entries.counts(get_profile(key))
+        assert rows[key][2] == f"已核对 {checked} 项，未核对 {unchecked} 项"
+        assert unchecked > 0 and checked > 0
+    assert "未核对" not in out.replace("未核对 ", "")  # no entry lines without --unchecked
+
+
+def test_profiles_unchecked_lists_the_entries(capsys):
+    code, out, err = run(capsys, "profiles", "--unchecked")
+    assert code == 0
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("central-2026"))
+    block = []
+    for line in lines[start + 1:]:
+        if not line.startswith("  "):
+            break
+        block.append(line)
+    names = [line.split("\t")[1] for line in block]
+    assert "handling[较大×直接责任]" in names and "deadlines.rectify" in names and "ban" in names
+    assert "deadlines.review" not in names and "loss_grade" not in names  # read in Order 46: checked
+    assert all("出处：" in line for line in block)
+    assert not any("宜宾" in line for line in block)
+
+
+def test_profiles_new_copies_into_the_user_folder(capsys, zhuize_home):
+    code, out, err = run(capsys, "profiles", "new", "acme", "--from", "central-2026")
+    assert code == 0, err
+    target = zhuize_home / "profiles" / "acme.toml"
+    text = target.read_text(encoding="utf-8")
+    assert 'key = "acme"' in text and 'key = "central-2026"' not in text
+    assert str(target) in out and "zhuize profiles diff central-2026 acme" in out
+    # the copy is selectable by name and identical in content
+    assert registry.evaluate("ZZ_JURISDICTION", "较大", "集团公司", "acme") == "本企业"
+    code, out, err = run(capsys, "profiles", "diff", "central-2026", "acme")
+    assert code == 0 and "完全相同" in out
+    # never overwritten without --force
+    target.write_text(text.replace("months = 6\nextensible = true", "months = 3\nextensible = true"), encoding="utf-8")
+    code, out, err = run(capsys, "profiles", "new", "acme", "--from", "central-2026")
+    assert code != 0 and "已存在" in err and "--force" in err
+    assert "months = 3" in target.read_text(encoding="utf-8")
+    code, out, err = run(capsys, "profiles", "diff", "central-2026", "acme")
+    assert "deadlines.investigation\t期限 核查\t月数：6 → 3" in out
+    assert "deadlines.rectify" not in out
+    code, out, err = run(capsys, "profiles", "new", "acme", "--from", "central-2026", "--force")
+    assert code == 0 and "months = 3" not in target.read_text(encoding="utf-8")
+
+
+def test_profiles_new_bad_name_and_unknown_source(capsys, zhuize_home):
+    code, out, err = run(capsys, "profiles", "new", "本 企业", "--from", "central-2026")
+    assert code != 0 and "只能用字母" in err
+    code, out, err = run(capsys, "profiles", "new", "acme", "--from", "nope")
+    assert code != 0 and "未知适用标准 'nope'" in err
+    code, out, err = run(capsys, "profiles", "new", "acme")
+    assert code == 2 and "--from" in err
+    assert not (zhuize_home / "profiles" / "acme.toml").exists()
+
+
+def test_profiles_diff_central_orders(capsys):
+    code, out, err = run(capsys, "profiles", "diff", "central-2018", "central-2026")
+    assert code == 0
+    assert "handling[较大×直接责任]\t处理标准 较大×直接责任\t组织处理：通报批评、诫勉、停职、调离工作岗位、降职 → " \
+           "通报批评、诫勉、停职检查、调整职务、降职" in out
+    assert "consequence\t不良后果分级\t只在 central-2026 中有" in out
+    assert "deadlines.review\t期限 复核\t只在 central-2026 中有" in out
+    assert "handling[重大×直接责任]\t处理标准 重大×直接责任\t核对：是 → 否" in out
+    assert "loss_grade.levels[较大]\t资产损失分级 较大\t金额标准" not in out  # same thresholds
+    code, out, err = run(capsys, "profiles", "diff", "central-2018")
+    assert code == 2
