@@ -690,3 +690,18 @@ def test_rendered_by_libreoffice(letters: tuple[Path, Any], tmp_path: Path) -> N
         number = [w for w in words if w[4] in ("—", "1")]
         assert all(w[1] > 262 * MM for w in number if w[4] == "—")
         assert max(w[2] for w in number) > 170 * MM
+
+
+def test_letters_mark_unchecked_rules_and_never_cite_the_municipal_rule(letters: tuple[Path, Any]) -> None:
+    """central-2026: the loss grade (Order 46, read) is cited plainly; the report deadlines
+    (116号's numbers, not read for the central text) carry 待核对; nothing names the municipal rule."""
+    out, _ = letters
+    report = "\n".join(texts(out / f"{UNIT}_XS-2026-010_{EVENT_REPORT}.docx"))
+    letter = "\n".join(texts(out / f"{UNIT}_XS-2026-010_{RECOMMENDATION}.docx"))
+    timing = next(line for line in report.splitlines() if "报告时限" in line)
+    assert "（该项规定待核对）" in timing and "国务院国资委令第46号" in timing
+    assert "属于较大资产损失" in letter
+    grade_line = next(line for line in letter.splitlines() if "属于较大资产损失" in line)
+    assert "待核对" not in grade_line
+    for text in (report, letter):
+        assert "宜宾" not in text
