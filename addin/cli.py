@@ -24,6 +24,7 @@ from typing import Sequence
 
 from udfs import profile as profiles
 from udfs import profile_entries
+from udfs.handling import range_text
 from udfs import registry, settings
 from udfs.errors import CalendarError, EngineError
 from udfs.workcalendar import default_calendar, load_year_file
@@ -107,6 +108,9 @@ def _shown(value: object) -> str:
         return "（无）"
     if isinstance(value, list):
         return "、".join(_shown(v) for v in value) if value else "（空）"
+    if isinstance(value, dict) and {"min", "max"} <= set(value):  # a deduction range
+        bounds = profiles.Range.model_validate(value)
+        return range_text(bounds) + (f"（{bounds.text}）" if bounds.text else "")
     if isinstance(value, dict):
         return "，".join(f"{k}={_shown(v)}" for k, v in value.items())
     return str(value)
