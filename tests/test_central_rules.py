@@ -278,6 +278,15 @@ def test_order_46_compliance_exemption() -> None:
     assert get_profile("yibin-2020").exemption_excluded_grades == ()
 
 
+def test_order_46_handling_kinds_and_hearing() -> None:
+    p = get_profile("central-2026")
+    assert p.handling_kinds == ("批评或诫勉", "组织处理", "扣减薪酬", "禁入限制", "处分", "移送纪检监察机构或司法机关处理")
+    hearing = p.note("听取意见")
+    assert hearing is not None and hearing.checked and "第七十六条" in hearing.source
+    assert "听取" in hearing.text and "合法性审核" in hearing.text
+    assert get_profile("yibin-2020").handling_kinds == () and get_profile("yibin-2020").note("听取意见") is None
+
+
 # -- Order 46's wording, the term-in-office base, the measure list ------------------------------------
 
 
@@ -320,6 +329,7 @@ CHECKED_2026 = {
     "loss_grade", "loss_grade.levels[较大]", "loss_grade.levels[重大]",
     "consequence", "consequence.levels[一般]", "consequence.levels[较大]", "consequence.levels[重大]",
     "deadlines.investigation", "deadlines.appeal", "deadlines.review", "exemption",
+    "notes[处理方式]", "notes[听取意见]",
 }
 CHECKED_2018 = {
     "loss_grade", "loss_grade.levels[较大]", "loss_grade.levels[重大]",

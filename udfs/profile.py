@@ -244,6 +244,14 @@ class JurisdictionRule(Sourced):
         return self.involves_head is None or self.involves_head == head
 
 
+class Note(Sourced):
+    """A rule the engine does not compute but a profile states (处理方式, 听取意见 …)."""
+
+    topic: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    items: list[str] = Field(default_factory=list)
+
+
 class Exemption(Sourced):
     """尽职合规免责: when accountability is waived, and the grades that rule it out."""
 
@@ -267,6 +275,7 @@ class Profile(_Entry):
     """Profiles without it grade losses only and ignore a consequence grade."""
     jurisdiction_rules: list[JurisdictionRule] = Field(default_factory=list)
     exemption: Exemption | None = None
+    notes: list[Note] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _complete(self) -> "Profile":
@@ -378,6 +387,15 @@ class Profile(_Entry):
     def review_workdays(self) -> int | None:
         """复核 of an appeal in working days (Order 46 Art. 80: 30)."""
         return _workdays(self.deadlines.review)
+
+    def note(self, topic: str) -> Note | None:
+        return next((n for n in self.notes if n.topic == topic), None)
+
+    @property
+    def handling_kinds(self) -> tuple[str, ...]:
+        """The kinds of handling the rule names (Order 46: six), from the note 处理方式."""
+        found = self.note("处理方式")
+        return tuple(found.items) if found is not None else ()
 
     @property
     def exemption_excluded_grades(self) -> tuple[str, ...]:

@@ -27,6 +27,7 @@ SECTION_NAMES = {
     "deadlines": "期限",
     "one_event_report": "一事一报告",
     "exemption": "尽职合规免责",
+    "notes": "其他规定",
     "ban": "禁入限制",
 }
 
@@ -114,6 +115,8 @@ def entries(profile: Profile) -> list[EntryInfo]:
     add("one_event_report", "一事一报告", profile.one_event_report)
     if profile.exemption is not None:
         add("exemption", "尽职合规免责", profile.exemption)
+    for note in profile.notes:
+        add(f"notes[{note.topic}]", note.topic, note)
     add("ban", "禁入限制", profile.ban)
     return out
 
@@ -142,6 +145,7 @@ def _by_identity(profile: Profile) -> list[tuple[str, Sourced]]:
             found.append((f"deadlines.{key}", rule))
     if profile.exemption is not None:
         found.append(("exemption", profile.exemption))
+    found += [(f"notes[{n.topic}]", n) for n in profile.notes]
     return found
 
 
