@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from addin import schema  # noqa: E402
+from addin.workbook import schema  # noqa: E402
 from addin.workbook.schema import STANDARD, ColumnType  # noqa: E402
 from udfs import vocab  # noqa: E402
 
