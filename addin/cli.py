@@ -17,10 +17,12 @@ A user's mistake prints a Chinese message on stderr and exits non-zero; never a 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import sqlite3
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from udfs import profile as profiles
 from udfs import profile_entries
@@ -31,6 +33,10 @@ from udfs.workcalendar import default_calendar, load_year_file
 
 from addin.cli_format import format_result
 from addin.plumbing.atomic import atomic_path
+from addin.plumbing.outputs import OutputError, OutputSet, os_error_message
+
+if TYPE_CHECKING:
+    from addin.validation.run import InputSet
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -171,20 +177,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.rules:
         return demo.run_rules(out=sys.stdout)
-    demo.run(out=sys.stdout, folder=args.out)
+    demo.run(out=sys.stdout, folder=args.out, force=args.force)
     return EXIT_OK  # the demo's files carry deliberate mistakes: bounced files are the expected outcome
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
     from addin.workbook.templates import write_templates
 
+    if args.out.exists() and not args.out.is_dir():
+        print(f"--out 应为文件夹，而 {args.out} 是一个文件：请换一个文件夹", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        written = write_templates(args.out, args.profile, (args.formulas,))
+        written = write_templates(args.out, args.profile, (args.formulas,), force=args.force)
     except OSError as exc:
-        print(f"无法写入文件：{exc}", file=sys.stderr)
+        print(os_error_message(exc, args.out), file=sys.stderr)
         return EXIT_ERROR
     for path in written:
-        print(f"已生成填报模板：{path}")
+        note = "" if args.force or "(" not in path.stem else "（同名文件已存在，未覆盖；要替换请加 --force）"
+        print(f"已生成填报模板：{path}{note}")
     return EXIT_OK
 
 
@@ -214,29 +224,33 @@ def cmd_addin(args: argparse.Namespace) -> int:
 
 
 def cmd_letters(args: argparse.Namespace) -> int:
-    from addin.documents.letters import KINDS, workbooks_in, write_batch
+    from addin.documents.letters import KINDS, write_batch
+    from addin.validation.run import scan_inputs
 
     missing = [str(p) for p in args.workbooks if not p.exists()]
     if missing:
         print(f"找不到工作簿或文件夹：{'、'.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
-    sources: list[Path] = []
-    for path in args.workbooks:
-        sources.extend(workbooks_in(path) if path.is_dir() else [path])
+    inputs = scan_inputs(args.workbooks)
+    _skipped(inputs)
+    if not inputs.files:
+        print(f"没有找到工作簿（.xlsx）：{'、'.join(str(p) for p in args.workbooks)}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.out.exists() and not args.out.is_dir():
+        print(f"--out 应为文件夹，而 {args.out} 是一个文件：请换一个文件夹", file=sys.stderr)
+        return EXIT_USAGE
     kinds = [args.kind] if args.kind else list(KINDS)
-    result = write_batch(sources, args.out, clues=args.clue or None, kinds=kinds, report_to=args.to)
-    for letter in result.written:
-        print(f"已生成：{letter.path}")
+    result = write_batch(inputs.files, args.out, clues=args.clue or None, kinds=kinds, report_to=args.to)
     for problem in result.problems:
         print(f"未生成：{problem}", file=sys.stderr)
-    print(result.summary())
+    _show("\n".join([f"已生成：{letter.path}" for letter in result.written] + [result.summary()]))
     return EXIT_OK if result.ok else EXIT_ERROR
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from addin.rollup.periods import parse_date
     from addin.validation import validate_paths
-    from addin.validation.run import expand_inputs
+    from addin.validation.run import scan_inputs
 
     missing = [str(p) for p in args.inputs if not p.exists()]
     if missing:
@@ -247,21 +261,36 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except EngineError as exc:
         print(f"{exc.message}（--as-of 应为日期，如 2026-11-23）", file=sys.stderr)
         return EXIT_USAGE
-    if not expand_inputs(args.inputs):
+    inputs = scan_inputs(args.inputs)
+    _skipped(inputs)
+    if not inputs.files:
         print(f"没有找到要校验的工作簿（.xlsx）：{'、'.join(str(p) for p in args.inputs)}", file=sys.stderr)
+        return EXIT_USAGE
+    outputs = OutputSet(inputs.files)
+    if args.json:
+        outputs.plan(args.json)
+    if args.annotate is not None and args.annotate.exists() and not args.annotate.is_dir():
+        print(f"--annotate 应为文件夹，而 {args.annotate} 是一个文件：请换一个文件夹", file=sys.stderr)
         return EXIT_USAGE
 
     def progress(done: int, total: int, path: str) -> None:
         if sys.stderr.isatty():
             print(f"\r校验 {done}/{total} {Path(path).name[:40]:<40}", end="", file=sys.stderr, flush=True)
 
-    report = validate_paths(args.inputs, as_of=as_of, annotate_dir=args.annotate, progress=progress)
+    report = validate_paths(inputs.files, as_of=as_of, annotate_dir=args.annotate, progress=progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    report.print(sys.stdout)
     if args.json:
-        report.write_json(args.json)
-        print(f"JSON 报告：{args.json}")
+        with outputs:
+            outputs.write(args.json, report.write_json)
+            outputs.commit()
+    try:
+        report.print(sys.stdout)
+        if args.json:
+            print(f"JSON 报告：{args.json}")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
     return report.exit_code
 
 
@@ -288,11 +317,17 @@ class ConsoleProgress:
                 print(f"{self.action} {done}/{total}，退回 {rejected}", file=sys.stderr, flush=True)
 
 
+def _skipped(inputs: InputSet) -> None:
+    for line in inputs.skipped_lines():
+        print(line, file=sys.stderr)
+
+
 def cmd_rollup(args: argparse.Namespace) -> int:
     from addin.rollup import consolidate as core
     from addin.rollup.periods import Period, parse_date
     from addin.returns.group import write_group_return
     from addin.returns.sasac import write_sasac_return
+    from addin.validation.run import scan_inputs
 
     missing = [str(p) for p in args.inputs if not p.exists()]
     if missing:
@@ -300,24 +335,50 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     period = Period.parse(args.period) if args.period else None
     as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
-    result = core.rollup(args.inputs, period=period, as_of=as_of, archive_path=args.archive,
+    inputs = scan_inputs(args.inputs)
+    _skipped(inputs)
+    if not inputs.files:
+        print(f"没有找到要汇总的工作簿（.xlsx）：{'、'.join(str(p) for p in args.inputs)}", file=sys.stderr)
+        return EXIT_USAGE
+    outputs = OutputSet(inputs.files, args.archive)
+    for target in (args.out, args.sasac, args.json):
+        if target is not None:
+            outputs.plan(target)
+    if args.archive is not None:
+        OutputSet(inputs.files).plan(args.archive)  # the archive is never one of the inputs either
+    result = core.rollup(inputs.files, period=period, as_of=as_of, archive_path=args.archive,
                          jobs=args.jobs or core.default_jobs(), progress=ConsoleProgress("汇总"))
-    print(core.summary_text(result))
     if not result.reconciled:
+        print(core.summary_text(result))
         print("对账不平：输入行数 ≠ 汇总行数 + 退回行数，未写出任何结果，请报告此问题", file=sys.stderr)
         return EXIT_USAGE
-    write_group_return(result, args.out)
-    print(f"集团汇总：{args.out}")
+    with outputs:
+        outputs.write(args.out, lambda temporary: write_group_return(result, temporary))
+        if args.sasac:
+            outputs.write(args.sasac, lambda temporary: write_sasac_return(result, temporary, core.filer_name(result)))
+        if args.archive:
+            core.archive_accepted(result, args.archive)  # one transaction, committed before anything is shown
+        if args.json:
+            outputs.write(args.json, lambda temporary: core.write_summary(result, temporary))
+        outputs.commit()
+    # everything is written and committed: what follows only shows it (a closed pipe changes nothing)
+    lines = [core.summary_text(result), f"集团汇总：{args.out}"]
     if args.sasac:
-        write_sasac_return(result, args.sasac, core.filer_name(result))
-        print(f"国资委报表：{args.sasac}")
+        lines.append(f"国资委报表：{args.sasac}")
     if args.archive:
-        added = core.archive_accepted(result, args.archive)
-        print(f"归档：新增 {added} 份报表 → {args.archive}")
+        lines.append(f"归档：新增 {result.archived} 份报表 → {args.archive}")
     if args.json:
-        core.write_summary(result, args.json)
-        print(f"汇总结果 JSON：{args.json}")
+        lines.append(f"汇总结果 JSON：{args.json}")
+    _show("\n".join(lines))
     return result.exit_code
+
+
+def _show(text: str) -> None:
+    """Print what a finished command did; a closed pipe (``| head``) is no error."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        _quiet_stdout()
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -365,12 +426,15 @@ def build_parser() -> argparse.ArgumentParser:
     cal.set_defaults(handler=cmd_calendar)
 
     demo = sub.add_parser("demo", help="主流程演示：生成示例集团报表，校验、汇总、归档、生成文书")
-    demo.add_argument("--out", type=Path, default=Path("demo-out"), help="演示文件夹（默认 demo-out，会先清空）")
+    demo.add_argument("--out", type=Path, default=Path("demo-out"),
+                      help="演示文件夹（默认 demo-out；只清空演示自己建的文件夹，其他非空文件夹需加 --force）")
+    demo.add_argument("--force", action="store_true", help="清空 --out 指定的非空文件夹后运行")
     demo.add_argument("--rules", action="store_true", help="只演示规则引擎的计算示例")
     demo.set_defaults(handler=cmd_demo)
 
     tpl = sub.add_parser("templates", help="生成子企业填报模板（子企业填报模板.xlsx）")
     tpl.add_argument("--out", type=Path, required=True, help="输出文件夹")
+    tpl.add_argument("--force", action="store_true", help="替换同名的已有模板（默认另存为“…(2).xlsx”，不覆盖）")
     tpl.add_argument("--profile", default=None, help="适用标准（默认为用户默认标准，出厂为 central-2026）")
     tpl.add_argument("--formulas", choices=["native", "udf"], default="native",
                      help="native：Excel 内置函数，无需加载项（默认）；udf：调用加载项的 ZZ_ 函数")
@@ -435,6 +499,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EngineError as exc:
         print(exc.cell_text, file=sys.stderr)
         return EXIT_ERROR
+    except OutputError as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:  # the reader of our output went away (| head): the work is done
+        _quiet_stdout()
+        return EXIT_OK
+    except (OSError, sqlite3.Error) as exc:
+        print(os_error_message(exc), file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: no second error when Python flushes stdout at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from addin.plumbing.outputs import OutputSet
 from addin.returns.group import write_group_return
 from addin.returns.sasac import write_sasac_return
 from addin.rollup.consolidate import Progress, filer_name, rollup, summary_text, write_summary
+from addin.validation.run import scan_inputs
+
+
 @dataclass
 class Outcome:
     """What a ribbon action wrote, and the message it shows."""
@@ -22,20 +26,31 @@ class Outcome:
 
 
 def rollup_folder(folder: str | Path, target: str | Path, progress: Progress | None = None) -> Outcome:
-    """汇总下级报表: the group return at ``target``, the SASAC return and summary JSON beside it."""
-    result = rollup([folder], progress=progress, jobs=1)
+    """汇总下级报表: the group return at ``target``, the SASAC return and summary JSON beside it
+    (all three or none; an output may never be one of the inputs)."""
+    inputs = scan_inputs([folder])
+    base = Path(target)
+    sasac, summary = base.with_name(f"国资委报表_{base.stem}.xlsx"), base.with_suffix(".json")
+    outputs = OutputSet(inputs.files)
+    for path in (base, sasac, summary):
+        outputs.plan(path)
+    skipped = "".join(f"\n{line}" for line in inputs.skipped_lines())
+    if not inputs.files:
+        return Outcome([], f"文件夹 {folder} 中没有找到要汇总的工作簿（.xlsx）{skipped}")
+    result = rollup(inputs.files, progress=progress, jobs=1)
     if not result.reconciled:
         return Outcome([], "对账不平：输入行数 ≠ 汇总行数 + 退回行数，未写出任何结果，请报告此问题")
-    group = write_group_return(result, target)
-    base = Path(target)
-    sasac = write_sasac_return(result, base.with_name(f"国资委报表_{base.stem}.xlsx"), filer_name(result))
-    summary = base.with_suffix(".json")
-    write_summary(result, summary)
-    return Outcome([group, sasac, summary], summary_text(result))
+    with outputs:
+        outputs.write(base, lambda temporary: write_group_return(result, temporary))
+        outputs.write(sasac, lambda temporary: write_sasac_return(result, temporary, filer_name(result)))
+        outputs.write(summary, lambda temporary: write_summary(result, temporary))
+        outputs.commit()
+    return Outcome([base, sasac, summary], summary_text(result) + skipped)
 
 
 def sasac_from_workbook(workbook: str | Path, target: str | Path) -> Outcome:
     """生成国资委报表 from one workbook: a group return (rolled up again) or a unit's own."""
+    OutputSet([workbook]).plan(target)
     result = rollup([workbook], jobs=1)
     if not result.accepted:
         return Outcome([], summary_text(result) + "\n该工作簿未通过校验，未生成国资委报表")

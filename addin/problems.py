@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from udfs.identity import redact_ids
 
 Severity = Literal["error", "warning"]
 _set = object.__setattr__
@@ -36,6 +38,7 @@ class Problem(BaseModel):
         """A problem from values that already have their types (no validation): the
         validator makes thousands of them on a large workbook."""
         problem = cls.__new__(cls)
+        message = redact_ids(message)
         _set(problem, "__dict__", {"file": file, "sheet": sheet, "cell": cell, "code": code, "message": message,
                                    "severity": severity, "row": row, "column": column})
         _set(problem, "__pydantic_fields_set__", {"file", "sheet", "cell", "code", "message", "severity", "row",
@@ -43,6 +46,12 @@ class Problem(BaseModel):
         _set(problem, "__pydantic_extra__", None)
         _set(problem, "__pydantic_private__", None)
         return problem
+
+    @field_validator("message")
+    @classmethod
+    def _no_identity_numbers(cls, message: str) -> str:
+        """A 身份证号码 (valid or not, in any written form) never appears in a message."""
+        return redact_ids(message)
 
     @property
     def where(self) -> str:

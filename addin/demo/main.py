@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from addin.cli_format import format_result
+from addin.plumbing.outputs import OutputError
 from udfs import registry
 from udfs.errors import EngineError
 
@@ -44,8 +45,29 @@ def run_rules(out: TextIO) -> int:
     return 0
 
 
-def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32) -> int:
-    """Build the demo group in ``folder`` and run the whole job; returns the roll-up's exit code."""
+MARKER = ".zhuize-demo"
+"""Left in the demo folder: a later demo may empty a folder that holds it."""
+
+
+def prepare_folder(folder: str | Path, force: bool = False) -> Path:
+    """The demo folder, emptied — only when the demo made it (or it is empty, or ``force``);
+    a folder holding the user's own files is refused (``OutputError``)."""
+    root = Path(folder).resolve()
+    if root.exists() and not root.is_dir():
+        raise OutputError(f"{root} 是一个文件，不是文件夹：请给 --out 指定一个文件夹", root)
+    if root.is_dir() and any(root.iterdir()) and not (root / MARKER).is_file() and not force:
+        raise OutputError(f"文件夹 {root} 不是空的，也不是演示生成的：为免删除其中的文件，演示未运行；"
+                          "请换一个文件夹，或加 --force 清空它后运行", root)
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    (root / MARKER).write_text("zhuize demo 生成的文件夹，下次演示会清空它。\n", encoding="utf-8")
+    return root
+
+
+def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32, force: bool = False) -> int:
+    """Build the demo group in ``folder`` and run the whole job; returns the roll-up's exit code.
+    ``folder`` is emptied first only when the demo made it (see ``prepare_folder``)."""
     from addin.rollup import consolidate as rollup
     from addin.demo.group import make_demo_group
     from addin.documents.letters import write_batch
@@ -54,9 +76,7 @@ def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32) -> int:
     from addin.returns.sasac import write_sasac_return
     from addin.validation import validate_paths
 
-    root = Path(folder).resolve()
-    if root.exists():
-        shutil.rmtree(root)
+    root = prepare_folder(folder, force)
     outputs = root / "输出"
     outputs.mkdir(parents=True)
     archive = outputs / "归档.sqlite"

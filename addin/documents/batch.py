@@ -19,7 +19,7 @@ from udfs import vocab
 from udfs.errors import EngineError
 from udfs.workcalendar import WorkCalendar
 
-from addin.plumbing.atomic import atomic_path
+from addin.plumbing.outputs import OutputSet
 from addin.documents import event_report, recommendation
 from addin.documents.facts import (
     EVENT_REPORT, RECOMMENDATION, ClueCase, LetterProblem, SubmissionFacts, clue_key, is_error,
@@ -150,16 +150,21 @@ def _execute(prepared: Sequence[_Prepared], out_dir: str | Path, progress: Progr
     folder = Path(out_dir)
     total = sum(len(p.jobs) for p in prepared)
     done = 0
-    for item in prepared:
-        for job in item.jobs:
-            clue_id = job.case.clue_id if job.case else (job.row.clue_id or "")
-            if progress is not None:
-                progress(done, total, f"{item.facts.unit} {clue_id} {job.kind}")
-            done += 1
-            written, problems = _write_one(item.facts, job, folder, names, report_to=report_to, today=today)
-            result.problems.extend(problems)
-            if written is not None:
-                result.written.append(written)
+    written_now: list[WrittenLetter] = []
+    with OutputSet() as outputs:  # every letter, or none (a full disk leaves no half of them)
+        for item in prepared:
+            for job in item.jobs:
+                clue_id = job.case.clue_id if job.case else (job.row.clue_id or "")
+                if progress is not None:
+                    progress(done, total, f"{item.facts.unit} {clue_id} {job.kind}")
+                done += 1
+                written, problems = _write_one(item.facts, job, folder, names, outputs, report_to=report_to,
+                                               today=today)
+                result.problems.extend(problems)
+                if written is not None:
+                    written_now.append(written)
+        outputs.commit()
+    result.written.extend(written_now)
     if progress is not None:
         progress(total, total, result.summary())
     return result
@@ -192,7 +197,7 @@ def write_letters(
     return _execute([prepared] if prepared else [], out_dir, progress, report_to, today, result)
 
 
-def _write_one(facts: SubmissionFacts, job: _Job, folder: Path, names: _Names, *,
+def _write_one(facts: SubmissionFacts, job: _Job, folder: Path, names: _Names, outputs: OutputSet, *,
                report_to: str | None, today: dt.date | None) -> tuple[WrittenLetter | None, list[LetterProblem]]:
     if job.kind == RECOMMENDATION:
         problems = recommendation.check(facts, job.row, job.case)
@@ -209,15 +214,10 @@ def _write_one(facts: SubmissionFacts, job: _Job, folder: Path, names: _Names, *
         else:
             document = event_report.build(facts, job.case, report_to=report_to, today=today)
         target = folder / names.take(facts.unit, job.case.clue_id, job.kind)
-        with atomic_path(target) as temporary:
-            document.save(temporary)
+        outputs.write(target, document.save)  # an OS error stops the batch: OutputError, one line
     except EngineError as exc:
         return None, [facts.problem(job.case.clue_id, job.kind, "", "",
                                     f"线索 {job.case.clue_id} 的{job.kind}未生成：{exc.message}")]
-    except OSError as exc:
-        return None, [facts.problem(job.case.clue_id, job.kind, "", "",
-                                    f"线索 {job.case.clue_id} 的{job.kind}无法写入文件：{exc.strerror or exc}",
-                                    code="ZZ-LETTER-WRITE")]
     return WrittenLetter(job.kind, facts.unit, job.case.clue_id, target), []
 
 
@@ -233,9 +233,14 @@ def _load(path: Path) -> tuple[Any | None, list[LetterProblem]]:
     """A workbook read by ``addin.workbook.read``.  A file that cannot be read at all, or a missing
     sheet, is a problem here; a bad cell shows up where a letter needs its value (the
     validator reports everything else)."""
-    from addin.workbook.read import load_workbook
+    from addin.plumbing.guard import guarded
+    from addin.problems import Problem
+    from addin.workbook.read import empty_submission, load_workbook
 
-    submission = load_workbook(path)
+    def unreadable(code: str, message: str) -> Any:
+        return empty_submission(str(path), [Problem(file=str(path), code=code, message=message)])
+
+    submission = guarded(path, load_workbook, unreadable)
     unit = (submission.info.unit_name or "").strip() or path.stem
     errors = [p for p in submission.problems if p.severity == "error"]
     fatal = [p for p in errors if not p.sheet]

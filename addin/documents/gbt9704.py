@@ -37,7 +37,7 @@ from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from addin.documents.wording import balanced_lines, chinese_date, chinese_number, display_width
+from addin.documents.wording import balanced_lines, chinese_date, chinese_number, display_width, word_safe
 
 # -- the numbers of the standard ------------------------------------------------------------
 
@@ -223,7 +223,8 @@ class OfficialDocument:
     """
 
     def __init__(self, redact: Redact | None = None) -> None:
-        self.redact = redact or _no_redaction
+        hide = redact or _no_redaction
+        self.redact: Redact = lambda text: word_safe(hide(text))  # control characters: Word refuses them
         self.doc: DocxDocument = Document()
         self._level_1 = 0
         self._level_2 = 0

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from typing import Iterable
 
+from udfs import identity
+
 _DIGITS = "零一二三四五六七八九"
 
 
@@ -110,7 +112,15 @@ class Redactor:
     def __call__(self, text: str) -> str:
         for pattern in self._known:
             text = pattern.sub(ID_REPLACEMENT, text)
-        return _ID_PATTERN.sub(ID_REPLACEMENT, text)
+        return identity.redact_ids(_ID_PATTERN.sub(ID_REPLACEMENT, text), ID_REPLACEMENT)
+
+
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def word_safe(text: str) -> str:
+    """Text Word can hold: control characters (an ``_x0001_`` in a cell) removed."""
+    return _NOT_IN_XML.sub("", text)
 
 
 UNCHECKED = "待核对"

@@ -1,19 +1,15 @@
-"""Nothing half-written: outputs go to a temporary file beside the target, then are
-renamed over it in one step; on any error the temporary file is removed."""
+"""Nothing half-written: one output goes to a private temporary file beside the target,
+then is renamed over it in one step; on any error the temporary file is removed.
+(A set of outputs that must appear together: ``addin.plumbing.outputs.OutputSet``.)"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Iterator
 
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+from addin.plumbing.outputs import _umask, clean_stale, temporary_beside
 
 
 @contextlib.contextmanager
@@ -21,9 +17,8 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces ``target`` atomically."""
     final = Path(target)
     final.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=final.suffix + ".tmp", dir=final.parent)
-    os.close(handle)
-    temporary = Path(name)
+    clean_stale(final.parent)
+    temporary = temporary_beside(final)
     try:
         yield temporary
         if temporary.exists():

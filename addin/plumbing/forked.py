@@ -35,6 +35,7 @@ class Forked:
     def start(cls, work: Callable[[], Any], on_error: Callable[[BaseException], Any]) -> "Forked | None":
         """Fork and run ``work`` in the child; None when the fork itself fails."""
         read_end, write_end = os.pipe()
+        parent = os.getpid()
         try:
             pid = os.fork()
         except OSError:
@@ -45,6 +46,9 @@ class Forked:
             os.close(read_end)
             status = 0
             try:
+                from addin.plumbing.guard import die_with_parent
+
+                die_with_parent(parent)
                 gc.disable()
                 payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent as data

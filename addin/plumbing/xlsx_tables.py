@@ -32,6 +32,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from xlsxwriter.utility import xl_col_to_name
 
+from addin.plumbing.outputs import temporary_beside
+
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
 _CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
@@ -265,7 +267,7 @@ def add_tables(path: str | Path, specs: list[TableSpec], rows: Sequence[RowSourc
     if not specs and not rows:
         return
     file = Path(path)
-    temporary = file.with_name(file.name + ".tables.tmp")
+    temporary = temporary_beside(file)  # private (0600): the rows may hold personal data
     try:
         rows_by_sheet = {f"xl/worksheets/sheet{r.sheet_index}.xml": r for r in rows}
         with zipfile.ZipFile(file) as source, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:

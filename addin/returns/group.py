@@ -18,6 +18,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from addin.plumbing.atomic import atomic_path
+from addin.plumbing.outputs import OUTPUT_PROPERTY
 from addin.rollup.indicators import INDICATORS
 from addin.rollup.intake import PROVENANCE, Row
 from addin.rollup.consolidate import RollupResult
@@ -89,6 +90,7 @@ class GroupWriter:
             {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
              "strings_to_urls": False, "default_format_properties": {"font_name": FONT, "font_size": 10}},
         )
+        self.book.set_custom_property(OUTPUT_PROPERTY, "集团汇总")  # never taken for a submission
         self.formats = Formats(self.book)
         self.title = self.formats.get(bold=True, font_size=14, font_color=COLORS["title"])
         self.plain_header = self.formats.get(bold=True, font_color="#FFFFFF", bg_color=COLORS["required"],

@@ -12,6 +12,7 @@ from typing import Any
 import xlsxwriter
 
 from addin.plumbing.atomic import atomic_path
+from addin.plumbing.outputs import OUTPUT_PROPERTY
 from addin.rollup.indicators import INDICATORS
 from addin.rollup.consolidate import RollupResult
 from addin.workbook.styles import FONT
@@ -39,6 +40,7 @@ def write_sasac_return(result: RollupResult, path: str | Path, filer: str = "") 
     target = Path(path)
     with atomic_path(target) as temporary:
         book = xlsxwriter.Workbook(str(temporary), {"default_format_properties": {"font_name": FONT, "font_size": 11}})
+        book.set_custom_property(OUTPUT_PROPERTY, "国资委报表")
         _totals_sheet(book, result, filer)
         _units_sheet(book, result)
         book.close()

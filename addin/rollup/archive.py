@@ -1,7 +1,8 @@
 """The archive: every accepted submission with its rows, in one SQLite file (no server).
 
-One transaction per submission, so a crash leaves either the whole submission or
-nothing.  Recording the same file (same sha256) again changes nothing.  The archive
+A roll-up's submissions go in in one transaction, so a crash, a kill or a full disk
+leaves either all of them or nothing; another process's transaction is waited for
+(``BUSY_TIMEOUT``), then a clear message.  Recording the same file (same sha256) again changes nothing.  The archive
 answers the continuity check: which clues were open (not 办结) in a unit's previous
 period.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+from addin.plumbing.outputs import OutputError, os_error_message
 from addin.rollup.periods import Period
 
 SCHEMA = """
@@ -40,6 +42,8 @@ CREATE TABLE IF NOT EXISTS rows (
 );
 """
 
+BUSY_TIMEOUT = 30.0
+"""Seconds to wait for another process's transaction on the same archive."""
 CLUE_SHEET = "问题线索台账"
 CLUE_ID = "线索编号"
 CLUE_STAGE = "办理阶段"
@@ -78,11 +82,20 @@ def _json_default(value: object) -> str:
 class Archive:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT)
+        except (OSError, sqlite3.Error) as exc:
+            raise OutputError(os_error_message(exc, self.path, "打开"), self.path) from None
+        try:
+            self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")  # a committed roll-up survives a power cut
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            self._db.close()
+            raise OutputError(os_error_message(exc, self.path, "打开"), self.path) from None
 
     def close(self) -> None:
         self._db.close()
@@ -96,35 +109,53 @@ class Archive:
     def record(self, info: SubmissionInfo, sheets: Mapping[str, Sequence[tuple[int, Mapping[str, Any]]]]) -> bool:
         """Keep one accepted submission and all its rows (keyed by the standard's headers);
         False when it was already kept."""
+        return self.record_all([(info, sheets)]) == 1
+
+    def record_all(self, submissions: Iterable[tuple[SubmissionInfo, Mapping[str, Sequence[tuple[int, Mapping[str, Any]]]]]]
+                   ) -> int:
+        """Keep a roll-up's accepted submissions in one transaction: all of them or none
+        (a crash or a full disk leaves the archive as it was); returns how many were new."""
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
+        added = 0
         try:
-            if db.execute("SELECT 1 FROM submissions WHERE sha256 = ?", (info.sha256,)).fetchone():
-                db.execute("ROLLBACK")
-                return False
-            cursor = db.execute(
-                "INSERT INTO submissions (sha256, uscc, unit, year, period, period_end, filed_on, path, taken_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    info.sha256, info.uscc, info.unit, info.period.year, info.period.name,
-                    info.period.end.isoformat(), info.filed_on.isoformat() if info.filed_on else None,
-                    info.path, dt.datetime.now().isoformat(timespec="seconds"),
-                ),
-            )
-            submission_id = cursor.lastrowid
-            db.executemany(
-                "INSERT INTO rows (submission_id, sheet, row_number, data) VALUES (?, ?, ?, ?)",
-                (
-                    (submission_id, sheet, number, json.dumps(dict(data), ensure_ascii=False, default=_json_default))
-                    for sheet, rows in sheets.items()
-                    for number, data in rows
-                ),
-            )
+            db.execute("BEGIN IMMEDIATE")  # waits up to BUSY_TIMEOUT for another roll-up's transaction
+            for info, sheets in submissions:
+                added += self._insert(info, sheets)
             db.execute("COMMIT")
-            return True
-        except BaseException:
-            db.execute("ROLLBACK")
+        except BaseException as exc:
+            if db.in_transaction:
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # SQLite rolled back itself (a full disk)
+            if isinstance(exc, (OSError, sqlite3.Error)):
+                raise OutputError(os_error_message(exc, self.path), self.path) from None
             raise
+        return added
+
+    def _insert(self, info: SubmissionInfo, sheets: Mapping[str, Sequence[tuple[int, Mapping[str, Any]]]]) -> bool:
+        db = self._db
+        if db.execute("SELECT 1 FROM submissions WHERE sha256 = ?", (info.sha256,)).fetchone():
+            return False
+        cursor = db.execute(
+            "INSERT INTO submissions (sha256, uscc, unit, year, period, period_end, filed_on, path, taken_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                info.sha256, info.uscc, info.unit, info.period.year, info.period.name,
+                info.period.end.isoformat(), info.filed_on.isoformat() if info.filed_on else None,
+                info.path, dt.datetime.now().isoformat(timespec="seconds"),
+            ),
+        )
+        submission_id = cursor.lastrowid
+        db.executemany(
+            "INSERT INTO rows (submission_id, sheet, row_number, data) VALUES (?, ?, ?, ?)",
+            (
+                (submission_id, sheet, number, json.dumps(dict(data), ensure_ascii=False, default=_json_default))
+                for sheet, rows in sheets.items()
+                for number, data in rows
+            ),
+        )
+        return True
 
     def _latest_before(self, uscc: str, period: Period) -> int | None:
         row = self._db.execute(

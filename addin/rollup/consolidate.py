@@ -19,12 +19,14 @@ import json
 import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from addin.rollup.archive import Archive, SubmissionInfo
 from addin.plumbing.atomic import atomic_path
+from addin.plumbing.guard import die_with_parent
 from addin.rollup.indicators import UnitLedgers, total_indicators, unit_indicators
 from addin.rollup.intake import Intake, Row, intake_file
 from addin.rollup.periods import Period
@@ -112,13 +114,32 @@ def _intake_all(files: Sequence[Path], as_of: dt.date | None, jobs: int, progres
     if jobs > 1 and len(files) > 1:
         # the workers start with the collector on (the roll-up turns it off here); each
         # file's reading and checking turn it off for themselves
-        with ProcessPoolExecutor(max_workers=jobs, initializer=gc.enable) as pool:
-            for intake in pool.map(intake_file, files, [as_of] * len(files), [False] * len(files), chunksize=4):
-                note(intake)
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start, initargs=(os.getpid(),)) as pool:
+                for intake in pool.map(intake_file, files, [as_of] * len(files), [False] * len(files), chunksize=4):
+                    note(intake)
+        except BrokenProcessPool:  # a worker died (out of memory, a signal): the files not read yet
+            for path in files[len(results):]:
+                note(_died(path))
     else:
         for path in files:
             note(intake_file(path, as_of))
     return results
+
+
+def _worker_start(parent: int) -> None:
+    """A roll-up worker: the collector on (each file's reading turns it off for itself),
+    and killed with the roll-up (kill -9 of the main process leaves no worker behind)."""
+    gc.enable()
+    die_with_parent(parent)
+
+
+def _died(path: Path) -> Intake:
+    from addin.validation.report import FileReport
+
+    problem = Problem(file=str(path), code="ZZ-READ-INTERNAL",
+                      message="读取进程异常退出（可能内存不足），此文件未读取；请稍后单独重试此文件")
+    return Intake(str(path), "", "unreadable", FileReport(str(path), "", "unreadable", [problem]))
 
 
 def _choose_period(intakes: Sequence[Intake], period: Period | None) -> Period | None:
@@ -281,9 +302,8 @@ def _units(accepted: list[Intake], brought: dict[str, int]) -> list[UnitReturn]:
 
 
 def archive_accepted(result: RollupResult, archive_path: str | Path) -> int:
-    """Keep every accepted standard submission (one transaction each); returns how many were new."""
-    added = 0
-    with Archive(archive_path) as archive:
+    """Keep every accepted standard submission (all in one transaction); returns how many were new."""
+    def submissions() -> Iterable[tuple[SubmissionInfo, dict[str, list[tuple[int, dict[str, Any]]]]]]:
         for intake in result.accepted:
             if intake.kind != "standard" or not intake.uscc or not intake.period_label:
                 continue
@@ -293,7 +313,10 @@ def archive_accepted(result: RollupResult, archive_path: str | Path) -> int:
             for key, rows in intake.ledgers.items():
                 headers = {c.field: c.header for c in STANDARD.sheet(key).columns}
                 sheets[STANDARD.sheet(key).name] = [(r.row, {headers[f]: v for f, v in r.values.items()}) for r in rows]
-            added += archive.record(info, sheets)
+            yield info, sheets
+
+    with Archive(archive_path) as archive:
+        added = archive.record_all(submissions())
     result.archived = added
     return added
 

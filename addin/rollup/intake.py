@@ -16,6 +16,7 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from addin.plumbing.guard import guarded, refusal
 from addin.rollup.indicators import UnitLedgers, unit_indicators
 from addin.problems import Problem
 from addin.workbook.preflight import sheet_parts
@@ -146,17 +147,28 @@ def _looks_consolidated(path: Path) -> bool:
 
 
 def intake_file(path: str | Path, as_of: dt.date | None = None, parallel: bool | None = None) -> Intake:
-    """Read and validate one input; never raises for a user's file.
+    """Read and validate one input; never raises for a user's file (``addin.plumbing.guard``).
 
     ``parallel``: let the reader fork for a big file (None: its own default); the
     roll-up's worker processes pass False, so ``--jobs`` bounds the processes.
     """
     file = Path(path)
-    try:
-        digest = sha256_of(file)
-    except OSError as exc:
-        problem = Problem(file=str(file), code="ZZ-FILE-IO", message=f"无法打开文件：{exc.strerror or exc}")
-        return Intake(str(file), "", "unreadable", FileReport(str(file), "", "unreadable", [problem]))
+    return guarded(file, lambda f: _intake(f, as_of, parallel), lambda code, message: _unreadable(file, code, message))
+
+
+def _unreadable(file: Path, code: str, message: str) -> Intake:
+    digest = ""
+    if refusal(file) is None:
+        try:
+            digest = sha256_of(file)
+        except OSError:
+            pass
+    problem = Problem(file=str(file), code=code, message=message)
+    return Intake(str(file), digest, "unreadable", FileReport(str(file), digest, "unreadable", [problem]))
+
+
+def _intake(file: Path, as_of: dt.date | None, parallel: bool | None) -> Intake:
+    digest = sha256_of(file)
     if _looks_consolidated(file):
         consolidated = _intake_consolidated(file, digest)
         if consolidated is not None:

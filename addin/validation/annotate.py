@@ -14,6 +14,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.plumbing.atomic import atomic_path
+from addin.plumbing.outputs import OUTPUT_PROPERTY
 from addin.validation.report import FileReport
 
 RESULT_SHEET = "校验结果"
@@ -50,6 +51,9 @@ def annotate(source: Path, report: FileReport, out_dir: Path, name: str | None =
         del book[RESULT_SHEET]
     _result_sheet(book.create_sheet(RESULT_SHEET, 0), report, set(book.sheetnames))
     book.active = 0
+    from openpyxl.packaging.custom import StringProperty
+
+    book.custom_doc_props.append(StringProperty(name=OUTPUT_PROPERTY, value="校验标注副本"))
     target_path = Path(out_dir) / (name or annotated_name(source))
     with atomic_path(target_path) as temporary:
         book.save(temporary)

@@ -200,7 +200,9 @@ def _column_checks(ctx: Context, key: str, column: Column, records: list[Record]
             if text not in seen:
                 seen[text] = check(text)
             why = seen[text]
-            if why:
+            if why and column.check == "id":  # the number itself is never repeated (it is personal data)
+                yield ctx.problem(key, name, records[k], code, f"“{header}”有误：{why}，请核对后重新填写")
+            elif why:
                 yield ctx.problem(key, name, records[k], code, f"“{header}”“{text}”有误：{why}，请核对后重新填写")
 
 

@@ -7,10 +7,13 @@ import gc
 import hashlib
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from addin.plumbing.forked import Forked, can_fork
+from addin.plumbing.guard import guarded, refusal
+from addin.plumbing.outputs import output_marker
 from addin.problems import Problem
 from addin.workbook.read import TEXT_VALUE_CODES, Submission, load_workbook
 from addin.workbook.recompute import recompute, workbook_calendar
@@ -43,17 +46,92 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
-    """Files as given; folders searched recursively for workbooks (lock files skipped)."""
-    found: list[Path] = []
+SKIPPED_KINDS = {
+    "other": "不是工作簿的文件（如 .csv、.txt）",
+    "lock": "Excel 打开时留下的临时锁定文件（~$ 开头）",
+    "hidden": "隐藏文件或本程序的临时文件（. 开头）",
+    "link": "指向不存在位置（或循环）的链接",
+    "special": "名为工作簿却不是普通文件的项（文件夹、管道、设备）",
+    "ours": "本程序生成的文件（集团汇总、国资委报表、校验标注副本）",
+}
+"""Why an entry of an input folder was not read, in the summary's words."""
+
+
+@dataclass
+class InputSet:
+    """The files to read, and every entry of the input folders that was skipped, by kind."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: dict[str, list[Path]] = field(default_factory=dict)
+
+    def skipped_lines(self, limit: int = 5) -> list[str]:
+        """One line per kind: how many, which (the first few)."""
+        lines = []
+        for kind, paths in self.skipped.items():
+            names = "、".join(str(p) for p in paths[:limit]) + ("等" if len(paths) > limit else "")
+            lines.append(f"已跳过 {len(paths)} 项{SKIPPED_KINDS[kind]}：{names}")
+        return lines
+
+
+def scan_inputs(inputs: Iterable[str | Path]) -> InputSet:
+    """Files as given; folders searched recursively for workbooks.  Nothing in a folder is
+    silently ignored: each entry that is not read is in ``skipped`` with its kind.  Links
+    are followed to regular files only; nothing is opened except to recognise our own
+    outputs (``addin.plumbing.outputs.output_marker``)."""
+    found = InputSet()
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*")
-                                if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$")))
+            for entry in _walk(path, set()):
+                kind = _skip_kind(entry)
+                if kind is None:
+                    found.files.append(entry)
+                elif kind != "folder":
+                    found.skipped.setdefault(kind, []).append(entry)
         else:
-            found.append(path)
+            found.files.append(path)
     return found
+
+
+def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path]:
+    try:
+        info = folder.stat()
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return
+    key = (info.st_dev, info.st_ino)
+    if key in seen:  # a link back up the tree
+        return
+    seen.add(key)
+    for entry in entries:
+        if entry.is_dir() and entry.suffix.lower() not in WORKBOOK_SUFFIXES:
+            yield from _walk(entry, seen)
+        else:
+            yield entry
+
+
+def _skip_kind(entry: Path) -> str | None:
+    name = entry.name
+    workbook = entry.suffix.lower() in WORKBOOK_SUFFIXES
+    if name.startswith("~$"):
+        return "lock"
+    if name.startswith("."):
+        return "hidden"
+    refused = refusal(entry)
+    if refused is not None:
+        if refused[0] == "ZZ-FILE-LINK":
+            return "link"
+        return "special" if workbook else "other"
+    if not workbook:
+        return "other"
+    if output_marker(entry) is not None:
+        return "ours"
+    return None
+
+
+def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
+    """The files ``scan_inputs`` finds (files as given, folders searched recursively)."""
+    return scan_inputs(inputs).files
 
 
 @contextmanager
@@ -209,37 +287,25 @@ def validate_file(path: Path, as_of: dt.date | None = None) -> tuple[FileReport,
 
 def _validate_file(path: Path, as_of: dt.date | None, keep: bool) -> tuple[FileReport, Submission | None]:
     name = str(path)
-    try:
-        if not path.is_file():
-            raise OSError("不是普通文件")
-        with path.open("rb"):
-            pass
-    except OSError as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        problem = Problem(file=name, code="ZZ-FILE-IO", message=f"无法打开文件：{reason}")
-        return FileReport(name, "", "unreadable", [problem]), None
+    refused = refusal(path)
+    if refused is not None:  # a folder, a FIFO, a device, a dangling link: never opened
+        return FileReport(name, "", "unreadable", [Problem(file=name, code=refused[0], message=refused[1])]), None
     digest: list[str] = []
     hasher = threading.Thread(target=lambda: digest.append(_digest_or_blank(path)), daemon=True)
     hasher.start()  # hashing releases the GIL: it runs beside the reading
-    submission: Submission | None = None
-    try:
+
+    def work(file: Path) -> tuple[Submission | None, list[Problem], int]:
         with no_gc():
-            submission = load_workbook(path, light=True, cell_checks=precheck_cells)
+            submission = load_workbook(file, light=True, cell_checks=precheck_cells)
             problems = check_submission(submission, as_of, fill=False)
             rows = sum(len(v) for v in submission.ledgers.values())
-            if not keep:
-                submission = None  # freed while the collector is off: nothing for it to scan
-    except MemoryError:
-        submission = None
-        problems = [Problem(file=name, code="ZZ-READ-INTERNAL", message="文件过大，校验时内存不足，请拆分后再报送")]
-        rows = 0
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # a defect here or in a parser (a Rust panic): this file only, go on
-        submission = None
-        problems = [Problem(file=name, code="ZZ-READ-INTERNAL",
-                            message=f"校验此文件时程序出错（{type(exc).__name__}: {exc}），其他文件不受影响；请把此文件发给技术支持")]
-        rows = 0
+            # not kept: freed while the collector is off, nothing for it to scan
+            return (submission if keep else None), problems, rows
+
+    def unreadable(code: str, message: str) -> tuple[Submission | None, list[Problem], int]:
+        return None, [Problem(file=name, code=code, message=message)], 0
+
+    submission, problems, rows = guarded(path, work, unreadable)
     hasher.join()
     if is_unreadable(problems):
         status = "unreadable"

@@ -18,7 +18,11 @@ The scan also lists cells whose cached value is a spreadsheet error (``t="e"``, 
 
 from __future__ import annotations
 
+import contextlib
+import math
+import os
 import re
+import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -68,6 +72,13 @@ class Scan:
     """Worksheet part (``xl/worksheets/sheet3.xml``) → cell (``K7``) → error text (``#REF!``)."""
     sheet_parts: dict[str, str] = field(default_factory=dict)
     """Sheet name → worksheet part."""
+    bad_cells: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Worksheet part → cell → what is wrong with its stored value (NaN, ±inf, an impossible
+    shared-string index): the reader reports them at their cell and reads a copy without them."""
+
+    def bad_cells_of_sheet(self, name: str) -> dict[str, str]:
+        part = self.sheet_parts.get(name)
+        return self.bad_cells.get(part, {}) if part else {}
 
     def errors_of_sheet(self, name: str) -> dict[str, str]:
         part = self.sheet_parts.get(name)
@@ -86,6 +97,15 @@ _ERROR_CELL = re.compile(rb'<((?:[\w.-]+:)?)c\s([^>]*?)\bt="e"([^>]*)>')
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3}\d{1,12})"')
 _ERROR_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]{1,64})</")
 _TAG = re.compile(rb"<((?:[\w.-]+:)?)(row|c)\b([^>]*)>")
+_ODD_NUMBER = re.compile(rb"<v>[ \t]*(?:[+-]?[iInN]|-\d{10}|[-+\d.]*[eE])")
+"""A cached value that may not be a finite number the readers survive: NaN, ±inf, an
+exponent (1e400 overflows), a large negative (calamine panics on it in a date cell)."""
+_ODD_SHARED = re.compile(rb'\st="s"[^>]*>[ \t]*<v>(?![ \t]*\d{1,9}[ \t]*<)')
+"""A shared-string cell whose index is not a plain non-negative integer (-1, 1.5, abc)."""
+_CELL_OPEN = re.compile(rb"<(?:[\w.-]+:)?c\s[^>]*")
+_ATTR_T = re.compile(rb'\st="(\w+)"')
+NEGATIVE_LIMIT = -1e10
+"""Values below this are refused (no amount or date is so negative; a date reader panics)."""
 _ATTR_R = re.compile(rb'(?:^|\s)r="([A-Z]{0,3})(\d{1,12})"')
 _SHEET_DECL = re.compile(r'<(?:[\w.-]+:)?sheet\s[^>]*?>')
 _ATTR = re.compile(r'([\w.:-]+)="([^"]*)"')
@@ -246,6 +266,7 @@ class _SheetScan:
         self.errors: dict[str, str] = {}
         self.error_count = 0
         self.previous = b""
+        self.bad: dict[str, str] = {}
 
     def feed(self, data: bytes, start: int = 0, end: int | None = None) -> Unreadable | None:
         """Scan ``data[start:end]`` (no tag crosses its ends)."""
@@ -275,6 +296,10 @@ class _SheetScan:
                 errors = True
             else:  # a prefixed row or cell
                 self.odd = True
+        odd_number = _ODD_NUMBER.search(data, start, end)
+        odd_shared = _ODD_SHARED.search(data, start, end)
+        if odd_number is not None or odd_shared is not None:
+            self._bad_values(self.previous + data[start:end])
         if errors:
             window = self.previous + data[start:end]
             if b't="e"' in window:
@@ -283,6 +308,30 @@ class _SheetScan:
         else:
             self.previous = data[max(start, end - _TAIL):end]
         return None
+
+    def _bad_values(self, window: bytes) -> None:
+        """Cells whose stored value no reader should be given (see ``_ODD_NUMBER``)."""
+        for pattern in (_ODD_NUMBER, _ODD_SHARED):
+            for match in pattern.finditer(window):
+                at = window.rfind(b"<", 0, match.start() + 1) if pattern is _ODD_SHARED else match.start()
+                opening = None
+                for candidate in _CELL_OPEN.finditer(window, max(0, at - 4096), at + 4096):
+                    if candidate.start() > at:
+                        break
+                    opening = candidate
+                if opening is None:
+                    continue
+                ref = _CELL_REF.search(opening.group(0))
+                if ref is None or len(self.bad) >= self.limits.max_error_cells:
+                    continue
+                kind = _ATTR_T.search(opening.group(0))
+                kind_text = kind.group(1) if kind else b"n"
+                value_start = window.find(b"<v>", opening.end()) + 3
+                value_end = window.find(b"<", value_start)
+                raw = window[value_start:value_end if value_end >= 0 else value_start + 64].strip()[:64]
+                why = _bad_value(kind_text, raw)
+                if why is not None:
+                    self.bad[ref.group(1).decode("ascii")] = why
 
     def _error_cells(self, window: bytes) -> None:
         for match in _ERROR_CELL.finditer(window):
@@ -315,6 +364,28 @@ class _SheetScan:
                 "疑似异常文件（或误在很远的单元格填了内容），请检查后再报送",
             )
         return None
+
+
+def _bad_value(kind: bytes, raw: bytes) -> str | None:
+    """Why a stored value is refused (None: it is fine)."""
+    text = raw.decode("ascii", "replace")
+    if kind == b"s":
+        if text.isdigit():
+            return None
+        return f"单元格存放的文本编号“{text[:20]}”无效（文件内部结构已损坏），无法读出内容"
+    if kind != b"n":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None  # not a number at all: the reader reports it as it is
+    if math.isnan(value):
+        return "单元格中的数值为 NaN（不是数字），文件可能被其他软件改动过"
+    if math.isinf(value):
+        return "单元格中的数值溢出（无穷大），不是有效数字"
+    if value < NEGATIVE_LIMIT:
+        return f"单元格中的数值 {text[:24]} 超出合理范围"
+    return None
 
 
 def _too_many_rows(name: str, limits: Limits) -> Unreadable:
@@ -406,6 +477,8 @@ def _entry_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limi
             return problem
         if sheet.errors:
             scan.error_cells[name] = sheet.errors
+        if sheet.bad:
+            scan.bad_cells[name] = sheet.bad
     return None
 
 
@@ -432,7 +505,8 @@ def sheet_parts(path: str | Path) -> dict[str, tuple[str, int]]:
             if max(sizes.get("xl/workbook.xml", 0), sizes.get("xl/_rels/workbook.xml.rels", 0)) > 16 << 20:
                 return {}
             return {name: (part, sizes.get(part, 0)) for name, part in _sheet_parts(archive).items()}
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError, ValueError, KeyError, OSError):
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError, ValueError, KeyError, OSError,
+            RuntimeError, zlib.error):  # RuntimeError: an entry flagged encrypted
         return {}
 
 
@@ -464,6 +538,8 @@ def _scan(file: Path, limits: Limits, scan: Scan, skip: frozenset[str] = frozens
                 return Unreadable("ZZ-FILE-TOO-LARGE", f"文件包含 {len(infos)} 个部件，超过上限，疑似异常文件")
             if "xl/workbook.bin" in names:
                 return Unreadable("ZZ-FILE-XLSB", "这是二进制工作簿（.xlsb），请在 Excel 中另存为 .xlsx 后报送")
+            if any(info.flag_bits & 0x1 for info in infos):
+                return Unreadable("ZZ-FILE-ENCRYPTED", "文件已加密，请去掉密码后报送")
             if "mimetype" in names and b"opendocument" in archive.open("mimetype").read(200):
                 return Unreadable("ZZ-FILE-NOT-XLSX", "这是 OpenDocument 表格（.ods），请用 WPS 或 Excel 另存为 .xlsx 后报送")
             if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
@@ -488,6 +564,8 @@ def _scan(file: Path, limits: Limits, scan: Scan, skip: frozenset[str] = frozens
             scan.sheet_parts = _sheet_parts(archive)
     except NotImplementedError:
         return Unreadable("ZZ-FILE-CORRUPT", "文件使用了不支持的压缩方式，请用 Excel 另存为 .xlsx 后报送")
+    except RuntimeError:  # zipfile: an entry that needs a password
+        return Unreadable("ZZ-FILE-ENCRYPTED", "文件已加密，请去掉密码后报送")
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, ValueError, KeyError, _Mismatch, zlib.error) as exc:
         return Unreadable("ZZ-FILE-CORRUPT", f"文件已损坏或不完整（可能传输中断）：{_zip_reason(exc)}")
     except OSError as exc:
@@ -548,3 +626,32 @@ def _ole_problem(file: Path) -> Unreadable:
     if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
         return Unreadable("ZZ-FILE-ENCRYPTED", "文件设置了打开密码（已加密），请去掉密码后报送")
     return Unreadable("ZZ-FILE-XLS", "这是旧版 Excel 97-2003 工作簿（.xls），请在 Excel 中另存为 .xlsx 后报送")
+
+
+@contextlib.contextmanager
+def readable_copy(path: str | Path, scan: Scan) -> Iterator[Path]:
+    """``path`` itself, or — when the scan found cells no reader should be given (NaN,
+    ±inf, impossible shared-string indexes) — a private temporary copy with those cells
+    blank (they are reported at their cell).  The copy is removed afterwards."""
+    if not scan.bad_cells:
+        yield Path(path)
+        return
+    handle, name = tempfile.mkstemp(prefix="zhuize-read-", suffix=".xlsx")  # 0600: the copy holds the file's data
+    os.close(handle)
+    try:
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(name, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                data = source.read(info)  # parts are bounded by the scan's limits
+                cells = scan.bad_cells.get(info.filename)
+                if cells:
+                    data = _blank_cells(data, set(cells))
+                target.writestr(info, data, zipfile.ZIP_DEFLATED)
+        yield Path(name)
+    finally:
+        os.unlink(name)
+
+
+def _blank_cells(data: bytes, cells: set[str]) -> bytes:
+    refs = b"|".join(re.escape(c.encode("ascii")) for c in sorted(cells))
+    pattern = re.compile(rb'<c\s(?=[^>]*?\br="(' + refs + rb')")[^>]*?(?:/>|>.*?</c>)', re.DOTALL)
+    return pattern.sub(lambda m: b'<c r="' + m.group(1) + b'"/>', data)

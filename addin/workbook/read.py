@@ -38,7 +38,7 @@ from udfs import vocab
 from udfs.values import EXCEL_EPOCH
 
 from addin.plumbing.forked import Forked, can_fork
-from addin.workbook.preflight import Scan, scan_file, sheet_parts
+from addin.workbook.preflight import Scan, readable_copy, scan_file, sheet_parts
 from addin.problems import Problem
 from addin.workbook.schema import STANDARD, Column, ColumnType, InfoRecord, Origin, Record, Sheet, record_model
 from addin.workbook.textvalues import date_message, number_message, read_number, shown_number, suggest_date
@@ -54,6 +54,10 @@ HEADER_SEARCH_ROWS = 10
 _BLANKS = " \t\r\n\u3000\u00a0"
 TEXT_VALUE_CODES = frozenset({"ZZ-READ-TEXT-NUMBER", "ZZ-READ-TEXT-DATE"})
 """A number or date stored as text: read, but an error for the validator."""
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2199, 12, 31)
+"""Dates (and years) outside these are read errors: no clue, loss or filing is dated so
+(a damaged value such as NaN shows as 1899-12-30)."""
 _SLOW = object()
 """Marks a cell the fast path could not convert (it takes the slow path)."""
 
@@ -148,20 +152,20 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
         if scan.unreadable is not None:
             problem = Problem(file=name, code=scan.unreadable.code, message=scan.unreadable.message)
             return _empty(name, [problem])
-        try:
-            book = CalamineWorkbook.from_path(str(file))
-        except (CalamineError, OSError, ValueError) as exc:
-            problem = Problem(file=name, code="ZZ-READ-FILE", message=f"无法读取工作簿（文件可能已损坏）：{exc}")
-            return _empty(name, [problem])
-        with book:
-            reader = _Reader(name, book, scan)
-            info = reader.info()
-            ledgers: dict[str, list[Record]] = {}
-            typed: dict[str, dict[str, list[Any]]] = {}
-            cells: dict[str, list[Problem]] = {}
-            for sheet in STANDARD.ledgers:
-                if child is None or sheet.key not in child.keys:
-                    ledgers[sheet.key] = reader.ledger(sheet, light, typed)
+        with readable_copy(file, scan) as source:
+            try:
+                book = CalamineWorkbook.from_path(str(source))
+            except (CalamineError, OSError, ValueError):
+                return _empty(name, [Problem(file=name, code="ZZ-READ-FILE", message=_open_failure(file))])
+            with book:
+                reader = _Reader(name, book, scan)
+                info = reader.info()
+                ledgers: dict[str, list[Record]] = {}
+                typed: dict[str, dict[str, list[Any]]] = {}
+                cells: dict[str, list[Problem]] = {}
+                for sheet in STANDARD.ledgers:
+                    if child is None or sheet.key not in child.keys:
+                        ledgers[sheet.key] = reader.ledger(sheet, light, typed)
         if child is not None:
             result = child.result()
             child = None
@@ -266,8 +270,7 @@ def _read_part(file: Path, keys: list[str], parts: frozenset[str],
     if scan.unreadable is not None:
         return _ChildResult((scan.unreadable.code, scan.unreadable.message))
     result = _ChildResult()
-    book = CalamineWorkbook.from_path(str(file))
-    with book:
+    with readable_copy(file, scan) as source, CalamineWorkbook.from_path(str(source)) as book:
         reader = _Reader(str(file), book, scan)
         for key in keys:
             sheet = STANDARD.sheet(key)
@@ -310,8 +313,18 @@ def read_calendar_days(path: str | Path) -> list[dt.date]:
             names = {normalise_header(n): n for n in book.sheet_names}
             actual = names.get(normalise_header(CALENDAR_SHEET))
             return _calendar_days(book.get_sheet_by_name(actual).to_python(skip_empty_area=False)) if actual else []
-    except (CalamineError, OSError, ValueError):
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - a damaged calendar sheet (even a parser panic): no days from it
         return []
+
+
+def _open_failure(file: Path) -> str:
+    suffix = file.suffix.lower()
+    if suffix in (".xls", ".xlsb", ".ods"):
+        return (f"文件扩展名为 {suffix}，但内容是 .xlsx 工作簿（扩展名被改过）；请把扩展名改回 .xlsx，"
+                "或用 Excel 打开后另存为 .xlsx 再报送")
+    return "无法读取工作簿（文件可能已损坏）；请用 Excel 或 WPS 打开后另存为新的 .xlsx 再报送"
 
 
 def _calendar_days(grid: list[list[Any]] | None) -> list[dt.date]:
@@ -330,6 +343,10 @@ def _calendar_days(grid: list[list[Any]] | None) -> list[dt.date]:
 def _empty(name: str, problems: list[Problem]) -> Submission:
     info = record_model(STANDARD.record.key)(origin=Origin(file=name, sheet=STANDARD.record.name, row=0))
     return Submission(file=name, info=info, problems=problems)  # type: ignore[arg-type]
+
+
+empty_submission = _empty
+"""A submission with nothing read but its problems (a file that cannot be read)."""
 
 
 # -- building records without re-validation --------------------------------------------------
@@ -404,8 +421,20 @@ class _Reader:
         try:
             return self.book.get_sheet_by_name(actual).to_python(skip_empty_area=False)
         except CalamineError as exc:
-            self.problem(title, None, None, "ZZ-READ-SHEET", f"工作表「{title}」已损坏，无法读取：{exc}")
+            self.problem(title, None, None, "ZZ-READ-SHEET",
+                         f"工作表「{title}」已损坏，无法读取；请用 Excel 或 WPS 打开后另存为新的 .xlsx 再报送")
             return []
+
+    def _bad_values(self, title: str, column_at: Callable[[int, int], Column | None]) -> None:
+        """Cells the preflight found holding a value no reader should see (NaN, ±inf, an
+        impossible shared-string index): read as blank, reported here at their cell."""
+        actual = self.names.get(normalise_header(title))
+        for cell, why in (self.scan.bad_cells_of_sheet(actual) if actual else {}).items():
+            row, col = xl_cell_to_rowcol(cell)
+            column = column_at(row, col)
+            what = f"“{column.header}”" if column else "此单元格"
+            self.problem(title, row, col, "ZZ-READ-BAD-VALUE", f"{what}：{why}；请重新填写{_what(column) if column else '正确的内容'}",
+                         column=column)
 
     def _error_cells(self, sheet: Sheet) -> dict[tuple[int, int], str]:
         """Cells of the sheet whose cached value is a spreadsheet error: (row, col) → text."""
@@ -454,6 +483,8 @@ class _Reader:
                 else:
                     self.problem(sheet.name, None, None, "ZZ-READ-LABEL-MISSING",
                                  f"「{sheet.name}」的A列缺少项目“{column.header}”，请使用标准填报模板")
+        by_row = {r - 1: c for c in sheet.columns if (r := rows.get(c.field)) is not None}
+        self._bad_values(sheet.name, lambda r, col: by_row.get(r) if col == 1 else None)
         origin = Origin(file=self.file, sheet=sheet.name, row=min(rows.values(), default=0))
         return model(origin=origin, rows=rows, **values)  # type: ignore[return-value]
 
@@ -478,9 +509,12 @@ class _Reader:
                          f"「{sheet.name}」第1行没有找到本表的列标题（应为 {expected} 等），请使用标准填报模板")
             return None
         self.columns[sheet.key] = positions
-        self._missing_headers(sheet, grid[header_row], header_row, positions)
+        renamed = self._missing_headers(sheet, grid[header_row], header_row, positions)
+        by_col = {col: c for c in sheet.columns if (col := positions.get(c.field)) is not None}
+        self._bad_values(sheet.name, lambda r, col: by_col.get(col))
         inputs = [positions[c.field] for c in sheet.input_columns if c.field in positions]
         data_rows = _data_rows(grid, header_row + 1, inputs)
+        self._extra_columns(sheet, grid, header_row, set(positions.values()) | renamed, data_rows)
         errors = {rc: text for rc, text in self._error_cells(sheet).items() if rc[0] > header_row}
         out = _Ledger(rows=[r + 1 for r in data_rows])
         if not data_rows:
@@ -512,9 +546,22 @@ class _Reader:
             self.problem(sheet.name, row, col, "ZZ-READ-ERROR-VALUE",
                          f"“{column.header}”是错误值 {text}，应填写{_what(column)}", column=column)
 
-    def _missing_headers(self, sheet: Sheet, header: list[Any], header_row: int, positions: dict[str, int]) -> None:
+    def _extra_columns(self, sheet: Sheet, grid: list[list[Any]], header_row: int, known: set[int],
+                       data_rows: list[int]) -> None:
+        """A column the standard does not have, holding data: a warning naming its header
+        (its data is not read, and nothing is dropped without a word)."""
+        for col, value in enumerate(grid[header_row]):
+            if col in known or _blank(value):
+                continue
+            if any(not _blank(_at(grid[r], col)) for r in data_rows):
+                self.problem(sheet.name, header_row, col, "ZZ-READ-EXTRA-COLUMN",
+                             f"「{sheet.name}」的列“{str(value).strip()[:40]}”不是标准列，其中填写的数据不会读取和汇总；"
+                             "如需报送请填入对应的标准列或“备注”，否则请删除该列", "warning")
+
+    def _missing_headers(self, sheet: Sheet, header: list[Any], header_row: int, positions: dict[str, int]) -> set[int]:
         """Each missing column once: at the renamed header cell when one is close enough
-        (or a blank header cell where the column belongs), else for the whole sheet."""
+        (or a blank header cell where the column belongs), else for the whole sheet;
+        returns the columns taken for renamed ones."""
         used = set(positions.values())
         strays = {col: str(value).strip() for col, value in enumerate(header)
                   if col not in used and isinstance(value, str) and value.strip()}
@@ -548,6 +595,7 @@ class _Reader:
             else:
                 self.problem(sheet.name, None, None, "ZZ-READ-HEADER-MISSING",
                              f"「{sheet.name}」缺少列“{column.header}”，请从标准模板补上这一列", severity, column)
+        return claimed
 
     def _header(self, sheet: Sheet, grid: list[list[Any]]) -> tuple[int | None, dict[str, int]]:
         """The header row (0-based): the one of the first rows naming most of the columns."""
@@ -584,9 +632,14 @@ class _Reader:
                         out[k] = _SLOW
         elif kind in (ColumnType.NUMBER, ColumnType.PERCENT):
             out = [v if type(v) is float else (None if v == "" or v is None else _SLOW) for v in raws]
+            if not math.isfinite(sum(v for v in out if type(v) is float)):  # a NaN or ±inf among them
+                out = [_SLOW if type(v) is float and not math.isfinite(v) else v for v in out]
         elif kind is ColumnType.DATE:
             date = dt.date
             out = [v if type(v) is date else (None if v == "" or v is None else _SLOW) for v in raws]
+            days = [v for v in out if type(v) is date]
+            if days and (min(days) < FIRST_DATE or max(days) > LAST_DATE):
+                out = [_SLOW if type(v) is date and not FIRST_DATE <= v <= LAST_DATE else v for v in out]
         elif kind is ColumnType.FLAG:
             flags = _FLAG_VALUES
             out = [flags.get(v, _SLOW) if type(v) is str else (None if v is None else _SLOW) for v in raws]
@@ -738,12 +791,15 @@ def _text(raw: Any, column: Column) -> str:
 def _date(raw: Any, column: Column) -> dt.date:
     header = f"“{column.header}”"
     if isinstance(raw, dt.datetime):
-        return raw.date()
+        raw = raw.date()
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 1 <= raw < 2958466:
+        raw = EXCEL_EPOCH + dt.timedelta(days=int(raw))
     if isinstance(raw, dt.date):
+        if not FIRST_DATE <= raw <= LAST_DATE:
+            raise _Unreadable("ZZ-READ-DATE-RANGE",
+                              f"{header}为 {raw.isoformat()}，年份不合理（应在 {FIRST_DATE.year}–{LAST_DATE.year} 年之间），"
+                              "请核对后重新填写")
         return raw
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        if 1 <= raw < 2958466:
-            return EXCEL_EPOCH + dt.timedelta(days=int(raw))
     if isinstance(raw, str):
         day = suggest_date(raw)
         if day is not None:
@@ -760,6 +816,8 @@ def _number(raw: Any, column: Column) -> float:
         what = "比例（如 0.5 或 50%）" if percent else "数字（单位万元）"
         raise _Unreadable("ZZ-READ-NUMBER", f"{header}是逻辑值 {_shown(raw)}，应填写{what}")
     if isinstance(raw, (int, float)):
+        if not math.isfinite(raw):
+            raise _Unreadable("ZZ-READ-BAD-VALUE", f"{header}的数值为 {raw}（不是有效数字），请重新填写")
         return float(raw)
     if isinstance(raw, str):
         value, certain, _ = read_number(raw, percent)
@@ -772,8 +830,12 @@ def _number(raw: Any, column: Column) -> float:
 
 def _integer(raw: Any, column: Column) -> int:
     header = f"“{column.header}”"
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and float(raw).is_integer():
-        return int(raw)
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw) and float(raw).is_integer():
+        value = int(raw)
+        if column.field.endswith("year") and not FIRST_DATE.year <= value <= LAST_DATE.year:
+            raise _Unreadable("ZZ-READ-DATE-RANGE",
+                              f"{header}为 {value}，年份不合理（应在 {FIRST_DATE.year}–{LAST_DATE.year} 年之间），请填写如 2026 的年份")
+        return value
     if isinstance(raw, str):
         value, certain, _ = read_number(raw)
         if value is not None and certain and value.is_integer():

@@ -35,6 +35,7 @@ from udfs.workcalendar import WorkCalendar, default_calendar
 
 from addin.workbook import formulas as fx
 from addin.plumbing.atomic import atomic_path
+from addin.plumbing.outputs import OutputError, free_name
 from addin.workbook.styles import COLORS, FONT, Formats, cell_props, display_width
 from addin.workbook.schema import CLUE_STAGES, STANDARD, TYPE_LABELS, Column, ColumnType, Sheet
 
@@ -719,10 +720,15 @@ def default_options(profile_key: str | None = None, mode: fx.Mode = "native", ro
 
 
 def write_templates(out_dir: str | Path, profile_key: str | None = None,
-                    modes: Iterable[fx.Mode] = ("native",), rows: int = DEFAULT_ROWS) -> list[Path]:
-    """Write the template(s) into ``out_dir``: ``子企业填报模板.xlsx`` (and the 函数版)."""
+                    modes: Iterable[fx.Mode] = ("native",), rows: int = DEFAULT_ROWS, force: bool = False) -> list[Path]:
+    """Write the template(s) into ``out_dir``: ``子企业填报模板.xlsx`` (and the 函数版).  An existing
+    file (perhaps a template the user filled) is never overwritten: the new one is
+    ``子企业填报模板(2).xlsx``; ``force`` replaces it."""
     folder = Path(out_dir)
     written = []
     for mode in modes:
-        written.append(build_template(folder / FILE_NAMES[mode], default_options(profile_key, mode, rows)))
+        target = folder / FILE_NAMES[mode] if force else free_name(folder, FILE_NAMES[mode])
+        if target.is_dir():
+            raise OutputError(f"{target} 是一个文件夹，无法写入模板：请换一个输出文件夹", target)
+        written.append(build_template(target, default_options(profile_key, mode, rows)))
     return written

@@ -47,6 +47,8 @@ from udfs import registry, settings
 from udfs.errors import CalendarError, EngineError
 from udfs.workcalendar import YearSchedule, load_year_file
 
+from addin.plumbing.outputs import OutputError, free_name, os_error_message
+
 TITLE = "责任追究"
 HELP_SHEET = "ZZ函数说明"
 CHECK_SHEET = "校验结果"
@@ -128,8 +130,10 @@ def _run(book: Any, action: str, work: Callable[[Any], str], doing: str | None =
     try:
         app.status_bar = f"{TITLE}：{doing or '正在' + action}…"
         outcome = Outcome(work(book))
-    except UserMessage as exc:
+    except (UserMessage, OutputError) as exc:
         outcome = Outcome(str(exc), ok=False)
+    except OSError as exc:
+        outcome = Outcome(f"{action}未完成：{os_error_message(exc)}", ok=False)
     except EngineError as exc:
         outcome = Outcome(f"{action}未完成：{exc.message}", ok=False)
     except Exception as exc:  # a program error: log it, tell the user in Chinese
@@ -209,13 +213,7 @@ def _output_folder(book: Any) -> Path:
 
 def _free_name(folder: Path, name: str) -> Path:
     """``folder/name``, or ``name(2)``, ``name(3)``… when taken: never overwrite a user's file."""
-    candidate = folder / name
-    stem, suffix = candidate.stem, candidate.suffix
-    number = 2
-    while candidate.exists():
-        candidate = folder / f"{stem}({number}){suffix}"
-        number += 1
-    return candidate
+    return free_name(folder, name)
 
 
 def _paths_text(paths: Iterable[Path]) -> str:
