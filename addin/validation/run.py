@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from addin.plumbing.forked import Forked, can_fork
 from addin.plumbing.guard import guarded, refusal
-from addin.plumbing.outputs import output_marker
+from addin.plumbing.outputs import os_error_message, output_marker
 from addin.problems import Problem
 from addin.workbook.read import TEXT_VALUE_CODES, Submission, load_workbook
 from addin.workbook.recompute import recompute, workbook_calendar
@@ -349,6 +349,8 @@ def validate_paths(inputs: Iterable[str | Path], as_of: dt.date | None = None,
             taken.add(target.name)
             try:
                 report.annotated[str(path)] = str(annotate(path, file_report, Path(annotate_dir), target.name))
-            except Exception as exc:  # never lose the report for want of a copy
-                report.annotation_errors[str(path)] = f"{type(exc).__name__}: {exc}"
+            except OSError as exc:  # never lose the report for want of a copy
+                report.annotation_errors[str(path)] = os_error_message(exc, target)
+            except Exception:  # noqa: BLE001 - a file the copying library cannot take: the report still has it all
+                report.annotation_errors[str(path)] = "此文件的内容无法复制为标注副本（文件可能已损坏）；全部问题见报告"
     return report
