@@ -34,6 +34,7 @@ from addin.documents.wording import (
     ID_REPLACEMENT, Redactor, balanced_lines, chinese_date, chinese_number, safe_name, wan,
 )
 from addin.documents.letters import EVENT_REPORT, RECOMMENDATION, write_batch, write_letters
+from addin.plumbing.outputs import OutputError
 from addin.workbook.read import Submission
 from addin.workbook.schema import STANDARD, Origin, record_model
 from addin.workbook.templates import build_template, default_options
@@ -459,12 +460,10 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytes
 
     monkeypatch.setattr(OfficialDocument, "save", broken_save)
     out = tmp_path / "out"
-    result = write_letters(submission(), out)
-    assert not result.written
+    with pytest.raises(OutputError) as failure:  # a full disk stops the batch: one line, nothing written
+        write_letters(submission(), out)
     assert list(out.iterdir()) == []
-    failed = [p for p in result.problems if p.code == "ZZ-LETTER-WRITE"]
-    assert [(p.clue_id, p.document) for p in failed] == [("XS-2026-010", RECOMMENDATION), ("XS-2026-010", EVENT_REPORT)]
-    assert "无法写入文件：No space left on device" in failed[0].message
+    assert "磁盘空间不足" in failure.value.message and str(out) in failure.value.message
 
 
 def test_rewriting_replaces_the_previous_file(tmp_path: Path) -> None:

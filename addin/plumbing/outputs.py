@@ -44,7 +44,7 @@ def output_marker(path: str | Path) -> str | None:
             text = archive.read(info).decode("utf-8", "replace")
     except Exception:  # noqa: BLE001 - not a package, no such part, damaged: not ours
         return None
-    match = re.search(r'name="' + OUTPUT_PROPERTY + r'"[^>]*>\s*<vt:lpwstr>([^<]*)<', text)
+    match = re.search(r'name="' + OUTPUT_PROPERTY + r'"[^>]*>\s*<(?:[\w.-]+:)?lpwstr\b[^>]*>([^<]*)<', text)
     return match.group(1) if match else None
 
 
