@@ -331,6 +331,44 @@ def test_a_full_disk_leaves_no_partial_set(corpus: dict[str, Any], tmp_path: Pat
             _umount(target)
 
 
+def test_a_busy_archive_waits_then_says_so(corpus: dict[str, Any], tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from addin.rollup import archive as archive_module
+
+    db = tmp_path / "a.sqlite"
+    result = rollup.rollup([corpus["folder"] / "A单位.xlsx"], archive_path=db)
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another roll-up is writing
+    monkeypatch.setattr(archive_module, "BUSY_TIMEOUT", 0.3)
+    try:
+        with pytest.raises(OutputError) as failure:
+            rollup.archive_accepted(result, db)
+        assert "正被另一个程序" in failure.value.message and str(db) in failure.value.message
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert rollup.archive_accepted(result, db) == 1  # once it is free
+
+
+def test_a_full_disk_under_the_archive_changes_nothing(corpus: dict[str, Any], tmp_path: Path) -> None:
+    target = tmp_path / "small"
+    if not _mount(target, "size=160k"):
+        pytest.skip("needs a small tmpfs (root)")
+    try:
+        db = target / "a.sqlite"
+        result = rollup.rollup([corpus["folder"] / n for n in corpus["clean"]], archive_path=db)
+        free = os.statvfs(target)
+        (target / "ballast").write_bytes(b"\0" * max(0, free.f_bavail * free.f_frsize - 12 * 1024))
+        with pytest.raises(OutputError) as failure:
+            rollup.archive_accepted(result, db)
+        assert "磁盘空间不足" in failure.value.message and str(db) in failure.value.message
+        (target / "ballast").unlink()
+        assert _archive_state(db) == {}  # integrity ok, no submission half kept
+        assert rollup.archive_accepted(result, db) == 3
+    finally:
+        _umount(target)
+
+
 def test_a_closed_pipe_keeps_the_archive_update(corpus: dict[str, Any], tmp_path: Path) -> None:
     inputs = " ".join(f"'{corpus['folder'] / n}'" for n in corpus["clean"])
     db = tmp_path / "a.sqlite"

@@ -65,8 +65,10 @@ def os_error_message(exc: BaseException, path: str | Path | None = None, action:
     where = str(path if path is not None else getattr(exc, "filename", None) or "")
     if isinstance(exc, sqlite3.Error):
         text = str(exc).lower()
-        if "full" in text:
+        if "full" in text or ("i/o" in text and _low_space(where)):
             return f"磁盘空间不足，无法{action}归档库 {where}：请清理磁盘空间或换一个位置后重试（归档库未改动）"
+        if "i/o" in text:
+            return f"读写归档库 {where} 时磁盘出错：请检查磁盘空间和磁盘状态后重试（未提交的内容不会留在归档库中）"
         if "locked" in text or "busy" in text:
             return f"归档库 {where} 正被另一个程序（可能是另一次汇总）使用，等待超时：请等它结束后重试"
         if "readonly" in text or "read-only" in text:
@@ -89,6 +91,15 @@ def os_error_message(exc: BaseException, path: str | Path | None = None, action:
         return f"路径过长，无法{action} {where}：请换一个较短的文件夹或文件名"
     reason = getattr(exc, "strerror", None) or type(exc).__name__
     return f"无法{action} {where}（{reason}）：请检查该位置后重试"
+
+
+def _low_space(where: str) -> bool:
+    """Less than 1 MiB free where ``where`` lives (SQLite reports a full disk under WAL as an I/O error)."""
+    try:
+        info = os.statvfs(Path(where).parent if where else ".")
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < 1 << 20
 
 
 def _alive(pid: int) -> bool:
@@ -178,7 +189,8 @@ class OutputSet:
         if any(_same(final, other) for other in self.planned):
             raise OutputError(f"两个输出用了同一个文件名 {final}：请分别指定不同的文件", final)
         if final.is_dir():
-            raise OutputError(f"{final} 是一个文件夹，不是文件：请给出输出文件名（如 {final / final.with_suffix('.xlsx').name}）", final)
+            raise OutputError(f"{final} 是一个文件夹，不是文件：请在路径后加上输出文件名（如 {final / ('汇总' + (final.suffix or '.xlsx'))}）",
+                              final)
         self.planned.append(final)
         return final
 
