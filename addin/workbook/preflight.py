@@ -88,20 +88,21 @@ class Scan:
 # -- byte patterns --------------------------------------------------------------------------
 
 _SHEET_SCAN = re.compile(
-    rb'<(?:c(?:[>/]| (?!r=")| r="(?:[A-Z]{2,3}\d|[A-Z]?\d{6}))|row[ >/]|[\w.-]+:(?:c|row)[\s>/]|v>#)')
+    rb'<(?:c(?:[>/]| (?!r=")| r="(?:[A-Z]{2,3}\d|[A-Z]?\d{6}))|row[ >/]|[\w.-]+:(?:c|row)[\s>/]'
+    rb'|v>(?:[^0-9.<]|(?<=t="s"><v>)(?!\d{1,9}</v>)))')
 """One pass finds what needs a closer look: every row (counted), a cell without its
 reference first (refless: placed by position), a column beyond Z, a row beyond 99,999,
-a row or cell with a namespace prefix, and a value that may be an error (``<v>#``)."""
+a row or cell with a namespace prefix, a value that may be an error (``<v>#``), and a
+value that may not be a number the readers survive (``<v>NaN``, ``<v>-inf``, ``<v>-1e12``;
+a shared-string index such as -1, 1.5 or abc)."""
 _REF_AT = re.compile(rb'<c r="([A-Z]{1,3})0*(\d{1,12})"')
 _ERROR_CELL = re.compile(rb'<((?:[\w.-]+:)?)c\s([^>]*?)\bt="e"([^>]*)>')
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3}\d{1,12})"')
 _ERROR_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]{1,64})</")
 _TAG = re.compile(rb"<((?:[\w.-]+:)?)(row|c)\b([^>]*)>")
-_ODD_NUMBER = re.compile(rb"<v>[ \t]*(?:[+-]?[iInN]|-\d{10}|[-+\d.]*[eE])")
-"""A cached value that may not be a finite number the readers survive: NaN, ±inf, an
-exponent (1e400 overflows), a large negative (calamine panics on it in a date cell)."""
-_ODD_SHARED = re.compile(rb'\st="s"[^>]*>[ \t]*<v>(?![ \t]*\d{1,9}[ \t]*<)')
-"""A shared-string cell whose index is not a plain non-negative integer (-1, 1.5, abc)."""
+_ODD_VALUE = re.compile(rb'<v>(?:[^0-9.<#]|(?<=t="s"><v>)(?!\d{1,9}</v>))')
+"""The values ``_SHEET_SCAN`` flags as odd, found again in a window to be looked at (a
+positive overflow such as 1e400 arrives as inf and is refused by the reader at its cell)."""
 _CELL_OPEN = re.compile(rb"<(?:[\w.-]+:)?c\s[^>]*")
 _ATTR_T = re.compile(rb'\st="(\w+)"')
 NEGATIVE_LIMIT = -1e10
@@ -272,7 +273,7 @@ class _SheetScan:
         """Scan ``data[start:end]`` (no tag crosses its ends)."""
         end = len(data) if end is None else end
         limit = self.limits.max_rows_per_sheet
-        errors = False
+        errors = odd_values = False
         for match in _SHEET_SCAN.finditer(data, start, end):
             second = data[match.start() + 1]
             if second == 0x72:  # <row
@@ -292,13 +293,14 @@ class _SheetScan:
                         return _too_many_rows(self.name, self.limits)
                 if col > self.max_col:
                     self.max_col = col
-            elif second == 0x76:  # <v>#
-                errors = True
+            elif second == 0x76:  # <v>#: an error value; else a value to look at
+                if data[match.start() + 3] == 0x23:
+                    errors = True
+                else:
+                    odd_values = True
             else:  # a prefixed row or cell
                 self.odd = True
-        odd_number = _ODD_NUMBER.search(data, start, end)
-        odd_shared = _ODD_SHARED.search(data, start, end)
-        if odd_number is not None or odd_shared is not None:
+        if odd_values:
             self._bad_values(self.previous + data[start:end])
         if errors:
             window = self.previous + data[start:end]
@@ -311,9 +313,9 @@ class _SheetScan:
 
     def _bad_values(self, window: bytes) -> None:
         """Cells whose stored value no reader should be given (see ``_ODD_NUMBER``)."""
-        for pattern in (_ODD_NUMBER, _ODD_SHARED):
+        for pattern in (_ODD_VALUE,):
             for match in pattern.finditer(window):
-                at = window.rfind(b"<", 0, match.start() + 1) if pattern is _ODD_SHARED else match.start()
+                at = match.start()
                 opening = None
                 for candidate in _CELL_OPEN.finditer(window, max(0, at - 4096), at + 4096):
                     if candidate.start() > at:

@@ -788,8 +788,15 @@ def _text(raw: Any, column: Column) -> str:
     return str(raw)
 
 
+def _not_finite(header: str, raw: float) -> str:
+    what = "不是数字（NaN）" if math.isnan(raw) else "溢出（无穷大）"
+    return f"{header}：单元格中的数值{what}，不是有效数字，文件可能被其他软件改动过；请重新填写该单元格"
+
+
 def _date(raw: Any, column: Column) -> dt.date:
     header = f"“{column.header}”"
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise _Unreadable("ZZ-READ-BAD-VALUE", _not_finite(header, raw))
     if isinstance(raw, dt.datetime):
         raw = raw.date()
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 1 <= raw < 2958466:
@@ -817,7 +824,7 @@ def _number(raw: Any, column: Column) -> float:
         raise _Unreadable("ZZ-READ-NUMBER", f"{header}是逻辑值 {_shown(raw)}，应填写{what}")
     if isinstance(raw, (int, float)):
         if not math.isfinite(raw):
-            raise _Unreadable("ZZ-READ-BAD-VALUE", f"{header}的数值为 {raw}（不是有效数字），请重新填写")
+            raise _Unreadable("ZZ-READ-BAD-VALUE", _not_finite(header, raw))
         return float(raw)
     if isinstance(raw, str):
         value, certain, _ = read_number(raw, percent)
