@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from udfs import vocab
+from udfs.identity import redact_ids
 from udfs.errors import EngineError
 from udfs.profile import Profile, get_profile
 from udfs.workcalendar import WorkCalendar
@@ -46,6 +47,9 @@ class LetterProblem:
     sheet: str = ""
     row: int | None = None
     code: str = "ZZ-LETTER"
+
+    def __post_init__(self) -> None:  # a 身份证号码 (in any written form) is never repeated in a message
+        object.__setattr__(self, "message", redact_ids(self.message))
 
     @property
     def where(self) -> str:
