@@ -279,7 +279,13 @@ def _mount(folder: Path, options: str) -> bool:
 
 
 def _umount(folder: Path) -> None:
-    subprocess.run(["umount", str(folder)], capture_output=True)
+    import gc
+
+    gc.collect()  # a connection kept alive by a traceback closes with it
+    done = subprocess.run(["umount", str(folder)], capture_output=True, text=True)
+    if done.returncode != 0:
+        print("umount:", done.stderr)
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
 
 
 def _only(folder: Path, names: set[str]) -> None:
