@@ -125,7 +125,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         _set_value(a, folder / f"{name}.xlsx", sheet, cell, value)
         EXPECTED[name] = ("invalid", "ZZ-READ-BAD-VALUE", sheet, cell)
     _set_value(a, folder / "sst-beyond.xlsx", LEDGER, "A2", "99999")
-    EXPECTED["sst-beyond"] = ("unreadable", "ZZ-READ-SHEET", LEDGER, "")
+    EXPECTED["sst-beyond"] = ("invalid", "ZZ-READ-BAD-VALUE", LEDGER, "A2")  # beyond the shared-string table
     year_cell = "B6"
     _set_value(a, folder / "year-one.xlsx", "填报信息", year_cell, "1")
     EXPECTED["year-one"] = ("invalid", "ZZ-READ-DATE-RANGE", "填报信息", year_cell)

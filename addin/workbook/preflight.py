@@ -657,3 +657,33 @@ def _blank_cells(data: bytes, cells: set[str]) -> bytes:
     refs = b"|".join(re.escape(c.encode("ascii")) for c in sorted(cells))
     pattern = re.compile(rb'<c\s(?=[^>]*?\br="(' + refs + rb')")[^>]*?(?:/>|>.*?</c>)', re.DOTALL)
     return pattern.sub(lambda m: b'<c r="' + m.group(1) + b'"/>', data)
+
+
+_SHARED_CELL = re.compile(rb'<c\s[^>]*?\bt="s"[^>]*>\s*<v>\s*(\d+)\s*</v>')
+_SHARED_ITEM = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
+
+
+def shared_index_cells(path: str | Path, parts: list[str]) -> dict[str, dict[str, str]]:
+    """Cells of these worksheet parts whose shared-string index lies beyond the shared-string
+    table (the parser refuses the whole sheet for one of them): part → cell → why.  Only
+    called for a sheet that failed; reads the parts whole (the scan bounded their size)."""
+    found: dict[str, dict[str, str]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            table = archive.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in names else b""
+            count = len(_SHARED_ITEM.findall(table))
+            for part in parts:
+                if part not in names:
+                    continue
+                data = archive.read(part)
+                for match in _SHARED_CELL.finditer(data):
+                    if int(match.group(1)) >= count:
+                        ref = _CELL_REF.search(match.group(0))
+                        if ref is not None:
+                            found.setdefault(part, {})[ref.group(1).decode("ascii")] = (
+                                f"单元格存放的文本编号 {int(match.group(1))} 超出文件中的文本表（共 {count} 项），"
+                                "文件内部结构已损坏，无法读出内容")
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, zlib.error, EOFError):
+        return {}
+    return found

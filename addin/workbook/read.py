@@ -38,7 +38,7 @@ from udfs import vocab
 from udfs.values import EXCEL_EPOCH
 
 from addin.plumbing.forked import Forked, can_fork
-from addin.workbook.preflight import Scan, readable_copy, scan_file, sheet_parts
+from addin.workbook.preflight import Scan, readable_copy, scan_file, shared_index_cells, sheet_parts
 from addin.problems import Problem
 from addin.workbook.schema import STANDARD, Column, ColumnType, InfoRecord, Origin, Record, Sheet, record_model
 from addin.workbook.textvalues import date_message, number_message, read_number, shown_number, suggest_date
@@ -124,7 +124,8 @@ the records and reads 填报信息 and 工作日历)."""
 
 
 def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = False,
-                  cell_checks: "CellChecks | None" = None) -> Submission:
+                  cell_checks: "CellChecks | None" = None, _bad: dict[str, dict[str, str]] | None = None
+                  ) -> Submission:
     """Read a workbook; every problem is in ``Submission.problems``.
 
     ``parallel``: read the largest ledgers in a second process (forked; Linux only).
@@ -149,6 +150,8 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
         child = child.fork()
     try:
         scan = scan_file(file, skip=child.parts if child else frozenset())
+        if _bad:
+            scan.bad_cells.update(_bad)
         if scan.unreadable is not None:
             problem = Problem(file=name, code=scan.unreadable.code, message=scan.unreadable.message)
             return _empty(name, [problem])
@@ -181,6 +184,15 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
                     typed[key] = data.columns
             if light:
                 cells = result.cells
+        broken = {p.sheet for p in reader.problems if p.code == "ZZ-READ-SHEET"}
+        if broken and _bad is None and child is None:
+            # a sheet the parser refused: a shared-string index beyond the table? then it is
+            # read again without those cells, each reported at its cell
+            names = {normalise_header(n): n for n in scan.sheet_parts}
+            parts = [scan.sheet_parts[names[key]] for key in map(normalise_header, broken) if key in names]
+            found = shared_index_cells(file, parts)
+            if found:
+                return load_workbook(file, False, light, cell_checks, _bad=found)
         order = {sheet.name: index for index, sheet in enumerate(STANDARD.sheets)}
         problems = sorted(reader.problems, key=lambda p: order.get(p.sheet, len(order)))
         ledgers = {sheet.key: ledgers.get(sheet.key, []) for sheet in STANDARD.ledgers}
