@@ -191,10 +191,15 @@ def rollup_period(files: list[str], period: str | None, archive: str, out: str,
     text = consolidate.summary_text(result)
     if not result.reconciled:
         return {"ok": False, "text": text, "message": "对账不平：输入行数 ≠ 汇总行数 + 退回行数，未写出任何结果，请报告此问题"}
-    write_group_return(result, folder / GROUP_FILE)
-    write_sasac_return(result, folder / SASAC_FILE, consolidate.filer_name(result))
-    consolidate.archive_accepted(result, archive)
-    consolidate.write_summary(result, folder / SUMMARY_FILE)
+    from addin.plumbing.outputs import OutputSet
+
+    with OutputSet(files, archive) as outputs:  # all three returns or none, the archive committed with them
+        outputs.write(folder / GROUP_FILE, lambda temporary: write_group_return(result, temporary))
+        outputs.write(folder / SASAC_FILE,
+                      lambda temporary: write_sasac_return(result, temporary, consolidate.filer_name(result)))
+        outputs.write(folder / SUMMARY_FILE, lambda temporary: consolidate.write_summary(result, temporary))
+        consolidate.archive_accepted(result, archive)
+        outputs.commit()
     return {"ok": True, "text": text, "exit_code": result.exit_code}
 
 
