@@ -197,8 +197,8 @@ def rollup_period(files: list[str], period: str | None, archive: str, out: str,
         outputs.write(folder / GROUP_FILE, lambda temporary: write_group_return(result, temporary))
         outputs.write(folder / SASAC_FILE,
                       lambda temporary: write_sasac_return(result, temporary, consolidate.filer_name(result)))
+        consolidate.archive_accepted(result, archive)  # before the summary, which counts what it archived
         outputs.write(folder / SUMMARY_FILE, lambda temporary: consolidate.write_summary(result, temporary))
-        consolidate.archive_accepted(result, archive)
         outputs.commit()
     return {"ok": True, "text": text, "exit_code": result.exit_code}
 
