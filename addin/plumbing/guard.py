@@ -132,14 +132,16 @@ def guarded(path: str | Path, work: Callable[[Path], T], unreadable: Callable[[s
 
 def die_with_parent(parent: int | None = None) -> None:
     """Linux: this process gets SIGKILL when its parent dies (worker processes never
-    outlive a killed roll-up).  ``parent``: the pid of the process that started this one
-    (when it is already gone, exit at once).  Elsewhere nothing."""
+    outlive a killed roll-up).  ``parent``: the pid of the process that forked this one
+    (when it is already gone, exit at once); None when a pool or fork server started it.
+    Elsewhere nothing."""
     if not sys.platform.startswith("linux"):
         return
+    before = os.getppid()  # under a fork server the parent is the server, not the one who asked
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
-    if parent is not None and os.getppid() != parent:  # the parent died before the request took effect
+    if os.getppid() != (before if parent is None else parent):  # the parent died before the request took effect
         os._exit(1)

@@ -115,7 +115,7 @@ def _intake_all(files: Sequence[Path], as_of: dt.date | None, jobs: int, progres
         # the workers start with the collector on (the roll-up turns it off here); each
         # file's reading and checking turn it off for themselves
         try:
-            with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start, initargs=(os.getpid(),)) as pool:
+            with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start) as pool:
                 for intake in pool.map(intake_file, files, [as_of] * len(files), [False] * len(files), chunksize=4):
                     note(intake)
         except BrokenProcessPool:  # a worker died (out of memory, a signal): the files not read yet
@@ -127,11 +127,11 @@ def _intake_all(files: Sequence[Path], as_of: dt.date | None, jobs: int, progres
     return results
 
 
-def _worker_start(parent: int) -> None:
+def _worker_start() -> None:
     """A roll-up worker: the collector on (each file's reading turns it off for itself),
     and killed with the roll-up (kill -9 of the main process leaves no worker behind)."""
     gc.enable()
-    die_with_parent(parent)
+    die_with_parent()
 
 
 def _died(path: Path) -> Intake:
