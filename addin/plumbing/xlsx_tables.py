@@ -65,6 +65,10 @@ class RowSource:
     """The xf index of each column's format (from xlsxwriter, after ``close``)."""
     first_row: int = 2
     """1-based number of the first data row."""
+    wrap: Sequence[float | None] = ()
+    """The width (in characters) of each column whose text wraps, None for the others: a
+    row whose wrapped text needs more than one line gets a height to show it all (not
+    every application sizes the rows of a file it opens)."""
 
 
 def column_blocks(rows: Sequence[Sequence[Any]], size: int = 4096) -> Iterator[list[Sequence[Any]]]:
@@ -116,6 +120,33 @@ def map_distinct(function: Callable[[Any], Any], values: Sequence[Any]) -> list[
     return [function(value) for value in values]
 
 
+LINE_POINTS = 13.5
+"""The height of a line of 10-point text, in points."""
+
+
+def text_lines(value: Any, width: float) -> int:
+    """The lines a wrapped cell of ``width`` characters needs (a CJK character is two)."""
+    if not isinstance(value, str) or not value:
+        return 1
+    units = len(value) + sum(1 for ch in value if ord(ch) >= 0x2E80)
+    return min(15, -(-units // max(int(width) - 1, 1)))
+
+
+def _row_heads(block: Sequence[Sequence[Any]], wrap: Sequence[float | None], count: int) -> list[str]:
+    """Each row's opening tag, with a height where its wrapped text needs more than a line."""
+    plain = f'<row r="{_ROW_NUMBER}">'
+    wrapped = [(col, width) for col, width in enumerate(wrap) if width and col < len(block)]
+    if not wrapped:
+        return [plain] * count
+    lines = [1] * count
+    for col, width in wrapped:
+        for index, needed in enumerate(map_distinct(partial(text_lines, width=width), block[col])):
+            if needed > lines[index]:
+                lines[index] = needed
+    heads = {n: f'<row r="{_ROW_NUMBER}" ht="{n * LINE_POINTS + 2:g}" customHeight="1">' for n in set(lines) if n > 1}
+    return [heads.get(n, plain) for n in lines]
+
+
 def _column_cells(values: Sequence[Any], head: str) -> list[str]:
     """The cells of one column of a block."""
     return map_distinct(partial(_cell_xml, head), values)
@@ -134,8 +165,8 @@ def _rows_xml(source: RowSource, width: int) -> Iterator[str]:
             heads.append(f'<c r="{column_letter(len(heads))}{_ROW_NUMBER}"')
         columns = [_column_cells(values, heads[col]) for col, values in enumerate(block)]
         rows = []
-        for cells in zip(*columns):
-            rows.append(f'<row r="{_ROW_NUMBER}">{"".join(cells)}</row>'.replace(_ROW_NUMBER, str(number)))
+        for row_head, cells in zip(_row_heads(block, source.wrap, len(block[0])), zip(*columns)):
+            rows.append(f'{row_head}{"".join(cells)}</row>'.replace(_ROW_NUMBER, str(number)))
             number += 1
         yield "".join(rows)
     if number != source.first_row + source.count:

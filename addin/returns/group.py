@@ -10,6 +10,8 @@ added to the finished package (``addin.plumbing.xlsx_tables``).  A ledger longer
 from __future__ import annotations
 
 import datetime as dt
+import math
+import os
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -19,12 +21,13 @@ from xlsxwriter.worksheet import Worksheet
 
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OUTPUT_PROPERTY
-from addin.rollup.indicators import INDICATORS
+from addin.returns.layout import ROW_POINTS, TALL_FIRST, page_setup
+from addin.rollup.indicators import COUNT, INDICATOR_KEYS, MONEY, RATIO, UNITS, indicator_kind
 from addin.rollup.intake import PROVENANCE, Row
-from addin.rollup.consolidate import RollupResult
+from addin.rollup.consolidate import RollupResult, filer_name
 from addin.workbook.schema import STANDARD, VIOLATION_CATEGORIES, Sheet
 from addin.validation.run import no_gc
-from addin.workbook.styles import COLORS, FONT, Formats, display_width
+from addin.workbook.styles import COLORS, FONT, Formats, display_width, wraps
 from addin.plumbing.xlsx_tables import RowSource, TableSpec, add_tables, map_distinct
 from udfs import vocab
 from udfs.values import EXCEL_EPOCH
@@ -66,14 +69,34 @@ def _cells(values: Sequence[Any]) -> list[Any]:
 _CONVERTED = {bool, dt.date, dt.datetime}
 
 
-def _ledger_blocks(rows: Sequence[Row], fields: Sequence[str], size: int = 4096) -> Iterable[list[Sequence[Any]]]:
+class _FileNames:
+    """来源文件 as the ledgers show it: the path below the inputs' common folder (the
+    folder's own name first), short enough to read and print, still unambiguous."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self.root = _common_folder(paths)
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        shown = self.cache.get(path)
+        if shown is None:
+            file = Path(path)
+            inside = self.root is not None and file.is_absolute()  # rows of an earlier return keep theirs
+            shown = self.cache[path] = f"{_relative_folder(file, self.root)}/{file.name}" if inside else path
+        return shown
+
+
+def _ledger_blocks(rows: Sequence[Row], fields: Sequence[str], shown: Any = None,
+                   size: int = 4096) -> Iterable[list[Sequence[Any]]]:
     """A ledger's rows as blocks of columns: the provenance, then the standard's columns."""
     pick = itemgetter(*fields)
+    name = shown or (lambda path: path)
     for start in range(0, len(rows), size):
         block = rows[start:start + size]
         values = [pick(row.values) for row in block] if len(fields) > 1 else [(pick(row.values),) for row in block]
         yield [[r.unit for r in block], [r.uscc for r in block], [r.period for r in block],
-               [r.file for r in block], [r.row for r in block], *(_cells(column) for column in zip(*values))]
+               map_distinct(name, [r.file for r in block]), [r.row for r in block],
+               *(_cells(column) for column in zip(*values))]
 
 
 class GroupWriter:
@@ -82,9 +105,10 @@ class GroupWriter:
         self.result = result
         self.max_rows = max_rows
         self.tables: list[TableSpec] = []
-        self.bulk: list[tuple[int, list[Any], list[str], Sequence[Row]]] = []
-        """(sheet index, column formats, fields, rows) streamed into the package after close."""
+        self.bulk: list[tuple[int, list[Any], list[str], Sequence[Row], list[float | None]]] = []
+        """(sheet index, column formats, fields, rows, wrapped widths) streamed into the package after close."""
         self.sheet_count = 0
+        self.filer = filer_name(result)
         self.book = xlsxwriter.Workbook(
             str(path),
             {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
@@ -101,14 +125,19 @@ class GroupWriter:
 
     def _sheet(self, name: str) -> Worksheet:
         self.sheet_count += 1
-        sheet = self.book.add_worksheet(name)
-        sheet.set_landscape()
-        sheet.set_paper(9)  # A4
-        sheet.fit_to_pages(1, 0)
-        return sheet
+        return self.book.add_worksheet(name)
+
+    def _setup(self, sheet: Worksheet, widths: Sequence[float], last_row: int, **options: Any) -> None:
+        """Page setup by what the sheet holds (``addin.returns.layout``): the sheet's name
+        as the title, the filer and period in the page header."""
+        period = self.result.period.label if self.result.period else ""
+        page_setup(sheet, widths, last_row, sheet.name, self.filer, f"报告期 {period}" if period else "", **options)
 
     def _table(self, name: str, headers: Sequence[str], rows: int) -> None:
         self.tables.append(TableSpec(self.sheet_count, name, tuple(headers), rows))
+
+    def _indicator_format(self, key: str, **props: Any) -> Any:
+        return self.formats.get(num_format=INDICATOR_FORMATS[indicator_kind(key)], **props)
 
     # -- sheets -------------------------------------------------------------------------------------
     def write(self) -> None:
@@ -119,51 +148,78 @@ class GroupWriter:
         for sheet in STANDARD.ledgers:
             self.ledger(sheet, [row for unit in self.result.units for row in unit.ledgers.get(sheet.key, [])])
         self.book.close()
-        sources = [RowSource(index, len(rows), _ledger_blocks(rows, fields), [getattr(f, "xf_index", None) for f in formats])
-                   for index, formats, fields, rows in self.bulk]
+        shown = _FileNames([intake.path for intake in self.result.intakes])
+        sources = [RowSource(index, len(rows), _ledger_blocks(rows, fields, shown), [getattr(f, "xf_index", None) for f in formats],
+                             wrap=wrap)
+                   for index, formats, fields, rows, wrap in self.bulk]
         add_tables(self.path, self.tables, sources)
 
     def summary(self) -> None:
+        """Indicators as rows, the total and then each unit as columns: printed in page-wide
+        blocks of units, the indicator names repeated on every page."""
         sheet = self._sheet(SUMMARY_SHEET)
-        keys = [key for key, _ in INDICATORS]
-        headers = ["单位", "统一社会信用代码", "报告期", "来源文件数", *keys]
+        units = self.result.units
         period = self.result.period.label if self.result.period else ""
-        number = self.formats.get(num_format="#,##0.####", border=1, border_color="#D9D9D9")
-        ratio = self.formats.get(num_format="0.00%", border=1, border_color="#D9D9D9")
-        sheet.set_column(0, 0, 28)
-        sheet.set_column(1, 1, 20)
-        sheet.set_column(2, 3, 12)
-        for index, key in enumerate(keys, start=4):
-            sheet.set_column(index, index, max(10, len(key) * 1.6), ratio if key in ("整改率", "管理提升建议书覆盖率") else number)
-        sheet.set_row(0, 42)
-        sheet.write_row(0, 0, headers, self.plain_header)
-        for row, unit in enumerate(self.result.units, start=1):
-            sheet.write_row(row, 0, [unit.unit, unit.uscc, unit.period or period, len(unit.sources),
-                                     *(unit.indicators[k] for k in keys)])
-        total_row = len(self.result.units) + 2
-        bold = self.formats.get(bold=True, top=2)
-        sheet.write_row(total_row, 0, ["合计", "", period, sum(len(u.sources) for u in self.result.units)], bold)
-        sheet.write_row(total_row, 4, [self.result.totals.get(k, 0) for k in keys])
-        note_row = total_row + 2
-        sheet.write(note_row, 0, f"截至 {self.result.as_of.isoformat()}；指标说明见「图表」表下方及汇总结果 JSON。"
-                    "整改率、管理提升建议书覆盖率的合计按分子分母合计重算。")
-        sheet.freeze_panes(1, 1)
-        sheet.repeat_rows(0)
-        self._table("Indicators", headers, max(len(self.result.units), 1))
+        border = {"border": 1, "border_color": "#BFBFBF"}
+        head = self.formats.get(bold=True, font_color="#FFFFFF", bg_color=COLORS["required"], text_wrap=True,
+                                align="center", valign="vcenter", **border)
+        label = self.formats.get(text_wrap=True, valign="vcenter", **border)
+        center = self.formats.get(align="center", valign="vcenter", font_size=9, **border)
+        meta = self.formats.get(font_size=9, align="center", valign="vcenter", text_wrap=True, **border)
+        widths = [26, 7, 13, *([12] * len(units))]
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width)
+        sheet.set_row(0, 44)
+        sheet.write_row(0, 0, ["指标", "计量单位", "合计"], head)
+        for col, unit in enumerate(units, start=3):
+            sheet.write(0, col, unit.unit, head)
+        meta_rows = (("统一社会信用代码", "", [u.uscc for u in units]),
+                     ("报告期", period, [u.period or period for u in units]),
+                     ("来源文件数", sum(len(u.sources) for u in units), [len(u.sources) for u in units]))
+        for row, (name, total, values) in enumerate(meta_rows, start=1):
+            sheet.set_row(row, 26 if row == 1 else None)
+            sheet.write(row, 0, name, label)
+            sheet.write(row, 1, "个" if name == "来源文件数" else "", center)
+            sheet.write(row, 2, total, meta)
+            sheet.write_row(row, 3, values, meta)
+        row = len(meta_rows)
+        for row, key in enumerate(INDICATOR_KEYS, start=len(meta_rows) + 1):
+            kind = indicator_kind(key)
+            sheet.write(row, 0, key, label)
+            sheet.write(row, 1, UNITS[kind], center)
+            sheet.write_number(row, 2, self.result.totals.get(key, 0), self._indicator_format(key, bold=True, **border))
+            cell = self._indicator_format(key, **border)
+            for col, unit in enumerate(units, start=3):
+                sheet.write_number(row, col, unit.indicators.get(key, 0), cell)
+        note_row = row + 1
+        sheet.merge_range(note_row, 0, note_row, 2,
+                          f"{self.result.as_of_text}。金额单位万元，单元格保存精确值、显示两位小数；"
+                          "整改率、管理提升建议书覆盖率的合计按分子分母合计重算。各指标的含义见汇总结果 JSON 和 README。",
+                          self.formats.get(font_size=9, font_color="#595959", text_wrap=True, valign="top"))
+        sheet.set_row(note_row, 96)
+        sheet.freeze_panes(1, 3)
+        self._setup(sheet, widths, note_row, repeat_columns=3, height=44 + 26 + 96 + ROW_POINTS * note_row, papers=TALL_FIRST)
 
     def charts(self) -> None:
+        """The data the charts draw, at the left; the charts to the right, two to a row of a
+        grid (each in a cell block of its own, so none covers another)."""
         sheet = self._sheet(CHARTS_SHEET)
         totals = self.result.totals
         name = CHARTS_SHEET
-        sheet.set_column(0, 0, 28)
-        sheet.set_column(1, 4, 12)
+        widths = [26, 16, 14, 10, 10]
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width)
+        sheet.set_column(len(widths), len(widths), 2)
         header = self.plain_header
-        # block 1: loss by grade (rows 1-4), block 2: clues by category (rows 6-16)
-        sheet.write_row(0, 0, ["损失等级", "损失金额（万元）", "损失笔数"], header)
+        money = self._indicator_format("已挽回金额")
+        sheet.set_row(0, 30)
+        sheet.write_row(0, 0, ["损失等级", "损失金额（万元）", "损失笔数（笔）"], header)
         for i, grade in enumerate(vocab.GRADES, start=1):
-            sheet.write_row(i, 0, [grade, totals.get(f"损失金额_{grade}", 0), totals.get(f"损失笔数_{grade}", 0)])
+            sheet.write_number(i, 0 + 1, totals.get(f"损失金额_{grade}", 0), money)
+            sheet.write(i, 0, grade)
+            sheet.write_number(i, 2, totals.get(f"损失笔数_{grade}", 0))
         start = 5
-        sheet.write_row(start, 0, ["违规情形类别", "线索数"], header)
+        sheet.write_row(start, 0, ["违规情形类别", "线索数（条）"], header)
         for i, category in enumerate(VIOLATION_CATEGORIES, start=start + 1):
             sheet.write_row(i, 0, [category, totals.get(f"违规情形_{category}", 0)])
         units = sorted(self.result.units, key=lambda u: -u.indicators.get("整改问题数", 0))[:MAX_CHART_UNITS]
@@ -179,75 +235,136 @@ class GroupWriter:
         more = len(self.result.units) > len(units)
         scope = f"（整改问题最多的 {len(units)} 家单位）" if more else ""
 
+        axis_font = {"name": FONT, "size": 9}
+        title_font = {"name": FONT, "size": 12, "bold": True}
+
+        def axis(title: str, **extra: Any) -> dict[str, Any]:
+            return {"name": title, "name_font": {"name": FONT, "size": 9, "bold": False}, "num_font": axis_font,
+                    "major_gridlines": {"visible": False}, **extra}
+
+        def value_axis(title: str, num_format: str = "#,##0", **extra: Any) -> dict[str, Any]:
+            return axis(title, num_format=num_format, major_gridlines={"visible": True, "line": {"color": "#D9D9D9"}},
+                        **extra)
+
+        charts = []
         loss = self.book.add_chart({"type": "column"})
         loss.add_series({"name": "损失金额（万元）", "categories": [name, 1, 0, 3, 0], "values": [name, 1, 1, 3, 1],
-                         "data_labels": {"value": True}, "fill": {"color": "#C00000"}})
-        loss.set_title({"name": "资产损失金额（按损失等级）"})
+                         "data_labels": {"value": True, "num_format": "#,##0.00", "font": axis_font},
+                         "fill": {"color": "#C00000"}})
+        loss.set_title({"name": "资产损失金额（按损失等级）", "name_font": title_font})
         loss.set_legend({"none": True})
-        loss.set_y_axis({"name": "万元"})
-        sheet.insert_chart(0, 6, loss, {"x_scale": 1.2, "y_scale": 1.1})
+        loss.set_x_axis(axis("损失等级"))
+        loss.set_y_axis(value_axis("损失金额（万元）", "#,##0"))
+        charts.append((loss, CHART_HEIGHT))
 
         clues = self.book.add_chart({"type": "bar"})
         clues.add_series({"name": "线索数", "categories": [name, start + 1, 0, start + len(VIOLATION_CATEGORIES), 0],
                           "values": [name, start + 1, 1, start + len(VIOLATION_CATEGORIES), 1],
-                          "data_labels": {"value": True}, "fill": {"color": "#1F4E78"}})
-        clues.set_title({"name": "问题线索（按违规情形类别）"})
+                          "data_labels": {"value": True, "num_format": "#,##0", "font": axis_font},
+                          "fill": {"color": "#1F4E78"}})
+        clues.set_title({"name": "问题线索（按违规情形类别）", "name_font": title_font})
         clues.set_legend({"none": True})
-        sheet.insert_chart(0, 15, clues, {"x_scale": 1.2, "y_scale": 1.1})
+        # a bar chart's x axis is its horizontal one (the values), its y axis the categories
+        clues.set_y_axis(axis("违规情形类别", interval_unit=1, reverse=True, crossing="max"))
+        clues.set_x_axis(value_axis("线索数（条）"))
+        charts.append((clues, max(CHART_HEIGHT, 26 * len(VIOLATION_CATEGORIES) + 110)))
 
         if units:
+            height = max(CHART_HEIGHT, 20 * len(units) + 120)
             status = self.book.add_chart({"type": "bar", "subtype": "stacked"})
             for col, (label, color) in enumerate((("整改完毕", "#70AD47"), ("部分整改", "#FFC000"), ("未整改", "#C00000")), start=1):
                 status.add_series({"name": [name, unit_start, col], "categories": [name, unit_start + 1, 0, last, 0],
                                    "values": [name, unit_start + 1, col, last, col], "fill": {"color": color}})
-            status.set_title({"name": f"审计整改情况（按单位）{scope}"})
-            status.set_size({"width": 720, "height": max(300, 22 * len(units) + 120)})
-            sheet.insert_chart(17, 6, status)
+            status.set_title({"name": f"审计整改情况（按单位）{scope}", "name_font": title_font})
+            status.set_y_axis(axis("单位", interval_unit=1, reverse=True, crossing="max"))
+            status.set_x_axis(value_axis("问题数（个）"))
+            status.set_legend({"position": "bottom", "font": axis_font})
+            charts.append((status, height))
 
-            rate = self.book.add_chart({"type": "column"})
+            rate = self.book.add_chart({"type": "bar"})
             rate.add_series({"name": "整改率", "categories": [name, unit_start + 1, 0, last, 0],
-                             "values": [name, unit_start + 1, 4, last, 4], "fill": {"color": "#2E75B6"}})
-            rate.set_title({"name": f"整改率（按单位）{scope}"})
+                             "values": [name, unit_start + 1, 4, last, 4], "fill": {"color": "#2E75B6"},
+                             "data_labels": {"value": True, "num_format": "0%", "font": axis_font}})
+            rate.set_title({"name": f"整改率（按单位）{scope}", "name_font": title_font})
             rate.set_legend({"none": True})
-            rate.set_y_axis({"num_format": "0%", "max": 1, "min": 0})
-            rate.set_size({"width": 720, "height": 320})
-            sheet.insert_chart(17, 15, rate)
+            rate.set_y_axis(axis("单位", interval_unit=1, reverse=True, crossing="max"))
+            rate.set_x_axis(value_axis("整改率", "0%", max=1, min=0))
+            charts.append((rate, height))
+
+        # the grid: two charts a row, each starting below the taller chart of the row above
+        first_col = len(widths) + 1
+        chart_cols = CHART_WIDTH_COLUMNS
+        sheet.set_column(first_col, first_col + 2 * chart_cols - 1, CHART_COLUMN_WIDTH)
+        row_pixels = 20
+        top = 0
+        for index in range(0, len(charts), 2):
+            pair = charts[index:index + 2]
+            for offset, (chart, height) in enumerate(pair):
+                rows = math.ceil(height / row_pixels)
+                chart.set_size({"width": chart_cols * CHART_COLUMN_PIXELS - 8, "height": rows * row_pixels - 8})
+                # moved and sized with its cells: every application draws it inside its own block
+                sheet.insert_chart(top, first_col + offset * chart_cols, chart, {"x_offset": 4, "y_offset": 4,
+                                                                                  "object_position": 1})
+            top += max(math.ceil(height / row_pixels) for _, height in pair) + 1
+        widths_all = [*widths, 2, *([CHART_COLUMN_WIDTH] * (2 * chart_cols))]
+        self._setup(sheet, widths_all, max(top, last), repeat_columns=0)
 
     def overdue(self) -> None:
         sheet = self._sheet(OVERDUE_SHEET)
         headers = ["事项", "单位", "编号", "截止日", "逾期天数", "当前状态", "来源文件", "来源行号"]
-        as_of = self.result.as_of
-        date = self.formats.get(num_format="yyyy-mm-dd")
-        for col, width in enumerate((14, 28, 16, 12, 10, 14, 40, 10)):
-            sheet.set_column(col, col, width, date if col == 3 else None)
+        date = self.formats.get(num_format="yyyy-mm-dd", valign="top")
+        count = self.formats.get(num_format="#,##0", valign="top")
+        wrap = self.formats.get(text_wrap=True, valign="top")
+        widths = (14, 26, 16, 12, 10, 12, 44, 9)
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width, date if col == 3 else count if col in (4, 7) else wrap)
         sheet.write_row(0, 0, headers, self.plain_header)
-        items = list(overdue_items(self.result.units, as_of))
+        items = list(overdue_items(self.result.units, self.result.as_of))
         for row, item in enumerate(items, start=1):
             sheet.write_row(row, 0, [_cell(v) for v in item])
         sheet.freeze_panes(1, 0)
-        sheet.repeat_rows(0)
         self._table("OverdueItems", headers, max(len(items), 1))
+        self._setup(sheet, widths, max(len(items), 1), repeat_columns=0)
 
     def results(self) -> None:
+        """Every input with its outcome and every problem: the file's name, the folder it
+        is in (relative to the inputs' common folder), a link to the cell."""
         sheet = self._sheet(RESULTS_SHEET)
-        headers = ["文件", "单位", "处理结果", "类别", "工作表", "单元格", "代码", "说明"]
-        for col, width in enumerate((40, 24, 10, 8, 16, 8, 28, 90)):
-            sheet.set_column(col, col, width)
+        headers = ["文件", "所在文件夹", "单位", "处理结果", "类别", "工作表", "单元格", "代码", "说明"]
+        widths = (30, 18, 20, 8, 6, 14, 7, 24, 60)
+        wrap = self.formats.get(text_wrap=True, valign="top")
+        plain = self.formats.get(valign="top")
+        link = self.formats.get(valign="top", font_color="#0563C1", underline=1)
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width, wrap if col in (0, 1, 2, 5, 8) else plain)
         sheet.write_row(0, 0, headers, self.plain_header)
+        paths = [intake.path for intake, _ in outcomes(self.result)]
+        root = _common_folder(paths)
+        out_dir = self.path.resolve().parent
         row = 0
+        links = 0
         for intake, outcome in outcomes(self.result):
+            file = Path(intake.path)
+            folder = _relative_folder(file, root)
             problems = self.result.problems_of(intake) or [None]
             for problem in problems:
                 row += 1
                 if problem is None:
-                    sheet.write_row(row, 0, [intake.path, intake.unit, outcome, "", "", "", "", ""])
+                    cells = [file.name, folder, intake.unit, outcome, "", "", "", "", ""]
                 else:
-                    sheet.write_row(row, 0, [intake.path, intake.unit, outcome,
-                                             "错误" if problem.severity == "error" else "提醒",
-                                             problem.sheet, problem.cell, problem.code, problem.message])
-        sheet.freeze_panes(1, 0)
-        sheet.repeat_rows(0)
+                    cells = [file.name, folder, intake.unit, outcome,
+                             "错误" if problem.severity == "error" else "提醒",
+                             problem.sheet, problem.cell, problem.code, problem.message]
+                sheet.set_row(row, _row_height(cells, widths))
+                sheet.write_row(row, 0, cells)
+                if problem is not None and problem.sheet and problem.cell and links < MAX_LINKS:
+                    target = _link_target(file, out_dir)
+                    sheet.write_url(row, 6, f"external:{target}#'{problem.sheet}'!{problem.cell}", link,
+                                    string=problem.cell, tip=f"打开 {file.name} 的「{problem.sheet}」{problem.cell}")
+                    links += 1
+        sheet.freeze_panes(1, 1)
         self._table("ValidationResults", headers, max(row, 1))
+        self._setup(sheet, widths, max(row, 1))
 
     def ledger(self, sheet_def: Sheet, rows: Sequence[Row]) -> None:
         columns = sheet_def.columns
@@ -255,26 +372,82 @@ class GroupWriter:
         fields = [c.field for c in columns]
         per_sheet = self.max_rows - 1
         chunks = [rows[i:i + per_sheet] for i in range(0, len(rows), per_sheet)] or [[]]
+        wrap = self.formats.get(text_wrap=True, valign="top", border=1, border_color="#D9D9D9")
+        plain = self.formats.get(valign="top", border=1, border_color="#D9D9D9")
+        provenance_widths = (20, 20, 11, 30, 8)
         for number, chunk in enumerate(chunks, start=1):
             title = sheet_def.name if number == 1 else f"{sheet_def.name}({number})"
             sheet = self._sheet(title)
-            formats: list[Any] = [None] * len(PROVENANCE)
-            for col, width in enumerate((22, 20, 12, 30, 8)):
-                sheet.set_column(col, col, width)
+            formats: list[Any] = [wrap, plain, plain, wrap, plain]
+            for col, width in enumerate(provenance_widths):
+                sheet.set_column(col, col, width, formats[col])
+            widths: list[float] = list(provenance_widths)
+            wrapped: list[float | None] = [provenance_widths[0], None, None, provenance_widths[3], None]
             for col, column in enumerate(columns, start=len(PROVENANCE)):
                 cell_format = self.formats.cell(column)
                 sheet.set_column(col, col, display_width(column), cell_format)
                 formats.append(cell_format)
+                widths.append(display_width(column))
+                wrapped.append(display_width(column) if wraps(column) else None)
             sheet.set_row(0, 32)
             sheet.write_row(0, 0, PROVENANCE, self.source_header)
             for col, column in enumerate(columns, start=len(PROVENANCE)):
                 sheet.write(0, col, column.header, self.formats.header(column))
             # the rows themselves are streamed into the finished package (addin.plumbing.xlsx_tables)
-            self.bulk.append((self.sheet_count, formats, fields, chunk))
-            sheet.freeze_panes(1, len(PROVENANCE))
-            sheet.repeat_rows(0)
+            self.bulk.append((self.sheet_count, formats, fields, chunk, wrapped))
+            sheet.freeze_panes(1, 1)
             suffix = "" if number == 1 else str(number)
             self._table(_TABLE_NAMES[sheet_def.key] + suffix, headers, max(len(chunk), 1))
+            self._setup(sheet, widths, max(len(chunk), 1))
+
+
+INDICATOR_FORMATS = {MONEY: "#,##0.00", RATIO: "0.00%", COUNT: "#,##0"}
+"""Cell formats by indicator kind: 万元 to 2 decimals with separators, percentages, integers."""
+CHART_COLUMN_WIDTH = 8.43
+CHART_COLUMN_PIXELS = 64
+CHART_WIDTH_COLUMNS = 8
+CHART_HEIGHT = 300
+MAX_LINKS = 65_000
+"""Excel keeps at most 65,530 hyperlinks a sheet: problems past these show the cell as text."""
+
+
+def _common_folder(paths: Sequence[str]) -> Path | None:
+    folders = [str(Path(p).resolve().parent) for p in paths]
+    if not folders:
+        return None
+    try:
+        return Path(os.path.commonpath(folders))
+    except ValueError:  # different drives
+        return None
+
+
+def _relative_folder(file: Path, root: Path | None) -> str:
+    """The file's folder as the user gave it: the common folder's name, then the way down."""
+    folder = file.resolve().parent
+    if root is None or not folder.is_relative_to(root):
+        return str(folder)
+    relative = folder.relative_to(root)
+    parts = [root.name or str(root), *relative.parts]
+    return "/".join(parts)
+
+
+def _link_target(file: Path, out_dir: Path) -> str:
+    """A link from the return to an input: relative to the return's folder (so the pair
+    can move together), absolute when they are on different drives."""
+    try:
+        return os.path.relpath(file.resolve(), out_dir)
+    except ValueError:
+        return str(file.resolve())
+
+
+def _row_height(cells: Sequence[Any], widths: Sequence[float]) -> float:
+    """Points for the wrapped cells of a row: a CJK character is about two widths."""
+    lines = 1
+    for value, width in zip(cells, widths):
+        text = str(value or "")
+        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+        lines = max(lines, math.ceil(units / max(width - 1, 1)))
+    return 14.0 * min(lines, 12) + 2
 
 
 def outcomes(result: RollupResult) -> Iterable[tuple[Any, str]]:
@@ -292,9 +465,11 @@ def outcomes(result: RollupResult) -> Iterable[tuple[Any, str]]:
             yield intake, "已汇总"
 
 
-def overdue_items(units: Sequence[Any], as_of: dt.date) -> Iterable[tuple[Any, ...]]:
-    """(事项, 单位, 编号, 截止日, 逾期天数, 当前状态, 来源文件, 来源行号) as of a date."""
+def overdue_items(units: Sequence[Any], default_as_of: dt.date) -> Iterable[tuple[Any, ...]]:
+    """(事项, 单位, 编号, 截止日, 逾期天数, 当前状态, 来源文件, 来源行号), each unit judged on
+    its own as-of day (--as-of, else its 填报日期, as ``validate`` does)."""
     for unit in units:
+        as_of = getattr(unit, "as_of", None) or default_as_of
         for clue in unit.ledgers.get("clues", []):
             values = clue.values
             deadline = values.get("initial_check_deadline")

@@ -13,7 +13,9 @@ import xlsxwriter
 
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OUTPUT_PROPERTY
-from addin.rollup.indicators import INDICATORS
+from addin.returns.group import INDICATOR_FORMATS
+from addin.returns.layout import page_setup
+from addin.rollup.indicators import INDICATORS, UNITS, indicator_header, indicator_kind
 from addin.rollup.consolidate import RollupResult
 from addin.workbook.styles import FONT
 
@@ -29,11 +31,6 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 BY_UNIT = ("线索总数", "线索_办结", "线索_在办", "损失金额_一般", "损失金额_较大", "损失金额_重大", "已挽回金额",
            "追责人数", "扣减薪酬总额", "禁入限制人数", "整改问题数", "整改完毕数", "整改率", "逾期问题数",
            "管理提升建议书覆盖率")
-RATIOS = ("整改率", "管理提升建议书覆盖率")
-
-
-def _label(key: str) -> str:
-    return key.replace("_", "：")
 
 
 def write_sasac_return(result: RollupResult, path: str | Path, filer: str = "") -> Path:
@@ -41,86 +38,83 @@ def write_sasac_return(result: RollupResult, path: str | Path, filer: str = "") 
     with atomic_path(target) as temporary:
         book = xlsxwriter.Workbook(str(temporary), {"default_format_properties": {"font_name": FONT, "font_size": 11}})
         book.set_custom_property(OUTPUT_PROPERTY, "国资委报表")
-        _totals_sheet(book, result, filer)
-        _units_sheet(book, result)
+        formats = _formats(book)
+        _totals_sheet(book, formats, result, filer)
+        _units_sheet(book, formats, result, filer)
         book.close()
     return target
 
 
 def _formats(book: Any) -> dict[str, Any]:
     border = {"border": 1, "border_color": "#808080"}
+    number = {"valign": "vcenter", **border}
     return {
         "title": book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
         "meta": book.add_format({"font_size": 11}),
+        "meta_right": book.add_format({"font_size": 11, "align": "right"}),
         "head": book.add_format({"bold": True, "align": "center", "valign": "vcenter", "bg_color": "#D9E1F2",
                                  "text_wrap": True, **border}),
         "section": book.add_format({"bold": True, "bg_color": "#F2F2F2", **border}),
         "text": book.add_format({"text_wrap": True, "valign": "vcenter", **border}),
         "center": book.add_format({"align": "center", "valign": "vcenter", **border}),
-        "number": book.add_format({"num_format": "#,##0.####", "valign": "vcenter", **border}),
-        "ratio": book.add_format({"num_format": "0.00%", "valign": "vcenter", **border}),
-        "note": book.add_format({"font_size": 9, "font_color": "#595959", "text_wrap": True}),
+        **{kind: book.add_format({"num_format": fmt, **number}) for kind, fmt in INDICATOR_FORMATS.items()},
+        **{f"total_{kind}": book.add_format({"num_format": fmt, "bold": True, "bg_color": "#F2F2F2", **number})
+           for kind, fmt in INDICATOR_FORMATS.items()},
+        "note": book.add_format({"font_size": 9, "font_color": "#595959", "text_wrap": True, "valign": "top"}),
     }
 
 
-def _totals_sheet(book: Any, result: RollupResult, filer: str) -> None:
+def _totals_sheet(book: Any, f: dict[str, Any], result: RollupResult, filer: str) -> None:
     sheet = book.add_worksheet("国资委报表")
-    f = _formats(book)
-    sheet.set_paper(9)
-    sheet.set_portrait()
-    sheet.set_margins(left=0.6, right=0.6, top=0.8, bottom=0.8)
-    sheet.fit_to_pages(1, 0)
-    sheet.center_horizontally()
-    sheet.set_footer("&C第 &P 页 共 &N 页")
-    sheet.set_column(0, 0, 6)
-    sheet.set_column(1, 1, 30)
-    sheet.set_column(2, 2, 16)
-    sheet.set_column(3, 3, 44)
+    widths = (5, 26, 14, 7, 30)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
     period = result.period.label if result.period else ""
-    sheet.merge_range(0, 0, 0, 3, "违规经营投资责任追究和审计整改工作情况统计表", f["title"])
+    sheet.merge_range(0, 0, 0, 4, "违规经营投资责任追究和审计整改工作情况统计表", f["title"])
     sheet.set_row(0, 30)
-    sheet.write(1, 0, f"填报单位：{filer or '＿＿＿＿＿＿＿＿'}", f["meta"])
-    sheet.write(1, 3, f"报告期：{period}　截至：{result.as_of.isoformat()}", f["meta"])
-    sheet.write_row(3, 0, ["序号", "指标", "本期数", "说明"], f["head"])
-    sheet.repeat_rows(3)
+    sheet.merge_range(1, 0, 1, 2, f"填报单位：{filer or '＿＿＿＿＿＿＿＿'}", f["meta"])
+    sheet.merge_range(1, 3, 1, 4, f"报告期：{period}　{result.as_of_text}", f["meta_right"])
+    sheet.write_row(3, 0, ["序号", "指标", "本期数", "计量单位", "说明"], f["head"])
     starts = {first: title for title, first in SECTIONS}
     row, number = 4, 0
     for key, meaning in INDICATORS:
         if key in starts:
-            sheet.merge_range(row, 0, row, 3, starts[key], f["section"])
+            sheet.merge_range(row, 0, row, 4, starts[key], f["section"])
             row += 1
         number += 1
-        value = result.totals.get(key, 0)
+        kind = indicator_kind(key)
         sheet.write(row, 0, number, f["center"])
-        sheet.write(row, 1, _label(key), f["text"])
-        sheet.write_number(row, 2, value, f["ratio"] if key in RATIOS else f["number"])
-        sheet.write(row, 3, meaning, f["text"])
+        sheet.write(row, 1, key, f["text"])
+        sheet.write_number(row, 2, result.totals.get(key, 0), f[kind])
+        sheet.write(row, 3, UNITS[kind], f["center"])
+        sheet.write(row, 4, meaning, f["text"])
         row += 1
-    sheet.merge_range(row + 1, 0, row + 1, 3,
-                      f"说明：本表由 zhuize 根据 {len(result.accepted)} 份经校验通过的报表汇总生成；金额单位万元；"
-                      "整改率 = 整改完毕数 ÷ 整改问题数；管理提升建议书覆盖率 = 办结项目有建议书数 ÷ 办结核查项目数。",
+    sheet.merge_range(row + 1, 0, row + 1, 4,
+                      f"说明：本表由 zhuize 根据 {len(result.accepted)} 份经校验通过的报表汇总生成；金额单位万元，"
+                      "单元格保存精确值、显示两位小数；整改率 = 整改完毕数 ÷ 整改问题数；"
+                      "管理提升建议书覆盖率 = 办结项目有建议书数 ÷ 办结核查项目数。",
                       f["note"])
     sheet.set_row(row + 1, 36)
+    page_setup(sheet, widths, row + 1, "国资委报表", filer, f"报告期 {period}" if period else "", repeat_columns=0,
+               header_rows=(3, 3))
+    sheet.center_horizontally()
 
 
-def _units_sheet(book: Any, result: RollupResult) -> None:
+def _units_sheet(book: Any, f: dict[str, Any], result: RollupResult, filer: str) -> None:
     sheet = book.add_worksheet("分单位情况")
-    f = _formats(book)
-    sheet.set_paper(9)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
-    sheet.set_footer("&C第 &P 页 共 &N 页")
-    sheet.set_column(0, 0, 30)
-    sheet.set_column(1, len(BY_UNIT), 11)
-    sheet.write_row(0, 0, ["单位", *(_label(k) for k in BY_UNIT)], f["head"])
-    sheet.set_row(0, 36)
-    sheet.repeat_rows(0)
+    widths = [26, *([11] * len(BY_UNIT))]
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    sheet.write_row(0, 0, ["单位", *(indicator_header(k) for k in BY_UNIT)], f["head"])
+    sheet.set_row(0, 48)
     sheet.freeze_panes(1, 1)
     for row, unit in enumerate(result.units, start=1):
         sheet.write(row, 0, unit.unit, f["text"])
         for col, key in enumerate(BY_UNIT, start=1):
-            sheet.write_number(row, col, unit.indicators.get(key, 0), f["ratio"] if key in RATIOS else f["number"])
+            sheet.write_number(row, col, unit.indicators.get(key, 0), f[indicator_kind(key)])
     total = len(result.units) + 1
     sheet.write(total, 0, "合计", f["section"])
     for col, key in enumerate(BY_UNIT, start=1):
-        sheet.write_number(total, col, result.totals.get(key, 0), f["ratio"] if key in RATIOS else f["number"])
+        sheet.write_number(total, col, result.totals.get(key, 0), f[f"total_{indicator_kind(key)}"])
+    period = result.period.label if result.period else ""
+    page_setup(sheet, widths, total, "分单位情况", filer, f"报告期 {period}" if period else "")

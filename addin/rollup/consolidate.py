@@ -48,12 +48,15 @@ class UnitReturn:
     ledgers: dict[str, list[Row]]
     indicators: dict[str, int | float]
     sources: list[str]
+    as_of: dt.date | None = None
+    """The day its deadlines are judged on: --as-of, else its 填报日期 (as ``validate`` does)."""
 
 
 @dataclass
 class RollupResult:
     period: Period | None
     as_of: dt.date
+    """--as-of, else the latest 填报日期 among the accepted files (today when none says)."""
     intakes: list[Intake] = field(default_factory=list)
     accepted: list[Intake] = field(default_factory=list)
     rejected: list[Intake] = field(default_factory=list)
@@ -64,6 +67,15 @@ class RollupResult:
     extra_problems: dict[str, list[Problem]] = field(default_factory=dict)
     """Problems the roll-up itself found, by input path (duplicates, continuity, period)."""
     archived: int = 0
+    as_of_given: bool = False
+    """True when --as-of was given; otherwise each unit is judged on its own 填报日期."""
+
+    @property
+    def as_of_text(self) -> str:
+        """The one as-of rule, as the returns state it."""
+        if self.as_of_given:
+            return f"截至 {self.as_of.isoformat()}"
+        return f"截至各单位填报日期（最晚 {self.as_of.isoformat()}）"
 
     @property
     def rows_in(self) -> int:
@@ -239,7 +251,7 @@ def _rollup(inputs: Iterable[str | Path], period: Period | None, as_of: dt.date 
     files = expand_inputs(inputs)
     intakes = _intake_all(files, as_of, jobs, progress)
     chosen = _choose_period(intakes, period)
-    result = RollupResult(chosen, as_of or dt.date.today(), intakes)
+    result = RollupResult(chosen, as_of or dt.date.today(), intakes, as_of_given=as_of is not None)
     candidates: list[Intake] = []
     for intake in intakes:
         if intake.report.status != "valid":
@@ -267,6 +279,11 @@ def _rollup(inputs: Iterable[str | Path], period: Period | None, as_of: dt.date 
         result.rejected.extend(i for i in continuing + consolidated if id(i) not in kept)
         result.accepted = accepted
         result.units = _units(accepted, brought)
+        for unit in result.units:
+            unit.as_of = as_of or unit.as_of
+        if as_of is None:
+            dates = [u.as_of for u in result.units if u.as_of is not None]
+            result.as_of = max(dates) if dates else result.as_of
         result.totals = total_indicators([u.indicators for u in result.units])
     finally:
         if archive is not None:
@@ -281,12 +298,18 @@ def _units(accepted: list[Intake], brought: dict[str, int]) -> list[UnitReturn]:
         for key, rows in intake.ledgers.items():
             for row in rows:
                 unit = grouped.setdefault((row.uscc, row.unit), UnitReturn(row.unit, row.uscc, row.period, {}, {}, []))
+                day = intake.info.get("report_date")
+                if isinstance(day, dt.date) and (unit.as_of is None or day > unit.as_of):
+                    unit.as_of = day
                 unit.ledgers.setdefault(key, []).append(row)
                 if intake.path not in unit.sources:
                     unit.sources.append(intake.path)
         if intake.kind == "standard":
             unit = grouped.setdefault((intake.uscc, intake.unit),
                                       UnitReturn(intake.unit, intake.uscc, intake.period_label, {}, {}, [intake.path]))
+            day = intake.info.get("report_date")
+            if isinstance(day, dt.date) and (unit.as_of is None or day > unit.as_of):
+                unit.as_of = day
             unit.indicators["期初在办"] = brought.get(intake.path, 0)
     units = sorted(grouped.values(), key=lambda u: (u.uscc, u.unit))
     computed = {i.path: i.indicators for i in accepted if i.kind == "standard" and i.indicators is not None}
@@ -347,8 +370,10 @@ def summary_json(result: RollupResult) -> dict[str, Any]:
                         "report_date": _iso(old.info.get("report_date")), "by_report_date": _iso(new.info.get("report_date"))}
                        for old, new in result.superseded],
         "rows": result.sheet_rows(),
+        "as_of_rule": "given" if result.as_of_given else "report_date",
         "indicators": result.totals,
-        "indicators_by_unit": [{"unit": u.unit, "uscc": u.uscc, **u.indicators} for u in result.units],
+        "indicators_by_unit": [{"unit": u.unit, "uscc": u.uscc, "as_of": _iso(u.as_of), **u.indicators}
+                               for u in result.units],
         "reconciliation": {"rows_in": result.rows_in, "rows_out": result.rows_out,
                            "rows_rejected": result.rows_rejected, "balanced": result.reconciled},
         "archived": result.archived,

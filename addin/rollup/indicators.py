@@ -8,6 +8,7 @@ and the summary JSON use; ``INDICATORS`` fixes their order and says what each me
 from __future__ import annotations
 
 from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -74,6 +75,52 @@ INDICATORS: tuple[tuple[str, str], ...] = (
     ("零追责单位数", "没有追责人员的单位数"),
 )
 INDICATOR_KEYS = tuple(key for key, _ in INDICATORS)
+
+MONEY, RATIO, COUNT = "money", "ratio", "count"
+UNITS = {MONEY: "万元", RATIO: "%", COUNT: ""}
+"""The unit of each kind, as a header shows it (counts are plain numbers of rows, people, units)."""
+
+
+def indicator_kind(key: str) -> str:
+    """money, ratio or count — from the indicator's own definition, so an indicator added
+    to ``INDICATORS`` is formatted right without a list to update: a ratio is a quotient
+    (its meaning says ÷), money is what its meaning gives in 万元, everything else counts."""
+    meaning = _MEANINGS.get(key, "")
+    if key in _RATIOS or "÷" in meaning:
+        return RATIO
+    if "万元" in meaning:
+        return MONEY
+    return COUNT
+
+
+def indicator_header(key: str) -> str:
+    """The one name of an indicator in every output (both returns, the console, JSON keys
+    are the bare ``key``), with its unit when it has one: 损失金额_一般（万元）, 整改率（%）."""
+    unit = UNITS[indicator_kind(key)]
+    return f"{key}（{unit}）" if unit else key
+
+
+def display_value(key: str, value: Number) -> Number:
+    """The value as every output shows it: money to 2 decimals, ratios to 4 (2 as a
+    percentage), counts as integers — rounded half up like a cell's number format, so
+    the console, the summary JSON and the sheets (which keep the exact value and round
+    only in the format) agree."""
+    kind = indicator_kind(key)
+    if kind == COUNT:
+        return int(value)
+    places = "0.01" if kind == MONEY else "0.0001"
+    return float(Decimal(repr(float(value))).quantize(Decimal(places), ROUND_HALF_UP))
+
+
+def display_text(key: str, value: Number) -> str:
+    """``display_value`` as text: 5,120.35 万元, 44.44%, 184."""
+    kind = indicator_kind(key)
+    shown = display_value(key, value)
+    if kind == MONEY:
+        return f"{shown:,.2f} 万元"
+    if kind == RATIO:
+        return f"{Decimal(repr(shown)) * 100:.2f}%"
+    return f"{shown:,d}"
 
 
 def _money(value: float) -> float:
@@ -151,6 +198,7 @@ def unit_indicators(data: UnitLedgers) -> dict[str, Number]:
     return values
 
 
+_MEANINGS = dict(INDICATORS)
 _RATIOS = {"整改率": ("整改完毕数", "整改问题数"), "管理提升建议书覆盖率": ("办结项目有建议书数", "办结核查项目数")}
 
 

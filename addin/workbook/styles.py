@@ -53,7 +53,7 @@ class Formats:
 
     def cell(self, column: Column) -> Any:
         props = cell_props(column)
-        if column.type is ColumnType.TEXT and column.width >= 24:
+        if wraps(column):
             props["text_wrap"] = True
         return self.get(**props)
 
@@ -67,6 +67,11 @@ def cell_props(column: Column) -> dict[str, Any]:
     else:
         props.update(locked=False)
     return props
+
+
+def wraps(column: Column) -> bool:
+    """A wide text column wraps its text (long names, descriptions) instead of running on."""
+    return column.type is ColumnType.TEXT and column.width >= 24
 
 
 def display_width(column: Column) -> float:

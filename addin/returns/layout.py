@@ -1,0 +1,119 @@
+"""Page setup by what a sheet holds, so every sheet of the returns prints readably.
+
+A sheet is measured in points from its column widths (Excel's character widths, as
+Excel and LibreOffice turn them into pixels), then given the smallest paper that takes
+it at a readable scale: A4 portrait or landscape, else A3 landscape, else A3 landscape
+on several pages wide with the first column(s) repeated — the scale never below about
+``MIN_SCALE``.  Every sheet repeats its header row, has the sheet
+name, unit and period in the page header and "第 N 页 共 M 页" in the footer, and a
+print area that ends at its last row (no blank pages).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from xlsxwriter.worksheet import Worksheet
+
+A4, A3 = 9, 8
+"""xlsxwriter's paper codes."""
+PAPER_POINTS = {A4: (595.0, 842.0), A3: (842.0, 1191.0)}
+"""(short side, long side) in points."""
+MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM = 0.4, 0.75, 0.6
+"""Margins in inches; the page header and footer sit in the top and bottom margins."""
+MIN_SCALE = 70
+"""Percent: below it 10-point text prints under 7 points high."""
+ROW_POINTS = 15.0
+"""The default row height the returns use (10-point 等线)."""
+POINTS_PER_CHARACTER = 7.3
+"""A column one character wide, in points, as LibreOffice prints it with the CJK font that
+stands in for 等线 (Excel itself prints 5.25): the measure is the wider of the two, so a
+sheet measured to fit fits in both."""
+
+
+def column_points(width: float) -> float:
+    """A column ``width`` characters wide, in points (the wider rendering)."""
+    return width * POINTS_PER_CHARACTER if width > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Layout:
+    paper: int
+    landscape: bool
+    pages_wide: int
+    pages_tall: int
+    """0: as many as the rows need."""
+
+
+WIDE_FIRST = ((A4, False), (A4, True), (A3, True))
+"""Papers to try for a ledger (rows down, many columns)."""
+TALL_FIRST = ((A4, False), (A3, False))
+"""Papers to try for a summary (many rows of indicators, units across)."""
+
+
+def _printable(paper: int, landscape: bool) -> tuple[float, float]:
+    short, long = PAPER_POINTS[paper]
+    width, height = (long, short) if landscape else (short, long)
+    return width - 2 * MARGIN_SIDE * 72, height - (MARGIN_TOP + MARGIN_BOTTOM) * 72
+
+
+def choose_layout(widths: Sequence[float], repeat_columns: int = 1, height: float | None = None,
+                  papers: Sequence[tuple[int, bool]] = WIDE_FIRST) -> Layout:
+    """The first of ``papers`` (paper, landscape) that takes the columns on one page width
+    at a readable scale (≥ 85% on the smaller papers, ≥ ``MIN_SCALE`` on the last); else
+    the last, several pages wide with the first ``repeat_columns`` repeated on each, the
+    pages counted at 80% so the printing application's own fitting stays above
+    ``MIN_SCALE``.  Printed as "fit to N pages wide": Excel and LibreOffice each fit
+    their own rendering.
+
+    ``height``: the points of a short sheet (a summary), fitted to as few pages tall as
+    keep the scale readable; None lets the rows run on."""
+    total = sum(column_points(w) for w in widths)
+    repeated = sum(column_points(w) for w in widths[:repeat_columns])
+
+    def tall(paper: int, landscape: bool) -> int:
+        if height is None:
+            return 0
+        printable = _printable(paper, landscape)[1]
+        return max(1, math.ceil(height * 0.8 / printable))
+
+    for paper, landscape in papers:
+        printable = _printable(paper, landscape)[0]
+        least = MIN_SCALE if (paper, landscape) == papers[-1] else 85
+        if total * least / 100 <= printable:
+            return Layout(paper, landscape, 1, tall(paper, landscape))
+    paper, landscape = papers[-1]
+    usable = _printable(paper, landscape)[0] / 0.8 - repeated
+    pages = max(2, math.ceil((total - repeated) / max(usable, 1.0)))
+    return Layout(paper, landscape, pages, tall(paper, landscape))
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def page_setup(sheet: Worksheet, widths: Sequence[float], last_row: int, title: str, unit: str = "",
+               period: str = "", repeat_columns: int = 1, header_rows: tuple[int, int] = (0, 0),
+               height: float | None = None, papers: Sequence[tuple[int, bool]] = WIDE_FIRST) -> Layout:
+    """Paper, scale, print titles, header and footer, and the print area (0-based,
+    inclusive ``last_row``) of a sheet whose columns have ``widths``."""
+    layout = choose_layout(widths, repeat_columns, height, papers=papers)
+    sheet.set_paper(layout.paper)
+    if layout.landscape:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.set_margins(left=MARGIN_SIDE, right=MARGIN_SIDE, top=MARGIN_TOP, bottom=MARGIN_BOTTOM)
+    sheet.fit_to_pages(layout.pages_wide, layout.pages_tall)
+    sheet.repeat_rows(*header_rows)
+    if layout.pages_wide > 1 and repeat_columns:
+        sheet.repeat_columns(0, repeat_columns - 1)
+        sheet.print_across()  # the pages of the same rows follow each other
+    left = _escape(unit)
+    right = _escape(period)
+    sheet.set_header(f"&L&9{left}&C&10{_escape(title)}&R&9{right}", {"margin": 0.3})
+    sheet.set_footer("&C&9第 &P 页 共 &N 页", {"margin": 0.25})
+    sheet.print_area(0, 0, max(last_row, header_rows[1]), max(len(widths) - 1, 0))
+    return layout
