@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from addin.plumbing.libreoffice import LibreOfficeError, convert
+from addin.plumbing.libreoffice import fonts_conf as plumbing_fonts_conf
 
 SUBSTITUTES = {
     "仿宋_GB2312": ("Noto Serif CJK SC", None),
@@ -25,28 +26,13 @@ SUBSTITUTES = {
     "黑体": ("Noto Sans CJK SC", None),
 }
 
-_FONTS_CONF = """<?xml version="1.0"?>
-<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
-<fontconfig>
-  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
-{matches}
-</fontconfig>
-"""
-
-
 class PreviewError(LibreOfficeError):
     pass
 
 
 def fonts_conf() -> str:
     """A fontconfig file: the system's, plus the official font names mapped to Noto CJK."""
-    matches = []
-    for name, (family, weight) in SUBSTITUTES.items():
-        edit = f'<edit name="family" mode="assign" binding="strong"><string>{family}</string></edit>'
-        if weight:
-            edit += f'<edit name="weight" mode="assign" binding="strong"><const>{weight}</const></edit>'
-        matches.append(f'  <match target="pattern"><test name="family"><string>{name}</string></test>{edit}</match>')
-    return _FONTS_CONF.format(matches="\n".join(matches))
+    return plumbing_fonts_conf(SUBSTITUTES)
 
 
 def available() -> bool:

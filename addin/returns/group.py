@@ -21,7 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OUTPUT_PROPERTY
-from addin.returns.layout import ROW_POINTS, TALL_FIRST, page_setup
+from addin.plumbing.pages import ROW_POINTS, TALL_FIRST, page_setup
 from addin.rollup.indicators import COUNT, INDICATOR_KEYS, MONEY, RATIO, UNITS, indicator_kind
 from addin.rollup.intake import PROVENANCE, Row
 from addin.rollup.consolidate import RollupResult, filer_name
@@ -128,7 +128,7 @@ class GroupWriter:
         return self.book.add_worksheet(name)
 
     def _setup(self, sheet: Worksheet, widths: Sequence[float], last_row: int, **options: Any) -> None:
-        """Page setup by what the sheet holds (``addin.returns.layout``): the sheet's name
+        """Page setup by what the sheet holds (``addin.plumbing.pages``): the sheet's name
         as the title, the filer and period in the page header."""
         period = self.result.period.label if self.result.period else ""
         page_setup(sheet, widths, last_row, sheet.name, self.filer, f"报告期 {period}" if period else "", **options)

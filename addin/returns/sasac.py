@@ -14,7 +14,7 @@ import xlsxwriter
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OUTPUT_PROPERTY
 from addin.returns.group import INDICATOR_FORMATS
-from addin.returns.layout import page_setup
+from addin.plumbing.pages import page_setup
 from addin.rollup.indicators import INDICATORS, UNITS, indicator_header, indicator_kind
 from addin.rollup.consolidate import RollupResult
 from addin.workbook.styles import FONT

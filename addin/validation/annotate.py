@@ -13,14 +13,22 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OUTPUT_PROPERTY
+from addin.plumbing.xlsx_tables import text_lines
+from addin.workbook.schema import STANDARD
+from addin.workbook.templates import print_rows
 from addin.validation.report import FileReport
 
 RESULT_SHEET = "校验结果"
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+WIDTHS = (8, 16, 10, 28, 64)
+"""类别, 工作表, 单元格, 代码, 说明: one A4 landscape page wide at a readable scale."""
 AUTHOR = "zhuize 校验"
 
 
@@ -47,6 +55,9 @@ def annotate(source: Path, report: FileReport, out_dir: Path, name: str | None =
         comment = Comment("\n".join(lines), AUTHOR)
         comment.width, comment.height = 320, 40 + 30 * len(lines)
         target.comment = comment
+    for ledger in STANDARD.ledgers:
+        if ledger.name in book.sheetnames:
+            _print_filled_rows(book[ledger.name], len(ledger.columns))
     if RESULT_SHEET in book.sheetnames:
         del book[RESULT_SHEET]
     _result_sheet(book.create_sheet(RESULT_SHEET, 0), report, set(book.sheetnames))
@@ -58,6 +69,18 @@ def annotate(source: Path, report: FileReport, out_dir: Path, name: str | None =
     with atomic_path(target_path) as temporary:
         book.save(temporary)
     return target_path
+
+
+def _print_filled_rows(sheet: Worksheet, width: int) -> None:
+    """The print area of a ledger: its header and the rows filled in (column A holds each
+    row's key), as the template sets it — a plain range every application honours."""
+    last = 1
+    for (value,) in sheet.iter_rows(min_row=2, max_col=1, values_only=True):
+        if value not in (None, ""):
+            last += 1
+        else:
+            break
+    sheet.print_area = f"A1:{get_column_letter(width)}{1 + print_rows(last - 1)}"
 
 
 def _result_sheet(sheet: Worksheet, report: FileReport, sheets: set[str]) -> None:
@@ -78,11 +101,22 @@ def _result_sheet(sheet: Worksheet, report: FileReport, sheets: set[str]) -> Non
                                        display=str(link.value))
             link.font = Font(color="0563C1", underline="single")
         sheet.cell(row, 1).fill = ERROR_FILL if problem.severity == "error" else WARNING_FILL
-        sheet.cell(row, 5).alignment = Alignment(wrap_text=True, vertical="top")
-    for letter, width in zip("ABCDE", (8, 16, 10, 30, 90)):
+        for col in range(1, 6):
+            sheet.cell(row, col).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[row].height = 14 * max(text_lines(problem.message, WIDTHS[-1]),
+                                                    text_lines(problem.code, WIDTHS[3])) + 2
+    for letter, width in zip("ABCDE", WIDTHS):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A3"
     sheet.auto_filter.ref = f"A2:E{max(sheet.max_row, 2)}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1  # the 说明 column on the same page as the cell it explains
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.oddHeader.center.text = "&A"
+    sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
     sheet.print_title_rows = "2:2"
+    sheet.print_area = f"A1:E{max(sheet.max_row, 2)}"

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import xlsxwriter
+from addin.plumbing.pages import A4, choose_layout
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -219,22 +220,20 @@ class _Writer:
                     "validate": "any", "input_title": _title(column.header), "input_message": _clip(column.help),
                 })
         self._deadline_formats(ws, sheet, last_row)
-        self._print_area(sheet)
+        self._print_area(ws, sheet, sum(1 for data in rows_data if data))
         ws.freeze_panes(1, 1)
         ws.protect("", _PROTECTION)
-        total = sum(display_width(c) for c in sheet.columns)
-        self._print_setup(ws, landscape=True, fit_width=max(1, math.ceil(total / 150)), repeat_columns=True)
+        widths = [display_width(c) for c in sheet.columns]
+        layout = choose_layout(widths, repeat_columns=1)
+        self._print_setup(ws, landscape=layout.landscape, fit_width=layout.pages_wide,
+                          repeat_columns=layout.pages_wide > 1, paper=layout.paper)
 
-    def _print_area(self, sheet: Sheet) -> None:
-        """Print the header and the filled rows only (Excel; LibreOffice prints every ready row).
-
-        The area ends at the last row counted in column A, which holds each row's key.
-        """
-        last = xl_col_to_name(len(sheet.columns) - 1)
-        name = f"'{sheet.name}'"
-        rows = f"MAX(2,COUNTA({name}!$A:$A))"
-        self.book.define_name(f"{sheet.name}!_xlnm.Print_Area",
-                              f"={name}!$A$1:INDEX({name}!$A:${last},{rows},{len(sheet.columns)})")
+    def _print_area(self, ws: Worksheet, sheet: Sheet, filled: int) -> None:
+        """Print the header and the filled rows (the header and a few blank rows when none
+        is filled): a plain range, which Excel, WPS and LibreOffice all honour (LibreOffice
+        ignores a formula print area and would print every ready row).  Annotated copies
+        set it again from the rows they find filled (``addin.validation.annotate``)."""
+        ws.print_area(0, 0, print_rows(filled), len(sheet.columns) - 1)
 
     def _validate(self, ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int,
                   column: Column) -> None:
@@ -493,11 +492,24 @@ class _Writer:
                 ws.write_string(row, 2, "调休上班", plain)
         ws.freeze_panes(1, 0)
         years = self.calendar.known_years
-        ws.set_header(f"&C工作日历（{years[-1]}年；本表列出{years[0]}–{years[-1]}年的全部工作日）" if years else "&C工作日历")
-        self._print_setup(ws, landscape=False, fit_width=1, repeat_columns=False, header=False)
-        if years:  # printing every year since 2004 is a hundred pages: print the latest year
-            first = 1 + sum(1 for day in days if day.year < years[-1])
-            ws.print_area(first, 0, len(days), 2)
+        self._print_setup(ws, landscape=False, fit_width=1, repeat_columns=False, repeat_header=False, header=False)
+        if years:  # every working day since 2004 is a hundred pages: print the latest year's arrangement
+            year = years[-1]
+            schedule = self.calendar.years[year]
+            ws.set_header(f"&C工作日历（本表 A 列是{years[0]}–{year}年的全部工作日；打印{year}年放假和调休安排）")
+            ws.set_column(3, 3, 2)
+            ws.set_column(4, 5, 13)
+            ws.set_column(6, 6, 22)
+            ws.merge_range(0, 4, 0, 6, f"{year}年放假和调休上班安排", head)
+            ws.write_row(1, 4, ["起", "止", "安排"], head)
+            spans = [(first, last, f"放假 {(last - first).days + 1} 天") for first, last in _date_spans(schedule.holidays)]
+            spans += [(day, day, f"调休上班（星期{_WEEKDAYS[day.weekday()]}）") for day in sorted(schedule.workdays)]
+            for row, (first, last, what) in enumerate(sorted(spans), start=2):
+                ws.write_datetime(row, 4, dt.datetime.combine(first, dt.time()), date_format)
+                ws.write_datetime(row, 5, dt.datetime.combine(last, dt.time()), date_format)
+                ws.write_string(row, 6, what, plain)
+            ws.write_string(len(spans) + 3, 4, f"来源：{schedule.source}", plain)
+            ws.print_area(0, 4, len(spans) + 3, 6)
 
     # -- 列表 -------------------------------------------------------------------------------------
     def _lists_sheet(self) -> None:
@@ -568,8 +580,8 @@ class _Writer:
 
     # -- print setup ----------------------------------------------------------------------------
     def _print_setup(self, ws: Worksheet, landscape: bool, fit_width: int, repeat_columns: bool,
-                     repeat_header: bool = True, header: bool = True) -> None:
-        ws.set_paper(9)  # A4
+                     repeat_header: bool = True, header: bool = True, paper: int = A4) -> None:
+        ws.set_paper(paper)
         if landscape:
             ws.set_landscape()
         else:
@@ -584,6 +596,26 @@ class _Writer:
         if header:
             ws.set_header("&C&A")
         ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _date_spans(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive days as (first, last) spans."""
+    spans: list[tuple[dt.date, dt.date]] = []
+    for day in sorted(days):
+        if spans and (day - spans[-1][1]).days == 1:
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
+
+
+BLANK_PRINT_ROWS = 5
+"""Blank rows a ledger prints below its header when nothing is filled in yet."""
+
+
+def print_rows(filled: int) -> int:
+    """The last printed row (0-based, the header is row 0) of a ledger with ``filled`` rows."""
+    return max(filled, BLANK_PRINT_ROWS)
 
 
 SOON_DATE = "zz_soon_date"

@@ -27,10 +27,10 @@ MIN_SCALE = 70
 """Percent: below it 10-point text prints under 7 points high."""
 ROW_POINTS = 15.0
 """The default row height the returns use (10-point 等线)."""
-POINTS_PER_CHARACTER = 7.3
-"""A column one character wide, in points, as LibreOffice prints it with the CJK font that
-stands in for 等线 (Excel itself prints 5.25): the measure is the wider of the two, so a
-sheet measured to fit fits in both."""
+POINTS_PER_CHARACTER = 5.6
+"""A column one character wide, in points: Excel draws 5.25 with 等线 (7 px a character
+and 5 px padding, at 96 dpi), LibreOffice a little more with the face it puts in its
+place; the pages are counted with the wider."""
 
 
 def column_points(width: float) -> float:
@@ -64,7 +64,7 @@ def choose_layout(widths: Sequence[float], repeat_columns: int = 1, height: floa
     """The first of ``papers`` (paper, landscape) that takes the columns on one page width
     at a readable scale (≥ 85% on the smaller papers, ≥ ``MIN_SCALE`` on the last); else
     the last, several pages wide with the first ``repeat_columns`` repeated on each, the
-    pages counted at 80% so the printing application's own fitting stays above
+    pages counted at 75% so the printing application's own fitting stays above
     ``MIN_SCALE``.  Printed as "fit to N pages wide": Excel and LibreOffice each fit
     their own rendering.
 
@@ -85,7 +85,7 @@ def choose_layout(widths: Sequence[float], repeat_columns: int = 1, height: floa
         if total * least / 100 <= printable:
             return Layout(paper, landscape, 1, tall(paper, landscape))
     paper, landscape = papers[-1]
-    usable = _printable(paper, landscape)[0] / 0.8 - repeated
+    usable = _printable(paper, landscape)[0] / 0.75 - repeated
     pages = max(2, math.ceil((total - repeated) / max(usable, 1.0)))
     return Layout(paper, landscape, pages, tall(paper, landscape))
 
