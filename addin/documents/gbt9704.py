@@ -335,7 +335,14 @@ class OfficialDocument:
 
         placeholder = self.doc.styles.add_style(STYLE_PLACEHOLDER[0], WD_STYLE_TYPE.CHARACTER)
         placeholder.element.set(qn("w:styleId"), STYLE_PLACEHOLDER[1])
-        placeholder.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        # Word's style run properties have no highlight (the Open XML schema leaves it out of
+        # CT_RPr for styles; Word repairs a file that puts one there): the style shades the
+        # text yellow, and each run carries the highlight itself
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:color"), "auto")
+        shading.set(qn("w:fill"), "FFFF00")
+        placeholder.element.get_or_add_rPr().append(shading)
 
     def _paragraph_style(self, names: tuple[str, str], font: str, size: int) -> BaseStyle:
         style = self.doc.styles.add_style(names[0], WD_STYLE_TYPE.PARAGRAPH)

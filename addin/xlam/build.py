@@ -58,6 +58,8 @@ REL_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relations
 REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
 REL_SHARED_STRINGS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+REL_THEME = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+CT_THEME = "application/vnd.openxmlformats-officedocument.theme+xml"
 
 TITLE = "责任追究（zhuize）"
 DESCRIPTION = "国有企业违规经营投资责任追究与审计整改：ZZ_ 函数、填报模板、校验、汇总、国资委报表和文书。"
@@ -207,6 +209,33 @@ STYLES_XML = (
 )
 
 
+def _theme_xml() -> str:
+    """The workbook's theme, which the Open XML SDK lists as a required part of a workbook:
+    Office's colours, 等线 for the East Asian text, the three fill, line, effect and
+    background styles the schema asks for."""
+    colors = (("dk1", '<a:sysClr val="windowText" lastClr="000000"/>'), ("lt1", '<a:sysClr val="window" lastClr="FFFFFF"/>'),
+              ("dk2", '<a:srgbClr val="44546A"/>'), ("lt2", '<a:srgbClr val="E7E6E6"/>'),
+              ("accent1", '<a:srgbClr val="4472C4"/>'), ("accent2", '<a:srgbClr val="ED7D31"/>'),
+              ("accent3", '<a:srgbClr val="A5A5A5"/>'), ("accent4", '<a:srgbClr val="FFC000"/>'),
+              ("accent5", '<a:srgbClr val="5B9BD5"/>'), ("accent6", '<a:srgbClr val="70AD47"/>'),
+              ("hlink", '<a:srgbClr val="0563C1"/>'), ("folHlink", '<a:srgbClr val="954F72"/>'))
+    scheme = "".join(f"<a:{name}>{value}</a:{name}>" for name, value in colors)
+    font = '<a:latin typeface="{0}"/><a:ea typeface="等线"/><a:cs typeface=""/>'
+    fill = '<a:solidFill><a:schemeClr val="phClr"/></a:solidFill>'
+    line = '<a:ln w="6350"><a:solidFill><a:schemeClr val="phClr"/></a:solidFill></a:ln>'
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<a:theme xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" name="Office"><a:themeElements>'
+        f'<a:clrScheme name="Office">{scheme}</a:clrScheme>'
+        f'<a:fontScheme name="Office"><a:majorFont>{font.format("等线 Light")}</a:majorFont>'
+        f'<a:minorFont>{font.format("等线")}</a:minorFont></a:fontScheme>'
+        f'<a:fmtScheme name="Office"><a:fillStyleLst>{fill * 3}</a:fillStyleLst><a:lnStyleLst>{line * 3}</a:lnStyleLst>'
+        f'<a:effectStyleLst>{"<a:effectStyle><a:effectLst/></a:effectStyle>" * 3}</a:effectStyleLst>'
+        f'<a:bgFillStyleLst>{fill * 3}</a:bgFillStyleLst></a:fmtScheme>'
+        '</a:themeElements></a:theme>'
+    )
+
+
 def _workbook_xml(sheet_list: Sequence[Sheet]) -> str:
     entries = "".join(
         f'<sheet name="{escape(s.name)}" sheetId="{i}" r:id="rId{i}"/>' for i, s in enumerate(sheet_list, start=1)
@@ -225,6 +254,7 @@ def _content_types(sheet_count: int) -> str:
     overrides = [
         ("/xl/workbook.xml", CT_ADDIN),
         ("/xl/styles.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"),
+        ("/xl/theme/theme1.xml", CT_THEME),
         ("/xl/sharedStrings.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"),
         ("/xl/vbaProject.bin", "application/vnd.ms-office.vbaProject"),
         ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
@@ -263,6 +293,7 @@ def addin_parts() -> dict[str, bytes]:
         (f"rId{n + 1}", REL_STYLES, "styles.xml"),
         (f"rId{n + 2}", REL_SHARED_STRINGS, "sharedStrings.xml"),
         (f"rId{n + 3}", REL_VBA, "vbaProject.bin"),
+        (f"rId{n + 4}", REL_THEME, "theme/theme1.xml"),
     ]
     ribbon = RIBBON_FILE.read_bytes()
     parts: dict[str, str | bytes] = {
@@ -279,6 +310,7 @@ def addin_parts() -> dict[str, bytes]:
         "xl/workbook.xml": _workbook_xml(sheet_list),
         "xl/_rels/workbook.xml.rels": _relationships(workbook_rels),
         **sheet_parts,
+        "xl/theme/theme1.xml": _theme_xml(),
         "xl/styles.xml": STYLES_XML,
         "xl/sharedStrings.xml": strings.xml(),
         "xl/vbaProject.bin": vba_project_bin(PROJECT_NAME, all_modules(), CODEPAGE),
