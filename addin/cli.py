@@ -22,7 +22,7 @@ import shutil
 import sqlite3
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from udfs import profile as profiles
 from udfs import profile_entries
@@ -40,6 +40,63 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
+# argparse's own words ("usage:", "positional arguments", "show this help message and
+# exit", its error messages) come through gettext; the users of this command read Chinese
+ARGPARSE_WORDS = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "the following arguments are required: %s": "缺少参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "%(value)r 不是有效的%(type)s",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "最多一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected %s argument": "需要 %s 个值",
+    "expected %s arguments": "需要 %s 个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是：%(matches)s",
+    "not allowed with argument %s": "不能与 %s 同时使用",
+    "ignored explicit argument %r": "多余的值 %r",
+    "one of the arguments %s is required": "需要以下参数之一：%s",
+    "unexpected option string: %s": "意外的选项：%s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "未知命令 %(parser_name)r（可用命令：%(choices)s）",
+    "subcommands": "命令",
+}
+
+
+def _chinese(message: str) -> str:
+    return ARGPARSE_WORDS.get(message, message)
+
+
+def _chinese_plural(singular: str, plural: str, count: int) -> str:
+    return _chinese(singular if count == 1 else plural)
+
+
+argparse._ = _chinese  # type: ignore[attr-defined]
+argparse.ngettext = _chinese_plural  # type: ignore[attr-defined]
+
+
+def _whole_number(text: str) -> int:
+    return int(text)
+
+
+_whole_number.__name__ = "整数"  # argparse names the expected type by it
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("zhuize")
+    except Exception:  # not installed as a package (run from the source tree)
+        return "未安装"
+
 
 def cmd_calc(args: argparse.Namespace) -> int:
     if args.list:
@@ -49,8 +106,21 @@ def cmd_calc(args: argparse.Namespace) -> int:
     if not args.name:
         print("用法：zhuize calc 函数名 参数…（zhuize calc --list 查看全部函数）", file=sys.stderr)
         return EXIT_USAGE
+    function = registry.FUNCTIONS.get(args.name.upper())
+    if function is not None:
+        required = [arg for arg in function.args if not arg.optional]
+        if len(args.args) < len(required):
+            missing = "、".join(arg.label for arg in required[len(args.args):])
+            shown = " ".join(arg.label if not arg.optional else f"[{arg.label}]" for arg in function.args)
+            print(f"{function.name} 缺少参数：{missing}\n用法：zhuize calc {function.name} {shown}"
+                  f"（可省略的参数写 \"\"）", file=sys.stderr)
+            return EXIT_USAGE
+        given = [value for value, arg in zip(args.args, function.args) if not arg.optional]
+        if all(not value.strip() for value in given):
+            print(f"{function.name} 的必填参数都是空的：请填写 {'、'.join(arg.label for arg in required)}", file=sys.stderr)
+            return EXIT_USAGE
     value = registry.evaluate(args.name, *args.args)
-    print(format_result(value))
+    print(format_result(value))  # a blank result (no influence period, a lifelong ban) is an empty line
     return EXIT_OK
 
 
@@ -243,6 +313,8 @@ def cmd_letters(args: argparse.Namespace) -> int:
     result = write_batch(inputs.files, args.out, clues=args.clue or None, kinds=kinds, report_to=args.to)
     for problem in result.problems:
         print(f"未生成：{problem}", file=sys.stderr)
+    for notice in result.notices:
+        print(f"提醒：{notice}", file=sys.stderr)
     _show("\n".join([f"已生成：{letter.path}" for letter in result.written] + [result.summary()]))
     return EXIT_OK if result.ok else EXIT_ERROR
 
@@ -399,83 +471,121 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zhuize", description="违规经营投资责任追究与审计整改工具")
-    sub = parser.add_subparsers(dest="command", metavar="命令")
+AS_OF_RULE = ("期限和逾期的基准日：给出 --as-of 时一律按它；不给时每个文件按它自己的填报日期"
+              "（validate、rollup、加载项都是这一条）")
 
-    calc = sub.add_parser("calc", help="按单元格的方式计算一个 ZZ_ 函数")
-    calc.add_argument("name", nargs="?", help="函数名，如 ZZ_LOSS_GRADE")
-    calc.add_argument("args", nargs="*", help="参数：数字、日期（2026-11-23）、是/否；空参数写 \"\"")
-    calc.add_argument("--list", action="store_true", help="列出全部函数")
+
+def _command(sub: Any, name: str, summary: str, description: str = "", epilog: str = "") -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=summary, description=description or summary, epilog=epilog,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zhuize", description="违规经营投资责任追究与审计整改工具",
+        epilog="每个命令的用法：zhuize 命令 --help（例如 zhuize rollup --help）。\n"
+               "退出码：0 全部通过；1 有文件被退回（校验有错误）；2 有无法读取的文件或用法错误。",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"zhuize {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="命令", title="命令")
+
+    calc = _command(sub, "calc", "按单元格的方式计算一个 ZZ_ 函数",
+                    "按单元格里的同一算法计算一个 ZZ_ 函数，结果一行：日期 YYYY-MM-DD，比例为小数，逻辑值 TRUE/FALSE。",
+                    "参数写法：数字 120.5（半角，不带单位和千分位）；日期 2026-11-23（也可 2026/11/23、2026年11月23日）；\n"
+                    "是/否 写 是、否、TRUE 或 FALSE；空参数写 \"\"。\n"
+                    "例：zhuize calc ZZ_LOSS_GRADE 100 \"\" yibin-2020    → 较大\n"
+                    "    zhuize calc ZZ_WORKDAY 2026-02-13 1           → 2026-02-14")
+    calc.add_argument("name", nargs="?", metavar="函数名", help="函数名，如 ZZ_LOSS_GRADE")
+    calc.add_argument("args", nargs="*", metavar="参数", help="依次给出的参数")
+    calc.add_argument("--list", action="store_true", help="列出全部函数及中文说明")
     calc.set_defaults(handler=cmd_calc)
 
-    prof = sub.add_parser("profiles", help="列出适用标准（已核对、未核对项数），复制、比较或检查标准文件")
-    prof.add_argument("action", nargs="?", choices=["new", "diff"],
+    prof = _command(sub, "profiles", "列出适用标准（已核对、未核对项数），复制、比较或检查标准文件",
+                    "列出可用的适用标准（规则配置）：名称、标题、已与正式文本核对和未核对的项数、文件位置；默认标准标“（默认）”。",
+                    "本企业自己的标准：\n"
+                    "    zhuize profiles new 我的标准 --from central-2026   复制一份到 ~/.zhuize/profiles/我的标准.toml 后修改\n"
+                    "    zhuize profiles diff central-2026 我的标准          逐项比较两个标准\n"
+                    "    zhuize profiles --check ~/.zhuize/profiles/我的标准.toml   检查格式，错误会指出哪一项、哪个值不对\n"
+                    "默认标准写在 ~/.zhuize/config.toml：default_profile = \"yibin-2020\"")
+    prof.add_argument("action", nargs="?", choices=["new", "diff"], metavar="new|diff",
                       help="new 名称 --from 标准：复制一份可修改的本企业标准；diff 标准A 标准B：逐项比较")
-    prof.add_argument("names", nargs="*", help="new：新标准名称；diff：两个标准的名称或文件路径")
-    prof.add_argument("--from", dest="source", metavar="KEY", help="new：复制哪个标准（名称或 .toml 文件）")
+    prof.add_argument("names", nargs="*", metavar="名称", help="new：新标准名称；diff：两个标准的名称或文件路径")
+    prof.add_argument("--from", dest="source", metavar="标准", help="new：复制哪个标准（名称或 .toml 文件）")
     prof.add_argument("--force", action="store_true", help="new：覆盖用户文件夹中同名的标准文件")
     prof.add_argument("--unchecked", action="store_true", help="列出每个标准中未与正式文本核对的项")
-    prof.add_argument("--check", metavar="FILE", help="检查一个 .toml 标准文件")
+    prof.add_argument("--check", metavar="标准文件.toml", help="检查一个标准文件的格式")
     prof.set_defaults(handler=cmd_profiles)
 
-    cal = sub.add_parser("calendar", help="工作日历：已知年份，导入新年份")
-    cal.add_argument("action", choices=["years", "add"])
-    cal.add_argument("year", nargs="?", type=int)
-    cal.add_argument("file", nargs="?", type=Path)
+    cal = _command(sub, "calendar", "工作日历：已知年份，导入新年份",
+                   "法定节假日和调休上班日：years 列出已知的年份及来源；add 导入国务院办公厅公布的新一年放假安排。",
+                   "新年份的文件（例如 2027.toml）：\n"
+                   "    year = 2027\n"
+                   "    source = \"国务院办公厅关于2027年部分节假日安排的通知\"\n"
+                   "    holidays = [2027-01-01, [2027-02-06, 2027-02-14]]   # 单日或 [起, 止] 区间\n"
+                   "    workdays = [2027-02-20]                              # 调休上班日\n"
+                   "例：zhuize calendar years\n"
+                   "    zhuize calendar add 2027 2027.toml    校验后放入用户文件夹，ZZ_ 日期函数随即按新日历计算\n"
+                   "没有导入的年份不会按只扣周末的方式悄悄计算，而是报错说明缺哪一年。")
+    cal.add_argument("action", choices=["years", "add"], metavar="years|add", help="years：列出已知年份；add：导入一年")
+    cal.add_argument("year", nargs="?", type=_whole_number, metavar="年份", help="add：要导入的年份，如 2027")
+    cal.add_argument("file", nargs="?", type=Path, metavar="日历文件.toml", help="add：该年的放假安排文件")
     cal.set_defaults(handler=cmd_calendar)
 
-    demo = sub.add_parser("demo", help="主流程演示：生成示例集团报表，校验、汇总、归档、生成文书")
-    demo.add_argument("--out", type=Path, default=Path("demo-out"),
+    demo = _command(sub, "demo", "主流程演示：生成示例集团报表，校验、汇总、归档、生成文书")
+    demo.add_argument("--out", type=Path, default=Path("demo-out"), metavar="文件夹",
                       help="演示文件夹（默认 demo-out；只清空演示自己建的文件夹，其他非空文件夹需加 --force）")
     demo.add_argument("--force", action="store_true", help="清空 --out 指定的非空文件夹后运行")
     demo.add_argument("--rules", action="store_true", help="只演示规则引擎的计算示例")
     demo.set_defaults(handler=cmd_demo)
 
-    tpl = sub.add_parser("templates", help="生成子企业填报模板（子企业填报模板.xlsx）")
-    tpl.add_argument("--out", type=Path, required=True, help="输出文件夹")
+    tpl = _command(sub, "templates", "生成子企业填报模板（子企业填报模板.xlsx）")
+    tpl.add_argument("--out", type=Path, required=True, metavar="文件夹", help="输出文件夹")
     tpl.add_argument("--force", action="store_true", help="替换同名的已有模板（默认另存为“…(2).xlsx”，不覆盖）")
-    tpl.add_argument("--profile", default=None, help="适用标准（默认为用户默认标准，出厂为 central-2026）")
-    tpl.add_argument("--formulas", choices=["native", "udf"], default="native",
+    tpl.add_argument("--profile", default=None, metavar="标准", help="适用标准（默认为用户默认标准，出厂为 central-2026）")
+    tpl.add_argument("--formulas", choices=["native", "udf"], default="native", metavar="native|udf",
                      help="native：Excel 内置函数，无需加载项（默认）；udf：调用加载项的 ZZ_ 函数")
     tpl.set_defaults(handler=cmd_templates)
 
-    addin = sub.add_parser("addin", help="Excel 加载项 zhuize.xlam：生成、安装（Windows）、卸载")
-    addin.add_argument("action", choices=["build", "install", "uninstall"])
-    addin.add_argument("--out", type=Path, default=Path("dist"), help="build：输出文件夹（默认 dist）")
-    addin.add_argument("--dir", type=Path, default=None, help="install/uninstall：Excel 启动文件夹（默认 %%APPDATA%%\\Microsoft\\Excel\\XLSTART）")
-    addin.add_argument("--xlam", type=Path, default=None, help="install：安装已生成的 zhuize.xlam（默认现场生成）")
+    addin = _command(sub, "addin", "Excel 加载项 zhuize.xlam：生成、安装（Windows）、卸载")
+    addin.add_argument("action", choices=["build", "install", "uninstall"], metavar="build|install|uninstall",
+                       help="build：生成；install：安装到 Excel 启动文件夹；uninstall：卸载")
+    addin.add_argument("--out", type=Path, default=Path("dist"), metavar="文件夹", help="build：输出文件夹（默认 dist）")
+    addin.add_argument("--dir", type=Path, default=None, metavar="文件夹",
+                       help="install/uninstall：Excel 启动文件夹（默认 %%APPDATA%%\\Microsoft\\Excel\\XLSTART）")
+    addin.add_argument("--xlam", type=Path, default=None, metavar="zhuize.xlam", help="install：安装已生成的 zhuize.xlam（默认现场生成）")
     addin.set_defaults(handler=cmd_addin)
 
-    letters = sub.add_parser("letters", help="生成管理提升建议书和一事一报告（Word，党政机关公文格式）")
-    letters.add_argument("workbooks", nargs="+", type=Path, metavar="WORKBOOK", help="填报工作簿，或存放各单位工作簿的文件夹")
-    letters.add_argument("--out", type=Path, required=True, help="输出文件夹")
-    letters.add_argument("--clue", nargs="+", metavar="ID", help="只生成这些线索编号的文书")
-    letters.add_argument("--kind", choices=["管理提升建议书", "一事一报告"], help="只生成这一种文书（默认两种都生成）")
+    letters = _command(sub, "letters", "生成管理提升建议书和一事一报告（Word，党政机关公文格式）",
+                       "按 GB/T 9704-2012 格式生成文书。工作簿先经校验：有错误的工作簿不生成文书，并说明原因。")
+    letters.add_argument("workbooks", nargs="+", type=Path, metavar="工作簿或文件夹", help="填报工作簿，或存放各单位工作簿的文件夹")
+    letters.add_argument("--out", type=Path, required=True, metavar="文件夹", help="输出文件夹")
+    letters.add_argument("--clue", nargs="+", metavar="线索编号", help="只生成这些线索编号的文书")
+    letters.add_argument("--kind", choices=["管理提升建议书", "一事一报告"], metavar="管理提升建议书|一事一报告",
+                         help="只生成这一种文书（默认两种都生成）")
     letters.add_argument("--to", metavar="主送单位", help="一事一报告的主送单位名称（不填时留待承办部门补充）")
     letters.set_defaults(handler=cmd_letters)
 
-    val = sub.add_parser("validate", help="校验填报工作簿：找出、定位并说明每一处错误")
-    val.add_argument("inputs", nargs="+", type=Path, metavar="FILE_OR_DIR", help="工作簿或文件夹（递归查找）")
-    val.add_argument("--json", type=Path, metavar="REPORT.json", help="另存 JSON 报告")
-    val.add_argument("--annotate", type=Path, metavar="OUT_DIR", help="为有错误的工作簿生成标注副本（原文件不变）")
-    val.add_argument("--as-of", metavar="DATE", help="期限提醒的基准日（默认为各文件的填报日期）")
+    val = _command(sub, "validate", "校验填报工作簿：找出、定位并说明每一处错误", epilog=AS_OF_RULE)
+    val.add_argument("inputs", nargs="+", type=Path, metavar="工作簿或文件夹", help="工作簿或文件夹（递归查找）")
+    val.add_argument("--json", type=Path, metavar="报告.json", help="另存 JSON 报告（UTF-8）")
+    val.add_argument("--annotate", type=Path, metavar="文件夹", help="为有错误的工作簿生成标注副本（原文件不变）")
+    val.add_argument("--as-of", metavar="日期", help="期限提醒的基准日，如 2026-11-23（默认为各文件的填报日期）")
     val.set_defaults(handler=cmd_validate)
 
-    roll = sub.add_parser("rollup", help="汇总下级报表：生成集团汇总、国资委报表，退回有错误的文件")
-    roll.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="工作簿、文件夹（递归）或以前的汇总结果")
-    roll.add_argument("--out", type=Path, required=True, metavar="GROUP.xlsx", help="集团汇总输出文件")
-    roll.add_argument("--sasac", type=Path, metavar="SASAC.xlsx", help="国资委报表输出文件")
-    roll.add_argument("--json", type=Path, metavar="SUMMARY.json", help="汇总结果 JSON")
-    roll.add_argument("--archive", type=Path, metavar="DB", help="归档库（SQLite 文件）：保存通过的报表并检查上期在办线索")
+    roll = _command(sub, "rollup", "汇总下级报表：生成集团汇总、国资委报表，退回有错误的文件", epilog=AS_OF_RULE)
+    roll.add_argument("inputs", nargs="+", type=Path, metavar="工作簿或文件夹", help="工作簿、文件夹（递归）或以前的汇总结果")
+    roll.add_argument("--out", type=Path, required=True, metavar="集团汇总.xlsx", help="集团汇总输出文件")
+    roll.add_argument("--sasac", type=Path, metavar="国资委报表.xlsx", help="国资委报表输出文件")
+    roll.add_argument("--json", type=Path, metavar="汇总结果.json", help="汇总结果 JSON（UTF-8）")
+    roll.add_argument("--archive", type=Path, metavar="归档.sqlite", help="归档库（SQLite 文件）：保存通过的报表并检查上期在办线索")
     roll.add_argument("--period", metavar="2026-年度", help="报告期（默认取多数文件的报告期）")
-    roll.add_argument("--as-of", metavar="DATE", help="逾期计算的基准日（默认今天）")
-    roll.add_argument("--jobs", type=int, metavar="N", help="并行读取的进程数（默认按 CPU 核数，最多 4）")
+    roll.add_argument("--as-of", metavar="日期", help="逾期计算的基准日，如 2026-11-23（默认为各文件的填报日期）")
+    roll.add_argument("--jobs", type=_whole_number, metavar="进程数", help="并行读取的进程数（默认按 CPU 核数，最多 4）")
     roll.set_defaults(handler=cmd_rollup)
 
-    hist = sub.add_parser("history", help="查看某单位的报送记录（归档库）")
-    hist.add_argument("unit", metavar="UNIT", help="单位名称或统一社会信用代码")
-    hist.add_argument("--archive", type=Path, default=settings.user_home() / "archive.sqlite", metavar="DB",
+    hist = _command(sub, "history", "查看某单位的报送记录（归档库）")
+    hist.add_argument("unit", metavar="单位", help="单位名称或统一社会信用代码")
+    hist.add_argument("--archive", type=Path, default=settings.user_home() / "archive.sqlite", metavar="归档.sqlite",
                       help="归档库（默认用户文件夹下 archive.sqlite）")
     hist.set_defaults(handler=cmd_history)
 

@@ -61,5 +61,11 @@ class Problem(BaseModel):
             parts.append(self.cell)
         return "".join(parts)
 
+    @property
+    def place(self) -> str:
+        """「问题线索台账」D7 inside the file ("" for the file as a whole): for lines that
+        have already named the file."""
+        return f"「{self.sheet}」{self.cell}" if self.sheet else ""
+
     def __str__(self) -> str:
         return f"{self.where}：{self.message}（{self.code}）"

@@ -78,7 +78,7 @@ def test_rectify_result_as_a_column():
 
 @pytest.mark.parametrize(
     ("yes", "no"),
-    [("是", "否"), ("TRUE", "FALSE"), ("true", "false"), (True, False), (1, 0), (1.0, 0.0), ("Y", "N")],
+    [("是", "否"), ("TRUE", "FALSE"), ("true", "false"), (True, False), (1, 0), (1.0, 0.0)],
 )
 def test_flags_accept_every_spelling(yes, no):
     assert registry.evaluate("ZZ_RECTIFY_RESULT", yes, no, no, no, no, no) == "整改完毕"
@@ -87,10 +87,16 @@ def test_flags_accept_every_spelling(yes, no):
     assert registry.evaluate("ZZ_RECTIFY_RESULT", no, no, no, no, no, no) == "未整改"
 
 
+@pytest.mark.parametrize("word", ["Y", "N", "yes", "no", "T", "1", "真"])
+def test_flags_refuse_what_readme_does_not_promise(word):
+    with pytest.raises(ArgumentError, match="应填 是 或 否"):
+        registry.evaluate("ZZ_RECTIFY_RESULT", word, "否", "否", "否", "否", "否")
+
+
 def test_bad_flag_message():
     with pytest.raises(ArgumentError) as info:
         registry.evaluate("ZZ_RECTIFY_RESULT", "也许", "否", "否", "否", "否", "否")
-    assert info.value.cell_text == "#参数错误: 金额或事实已纠正 应填 是 或 否，而不是 '也许'"
+    assert info.value.cell_text == "#参数错误: 金额或事实已纠正 应填 是 或 否（或 TRUE/FALSE），而不是 '也许'"
     with pytest.raises(ArgumentError, match="已完善管控措施 应填 是 或 否"):
         registry.evaluate("ZZ_RECTIFY_RESULT", "是", 2, "否", "否", "否", "否")
 

@@ -33,7 +33,6 @@ UDFS_DIR = Path(udfs.__file__).parent
         "46000",
         "2025-12-09",
         "2025/12/9",
-        "2025.12.09",
         "2025年12月9日",
         " 2025-12-09 ",
     ],
@@ -41,6 +40,18 @@ UDFS_DIR = Path(udfs.__file__).parent
 def test_date_forms(value):
     # n = 0: WORKDAY returns its start, so the result is the coerced date itself
     assert registry.evaluate("ZZ_WORKDAY", value, 0) == D(2025, 12, 9)
+
+
+@pytest.mark.parametrize("value", ["2025.12.09", "２０２５-12-09", "2025-１２-09", "2025-12-09 10:30", "12/9/2025"])
+def test_dates_readme_does_not_promise_are_refused(value):
+    with pytest.raises(ArgumentError, match="不是日期，应为 2026-11-23 这样的日期"):
+        registry.evaluate("ZZ_WORKDAY", value, 0)
+
+
+@pytest.mark.parametrize("value", ["１２０", "120万元", "1,200"])
+def test_numbers_readme_does_not_promise_are_refused(value):
+    with pytest.raises(ArgumentError, match="不是数字"):
+        registry.evaluate("ZZ_LOSS_GRADE", value)
 
 
 @pytest.mark.parametrize(

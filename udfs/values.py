@@ -17,10 +17,13 @@ from udfs.errors import ArgumentError
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 """Day 0 of Excel's 1900 date system (serial 1 = 1900-01-01 after the 1900 leap bug)."""
 
-_TRUE_WORDS = {"是", "TRUE", "T", "Y", "YES", "1", "真"}
-_FALSE_WORDS = {"否", "FALSE", "F", "N", "NO", "0", "假"}
-_ISO_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?)?$")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# what README promises, and nothing else: a cell and ``zhuize calc`` refuse Y/N, yes/no,
+# 2026.3.5 and full-width digits alike (the validator reports them in a workbook)
+_TRUE_WORDS = {"是", "TRUE"}
+_FALSE_WORDS = {"否", "FALSE"}
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})-(\d{1,2})|/(\d{1,2})/(\d{1,2})|年(\d{1,2})月(\d{1,2})日)"
+                       r"(?:[ T]00:00(?::00)?)?$", re.ASCII)
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 
 
 def is_blank(value: Any) -> bool:
@@ -62,14 +65,14 @@ def to_date(value: Any, what: str = "日期") -> dt.date:
         text = value.strip()
         match = _ISO_DATE.match(text)
         if match:
-            year, month, day = (int(g) for g in match.groups())
+            year, month, day = (int(g) for g in match.groups() if g is not None)
             try:
                 return dt.date(year, month, day)
             except ValueError:
                 raise ArgumentError(f"{what} '{text}' 不是存在的日期") from None
         if _NUMBER.match(text):
             return serial_to_date(float(text))
-        raise ArgumentError(f"{what} '{text}' 不是日期，应为 2026-11-23 这样的日期")
+        raise ArgumentError(f"{what} '{text}' 不是日期，应为 2026-11-23 这样的日期（半角数字）")
     if value is None:
         raise ArgumentError(f"缺少{what}")
     raise ArgumentError(f"{what}的值 {value!r} 无法识别")
@@ -110,7 +113,7 @@ def to_day_count(value: Any, what: str = "工作日数") -> int:
 
 
 def to_bool(value: Any, what: str = "是/否") -> bool:
-    """是/否, TRUE/FALSE, 1/0."""
+    """是/否, TRUE/FALSE (any case), a logical value, the numbers 1/0."""
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
@@ -123,7 +126,7 @@ def to_bool(value: Any, what: str = "是/否") -> bool:
             return False
     if value is None:
         raise ArgumentError(f"缺少{what}（应填 是 或 否）")
-    raise ArgumentError(f"{what} 应填 是 或 否，而不是 '{value}'")
+    raise ArgumentError(f"{what} 应填 是 或 否（或 TRUE/FALSE），而不是 '{value}'")
 
 
 def to_text(value: Any, what: str = "文本") -> str:

@@ -71,6 +71,7 @@ def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32, force: bo
     from addin.rollup import consolidate as rollup
     from addin.demo.group import make_demo_group
     from addin.documents.letters import write_batch
+    from addin.rollup.indicators import display_text
     from addin.rollup.periods import Period
     from addin.returns.group import write_group_return
     from addin.returns.sasac import write_sasac_return
@@ -122,5 +123,6 @@ def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32, force: bo
     print(f"   文书：{outputs / '文书'}", file=out)
     print(f"   退回标注：{outputs / '退回标注'}", file=out)
     print(f"\n主要指标：线索 {totals['线索总数']} 条（办结 {totals['线索_办结']}），追责 {totals['追责人数']} 人，"
-          f"扣减薪酬 {totals['扣减薪酬总额']:,.2f} 万元，整改率 {totals['整改率']:.2%}", file=out)
+          f"扣减薪酬 {display_text('扣减薪酬总额', totals['扣减薪酬总额'])}，整改率 {display_text('整改率', totals['整改率'])}",
+          file=out)
     return result.exit_code

@@ -49,6 +49,9 @@ class WrittenLetter:
 class LettersResult:
     written: list[WrittenLetter] = field(default_factory=list)
     problems: list[LetterProblem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    """What the user should know although the letters were written (e.g. a workbook the
+    validator rejects: the letters carry its data as it is)."""
 
     @property
     def ok(self) -> bool:
@@ -59,6 +62,8 @@ class LettersResult:
         text = f"已生成{RECOMMENDATION}{counts[RECOMMENDATION]}份、{EVENT_REPORT}{counts[EVENT_REPORT]}份"
         if self.problems:
             text += f"；发现问题{len(self.problems)}项，相关文书未生成"
+        if self.notices:
+            text += f"；{len(self.notices)}个工作簿未通过校验，文书据其现有数据生成，定稿前请先改正"
         return text + "。"
 
 
@@ -252,6 +257,21 @@ def _load(path: Path) -> tuple[Any | None, list[LetterProblem]]:
     return (None if fatal else submission), problems
 
 
+def validation_notice(path: Path, submission: Any) -> str | None:
+    """A sentence for a workbook the validator rejects (None when it passes): its letters
+    are written from the data as it stands, and the user must know that."""
+    from addin.validation.run import check_submission
+
+    errors = [p for p in check_submission(submission, fill=False) if p.severity == "error"]
+    errors += [p for p in submission.problems if p.severity == "error" and p not in errors]
+    if not errors:
+        return None
+    first = errors[0]
+    place = " ".join(filter(None, (first.place, first.message)))
+    return (f"{path.name} 未通过校验（{len(errors)} 处错误，如 {place}）：文书据现有数据生成，"
+            f"定稿前请先改正（zhuize validate {path.name} 查看全部）")
+
+
 def write_batch(
     sources: str | Path | Iterable[Any],
     out_dir: str | Path,
@@ -278,6 +298,9 @@ def write_batch(
             result.problems.extend(problems)
             if submission is not None:
                 submissions.append(submission)
+                notice = validation_notice(Path(item), submission)
+                if notice:
+                    result.notices.append(notice)
         else:
             submissions.append(item)
     _check_kinds(kinds)

@@ -410,7 +410,7 @@ def summary_text(result: RollupResult) -> str:
     for intake in result.rejected:
         errors = [p for p in result.problems_of(intake) if p.severity == "error"]
         first = errors[0] if errors else None
-        detail = f"{first.where} {first.message}" if first else ""
+        detail = " ".join(filter(None, (first.place, first.message))) if first else ""
         more = f"（共 {len(errors)} 处错误）" if len(errors) > 1 else ""
         status = "无法读取" if intake.kind == "unreadable" else "退回"
         lines.append(f"  {status}：{intake.path} — {detail}{more}")
