@@ -7,7 +7,7 @@ Every test runs with ``ZHUIZE_HOME`` pointing at its own empty folder, so a user
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 
@@ -65,3 +65,12 @@ def write_user_profile(zhuize_home: Path) -> Callable[[str, str], Path]:
 def yibin_text() -> str:
     """The shipped yibin-2020 profile's TOML text, as a base for edited copies."""
     return (BUILTIN_DIR / "yibin-2020.toml").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def demo_group_10(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The demo group with 10 units (both years, the planted mistakes), made once for the
+    roll-up and print tests; tests copy what they change."""
+    from addin.demo.group import make_demo_group
+
+    return make_demo_group(tmp_path_factory.mktemp("group"), units=10)

@@ -23,7 +23,6 @@ import pytest
 from addin import jobs
 from addin.rollup import consolidate as rollup
 from addin.cli import main
-from addin.demo.group import make_demo_group
 from addin.rollup.periods import Period
 from addin.returns.group import write_group_return
 from addin.plumbing.libreoffice import convert, find_soffice
@@ -34,8 +33,8 @@ needs_office = pytest.mark.skipif(find_soffice() is None, reason="需要 LibreOf
 
 
 @pytest.fixture(scope="module")
-def group(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return make_demo_group(tmp_path_factory.mktemp("group"), units=UNITS)
+def group(demo_group_10: Any) -> Any:
+    return demo_group_10
 
 
 @pytest.fixture(scope="module")

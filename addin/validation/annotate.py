@@ -116,6 +116,8 @@ def _result_sheet(sheet: Worksheet, report: FileReport, sheets: set[str]) -> Non
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top, sheet.page_margins.bottom = 0.75, 0.6
+    sheet.page_margins.header, sheet.page_margins.footer = 0.3, 0.25
     sheet.oddHeader.center.text = "&A"
     sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
     sheet.print_title_rows = "2:2"
