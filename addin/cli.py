@@ -486,8 +486,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="每个命令的用法：zhuize 命令 --help（例如 zhuize rollup --help）。\n"
                "退出码：0 全部通过；1 有文件被退回（校验有错误）；2 有无法读取的文件或用法错误。",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"zhuize {_version()}")
-    sub = parser.add_subparsers(dest="command", metavar="命令", title="命令")
+    parser.add_argument("--version", action="version", version=f"zhuize {_version()}", help="显示版本号并退出")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
 
     calc = _command(sub, "calc", "按单元格的方式计算一个 ZZ_ 函数",
                     "按单元格里的同一算法计算一个 ZZ_ 函数，结果一行：日期 YYYY-MM-DD，比例为小数，逻辑值 TRUE/FALSE。",

@@ -324,3 +324,77 @@ def test_profiles_diff_central_orders(capsys):
     assert "loss_grade.levels[较大]\t资产损失分级 较大\t金额标准" not in out  # same thresholds
     code, out, err = run(capsys, "profiles", "diff", "central-2018")
     assert code == 2
+
+# -- every command speaks Chinese ----------------------------------------------------------------
+
+ENGLISH = ("usage:", "positional arguments", "optional arguments", "options:", "show this help",
+           "show program's version", "error:", "the following arguments", "invalid choice", "expected one")
+COMMANDS = ("calc", "profiles", "calendar", "demo", "templates", "addin", "letters", "validate", "rollup", "history")
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_every_help_is_chinese(capsys, command):
+    argv = [command, "--help"] if command else ["--help"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and out.startswith("用法：zhuize")
+    assert not [phrase for phrase in ENGLISH if phrase in out.lower()], out
+    assert "显示本帮助并退出" in out
+    assert "位置参数" in out or command in ("", "profiles", "demo", "templates") or "选项" in out
+
+
+def test_calendar_and_profiles_help_explain_themselves(capsys):
+    _, calendar_help, _ = run(capsys, "calendar", "--help")
+    assert "holidays = [" in calendar_help and "zhuize calendar add 2027 2027.toml" in calendar_help
+    assert "调休上班日" in calendar_help and "年份" in calendar_help
+    _, profiles_help, _ = run(capsys, "profiles", "--help")
+    assert "~/.zhuize/profiles/名称.toml" in profiles_help and "default_profile" in profiles_help
+    _, rollup_help, _ = run(capsys, "rollup", "--help")
+    assert "默认为各文件的填报日期" in rollup_help and "默认今天" not in rollup_help
+
+
+def test_version(capsys):
+    code, out, err = run(capsys, "--version")
+    assert code == 0 and out.startswith("zhuize ") and out.strip() != "zhuize"
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["rollup"], "zhuize rollup：错误：缺少参数：工作簿或文件夹, --out"),
+    (["calendar", "foo"], "无效的选项 'foo'（可选：'years', 'add'）"),
+    (["rollup", "x", "--out", "y.xlsx", "--jobs", "四"], "参数 --jobs：'四' 不是有效的整数"),
+    (["validate", "x", "--nope"], "无法识别的参数：--nope"),
+])
+def test_argument_errors_are_chinese(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and message in err and err.startswith("用法：")
+    assert not [phrase for phrase in ENGLISH if phrase in err.lower()], err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["ZZ_LOSS_GRADE"], "ZZ_LOSS_GRADE 缺少参数：损失金额（万元）"),
+    (["ZZ_WORKDAY", "2026-02-13"], "ZZ_WORKDAY 缺少参数：工作日数"),
+    (["ZZ_LOSS_GRADE", ""], "ZZ_LOSS_GRADE 的必填参数都是空的"),
+])
+def test_calc_missing_arguments_are_errors(capsys, argv, message):
+    code, out, err = run(capsys, "calc", *argv)
+    assert (code, out) == (2, "") and err.startswith(message)
+    assert "用法：zhuize calc" in err or "请填写" in err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["ZZ_WORKDAY", "2026.3.5", "1"], "不是日期，应为 2026-11-23 这样的日期"),
+    (["ZZ_WORKDAY", "２０２６-03-05", "1"], "不是日期"),
+    (["ZZ_WORKDAY", "2026-03-05", "１"], "不是数字"),
+    (["ZZ_LOSS_GRADE", "１２０"], "不是数字"),
+    (["ZZ_RECTIFY_RESULT", "Y", "N", "N", "N", "N", "N"], "应填 是 或 否"),
+    (["ZZ_RECTIFY_RESULT", "yes", "否", "否", "否", "否", "否"], "应填 是 或 否"),
+    (["ZZ_RECTIFY_RESULT", "是", "N", "否", "否", "否", "否"], "应填 是 或 否"),
+])
+def test_calc_refuses_what_readme_does_not_promise(capsys, argv, message):
+    code, out, err = run(capsys, "calc", *argv)
+    assert code == 1 and out == "" and message in err
+
+
+def test_readme_states_what_calc_accepts():
+    readme = (BUILTIN_DIR.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "是/否参数接受 是/否、TRUE/FALSE" in readme
+    assert "不接受" in readme and "2026.3.5" in readme

@@ -330,3 +330,68 @@ def test_parallel_and_serial_rollups_agree(group: Any) -> None:
     parallel = rollup.summary_json(rollup.rollup(inputs, as_of=AS_OF, jobs=2))
     assert serial == parallel
     assert serial["indicators"]["线索总数"] > 0 and serial["rejected"]
+
+
+# -- the same words and numbers everywhere -----------------------------------------------------------
+
+
+def test_json_is_readable_utf8(rolled: dict[str, Any], group: Any, tmp_path: Path) -> None:
+    text = (rolled["out"] / "summary.json").read_text(encoding="utf-8")
+    assert "\\u" not in text and "线索总数" in text
+    report = tmp_path / "report.json"
+    main(["validate", str(group.folder / "2026年度"), "--json", str(report)])
+    raw = report.read_bytes().decode("utf-8")
+    assert "\\u" not in raw and "问题线索台账" in raw
+
+
+def test_messages_name_each_file_once(group: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    main(["rollup", str(group.folder / "2026年度"), "--out", str(tmp_path / "g.xlsx"), "--as-of", AS_OF.isoformat()])
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.strip().startswith(("退回：", "无法读取："))]
+    assert lines and any("损坏" in line or "不完整" in line for line in lines)
+    for line in lines:
+        path = line.split("：", 1)[1].split(" — ")[0]
+        assert line.count(path) == 1 and line.count(Path(path).name) == 1, line
+
+
+def test_letters_say_when_the_validator_rejects_a_workbook(group: Any, capsys: pytest.CaptureFixture[str],
+                                                          tmp_path: Path) -> None:
+    bad = group.folder / "2026年度" / next(n for n, why in group.mistakes.items() if "万元" in why)
+    main(["letters", str(bad), "--out", str(tmp_path / "letters")])
+    err = capsys.readouterr().err
+    assert f"提醒：{bad.name} 未通过校验" in err and "定稿前请先改正" in err
+
+
+def test_one_name_per_indicator_in_both_returns(rolled: dict[str, Any]) -> None:
+    from addin.rollup.indicators import INDICATOR_KEYS, indicator_header
+
+    group = openpyxl.load_workbook(rolled["out"] / "GROUP.xlsx")["汇总"]
+    names = [row[0] for row in group.iter_rows(min_row=5, values_only=True) if row[0] in INDICATOR_KEYS]
+    sasac = openpyxl.load_workbook(rolled["out"] / "SASAC.xlsx")
+    totals = [row[1] for row in sasac["国资委报表"].iter_rows(min_row=5, values_only=True) if row[1] in INDICATOR_KEYS]
+    assert names == totals == list(INDICATOR_KEYS) == list(rolled["summary"]["indicators"])
+    headers = [c.value for c in sasac["分单位情况"][1]][1:]
+    assert all(h.split("（")[0] in INDICATOR_KEYS and h == indicator_header(h.split("（")[0]) for h in headers)
+    assert "线索_办结" in headers and not any("：" in h for h in headers + totals)
+
+
+def test_one_as_of_rule_for_validate_and_rollup(group: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Without --as-of, validate and rollup both judge each file on its own 填报日期: the
+    overdue rectifications the validator warns of are the 逾期事项 of the group return."""
+    from addin.returns.group import overdue_items
+    from addin.validation import validate_paths
+
+    folder = group.folder / "2026年度"
+    result = rollup.rollup([folder], Period.of(2026, "年度"))
+    assert not result.as_of_given and rollup.summary_json(result)["as_of_rule"] == "report_date"
+    accepted = {i.path for i in result.accepted}
+    report = validate_paths([Path(p) for p in accepted])
+    warned = sorted((Path(f.path).name, p.row) for f in report.files for p in f.warnings
+                    if p.code == "ZZ-WARN-RECTIFY-OVERDUE")
+    listed = sorted((Path(item[6]).name, item[7]) for item in overdue_items(result.units, result.as_of)
+                    if item[0] == "整改逾期")
+    assert warned and warned == listed
+    days = {u.as_of for u in result.units}
+    assert None not in days and result.as_of == max(days)  # each unit's own 填报日期, the latest shown
+    given = rollup.rollup([folder], Period.of(2026, "年度"), as_of=AS_OF)
+    assert given.as_of_given and {u.as_of for u in given.units} == {AS_OF}
