@@ -15,6 +15,7 @@ from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OUTPUT_PROPERTY
 from addin.returns.group import INDICATOR_FORMATS
 from addin.plumbing.pages import page_setup
+from addin.plumbing.xlsx_tables import text_lines
 from addin.rollup.indicators import INDICATORS, UNITS, indicator_header, indicator_kind
 from addin.rollup.consolidate import RollupResult
 from addin.workbook.styles import FONT
@@ -66,14 +67,14 @@ def _formats(book: Any) -> dict[str, Any]:
 
 def _totals_sheet(book: Any, f: dict[str, Any], result: RollupResult, filer: str) -> None:
     sheet = book.add_worksheet("国资委报表")
-    widths = (5, 26, 14, 7, 30)
+    widths = (5, 24, 13, 7, 38)
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     period = result.period.label if result.period else ""
     sheet.merge_range(0, 0, 0, 4, "违规经营投资责任追究和审计整改工作情况统计表", f["title"])
     sheet.set_row(0, 30)
-    sheet.merge_range(1, 0, 1, 2, f"填报单位：{filer or '＿＿＿＿＿＿＿＿'}", f["meta"])
-    sheet.merge_range(1, 3, 1, 4, f"报告期：{period}　{result.as_of_text}", f["meta_right"])
+    sheet.merge_range(1, 0, 1, 4, f"填报单位：{filer or '＿＿＿＿＿＿＿＿'}", f["meta"])
+    sheet.merge_range(2, 0, 2, 4, f"报告期：{period}　{result.as_of_text}", f["meta"])
     sheet.write_row(3, 0, ["序号", "指标", "本期数", "计量单位", "说明"], f["head"])
     starts = {first: title for title, first in SECTIONS}
     row, number = 4, 0
@@ -88,6 +89,9 @@ def _totals_sheet(book: Any, f: dict[str, Any], result: RollupResult, filer: str
         sheet.write_number(row, 2, result.totals.get(key, 0), f[kind])
         sheet.write(row, 3, UNITS[kind], f["center"])
         sheet.write(row, 4, meaning, f["text"])
+        lines = text_lines(meaning, widths[4])
+        if lines > 1:
+            sheet.set_row(row, 15 * lines + 2)
         row += 1
     sheet.merge_range(row + 1, 0, row + 1, 4,
                       f"说明：本表由 zhuize 根据 {len(result.accepted)} 份经校验通过的报表汇总生成；金额单位万元，"
