@@ -23,6 +23,8 @@ from addin.workbook import formulas
 
 from addin.workbook import templates
 from addin.workbook.schema import STANDARD, ColumnType
+from addin.plumbing.pages import choose_layout
+from addin.workbook.styles import display_width
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "workbook_templates"
@@ -125,7 +127,10 @@ def test_ledger_is_a_table_with_the_standard_headers(native: openpyxl.Workbook, 
     assert ws.freeze_panes == "B2"
     assert ws.protection.sheet and not ws.protection.password and ws.protection.autoFilter is False  # filter allowed
     assert ws.print_title_rows == "$1:$1" and ws.page_setup.orientation == "landscape"
-    assert ws.page_setup.paperSize == 9  # A4
+    layout = choose_layout([display_width(c) for c in sheet.columns])
+    assert ws.page_setup.paperSize == layout.paper == {"clues": 8, "losses": 9}.get(sheet.key, layout.paper)
+    assert (ws.page_setup.fitToWidth or 1) == layout.pages_wide  # A3 for the wide ledgers, never below a readable scale
+    assert ws.print_area == f"'{sheet.name}'!$A$1:${last}${1 + templates.BLANK_PRINT_ROWS}"  # header and 5 blank rows
     for index, column in enumerate(sheet.columns, start=1):
         for row in (2, templates.DEFAULT_ROWS + 1):
             cell = ws.cell(row, index)
