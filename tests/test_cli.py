@@ -329,7 +329,7 @@ def test_profiles_diff_central_orders(capsys):
 
 ENGLISH = ("usage:", "positional arguments", "optional arguments", "options:", "show this help",
            "show program's version", "error:", "the following arguments", "invalid choice", "expected one")
-COMMANDS = ("calc", "profiles", "calendar", "demo", "templates", "addin", "letters", "validate", "rollup", "history")
+COMMANDS = ("calc", "profiles", "calendar", "demo", "templates", "addin", "letters", "validate", "rollup", "history", "serve")
 
 
 @pytest.mark.parametrize("command", ["", *COMMANDS])
