@@ -1,4 +1,4 @@
-"""The ribbon's Python handlers (addin/macros.py), each called with a stand-in for the
+"""The ribbon's Python handlers (addin/xlam/handlers.py), each called with a stand-in for the
 calling workbook: what they write, what the status bar shows, the closing message."""
 
 from __future__ import annotations
