@@ -10,6 +10,7 @@
     zhuize calendar add YEAR FILE  add a year's holidays to the user folder
     zhuize demo                    the engine at work on the bundled demo cases
     zhuize serve [users …]         the 收报台 (addin.web): upload, findings, roll-up in a browser
+    zhuize codes [CODE…] [--markdown]  the problem-code catalogue (docs/problem-codes.md)
 
 A user's mistake prints a Chinese message on stderr and exits non-zero; never a traceback.
 """
@@ -480,6 +481,26 @@ def _command(sub: Any, name: str, summary: str, description: str = "", epilog: s
                           formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
+def cmd_codes(args: argparse.Namespace) -> int:
+    from addin.problems import CATALOGUE, codes_markdown
+
+    if args.markdown:
+        sys.stdout.write(codes_markdown())
+        return EXIT_OK
+    unknown = [code for code in args.codes if code.upper() not in CATALOGUE]
+    if unknown:
+        print(f"未知问题代码：{'、'.join(unknown)}（zhuize codes 列出全部代码）", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.codes:
+        for info in CATALOGUE.values():
+            print(f"{info.code}\t{info.severity_label}\t{info.stage}\t{info.title}")
+        return EXIT_OK
+    for code in args.codes:
+        info = CATALOGUE[code.upper()]
+        print(f"{info.code}（{info.stage}，{info.severity_label}）：{info.title}\n  怎么改：{info.fix}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zhuize", description="违规经营投资责任追究与审计整改工具",
@@ -592,6 +613,11 @@ def build_parser() -> argparse.ArgumentParser:
     from addin.web.serve import add_parser as add_serve_parser  # argparse only: the web stack loads when it runs
 
     add_serve_parser(sub)
+
+    codes = sub.add_parser("codes", help="问题代码目录：每个代码的含义和改正方法")
+    codes.add_argument("codes", nargs="*", metavar="CODE", help="只显示这些代码，如 ZZ-READ-DATE")
+    codes.add_argument("--markdown", action="store_true", help="输出文档页（docs/problem-codes.md）")
+    codes.set_defaults(handler=cmd_codes)
     return parser
 
 

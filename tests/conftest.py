@@ -2,15 +2,25 @@
 
 Every test runs with ``ZHUIZE_HOME`` pointing at its own empty folder, so a user's real
 ``~/.zhuize`` (profiles, calendar years, default profile) can never change a result.
+
+The session also takes a census of problem codes: the code (and severity) of every
+``Problem``, ``LetterProblem`` and ``EngineError`` made while the tests run.  A code the
+catalogue refuses fails the session; when the whole suite ran and passed, so does a
+catalogued code no test raised (or a severity the catalogue allows that none raised).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 
+import addin.problems as problems_module
+from addin.documents.facts import LetterProblem
+from addin.problems import CATALOGUE, Problem
+from addin.workbook.preflight import Unreadable
+from udfs.errors import EngineError
 from udfs.profile import BUILTIN_DIR
 
 # A made-up 2027 schedule in the user-file format (the real one is not published yet):
@@ -74,3 +84,129 @@ def demo_group_10(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from addin.demo.group import make_demo_group
 
     return make_demo_group(tmp_path_factory.mktemp("group"), units=10)
+
+
+# -- the census of problem codes ----------------------------------------------------------------------
+
+RAISED: set[tuple[str, str]] = set()
+"""(code, severity) of every problem made in this process (and every one unpickled from a
+forked worker); the preflight's findings, letters and engine errors count as errors."""
+REFUSED: list[str] = []
+"""What the catalogue refused (each a message), wherever the refusal was caught."""
+_DESELECTED = [0]
+
+
+def _census() -> None:
+    quick, init, setstate, copy = Problem.quick, Problem.__init__, Problem.__setstate__, Problem.model_copy
+    letter_check, engine_init, refuse = LetterProblem.__post_init__, EngineError.__init__, problems_module._refuse
+    unreadable_check = Unreadable.__post_init__
+
+    def counted_quick(*args: Any, **kwargs: Any) -> Problem:
+        problem = quick(*args, **kwargs)
+        RAISED.add((problem.code, problem.severity))
+        return problem
+
+    def counted_init(self: Problem, /, **data: Any) -> None:
+        init(self, **data)
+        RAISED.add((self.code, self.severity))
+
+    def counted_setstate(self: Problem, state: Any) -> None:
+        setstate(self, state)
+        RAISED.add((self.code, self.severity))
+
+    def counted_copy(self: Problem, *args: Any, **kwargs: Any) -> Problem:
+        problem = copy(self, *args, **kwargs)
+        RAISED.add((problem.code, problem.severity))
+        return problem
+
+    def counted_letter(self: LetterProblem) -> None:
+        letter_check(self)
+        RAISED.add((self.code, "error"))
+
+    def counted_unreadable(self: Unreadable) -> None:
+        unreadable_check(self)
+        RAISED.add((self.code, "error"))
+
+    def counted_engine(self: EngineError, *args: Any, **kwargs: Any) -> None:
+        engine_init(self, *args, **kwargs)
+        RAISED.add((self.code, "error"))
+
+    def recorded_refusal(code: str, severity: str | None) -> None:
+        try:
+            refuse(code, severity)
+        except problems_module.ProblemCodeError as exc:
+            REFUSED.append(str(exc))
+            raise
+
+    Problem.quick = staticmethod(counted_quick)  # type: ignore[method-assign, assignment]
+    Problem.__init__ = counted_init  # type: ignore[method-assign]
+    Problem.__setstate__ = counted_setstate  # type: ignore[method-assign]
+    Problem.model_copy = counted_copy  # type: ignore[method-assign]
+    LetterProblem.__post_init__ = counted_letter  # type: ignore[method-assign]
+    Unreadable.__post_init__ = counted_unreadable  # type: ignore[method-assign]
+    EngineError.__init__ = counted_engine  # type: ignore[method-assign]
+    problems_module._refuse = recorded_refusal  # type: ignore[assignment]
+    counted_quick.census = True  # type: ignore[attr-defined]
+
+
+if not getattr(Problem.quick, "census", False):  # once, though a test imports tests.conftest again
+    _census()
+
+
+@pytest.fixture
+def expect_refusals() -> Iterator[None]:
+    """For a test that makes the catalogue refuse on purpose: its refusals are not held
+    against the session (and it must have made some: the census saw them)."""
+    start = len(REFUSED)
+    yield
+    made = REFUSED[start:]
+    del REFUSED[start:]
+    assert made, "the catalogue refused nothing"
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    _DESELECTED[0] += len(items)
+
+
+def whole_suite(session: pytest.Session) -> bool:
+    """Every test of tests/ collected and none deselected (no -k, -m, node ids or --lf)."""
+    config = session.config
+    tests = Path(__file__).parent.resolve()
+    given = [Path(str(arg).split("::")[0]).resolve() for arg in config.args]
+    return (not config.option.collectonly and _DESELECTED[0] == 0 and session.testscollected > 0
+            and all("::" not in str(arg) for arg in config.args)
+            and any(path in (tests, tests.parent) for path in given))
+
+
+def unraised_codes() -> list[str]:
+    """Catalogued codes (or the severities of one) that nothing made in this session."""
+    missing = []
+    for code, info in CATALOGUE.items():
+        seen = {severity for raised, severity in RAISED if raised == code}
+        if not seen:
+            missing.append(code)
+        elif len(info.severities) > 1 and seen != set(info.severities):
+            missing += [f"{code}（{problems_module.SEVERITY_LABELS[s]}）" for s in info.severities if s not in seen]
+    return missing
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if exitstatus != 0:
+        return
+    lines = []
+    if REFUSED:
+        lines.append("问题代码目录拒绝了这些问题（代码未登记或严重程度不符）：")
+        lines += [f"  {message}" for message in dict.fromkeys(REFUSED)]
+    if session.testsfailed == 0 and whole_suite(session):
+        missing = unraised_codes()
+        if missing:
+            lines.append(f"问题代码目录中有 {len(missing)} 个代码（或严重程度）没有任何测试报出，请补测试：")
+            lines += [f"  {code}" for code in missing]
+    if lines:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        for line in lines:
+            if reporter is not None:
+                reporter.write_line(line, red=True)
+            else:
+                print(line)

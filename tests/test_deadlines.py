@@ -70,8 +70,10 @@ def test_initial_check_deadline(key):
 
 
 def test_initial_check_reaching_2027_names_the_year():
-    with pytest.raises(CalendarError, match="^2027年"):
+    with pytest.raises(CalendarError, match="^2027年") as info:
         registry.evaluate("ZZ_INITIAL_CHECK_DEADLINE", "2026-12-01", "yibin-2020")
+    assert (info.value.code, info.value.year) == ("ZZ-CALENDAR", 2027)
+    assert info.value.cell_text.startswith("#日历错误: 2027年")
 
 
 @pytest.mark.parametrize(

@@ -148,6 +148,7 @@ def test_bad_grade_and_responsibility_messages():
     with pytest.raises(ArgumentError) as info:
         registry.evaluate("ZZ_MEASURES", "一般", "直接", "yibin-2020")
     assert info.value.cell_text.startswith("#参数错误: 未知责任类型 '直接'")
+    assert info.value.code == "ZZ-ARG"
     assert "直接责任、主管责任、领导责任" in info.value.message
     with pytest.raises(ArgumentError, match="未知损失等级 '特大'"):
         registry.evaluate("ZZ_MEASURES", "特大", DIRECT, "yibin-2020")

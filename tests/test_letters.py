@@ -405,6 +405,7 @@ def test_missing_text_field_is_a_problem_naming_clue_and_field(letters: tuple[Pa
     assert len(missing) == 1
     problem = missing[0]
     assert (problem.clue_id, problem.document, problem.label) == ("XS-2026-011", RECOMMENDATION, "主要问题")
+    assert problem.code == "ZZ-LETTER-MISSING"
     assert (problem.sheet, problem.row) == ("管理提升建议书", 3)
     assert problem.message == "线索 XS-2026-011 的管理提升建议书未生成：「管理提升建议书」第3行未填写“主要问题”"
     assert str(problem) == f"测试.xlsx「管理提升建议书」第3行：{problem.message}"
@@ -415,6 +416,7 @@ def test_report_without_loss_rows_is_a_problem(letters: tuple[Path, Any]) -> Non
     out, result = letters
     problem = next(p for p in result.problems if p.clue_id == "XS-2026-012")
     assert problem.document == EVENT_REPORT and problem.field == "loss_amount"
+    assert problem.code == "ZZ-LETTER-NO-LOSS"
     assert "线索 XS-2026-012 的一事一报告未生成" in problem.message
     assert "损失等级为 较大（按预估损失金额）" in problem.message
     assert "「资产损失认定」表中没有该线索的损失认定行" in problem.message
@@ -438,6 +440,7 @@ def test_missing_issuer_and_profile(tmp_path: Path) -> None:
     assert not no_unit.written and not (tmp_path / "a").exists()
     assert [(p.clue_id, p.field, p.message) for p in no_unit.problems] == [
         (None, "unit_name", "「填报信息」未填写“填报单位名称”（文书的发文机关署名），未生成任何文书")]
+    assert [p.code for p in no_unit.problems] == ["ZZ-LETTER-MISSING"]
     no_profile = write_letters(submission(info={**INFO, "profile": None}), tmp_path / "b")
     assert not no_profile.written and not (tmp_path / "b").exists()
     assert [p.message for p in no_profile.problems] == ["「填报信息」未填写“适用标准”，无法确定损失等级和报告时限，未生成任何文书"]
@@ -449,7 +452,27 @@ def test_deadline_beyond_the_known_calendar_is_a_problem(tmp_path: Path) -> None
     result = write_letters(submission(records), tmp_path, clues=["XS-2026-010"])
     problem = next(p for p in result.problems if p.document == EVENT_REPORT)
     assert (problem.clue_id, problem.field, problem.label) == ("XS-2026-010", "received_date", "受理日期")
+    assert problem.code == "ZZ-LETTER-DEADLINE"
     assert "2027年的法定节假日和调休安排尚未导入" in problem.message
+    assert [w.kind for w in result.written] == [RECOMMENDATION]
+
+
+def test_an_unknown_profile_writes_nothing(tmp_path: Path) -> None:
+    result = write_letters(submission(info={**INFO, "profile": "yibin-2099"}), tmp_path / "out")
+    assert not result.written and not (tmp_path / "out").exists()
+    assert [(p.code, p.field, p.sheet) for p in result.problems] == [("ZZ-LETTER", "profile", "填报信息")]
+    assert result.problems[0].message.startswith("未知适用标准 'yibin-2099'（可选：central-2018、central-2026、yibin-2020")
+    assert result.problems[0].message.endswith("，未生成任何文书")
+
+
+def test_a_grade_the_engine_cannot_compute_is_a_problem(tmp_path: Path) -> None:
+    records = _records()
+    records["losses"][0]["loss_amount"] = -900.0  # 900 + 34.56 + 300 would be 较大; with −900 the total is −565.44
+    result = write_letters(submission(records), tmp_path, clues=["XS-2026-010"])
+    assert [(p.code, p.clue_id, p.document, p.field, p.row) for p in result.problems] == [
+        ("ZZ-LETTER-GRADE", "XS-2026-010", EVENT_REPORT, "loss_grade", 2)]
+    assert result.problems[0].message == ("线索 XS-2026-010 的损失等级无法计算（损失金额不能为负数（现为 -565.44）），"
+                                          "无法判断是否需要一事一报告")
     assert [w.kind for w in result.written] == [RECOMMENDATION]
 
 
@@ -484,6 +507,7 @@ def test_selected_clues_only(tmp_path: Path) -> None:
     result = write_letters(submission(), tmp_path, clues=["xs-2026-010", "XS-2099-999"])
     assert [(w.kind, w.clue_id) for w in result.written] == [(RECOMMENDATION, "XS-2026-010"), (EVENT_REPORT, "XS-2026-010")]
     assert [p.message for p in result.problems] == ["「问题线索台账」中没有线索编号 XS-2099-999，未生成文书"]
+    assert [p.code for p in result.problems] == ["ZZ-LETTER-NO-CLUE"]
 
 
 def test_one_kind_only(tmp_path: Path) -> None:
@@ -493,6 +517,7 @@ def test_one_kind_only(tmp_path: Path) -> None:
     letters = write_letters(submission(), tmp_path / "l", clues=["XS-2026-012"], kinds=[RECOMMENDATION])
     assert not letters.written
     assert [p.message for p in letters.problems] == ["线索 XS-2026-012：「管理提升建议书」表中没有该线索，未生成文书"]
+    assert [p.code for p in letters.problems] == ["ZZ-LETTER-NOTHING"]
     with pytest.raises(ValueError):
         write_letters(submission(), tmp_path, kinds=["通报"])
 

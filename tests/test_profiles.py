@@ -124,6 +124,7 @@ def test_user_profile_key_must_match_file_name(write_user_profile, yibin_text):
     with pytest.raises(ProfileError) as info:
         get_profile("acme")
     assert "'other'" in info.value.message and "'acme'" in info.value.message
+    assert info.value.code == "ZZ-PROFILE" and info.value.cell_text.startswith("#标准错误: ")
 
 
 def test_edited_profile_file_is_reloaded(tmp_path, yibin_text):

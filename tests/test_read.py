@@ -183,6 +183,47 @@ def test_missing_file_is_a_problem(tmp_path: Path) -> None:
     assert [p.code for p in submission.problems] == ["ZZ-FILE-IO"]
 
 
+def _with_part(source: Path, target: Path, part: str, data: bytes) -> Path:
+    """A copy of ``source`` whose zip member ``part`` is ``data``."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            new.writestr(info, data if info.filename == part else old.read(info.filename))
+    return target
+
+
+@pytest.mark.parametrize("light", [False, True])
+def test_a_workbook_whose_styles_are_broken_cannot_be_read(filled: tuple[Path, Submission], tmp_path: Path,
+                                                           light: bool) -> None:
+    """A sound zip (the preflight passes it) whose styles part is cut short."""
+    path = _with_part(filled[0], tmp_path / "样式损坏.xlsx", "xl/styles.xml", b"<styleSheet")
+    submission = load_workbook(path, light=light)
+    assert [(p.code, p.sheet, p.cell) for p in submission.problems] == [("ZZ-READ-FILE", "", "")]
+    assert submission.problems[0].message.startswith("无法读取工作簿（文件可能已损坏）：")
+    assert submission.ledgers == {} and not submission.ok
+
+
+@pytest.mark.parametrize("light", [False, True])
+def test_a_broken_sheet_spoils_only_that_sheet(filled: tuple[Path, Submission], tmp_path: Path, light: bool) -> None:
+    from addin.workbook.preflight import sheet_parts
+
+    source, whole = filled
+    part = sheet_parts(source)["问题线索台账"][0]
+    import zipfile
+
+    with zipfile.ZipFile(source) as archive:
+        xml = archive.read(part)
+    path = _with_part(source, tmp_path / "台账损坏.xlsx", part, xml[: len(xml) // 2])  # cut mid-way
+    submission = load_workbook(path, light=light)
+    broken = [p for p in submission.problems if p.code == "ZZ-READ-SHEET"]
+    assert [(p.sheet, p.cell) for p in broken] == [("问题线索台账", "")]
+    assert broken[0].message.startswith("工作表「问题线索台账」已损坏，无法读取：")
+    assert {p.sheet for p in submission.problems} == {"问题线索台账"}  # the other sheets read as before
+    assert len(submission.ledgers["losses"]) == len(whole.ledgers["losses"]) == len(SAMPLE_RECORDS["losses"])
+    assert submission.info.unit_name == SAMPLE_INFO["unit_name"]
+
+
 def test_header_without_known_columns(tmp_path: Path) -> None:
     book = openpyxl.Workbook()
     book.active.title = "填报信息"

@@ -148,6 +148,17 @@ def test_bad_element_only_spoils_its_own_cell():
     assert result[2][0] == "调离工作岗位、降职、改任非领导职务、责令辞职、免职、禁入限制"
 
 
+def test_engine_errors_carry_a_stable_code_and_a_cell_text():
+    from udfs.errors import CalendarError, EngineError, ProfileError
+
+    cases = [(EngineError("未知错误"), "ZZ-ENGINE", "#参数错误: 未知错误"),
+             (ArgumentError("未知责任类型 '直接'"), "ZZ-ARG", "#参数错误: 未知责任类型 '直接'"),
+             (ProfileError("未知适用标准 'x'"), "ZZ-PROFILE", "#标准错误: 未知适用标准 'x'"),
+             (CalendarError("2027年的法定节假日尚未导入", year=2027), "ZZ-CALENDAR", "#日历错误: 2027年的法定节假日尚未导入")]
+    assert [(e.code, e.cell_text) for e, _, _ in cases] == [(code, text) for _, code, text in cases]
+    assert EngineError("x", code="ZZ-PROFILE").code == "ZZ-PROFILE"  # a caller may name the kind
+
+
 def test_bad_element_in_vectorised_columns():
     grades = registry.evaluate_cells("ZZ_LOSS_GRADE", [[100], ["一百"], [-5], [1000]], None, "yibin-2020")
     assert grades[0][0] == "较大" and grades[3][0] == "重大"

@@ -239,9 +239,42 @@ def test_the_same_file_twice_counts_once(rolled: dict[str, Any], tmp_path: Path)
     (tmp_path / "x").mkdir()
     shutil.copy(source, tmp_path / "a.xlsx")
     shutil.copy(source, tmp_path / "x" / "a.xlsx")
-    summary = rollup.summary_json(rollup.rollup([tmp_path], Period.of(2026, "年度"), AS_OF))
+    result = rollup.rollup([tmp_path], Period.of(2026, "年度"), AS_OF)
+    summary = rollup.summary_json(result)
     assert len(summary["accepted"]) == 1 and len(summary["superseded"]) == 1
     assert summary["reconciliation"]["balanced"]
+    notes = [(p.code, p.severity, p.message) for i in result.intakes for p in result.problems_of(i)
+             if p.code.startswith("ZZ-ROLLUP-")]
+    assert notes == [("ZZ-ROLLUP-DUPLICATE-FILE", "warning", f"与 {tmp_path / 'a.xlsx'} 内容完全相同，只计一次")]
+
+
+def test_a_resubmission_supersedes_the_earlier_return(group: Any, tmp_path: Path) -> None:
+    older = next(name for name, why in group.mistakes.items() if "替代" in why)
+    newer = older.replace("_初报", "")
+    for name in (older, newer):
+        shutil.copy(group.folder / "2026年度" / name, tmp_path / name)
+    result = rollup.rollup([tmp_path], Period.of(2026, "年度"), AS_OF)
+    assert [Path(i.path).name for i in result.accepted] == [newer]
+    notes = {(Path(p.file).name, p.code, p.severity) for i in result.intakes for p in result.problems_of(i)
+             if p.code.startswith("ZZ-ROLLUP-")}
+    assert notes == {(older, "ZZ-ROLLUP-SUPERSEDED", "warning"), (newer, "ZZ-ROLLUP-SUPERSEDES", "warning")}
+    superseded = next(p for p in result.problems_of(result.intakes[0]) + result.problems_of(result.intakes[1])
+                      if p.code == "ZZ-ROLLUP-SUPERSEDED")
+    assert superseded.message.startswith(f"已被 {tmp_path / newer}（填报日期 2026-11-20）替代")
+    assert superseded.message.endswith("）不计入汇总")
+
+
+def test_a_return_of_another_period_is_rejected(group: Any, tmp_path: Path) -> None:
+    last_year = sorted((group.folder / "2025年度").iterdir())[0]
+    this_year = next(p for p in sorted((group.folder / "2026年度").iterdir()) if p.name not in group.mistakes)
+    shutil.copy(last_year, tmp_path / "2025.xlsx")
+    shutil.copy(this_year, tmp_path / "2026.xlsx")
+    result = rollup.rollup([tmp_path], Period.of(2026, "年度"), AS_OF)
+    assert [Path(i.path).name for i in result.accepted] == ["2026.xlsx"]
+    assert [Path(i.path).name for i in result.rejected] == ["2025.xlsx"]
+    rejected = result.problems_of(result.rejected[0])
+    assert [(p.code, p.severity, p.message) for p in rejected if p.code.startswith("ZZ-ROLLUP-")] == [
+        ("ZZ-ROLLUP-PERIOD", "error", "报告期为 2025-年度，本次汇总的报告期为 2026-年度")]
 
 
 def test_a_group_return_can_be_rolled_up_again(rolled: dict[str, Any], tmp_path: Path) -> None:

@@ -299,6 +299,41 @@ def test_ban_is_allowed_where_the_profile_allows_it(folder: Path) -> None:
     assert errors(report_of(path)) == []
 
 
+def test_corrected_flag_with_a_smaller_amount_is_a_warning(folder: Path,
+                                                           clean_warnings: set[tuple[str, str | None]]) -> None:
+    assert not any(code == "ZZ-FLAG-AMOUNT" for code, _ in clean_warnings)  # SJ-2026-001: 480 of 480, 是
+    report = report_of(planted(folder, "flag-amount", _set("rectification", 1, corrected=True)))  # 100 of 260
+    assert errors(report) == []
+    assert warning_set(report) - clean_warnings == {("ZZ-FLAG-AMOUNT", cell("rectification", "corrected", 1))}
+    (warning,) = [p for p in report.warnings if p.code == "ZZ-FLAG-AMOUNT"]
+    assert warning.message == "“金额或事实已纠正”为 是，但已纠正金额 100 万元少于问题金额 260 万元，按部分纠正认定"
+    assert report.status == "valid"
+
+
+def test_a_defect_while_validating_one_file_spares_the_others(clean: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parser that panics or runs out of memory on one file: that file is reported, the rest go on."""
+    import addin.validation.run as run
+
+    read = run.load_workbook
+    failures = {"a.xlsx": MemoryError(), "b.xlsx": RuntimeError("解析器崩溃")}
+
+    def flaky(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(path).name in failures:
+            raise failures[Path(path).name]
+        return read(path, *args, **kwargs)
+
+    monkeypatch.setattr(run, "load_workbook", flaky)
+    for name in ("a.xlsx", "b.xlsx", "c.xlsx"):
+        (tmp_path / name).write_bytes(clean.read_bytes())
+    reports = {Path(r.path).name: r for r in validate_paths([tmp_path]).files}
+    assert {n: r.status for n, r in reports.items()} == {"a.xlsx": "unreadable", "b.xlsx": "unreadable", "c.xlsx": "valid"}
+    assert [(p.code, p.message) for p in reports["a.xlsx"].errors] == [
+        ("ZZ-READ-INTERNAL", "文件过大，校验时内存不足，请拆分后再报送")]
+    assert [(p.code, p.message) for p in reports["b.xlsx"].errors] == [
+        ("ZZ-READ-INTERNAL", "校验此文件时程序出错（RuntimeError: 解析器崩溃），其他文件不受影响；请把此文件发给技术支持")]
+
+
 def test_event_report_not_yet_due_is_a_warning(folder: Path, clean_warnings: set[tuple[str, str | None]]) -> None:
     path = planted(folder, "event-report-soon", _set("clues", 3, event_report_date=None))
     report = report_of(path, as_of=D(2026, 11, 13))

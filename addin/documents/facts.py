@@ -22,6 +22,7 @@ from udfs.errors import EngineError
 from udfs.profile import Profile, get_profile
 from udfs.workcalendar import WorkCalendar
 
+from addin.problems import check_code
 from addin.documents.wording import Redactor
 from addin.workbook.recompute import Recompute, workbook_calendar, workbook_days
 from addin.workbook.schema import LOSS_TYPES, STANDARD
@@ -49,6 +50,7 @@ class LetterProblem:
     code: str = "ZZ-LETTER"
 
     def __post_init__(self) -> None:  # a 身份证号码 (in any written form) is never repeated in a message
+        check_code(self.code)
         object.__setattr__(self, "message", redact_ids(self.message))
 
     @property

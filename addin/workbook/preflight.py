@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from addin.problems import check_code
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 _CHUNK = 1 << 20
@@ -56,10 +58,14 @@ DEFAULT_LIMITS = Limits()
 
 @dataclass(frozen=True)
 class Unreadable:
-    """Why a file cannot be read: a stable code and a message a clerk understands."""
+    """Why a file cannot be read: a stable code (an error of the catalogue) and a message
+    a clerk understands."""
 
     code: str
     message: str
+
+    def __post_init__(self) -> None:
+        check_code(self.code, "error")
 
 
 @dataclass
