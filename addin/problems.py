@@ -172,9 +172,9 @@ class Problem(BaseModel):
     @classmethod
     def quick(cls, file: str, sheet: str, cell: str, code: str, message: str, severity: Severity = "error",
               row: int | None = None, column: str = "") -> "Problem":
-        """A problem from values that already have their types (no validation): the
-        validator makes thousands of them on a large workbook).  The code and severity
-        are still checked against the catalogue: one dictionary lookup."""
+        """A problem from values that already have their types, without pydantic's
+        validation (the validator makes thousands of them on a large workbook); the code
+        and severity are still checked against the catalogue: one dictionary lookup."""
         if severity not in _ALLOWED.get(code, ()):
             _refuse(code, severity)
         problem = cls.__new__(cls)
@@ -192,6 +192,11 @@ class Problem(BaseModel):
     def _no_identity_numbers(cls, message: str) -> str:
         """A 身份证号码 (valid or not, in any written form) never appears in a message."""
         return redact_ids(message)
+
+    @property
+    def info(self) -> CodeInfo:
+        """The catalogue entry of this problem's code (title, how to fix it, stage)."""
+        return CATALOGUE[self.code]
 
     @property
     def where(self) -> str:

@@ -176,6 +176,7 @@ def test_quick_and_validated_problems_are_the_same() -> None:
                   severity="error", row=7, column="受理日期")
     assert Problem.quick(**fields) == Problem(**fields)  # type: ignore[arg-type]
     assert str(Problem(**fields)) == "「问题线索台账」B7：“受理日期”不是日期（ZZ-READ-DATE）"  # type: ignore[arg-type]
+    assert Problem.quick(**fields).info is CATALOGUE["ZZ-READ-DATE"]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("text", "why"), [

@@ -123,6 +123,20 @@ def test_missing_computed_column_is_only_a_warning(tmp_path: Path) -> None:
     assert "受理日期" not in problems  # present, headed "受理 日期"
 
 
+def test_renamed_computed_column_is_only_a_warning_and_a_renamed_input_an_error(
+        filled: tuple[Path, Submission], tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(filled[0])
+    sheet = book["问题线索台账"]
+    headers = {cell.value: cell.column_letter for cell in sheet[1]}
+    sheet[f"{headers['损失等级']}1"] = "损失级别"  # computed
+    sheet[f"{headers['线索来源']}1"] = "线索来原"  # an input column
+    book.save(tmp_path / "改了列名.xlsx")
+    submission = load_workbook(tmp_path / "改了列名.xlsx")
+    renamed = sorted((p.column, p.cell, p.severity) for p in submission.problems if p.code == "ZZ-READ-HEADER-RENAMED")
+    assert renamed == [("损失等级", f"{headers['损失等级']}1", "warning"), ("线索来源", f"{headers['线索来源']}1", "error")]
+    assert all(p.code == "ZZ-READ-HEADER-RENAMED" for p in submission.problems)
+
+
 @pytest.mark.parametrize(("field", "value", "code", "expected", "severity"), [
     ("estimated_loss", "120万元", "ZZ-READ-NUMBER", None, "error"),
     ("estimated_loss", " 88.5 ", "ZZ-READ-TEXT-NUMBER", 88.5, "warning"),
