@@ -40,7 +40,7 @@ def test_at_most_five_modules_at_the_top_of_addin() -> None:
     modules = sorted(p.name for p in ADDIN.glob("*.py"))
     assert modules == ["__init__.py", "cli.py", "cli_format.py", "jobs.py", "problems.py"]
     rooms = sorted(p.name for p in ADDIN.iterdir() if p.is_dir() and p.name != "__pycache__")
-    assert rooms == ["demo", "documents", "plumbing", "returns", "rollup", "validation", "workbook", "xlam"]
+    assert rooms == ["demo", "documents", "plumbing", "returns", "rollup", "validation", "web", "workbook", "xlam"]
     assert all((ADDIN / room / "__init__.py").is_file() for room in rooms)
 
 
