@@ -175,7 +175,7 @@ def test_a_problem_must_have_a_severity_the_catalogue_allows(expect_refusals: No
     assert Problem(file="a.xlsx", code="ZZ-WARN-REF-CLUE", message="x", severity="warning").severity == "warning"
     for severity in ("error", "warning"):  # either, as the catalogue allows
         assert Problem.quick("a.xlsx", "", "", "ZZ-READ-HEADER-MISSING", "x", severity).severity == severity  # type: ignore[arg-type]
-    assert check_code("ZZ-LETTER-WRITE") == "ZZ-LETTER-WRITE"
+    assert check_code("ZZ-LETTER-NOTHING") == "ZZ-LETTER-NOTHING"
     assert LetterProblem(file="a.xlsx", unit="甲", clue_id=None, document="", field="", label="",
                          message="x").code == "ZZ-LETTER"
 
