@@ -26,7 +26,7 @@ from xlsxwriter.utility import xl_col_to_name
 from udfs import vocab
 from udfs.profile import Deadline, Profile
 
-from addin.workbook.schema import INVOLVED_UNIT_LEVELS, STANDARD, Sheet
+from addin.workbook.schema import CONSEQUENCE_NONE, INVOLVED_UNIT_LEVELS, STANDARD, STANDARD_VERSION, Sheet
 
 Mode = Literal["native", "udf"]
 MODES: tuple[Mode, ...] = ("native", "udf")
@@ -56,6 +56,10 @@ BAN_TERM = "zz_ban_term"
 BAN_YEARS = "zz_ban_years"
 BAN_MIN_YEARS = "zz_ban_min_years"  # 参数: 禁入限制的最短年数（N年，N 不小于此数）
 INITIAL_CHECK = "zz_initial_check"  # 参数: 初核报告期限（工作日或月）
+FLASH_REPORT = "zz_flash_report"  # 参数: 快报期限 (v2)
+FULL_REPORT = "zz_full_report"  # 参数: 全面报告期限 (v2)
+INVESTIGATION = "zz_investigation"  # 参数: 核查期限 (v2)
+REVIEW = "zz_review"  # 参数: 申诉复核期限 (v2)
 RECTIFY_PERIOD = "zz_rectify_period"  # 参数: 整改期限（月或工作日）
 MEASURE_LIST = "zz_measure_list"  # 列表: 组织处理 (无 and every measure)
 
@@ -88,6 +92,8 @@ class Context:
     sheet: Sheet
     mode: Mode
     profile: Profile
+    version: int = STANDARD_VERSION
+    """The standard version of the template (1: the v1 formulas, without the additions)."""
 
     def here(self, field: str, row: int) -> str:
         """A cell of this row on this sheet: ``$C5``."""
@@ -203,6 +209,19 @@ def _clue_grade(ctx: Context, row: int, udf: bool) -> str:
     return f'IF({clue}="","",IF({count}>0,{assessed},IF({estimate}="",{unassessed},{estimated})))'
 
 
+def _consequence_rank(ctx: Context, row: int) -> str:
+    """0 for 无 (or blank), else the rank of 不良后果等级 among 一般/较大/重大."""
+    cons = ctx.here("consequence_grade", row)
+    return f'IF(OR({cons}="",{cons}={q(CONSEQUENCE_NONE)}),0,MATCH({cons},{GRADE_NAME},0))'
+
+
+def _top_grade(ctx: Context, row: int) -> str:
+    """The higher of 损失等级 and 不良后果等级 (v2), as a grade name; #N/A when either is unknown."""
+    grade = ctx.here("loss_grade", row)
+    loss_rank = f'IF({grade}={q(vocab.GRADE_UNASSESSED)},0,MATCH({grade},{GRADE_NAME},0))'
+    return f"INDEX({GRADE_NAME},MAX({loss_rank},{_consequence_rank(ctx, row)}))"
+
+
 def _effective_level(ctx: Context, row: int) -> str:
     """The involved unit's level for jurisdiction: 本级 is the filer's own 单位层级."""
     level = ctx.here("unit_level", row)
@@ -211,12 +230,31 @@ def _effective_level(ctx: Context, row: int) -> str:
 
 def _jurisdiction(ctx: Context, row: int, udf: bool) -> str:
     grade = ctx.here("loss_grade", row)
+    if ctx.version >= 2:
+        return _jurisdiction_v2(ctx, row, udf)
     skip = f'OR({grade}="",{grade}={q(vocab.GRADE_UNASSESSED)},LEFT({grade},1)="#")'
     if udf:
         return f'IF({skip},"",ZZ_JURISDICTION({grade},{_effective_level(ctx, row)},{PROFILE}))'
     match = f"MATCH({grade},{GRADE_NAME},0)"
     body = f'IF({_effective_level(ctx, row)}={q(GROUP_LEVEL)},INDEX({GROUP_BODY},{match}),INDEX({BODY},{match}))'
     return f'IF({skip},"",IFERROR({body},{q(ERROR_ARGUMENT)}))'
+
+
+def _jurisdiction_v2(ctx: Context, row: int, udf: bool) -> str:
+    """v2: from the higher of the loss and consequence grades; a case involving an
+    enterprise head goes at least to the superior (a group company's to the supervising body)."""
+    grade, cons, head = (ctx.here(f, row) for f in ("loss_grade", "consequence_grade", "involves_head"))
+    no_cons = f'OR({cons}="",{cons}={q(CONSEQUENCE_NONE)})'
+    skip = f'OR({grade}="",LEFT({grade},1)="#",AND({grade}={q(vocab.GRADE_UNASSESSED)},{no_cons}))'
+    level = _effective_level(ctx, row)
+    if udf:
+        return f'IF({skip},"",ZZ_JURISDICTION({grade},{level},{PROFILE},{cons},{head}))'
+    match = f"MATCH({_top_grade(ctx, row)},{GRADE_NAME},0)"
+    group = f"{level}={q(GROUP_LEVEL)}"
+    body = f'IF({group},INDEX({GROUP_BODY},{match}),INDEX({BODY},{match}))'
+    own = q(vocab.BODIES[0])
+    raised = f'IF(AND({head}={q(vocab.YES)},{body}={own}),IF({group},{q(vocab.BODIES[2])},{q(vocab.BODIES[1])}),{body})'
+    return f'IF({skip},"",IFERROR({raised},{q(ERROR_ARGUMENT)}))'
 
 
 def _initial_check(ctx: Context, row: int, udf: bool) -> str:
@@ -228,10 +266,51 @@ def _initial_check(ctx: Context, row: int, udf: bool) -> str:
 
 def _needs_report(ctx: Context, row: int, udf: bool) -> str:
     grade = ctx.here("loss_grade", row)
+    if ctx.version >= 2:
+        cons = ctx.here("consequence_grade", row)
+        if udf:
+            return f'IF({_not_grade(grade)},"",ZZ_NEEDS_REPORT({grade},{PROFILE},{cons}))'
+        top = f"INDEX({EVENT_REPORT},MATCH({_top_grade(ctx, row)},{GRADE_NAME},0))"
+        none = f'AND({grade}={q(vocab.GRADE_UNASSESSED)},OR({cons}="",{cons}={q(CONSEQUENCE_NONE)}))'
+        lookup = f"IF({none},{q(vocab.NO)},IFERROR({top},{q(ERROR_ARGUMENT)}))"
+        return f'IF({_not_grade(grade)},"",{lookup})'
     if udf:
         return f'IF({_not_grade(grade)},"",ZZ_NEEDS_REPORT({grade},{PROFILE}))'
     lookup = f"IFERROR(INDEX({EVENT_REPORT},MATCH({grade},{GRADE_NAME},0)),{q(ERROR_ARGUMENT)})"
     return f'IF({_not_grade(grade)},"",IF({grade}={q(vocab.GRADE_UNASSESSED)},{q(vocab.NO)},{lookup}))'
+
+
+def _report_deadline(kind: str, name: str, attr: str) -> Callable[[Context, int, bool], str]:
+    """快报截止日 / 一事一报告截止日: when 需一事一报告 = 是, 受理日期 + the profile's working days."""
+    def build(ctx: Context, row: int, udf: bool) -> str:
+        needed, received = ctx.here("event_report_required", row), ctx.here("received_date", row)
+        skip = f'OR({needed}<>{q(vocab.YES)},{received}="")'
+        rule = getattr(ctx.profile.deadlines, attr, None)
+        if udf:
+            return f'IF({skip},"",ZZ_REPORT_DEADLINE({received},{q(kind)},{PROFILE}))'
+        if rule is None:
+            return '""'
+        return f'IF({skip},"",{deadline_expr(rule, received, name)})'
+    return build
+
+
+def _investigation(ctx: Context, row: int, udf: bool) -> str:
+    filed, extended = ctx.here("filed_date", row), ctx.here("investigation_extended_to", row)
+    if udf:
+        return f'IF({filed}="","",ZZ_INVESTIGATION_DEADLINE({filed},{extended},{PROFILE}))'
+    rule = ctx.profile.deadlines.investigation
+    due = '""' if rule is None else deadline_expr(rule, filed, INVESTIGATION)
+    return f'IF({filed}="","",IF({extended}<>"",{extended},{due}))'
+
+
+def _review(ctx: Context, row: int, udf: bool) -> str:
+    appeal = ctx.here("appeal_date", row)
+    if udf:
+        return f'IF({appeal}="","",ZZ_REVIEW_DEADLINE({appeal},{PROFILE}))'
+    rule = ctx.profile.deadlines.review
+    if rule is None:
+        return '""'
+    return f'IF({appeal}="","",{deadline_expr(rule, appeal, REVIEW)})'
 
 
 def _item_grade(ctx: Context, row: int, udf: bool) -> str:
@@ -362,12 +441,18 @@ RULES: dict[str, Rule] = {
         _rule("ZZ_RECTIFY_RESULT", ("ZZ_RECTIFY_RESULT",), _rectify_result),
         _same("rectify_overdue", _overdue),
         _rule("ZZ_BAN_END", ("ZZ_BAN_END",), _ban_end),
+        _rule("flash_deadline", ("ZZ_REPORT_DEADLINE",), _report_deadline("快报", FLASH_REPORT, "flash_report")),
+        _rule("full_report_deadline", ("ZZ_REPORT_DEADLINE",),
+              _report_deadline("全面报告", FULL_REPORT, "full_report")),
+        _rule("investigation_deadline", ("ZZ_INVESTIGATION_DEADLINE",), _investigation),
+        _rule("review_deadline", ("ZZ_REVIEW_DEADLINE",), _review),
     )
 }
 
 
-def formula(sheet: Sheet, field: str, row: int, mode: Mode, profile: Profile) -> str | None:
+def formula(sheet: Sheet, field: str, row: int, mode: Mode, profile: Profile,
+            version: int = STANDARD_VERSION) -> str | None:
     """The formula of a computed cell (None for a constant)."""
     column = sheet.column(field)
     assert column.computed_by is not None, f"{sheet.name}.{column.header} 不是计算列"
-    return RULES[column.computed_by].formula(Context(sheet, mode, profile), row)
+    return RULES[column.computed_by].formula(Context(sheet, mode, profile, version), row)

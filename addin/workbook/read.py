@@ -40,7 +40,8 @@ from udfs.values import EXCEL_EPOCH
 from addin.plumbing.forked import Forked, can_fork
 from addin.workbook.preflight import Scan, readable_copy, scan_file, shared_index_cells, sheet_parts
 from addin.problems import Problem
-from addin.workbook.schema import STANDARD, Column, ColumnType, InfoRecord, Origin, Record, Sheet, record_model
+from addin.workbook.schema import (STANDARD, STANDARD_VERSION, Column, ColumnType, InfoRecord, Origin, Record, Sheet,
+                                   record_model, version_of)
 from addin.workbook.textvalues import date_message, number_message, read_number, shown_number, suggest_date
 
 CellChecks = Callable[["Submission", set[tuple[str, str]], list[str]], dict[str, list[Problem]]]
@@ -78,6 +79,10 @@ class Submission(BaseModel):
     columns: dict[str, dict[str, int]] = Field(default_factory=dict)
     """Where each column was found: sheet key → field → 0-based column index.  A ledger
     (or 填报信息) that is missing has no entry; a column that is missing has no field."""
+    version: int = STANDARD_VERSION
+    """The standard version of the file (``schema.version_of`` its 模板版本): a v1 file's
+    missing v2 columns, lines and sheets are no problem; their cells read as blank or
+    at their stated default."""
     _typed: dict[str, dict[str, list[Any]]] = PrivateAttr(default_factory=dict)
     """The ledgers' typed columns as read (light rows only: they cannot change)."""
     _cells: dict[str, list[Problem]] = PrivateAttr(default_factory=dict)
@@ -175,6 +180,8 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
             if result.unreadable is not None:
                 return _empty(name, [Problem(file=name, code=result.unreadable[0], message=result.unreadable[1])])
             reader.problems.extend(result.problems)
+            reader.deferred.extend(result.deferred)
+            reader.found_additions |= result.found_additions
             for key, (positions, data) in result.ledgers.items():
                 sheet = STANDARD.sheet(key)
                 if positions is not None:
@@ -193,13 +200,16 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
             found = shared_index_cells(file, parts)
             if found:
                 return load_workbook(file, False, light, cell_checks, _bad=found)
+        version = version_of(getattr(info, "template_version", None), reader.found_additions)
+        if version >= 2:  # a v2 file must have the v2 columns; a v1 file never does
+            reader.problems.extend(reader.deferred)
         order = {sheet.name: index for index, sheet in enumerate(STANDARD.sheets)}
         problems = sorted(reader.problems, key=lambda p: order.get(p.sheet, len(order)))
         ledgers = {sheet.key: ledgers.get(sheet.key, []) for sheet in STANDARD.ledgers}
         columns = {key: reader.columns[key] for key in [STANDARD.record.key] + [s.key for s in STANDARD.ledgers]
                    if key in reader.columns}
         submission = Submission.model_construct(file=name, info=info, ledgers=ledgers, problems=problems,
-                                                calendar_days=None, columns=columns)
+                                                calendar_days=None, columns=columns, version=version)
         if light:
             submission._typed = typed
             submission._cells = cells
@@ -217,6 +227,8 @@ class _ChildResult:
     problems: list[Problem] = field(default_factory=list)
     ledgers: dict[str, tuple[dict[str, int] | None, _Ledger | None]] = field(default_factory=dict)
     cells: dict[str, list[Problem]] = field(default_factory=dict)
+    deferred: list[Problem] = field(default_factory=list)
+    found_additions: bool = False
 
 
 class _Child:
@@ -288,13 +300,16 @@ def _read_part(file: Path, keys: list[str], parts: frozenset[str],
             sheet = STANDARD.sheet(key)
             grid = reader._grid(sheet)
             if grid is None:
-                reader.problem(sheet.name, None, None, "ZZ-READ-SHEET-MISSING", f"缺少工作表「{sheet.name}」")
+                if sheet.since <= 1:
+                    reader.problem(sheet.name, None, None, "ZZ-READ-SHEET-MISSING", f"缺少工作表「{sheet.name}」")
                 result.ledgers[key] = (None, None)
                 continue
             data = reader.ledger_data(sheet, grid)
             del grid
             result.ledgers[key] = (reader.columns.get(key), data)
     result.problems = reader.problems
+    result.deferred = reader.deferred
+    result.found_additions = reader.found_additions
     if cell_checks is not None:
         result.cells = _cell_checks(str(file), result, keys, cell_checks)
     for _, data in result.ledgers.values():
@@ -415,13 +430,17 @@ class _Reader:
         self.book = book
         self.scan = scan or Scan()
         self.problems: list[Problem] = []
+        self.deferred: list[Problem] = []
+        """Problems about version 2's columns and lines: kept only for a v2 file."""
+        self.found_additions = False
+        """Some column, line or sheet of version 2 was found."""
         self.columns: dict[str, dict[str, int]] = {}
         self.names = {normalise_header(n): n for n in book.sheet_names}
 
     def problem(self, sheet: str, row: int | None, col: int | None, code: str, message: str,
-                severity: str = "error", column: Column | None = None) -> None:
+                severity: str = "error", column: Column | None = None, deferred: bool = False) -> None:
         cell = "" if row is None or col is None else xl_rowcol_to_cell(row, col)
-        self.problems.append(Problem(
+        (self.deferred if deferred else self.problems).append(Problem(
             file=self.file, sheet=sheet, cell=cell, code=code, message=message, severity=severity,  # type: ignore[arg-type]
             row=None if row is None or col is None else row + 1, column=column.header if column else ""))
 
@@ -479,22 +498,27 @@ class _Reader:
                 continue
             rows[column.field] = r + 1
             self.columns[sheet.key][column.field] = 1
+            if column.since > 1:
+                self.found_additions = True
             if (r, 1) in errors:
                 self._error_value(sheet, column, r, 1, errors[(r, 1)])
                 continue
             raw = line[1] if len(line) > 1 else None
             values[column.field] = self.cell(sheet, column, raw, r, 1)
-        for column in sheet.columns:
+        taken: set[str] = set()
+        for column in sorted(sheet.columns, key=lambda c: c.since):  # v1's lines claim a renamed label first
             if column.field not in rows and not column.computed:
-                guess = _closest(column.header, [text for _, text in labels])
+                later = column.since > 1
+                guess = _closest(column.header, [text for _, text in labels if not (later and text in taken)])
                 if guess is not None:
+                    taken.add(guess)
                     r = next(r for r, text in labels if text == guess)
                     self.problem(sheet.name, r, 0, "ZZ-READ-LABEL-RENAMED",
                                  f"「{sheet.name}」A{r + 1} 的项目名称为“{guess}”，应为“{column.header}”，请改回标准名称",
-                                 column=column)
+                                 column=column, deferred=later)
                 else:
                     self.problem(sheet.name, None, None, "ZZ-READ-LABEL-MISSING",
-                                 f"「{sheet.name}」的A列缺少项目“{column.header}”，请使用标准填报模板")
+                                 f"「{sheet.name}」的A列缺少项目“{column.header}”，请使用标准填报模板", deferred=later)
         by_row = {r - 1: c for c in sheet.columns if (r := rows.get(c.field)) is not None}
         self._bad_values(sheet.name, lambda r, col: by_row.get(r) if col == 1 else None)
         origin = Origin(file=self.file, sheet=sheet.name, row=min(rows.values(), default=0))
@@ -504,7 +528,8 @@ class _Reader:
     def ledger(self, sheet: Sheet, light: bool = False, typed: dict[str, Any] | None = None) -> list[Record]:
         grid = self._grid(sheet)
         if grid is None:
-            self.problem(sheet.name, None, None, "ZZ-READ-SHEET-MISSING", f"缺少工作表「{sheet.name}」")
+            if sheet.since <= 1:  # 情况说明 (v2) is only there when a filler needs it
+                self.problem(sheet.name, None, None, "ZZ-READ-SHEET-MISSING", f"缺少工作表「{sheet.name}」")
             return []
         data = self.ledger_data(sheet, grid)
         if data is None:
@@ -521,6 +546,8 @@ class _Reader:
                          f"「{sheet.name}」第1行没有找到本表的列标题（应为 {expected} 等），请使用标准填报模板")
             return None
         self.columns[sheet.key] = positions
+        if sheet.since > 1 or any(c.since > 1 for c in sheet.columns if c.field in positions):
+            self.found_additions = True
         renamed = self._missing_headers(sheet, grid[header_row], header_row, positions)
         by_col = {col: c for c in sheet.columns if (col := positions.get(c.field)) is not None}
         self._bad_values(sheet.name, lambda r, col: by_col.get(col))
@@ -539,7 +566,11 @@ class _Reader:
             if col is None:
                 continue
             raws = by_col[col] if by_col is not None else [_at(line, col) for line in lines]
-            out.columns[column.field] = self._convert(sheet, column, raws, data_rows, col)
+            values = self._convert(sheet, column, raws, data_rows, col)
+            if column.default is not None and None in values:
+                default = column.default
+                values = [default if v is None else v for v in values]
+            out.columns[column.field] = values
         if errors:
             where = {r: k for k, r in enumerate(data_rows)}
             fields = {col: c for c in sheet.columns if (col := positions.get(c.field)) is not None}
@@ -577,11 +608,19 @@ class _Reader:
         used = set(positions.values())
         strays = {col: str(value).strip() for col, value in enumerate(header)
                   if col not in used and isinstance(value, str) and value.strip()}
-        missing = [c for c in sheet.columns if c.field not in positions]
         claimed: set[int] = set()
+        for since in (1, 2):  # version 1's columns claim a renamed header first, as before version 2
+            missing = [c for c in sheet.columns if c.field not in positions and c.since == since]
+            self._missing_of(sheet, header, header_row, used, strays, missing, claimed, since > 1)
+        return claimed
+
+    def _missing_of(self, sheet: Sheet, header: list[Any], header_row: int, used: set[int], strays: dict[int, str],
+                    missing: list[Column], claimed: set[int], deferred: bool) -> None:
         pairs: list[tuple[float, int, Column]] = []
         for column in missing:
             for col, text in strays.items():
+                if col in claimed:
+                    continue
                 score = difflib.SequenceMatcher(None, normalise_header(column.header), normalise_header(text)).ratio()
                 if score >= 0.5:
                     pairs.append((score, col, column))
@@ -597,17 +636,16 @@ class _Reader:
             if col is not None:
                 self.problem(sheet.name, header_row, col, "ZZ-READ-HEADER-RENAMED",
                              f"列标题“{strays[col]}”不是本表的标准列名，应为“{column.header}”；请改回“{column.header}”"
-                             "（列标题改名后本列数据无法识别）", severity, column)
+                             "（列标题改名后本列数据无法识别）", severity, column, deferred)
                 continue
             index = sheet.index(column.field)
             blank = index < len(header) and index not in used and _blank(header[index])
             if blank:
                 self.problem(sheet.name, header_row, index, "ZZ-READ-HEADER-MISSING",
-                             f"列标题为空，应为“{column.header}”；请填写列标题“{column.header}”", severity, column)
+                             f"列标题为空，应为“{column.header}”；请填写列标题“{column.header}”", severity, column, deferred)
             else:
                 self.problem(sheet.name, None, None, "ZZ-READ-HEADER-MISSING",
-                             f"「{sheet.name}」缺少列“{column.header}”，请从标准模板补上这一列", severity, column)
-        return claimed
+                             f"「{sheet.name}」缺少列“{column.header}”，请从标准模板补上这一列", severity, column, deferred)
 
     def _header(self, sheet: Sheet, grid: list[list[Any]]) -> tuple[int | None, dict[str, int]]:
         """The header row (0-based): the one of the first rows naming most of the columns."""
@@ -721,7 +759,8 @@ def build_records(file: str, sheet: Sheet, data: _Ledger, light: bool = False) -
     """Records from a ledger's typed columns (every field present, None when blank)."""
     fields = [c.field for c in sheet.columns]
     blank = [None] * len(data.rows)
-    columns = [data.columns.get(f, blank) for f in fields]
+    columns = [data.columns.get(c.field, blank if c.default is None else [c.default] * len(data.rows))
+               for c in sheet.columns]
     if light:
         origins = [LightOrigin(file, sheet.name, row) for row in data.rows]
         return list(map(light_row(sheet.key)._make, zip(*columns, origins)))

@@ -23,7 +23,7 @@ from udfs.errors import EngineError
 from udfs.workcalendar import WorkCalendar, YearSchedule, default_calendar
 
 from addin.workbook.formulas import OWN_LEVEL
-from addin.workbook.schema import STANDARD, ColumnType, Record
+from addin.workbook.schema import CONSEQUENCE_NONE, STANDARD, ColumnType, Record
 
 Values = dict[str, Any]
 
@@ -102,6 +102,7 @@ class Recompute:
             "rectification": self.rectification(),
             "bans": self.bans(),
             "recommendations": [{} for _ in self.ledgers.get("recommendations", ())],
+            "explanations": [{} for _ in self.ledgers.get("explanations", ())],
         }
         for key, rows in values.items():
             flags = [c.field for c in STANDARD.sheet(key).computed_columns if c.type is ColumnType.FLAG]
@@ -165,17 +166,23 @@ class Recompute:
         bodies: dict[tuple[Any, Any], Any] = {}
         deadlines: dict[Any, Any] = {}
         reports: dict[Any, Any] = {}
+        report_deadlines: dict[tuple[Any, str], Any] = {}
+        investigations: dict[tuple[Any, Any], Any] = {}
         for clue, grade in zip(clues, self.clue_grades(clues, assessed)):
+            c: Any = clue
             usable = _is_grade(grade)
-            level = clue.unit_level  # type: ignore[attr-defined]
+            level = c.unit_level
             if level == OWN_LEVEL:
                 level = own_level
-            received = clue.received_date  # type: ignore[attr-defined]
+            received = c.received_date
+            consequence = getattr(c, "consequence_grade", None) or CONSEQUENCE_NONE
+            head = bool(getattr(c, "involves_head", False))
             body = None
-            if usable and grade != vocab.GRADE_UNASSESSED:
-                if (grade, level) not in bodies:
-                    bodies[(grade, level)] = self.call("ZZ_JURISDICTION", grade, level)
-                body = bodies[(grade, level)]
+            if usable and (grade != vocab.GRADE_UNASSESSED or consequence != CONSEQUENCE_NONE):
+                key = (grade, level, consequence, head)
+                if key not in bodies:
+                    bodies[key] = self.call("ZZ_JURISDICTION", grade, level, self.profile or "", consequence, head)
+                body = bodies[key]
             deadline = None
             if received is not None:
                 if received not in deadlines:
@@ -183,11 +190,24 @@ class Recompute:
                 deadline = deadlines[received]
             report = None
             if usable:
-                if grade not in reports:
-                    reports[grade] = self.call("ZZ_NEEDS_REPORT", grade)
-                report = reports[grade]
+                if (grade, consequence) not in reports:
+                    reports[(grade, consequence)] = self.call("ZZ_NEEDS_REPORT", grade, self.profile or "", consequence)
+                report = reports[(grade, consequence)]
+            flash = full = None
+            if report == vocab.YES and received is not None:
+                for kind in ("快报", "全面报告"):
+                    if (received, kind) not in report_deadlines:
+                        report_deadlines[(received, kind)] = self.call("ZZ_REPORT_DEADLINE", received, kind)
+                flash, full = report_deadlines[(received, "快报")], report_deadlines[(received, "全面报告")]
+            investigation = None
+            filed, extended = c.filed_date, getattr(c, "investigation_extended_to", None)
+            if filed is not None:
+                if (filed, extended) not in investigations:
+                    investigations[(filed, extended)] = self.call("ZZ_INVESTIGATION_DEADLINE", filed, extended)
+                investigation = investigations[(filed, extended)]
             out.append({"loss_grade": grade, "jurisdiction": body, "initial_check_deadline": deadline,
-                        "event_report_required": report})
+                        "event_report_required": report, "flash_deadline": flash, "full_report_deadline": full,
+                        "investigation_deadline": investigation})
         return out
 
     def accountability(self, clues: list[Values]) -> list[Values]:
@@ -223,6 +243,8 @@ class Recompute:
                 "pay_deduction": None if r.pay_base is None or r.pay_ratio is None else r.pay_base * r.pay_ratio,
                 "lti": lti,
                 "influence_end": end,
+                "review_deadline": None if getattr(r, "appeal_date", None) is None
+                else self.call("ZZ_REVIEW_DEADLINE", r.appeal_date),
             })
         return out
 

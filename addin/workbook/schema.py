@@ -1,4 +1,4 @@
-"""The reporting standard (填报模板规范, version 1) as data: sheets, columns, enumerations.
+"""The reporting standard (填报模板规范, version 2) as data: sheets, columns, enumerations.
 
 This is the single source of truth for the workbook side.  Every sheet and column of
 the standard is listed here once, in the standard's order, with its exact Chinese header,
@@ -9,6 +9,11 @@ module lists columns by hand.
 
 Closed lists that the rules speak about come from ``udfs.vocab``; the others (clue
 sources, stages, …) are part of the standard and live here.
+
+Version 2 adds columns after the v1 columns of their sheet (``since=2``), a few lines
+to 填报信息 and the sheet 情况说明.  ``standard_for(1)`` is the v1 standard (the same
+columns at the same letters, without the additions): a v1 file reads as v2 with the
+new cells blank or at their stated default (``Column.default``).
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from udfs import vocab
 from udfs.profile import available_profiles
 
-STANDARD_VERSION = 1
+STANDARD_VERSION = 2
 """The version of the reporting standard (填报模板规范) these sheets implement."""
 
-TEMPLATE_VERSION = "1.0"
+TEMPLATE_VERSION = "2.0"
 """What the 模板版本 cell of a template made by this code holds."""
+
+TEMPLATE_VERSIONS = {1: "1.0", 2: TEMPLATE_VERSION}
+"""模板版本 of a template made for each version of the standard."""
 
 
 # -- enumerations of the standard that the rule engine does not need -------------------
@@ -49,6 +57,16 @@ LOSS_BASES = ("司法行政文书", "中介机构报告", "企业内部证明", 
 EMPLOYMENT_STATUSES = ("在职", "已调任", "已离职", "已退休")
 FINDING_SOURCES = ("审计机关", "国资委监督检查", "巡视巡察", "内部审计", "其他监督")
 RECTIFY_STAGES = ("问题挂号", "责任分解", "制定方案", "推动整改", "阶段报告", "结果认定", "后续审计", "问题销号")
+
+# version 2
+CONSEQUENCE_NONE = "无"
+CONSEQUENCE_GRADES = (CONSEQUENCE_NONE,) + vocab.GRADES
+SUPERVISION_MODES = ("无", "指导督办", "挂牌督办", "联合核查", "专项核查", "直接核查")
+RECTIFY_TYPES = ("立行立改", "限期整改", "持续整改")
+FINDING_CATEGORIES = ("财务收支", "资产管理", "投资管理", "工程项目", "采购与合同", "资金管理", "内部控制", "公司治理", "其他")
+CLOSING_REVIEWS = ("待审核", "同意销号", "退回重改")
+BAN_TERM_CHOICES = ("5年", "10年", "15年", "20年", "终身")
+"""The drop-down of 禁入限制人员's 禁入期限: common terms; any N年 with N ≥ 5 is accepted."""
 
 FLAG_VALUES = (vocab.YES, vocab.NO)
 CLUE_GRADES = vocab.GRADES + (vocab.GRADE_UNASSESSED,)
@@ -110,8 +128,15 @@ class Column(BaseModel):
     minimum: float | None = None
     minimum_exclusive: bool = False
     maximum: float | None = None
-    check: Literal["uscc", "id"] | None = None
-    """A check-character rule the validator applies (统一社会信用代码 / 身份证号码)."""
+    check: Literal["uscc", "id", "ban_term"] | None = None
+    """A check-character rule the validator applies (统一社会信用代码 / 身份证号码), or
+    ``ban_term``: any N年 with N ≥ 5, or 终身 (the drop-down only lists common terms)."""
+    min_length: int | None = Field(default=None, gt=0)
+    since: Literal[1, 2] = 1
+    """The version of the standard that added the column (a v1 file has none of version 2's)."""
+    default: str | bool | None = None
+    """What a blank cell reads as (版本2: 不良后果等级 blank = 无); also the value of a
+    column a v1 file does not have."""
 
     @model_validator(mode="after")
     def _consistent(self) -> "Column":
@@ -123,6 +148,8 @@ class Column(BaseModel):
             raise ValueError(f"{self.header}：是/否列的可选值只能是 是、否")
         if self.computed_by is not None and self.required:
             raise ValueError(f"{self.header}：计算列不是填报项，不能标为必填")
+        if self.default is not None and (self.type is ColumnType.FLAG) != isinstance(self.default, bool):
+            raise ValueError(f"{self.header}：是/否列的缺省值为 True/False，其他列为文本")
         return self
 
     @property
@@ -155,6 +182,8 @@ class Sheet(BaseModel):
     purpose: str
     """What one row (or the sheet) holds, in Chinese, for the 填报说明 sheet."""
     columns: tuple[Column, ...]
+    since: Literal[1, 2] = 1
+    """The version of the standard that added the sheet."""
 
     @model_validator(mode="after")
     def _unique(self) -> "Sheet":
@@ -165,7 +194,19 @@ class Sheet(BaseModel):
                 raise ValueError(f"{self.name}：重复的列 {'、'.join(doubled)}")
         if (self.kind == "ledger") != (self.table is not None):
             raise ValueError(f"{self.name}：台账必须（且只有台账）有表格名称")
+        versions = [c.since for c in self.columns]
+        if versions != sorted(versions):
+            raise ValueError(f"{self.name}：新版本的列必须排在旧版本各列之后（旧文件的列字母不变）")
         return self
+
+    def for_version(self, version: int) -> "Sheet":
+        """The sheet as that version of the standard has it (the same columns at the same places)."""
+        return self.model_copy(update={"columns": tuple(c for c in self.columns if c.since <= version)})
+
+    @property
+    def added_columns(self) -> tuple[Column, ...]:
+        """The columns version 2 added (a v1 file lacks them, never an error)."""
+        return tuple(c for c in self.columns if c.since > 1)
 
     def column(self, field: str) -> Column:
         for column in self.columns:
@@ -220,6 +261,12 @@ class Standard(BaseModel):
     def record(self) -> Sheet:
         return next(s for s in self.sheets if s.kind == "record")
 
+    def for_version(self, version: int) -> "Standard":
+        """That version of the standard: its sheets and columns only."""
+        return self.model_copy(update={
+            "version": version, "template_version": TEMPLATE_VERSIONS[version],
+            "sheets": tuple(s.for_version(version) for s in self.sheets if s.since <= version)})
+
     @property
     def ledgers(self) -> tuple[Sheet, ...]:
         return tuple(s for s in self.sheets if s.kind == "ledger")
@@ -263,9 +310,9 @@ def _flag(header: str, field: str, help: str, required: bool = True, **extra: An
 
 
 def _computed(header: str, field: str, type: ColumnType, rule: str, help: str, width: float = 12,
-              choices: tuple[str, ...] | None = None) -> Column:
+              choices: tuple[str, ...] | None = None, since: Literal[1, 2] = 1) -> Column:
     return Column(header=header, field=field, type=type, computed_by=rule, choices=choices,
-                  width=width, help=f"自动计算：{help}")
+                  width=width, help=f"自动计算：{help}", since=since)
 
 
 # -- the sheets ------------------------------------------------------------------------------
@@ -295,6 +342,8 @@ INFO = Sheet(
         _date("填报日期", "report_date", "报送日期；“是否逾期”按此日期判断"),
         Column(header="模板版本", field="template_version", type=T.TEXT, computed_by="template_version", width=12,
                help="自动填写：本文件所依据的填报模板规范版本，请勿修改"),
+        _text("上级单位名称", "parent_name", "上级单位全称（向上级报送的文书的主送单位）；集团公司不填", width=30,
+              required_note="集团公司不填", since=2),
     ),
 )
 
@@ -340,6 +389,24 @@ CLUES = Sheet(
         _text("承办部门", "department", "承办本线索的部门", width=16),
         _text("承办人", "handler", "承办人姓名", width=12),
         _text("备注", "remarks", "其他需要说明的情况", width=24, required=False),
+        # -- version 2 ------------------------------------------------------------------------------
+        _enum("不良后果等级", "consequence_grade", CONSEQUENCE_GRADES,
+              "资产损失以外的其他不良后果，按适用标准的标准分级（严重程度 较轻/较重/严重 × 影响范围 本企业/行业或中央企业/"
+              "国家和社会）；没有的选 无，不填视为 无", since=2, default=CONSEQUENCE_NONE, required_note="不填视为 无"),
+        _flag("涉及企业负责人", "involves_head", "本线索是否涉及企业负责人；涉及的由上级或出资人机构管辖，不填视为 否",
+              since=2, default=False, required_note="不填视为 否"),
+        _enum("督办方式", "supervision", SUPERVISION_MODES, "上级对本线索的督办方式；没有的选 无", required=False, since=2),
+        _computed("快报截止日", "flash_deadline", T.DATE, "flash_deadline",
+                  "需一事一报告的，受理日期后按适用标准的工作日数（5个工作日）报送快报的截止日；其余为空", width=12, since=2),
+        _date("快报日期", "flash_date", "报送快报的日期，不早于受理日期", required=False, since=2),
+        _computed("一事一报告截止日", "full_report_deadline", T.DATE, "full_report_deadline",
+                  "需一事一报告的，受理日期后按适用标准的工作日数（15个工作日）报送全面报告的截止日；其余为空", width=13, since=2),
+        _date("初核延期至", "initial_check_extended_to",
+              "初步核实经批准延期的日期：晚于初核报告截止日，且不超过适用标准允许的延长（再延30个工作日）", required=False, since=2),
+        _computed("核查截止日", "investigation_deadline", T.DATE, "investigation_deadline",
+                  "立项日期后按适用标准的核查期限（6个月）；有核查延期的取核查延期至", width=12, since=2),
+        _date("核查延期至", "investigation_extended_to", "核查经批准延期的日期，晚于未延期的核查截止日", required=False,
+              since=2),
     ),
 )
 
@@ -407,6 +474,14 @@ ACCOUNTABILITY = Sheet(
         _computed("影响期截止日", "influence_end", T.DATE, "ZZ_INFLUENCE_END",
                   "处理决定日期按组织处理的影响期推算（如诫勉6个月、降职2年），无影响期的为空", width=13),
         _flag("是否申诉", "appealed", "责任人是否提出申诉"),
+        # -- version 2 ------------------------------------------------------------------------------
+        _flag("尽职合规免责", "exempt",
+              "依法合规、忠实勤勉、未谋取不正当利益、未造成重大损失或重大不良后果的，可免责（组织处理为 无、扣减比例为0）；"
+              "线索的损失等级或不良后果等级为 重大 的不适用；不填视为 否", since=2, default=False, required_note="不填视为 否"),
+        _date("申诉日期", "appeal_date", "提出申诉的日期；是否申诉为 是 时必填，晚于处理决定日期后的申诉期（1个月）的提醒",
+              required=False, since=2),
+        _computed("复核截止日", "review_deadline", T.DATE, "review_deadline",
+                  "申诉日期后按适用标准的复核期限（30个工作日）", width=12, since=2),
     ),
 )
 
@@ -447,6 +522,19 @@ RECTIFICATION = Sheet(
         _date("销号日期", "closed_date", "问题销号的日期；仅整改结果为 整改完毕 时填写", required=False),
         _text("关联线索编号", "clue_id", "由本问题形成的问题线索的编号（在「问题线索台账」中）", width=16,
               required=False, max_length=50),
+        # -- version 2 ------------------------------------------------------------------------------
+        _enum("整改类型", "rectify_type", RECTIFY_TYPES, "立行立改、限期整改 或 持续整改（长期事项，分阶段目标）；不填视为 限期整改",
+              since=2, default=RECTIFY_TYPES[1], required_note="不填视为 限期整改"),
+        _enum("问题分类", "category", FINDING_CATEGORIES, "问题所属类别", since=2),
+        _text("问题明细分类", "subcategory", "本单位自己的细分类别", width=16, required=False, since=2),
+        _text("证明材料", "evidence", "整改的证明材料（文件名称、文号）；整改完毕的应填写", width=30, required=False, since=2),
+        _text("整改责任领导", "leader", "分管整改的责任领导", width=12, required=False, since=2),
+        _text("验收负责人", "acceptor", "整改验收的负责人", width=12, required=False, since=2),
+        _text("延期原因", "delay_reason", "批准延期的原因；填写了批准延期至的必填", width=24, required=False, since=2),
+        _text("延期批准人", "delay_approver", "批准延期的领导或机构；填写了批准延期至的必填", width=12, required=False,
+              since=2),
+        _enum("销号审核意见", "closing_review", CLOSING_REVIEWS,
+              "审计方对销号的审核意见：待审核、同意销号 或 退回重改；填写销号日期的须为 同意销号", required=False, since=2),
     ),
 )
 
@@ -461,11 +549,15 @@ BANS = Sheet(
         _text("身份证号码", "id_number", "18位居民身份证号码，末位校验码须正确", width=21, max_length=18, check="id"),
         _text("原任职单位", "former_unit", "作出决定时的任职单位", width=20),
         _text("原任职务", "former_position", "作出决定时的职务", width=16),
-        _enum("禁入期限", "term", vocab.BAN_TERMS, "5年、10年 或 终身"),
+        _enum("禁入期限", "term", BAN_TERM_CHOICES, "5年及以上的整年数（如 5年、8年、10年）或 终身；下拉列表只列常用期限",
+              check="ban_term"),
         _date("起始日期", "start_date", "禁入限制的起始日期"),
         _computed("截止日期", "end_date", T.DATE, "ZZ_BAN_END", "起始日期加禁入年限；终身的为空", width=12),
         _text("决定文号", "decision_no", "禁入限制决定的文号", width=20),
         _text("关联线索编号", "clue_id", "相关问题线索的编号", width=16, required=False, max_length=50),
+        # -- version 2 ------------------------------------------------------------------------------
+        _text("作出决定单位", "deciding_unit", "作出禁入限制决定的单位（谁处理、谁负责）", width=20, since=2),
+        _text("违规事实", "facts", "简要写明违规事实，不超过200字", width=36, max_length=200, since=2),
     ),
 )
 
@@ -487,11 +579,45 @@ RECOMMENDATIONS = Sheet(
     ),
 )
 
+EXPLANATIONS = Sheet(
+    name="情况说明",
+    key="explanations",
+    kind="ledger",
+    table="Explanations",
+    since=2,
+    purpose="每行说明一条校验提醒为什么成立（如经批准的延期及其文号）：工作表、单元格和提醒代码与校验报告一致的提醒记为"
+            "“已说明”，不再算未处理的提醒；说明不能使错误通过。校验标注副本已为每条提醒预填好前三列。",
+    columns=(
+        _text("工作表", "sheet_name", "提醒所在的工作表名称，与校验报告一致", width=16, since=2),
+        _text("单元格", "cell", "提醒所在的单元格，如 O5", width=8, max_length=12, since=2),
+        _text("提醒代码", "code", "校验报告中提醒的代码，如 ZZ-WARN-RECTIFY-OVERDUE", width=30, max_length=60, since=2),
+        _text("说明", "text", "为什么这条提醒成立，至少10个字（如：经集团批准延期，文号某某〔2026〕12号）", width=50,
+              min_length=10, max_length=500, since=2),
+        _text("说明人", "author", "说明人姓名", width=12, since=2),
+        _date("说明日期", "date", "作出说明的日期", since=2),
+    ),
+)
+
 STANDARD = Standard(
     version=STANDARD_VERSION,
     template_version=TEMPLATE_VERSION,
-    sheets=(INFO, CLUES, LOSSES, ACCOUNTABILITY, RECTIFICATION, BANS, RECOMMENDATIONS),
+    sheets=(INFO, CLUES, LOSSES, ACCOUNTABILITY, RECTIFICATION, BANS, RECOMMENDATIONS, EXPLANATIONS),
 )
+
+
+@lru_cache(maxsize=None)
+def standard_for(version: int) -> Standard:
+    """The standard of one version (1 or 2): what a template of that version holds."""
+    return STANDARD if version == STANDARD_VERSION else STANDARD.for_version(version)
+
+
+def version_of(template_version: object, has_additions: bool) -> int:
+    """The standard version of a file from its 模板版本 ("1.x" / "2.x"); without a usable
+    one, 2 when it carries any column of version 2, else 1."""
+    text = str(template_version or "").strip()
+    if text[:1] in ("1", "2") and (len(text) == 1 or text[1] == "."):
+        return int(text[0])
+    return 2 if has_additions else 1
 
 
 # -- typed records ----------------------------------------------------------------------------

@@ -38,7 +38,8 @@ from addin.workbook import formulas as fx
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OutputError, free_name
 from addin.workbook.styles import COLORS, FONT, Formats, cell_props, display_width
-from addin.workbook.schema import CLUE_STAGES, STANDARD, TYPE_LABELS, Column, ColumnType, Sheet
+from addin.workbook.schema import (CLUE_STAGES, STANDARD, STANDARD_VERSION, TYPE_LABELS, Column, ColumnType, Sheet,
+                                   Standard, standard_for)
 
 FILE_NAMES = {"native": "子企业填报模板.xlsx", "udf": "子企业填报模板（函数版）.xlsx"}
 DEFAULT_ROWS = 500
@@ -63,6 +64,8 @@ class Options:
     rows: int = DEFAULT_ROWS
     calendar: WorkCalendar | None = None
     """The working days for 工作日历; default: the engine's (built-in and the user's years)."""
+    version: int = STANDARD_VERSION
+    """The standard version of the template: 2, or 1 (the v1 columns only: tests of v1 files)."""
 
 
 @dataclass
@@ -105,9 +108,10 @@ def build_template(
             {"default_format_properties": {"font_name": FONT, "font_size": 10}, "strings_to_numbers": False,
              "strings_to_formulas": False, "strings_to_urls": False},
         )
+        standard = standard_for(options.version)
         book.set_properties({"title": "子企业填报模板", "subject": "违规经营投资责任追究与审计整改",
                              "author": "zhuize", "created": FIXED_TIMESTAMP,
-                             "comments": f"填报模板规范第{STANDARD.version}版，模板版本 {STANDARD.template_version}"})
+                             "comments": f"填报模板规范第{standard.version}版，模板版本 {standard.template_version}"})
         book.set_calc_mode("auto")
         _Writer(book, options, rows).write(info or {}, records)
         book.close()
@@ -123,12 +127,13 @@ class _Writer:
         self.fmt = Formats(book)
         self.lists = _Lists()
         self.calendar = options.calendar or default_calendar()
+        self.standard: Standard = standard_for(options.version)
 
     # -- the whole book -------------------------------------------------------------------
     def write(self, info: Mapping[str, Any], records: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
         guide = self.book.add_worksheet(GUIDE_SHEET)
         self._info_sheet(info)
-        for sheet in STANDARD.ledgers:
+        for sheet in self.standard.ledgers:
             self._ledger(sheet, records.get(sheet.key, ()))
         self._params_sheet()
         self._calendar_sheet()
@@ -149,7 +154,7 @@ class _Writer:
 
     # -- 填报信息 -----------------------------------------------------------------------------
     def _info_sheet(self, values: Mapping[str, Any]) -> None:
-        sheet = STANDARD.record
+        sheet = self.standard.record
         ws = self.book.add_worksheet(sheet.name)
         title = self.fmt.get(bold=True, font_color="#FFFFFF", bg_color=COLORS["title"], border=1,
                              border_color="#BFBFBF", valign="vcenter")
@@ -166,7 +171,8 @@ class _Writer:
             cell = self.fmt.get(**{**cell_props(column), "valign": "vcenter", "align": "left"})
             rule = fx.RULES[column.computed_by] if column.computed_by else None
             if rule is not None and rule.constant is not None:
-                ws.write_string(row, 1, rule.constant, cell)
+                constant = self.standard.template_version if column.field == "template_version" else rule.constant
+                ws.write_string(row, 1, constant, cell)
             elif column.field == "profile" and "profile" not in values:
                 ws.write_string(row, 1, self.profile.key, cell)
             else:
@@ -202,7 +208,7 @@ class _Writer:
             cell = self.fmt.cell(column)
             if column.computed:
                 rule = fx.RULES[column.computed_by]  # type: ignore[index]
-                ctx = fx.Context(sheet, self.options.mode, self.profile)
+                ctx = fx.Context(sheet, self.options.mode, self.profile, self.options.version)
                 for row in range(1, last_row + 1):
                     text = rule.formula(ctx, row + 1)
                     if text is None:
@@ -244,6 +250,9 @@ class _Writer:
             values = column.options
             rule.update(validate="list", source=self.lists.ref(column.header, values),
                         error_message=_clip(f"{column.header}只能从下拉列表中选择：{'、'.join(values)}"))
+            if column.check == "ban_term":  # the list holds common terms: any N年 (N ≥ 5) may be typed
+                rule.update(error_type="information",
+                            error_message=_clip(f"{column.header}应为5年及以上的整年数（如 8年）或 终身"))
         elif kind is ColumnType.DATE:
             rule.update(validate="date", criteria="between", minimum=_FIRST_DATE, maximum=_LAST_DATE,
                         error_message=f"{column.header}应填写日期，如 2026-11-23")
@@ -263,6 +272,9 @@ class _Writer:
         elif column.check is not None:
             rule.update(validate="length", criteria="==", value=column.max_length or 18,
                         error_message=f"{column.header}应为{column.max_length or 18}位")
+        elif column.max_length is not None and column.min_length is not None:
+            rule.update(validate="length", criteria="between", minimum=column.min_length, maximum=column.max_length,
+                        error_message=f"{column.header}应为{column.min_length}到{column.max_length}个字")
         elif column.max_length is not None:
             rule.update(validate="length", criteria="<=", value=column.max_length,
                         error_message=f"{column.header}不能超过{column.max_length}个字")
@@ -419,15 +431,16 @@ class _Writer:
         row += 1
         ws.write_row(row, 0, ["事项", "期限", "单位", "可延长（工作日）", "", "", "", "", "说明", "依据"], head)
         row += 1
+        v2 = self.options.version >= 2
         deadlines: list[tuple[str, Deadline | None, str | None]] = [
             ("初核报告", p.deadlines.initial_check, fx.INITIAL_CHECK),
-            ("重大损失快报", p.deadlines.flash_report, None),
-            ("重大损失全面报告", p.deadlines.full_report, None),
+            ("重大损失快报", p.deadlines.flash_report, fx.FLASH_REPORT if v2 else None),
+            ("重大损失全面报告", p.deadlines.full_report, fx.FULL_REPORT if v2 else None),
             ("重大损失初核报告", p.deadlines.initial_report, None),
             ("审计整改", p.deadlines.rectify, fx.RECTIFY_PERIOD),
-            ("核查", p.deadlines.investigation, None),
+            ("核查", p.deadlines.investigation, fx.INVESTIGATION if v2 else None),
             ("申诉", p.deadlines.appeal, None),
-            ("复核", p.deadlines.review, None),
+            ("复核", p.deadlines.review, fx.REVIEW if v2 else None),
         ]
         for label, rule, name in deadlines:
             if rule is None:
@@ -545,7 +558,7 @@ class _Writer:
             ws.merge_range(row, 0, row, 4, f"{number}. {line}", bullet)
             ws.set_row(row, _height(len(line) + 4, sum(widths)))
             row += 1
-        for sheet in STANDARD.sheets:
+        for sheet in self.standard.sheets:
             row += 1
             ws.merge_range(row, 0, row, 4, f"「{sheet.name}」 {sheet.purpose}", section)
             ws.set_row(row, _height(len(sheet.purpose) + len(sheet.name) + 4, sum(widths), line=18))
@@ -712,9 +725,10 @@ def _write_value(ws: Worksheet, row: int, col: int, column: Column, value: Any, 
 
 def _general_notes(profile: Profile, options: Options, rows: int, calendar: WorkCalendar) -> list[str]:
     years = calendar.known_years
+    standard = standard_for(options.version)
     span = f"{years[0]}–{years[-1]}年" if years else "（无）"
     notes = [
-        f"本模板依据《填报模板规范》第{STANDARD.version}版编制（模板版本 {STANDARD.template_version}），"
+        f"本模板依据《填报模板规范》第{standard.version}版编制（模板版本 {standard.template_version}），"
         f"计算所用的适用标准为：{profile.title}（{profile.key}），详见「{PARAMS_SHEET}」表。",
         "先填「填报信息」，再逐表填写各台账：每行一条记录，从第2行开始连续填写；不要修改表头、插入空行或合并单元格，"
         "也不要改动工作表名称。没有内容的台账保留表头即可。",
