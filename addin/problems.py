@@ -162,6 +162,12 @@ class Problem(BaseModel):
     """1-based row of the record the problem is about (None for a sheet or file)."""
     column: str = ""
     """The header of the column the problem is about ("" when none)."""
+    explanation: str | None = None
+    """A warning the filler answered in 情况说明: the 说明 (with who and when); None when open."""
+
+    @property
+    def explained(self) -> bool:
+        return self.explanation is not None
 
     @model_validator(mode="after")
     def _catalogued(self) -> "Problem":
@@ -180,7 +186,7 @@ class Problem(BaseModel):
         problem = cls.__new__(cls)
         message = redact_ids(message)
         _set(problem, "__dict__", {"file": file, "sheet": sheet, "cell": cell, "code": code, "message": message,
-                                   "severity": severity, "row": row, "column": column})
+                                   "severity": severity, "row": row, "column": column, "explanation": None})
         _set(problem, "__pydantic_fields_set__", {"file", "sheet", "cell", "code", "message", "severity", "row",
                                                   "column"})
         _set(problem, "__pydantic_extra__", None)

@@ -26,6 +26,7 @@ from addin.rollup.indicators import COUNT, INDICATOR_KEYS, MONEY, RATIO, UNITS, 
 from addin.rollup.intake import PROVENANCE, Row
 from addin.rollup.consolidate import RollupResult, filer_name
 from addin.workbook.schema import STANDARD, VIOLATION_CATEGORIES, Sheet
+from addin.validation.report import severity_label
 from addin.validation.run import no_gc
 from addin.workbook.styles import COLORS, FONT, Formats, display_width, wraps
 from addin.plumbing.xlsx_tables import RowSource, TableSpec, add_tables, map_distinct
@@ -330,13 +331,13 @@ class GroupWriter:
         """Every input with its outcome and every problem: the file's name, the folder it
         is in (relative to the inputs' common folder), a link to the cell."""
         sheet = self._sheet(RESULTS_SHEET)
-        headers = ["文件", "所在文件夹", "单位", "处理结果", "类别", "工作表", "单元格", "代码", "说明"]
-        widths = (30, 18, 20, 8, 6, 14, 7, 24, 60)
+        headers = ["文件", "所在文件夹", "单位", "处理结果", "类别", "工作表", "单元格", "代码", "说明", "情况说明"]
+        widths = (30, 18, 20, 8, 6, 14, 7, 24, 60, 40)
         wrap = self.formats.get(text_wrap=True, valign="top")
         plain = self.formats.get(valign="top")
         link = self.formats.get(valign="top", font_color="#0563C1", underline=1)
         for col, width in enumerate(widths):
-            sheet.set_column(col, col, width, wrap if col in (0, 1, 2, 5, 8) else plain)
+            sheet.set_column(col, col, width, wrap if col in (0, 1, 2, 5, 8, 9) else plain)
         sheet.write_row(0, 0, headers, self.plain_header)
         paths = [intake.path for intake, _ in outcomes(self.result)]
         root = _common_folder(paths)
@@ -350,11 +351,10 @@ class GroupWriter:
             for problem in problems:
                 row += 1
                 if problem is None:
-                    cells = [file.name, folder, intake.unit, outcome, "", "", "", "", ""]
+                    cells = [file.name, folder, intake.unit, outcome, "", "", "", "", "", ""]
                 else:
-                    cells = [file.name, folder, intake.unit, outcome,
-                             "错误" if problem.severity == "error" else "提醒",
-                             problem.sheet, problem.cell, problem.code, problem.message]
+                    cells = [file.name, folder, intake.unit, outcome, severity_label(problem),
+                             problem.sheet, problem.cell, problem.code, problem.message, problem.explanation or ""]
                 sheet.set_row(row, _row_height(cells, widths))
                 sheet.write_row(row, 0, cells)
                 if problem is not None and problem.sheet and problem.cell and links < MAX_LINKS:

@@ -22,6 +22,12 @@ from addin.plumbing.xlsx_tables import text_lines
 from addin.workbook.schema import STANDARD
 from addin.workbook.templates import print_rows
 from addin.validation.report import FileReport
+from typing import Any
+
+from addin.validation.explanations import STALE
+from addin.validation.report import severity_label
+from addin.workbook.read import normalise_header
+from addin.workbook.schema import EXPLANATIONS
 
 RESULT_SHEET = "校验结果"
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -29,6 +35,7 @@ WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 WIDTHS = (8, 16, 10, 28, 64)
 """类别, 工作表, 单元格, 代码, 说明: one A4 landscape page wide at a readable scale."""
+EXPLAINED_FILL = PatternFill("solid", fgColor="E2EFDA")
 AUTHOR = "zhuize 校验"
 
 
@@ -46,21 +53,24 @@ def annotate(source: Path, report: FileReport, out_dir: Path, name: str | None =
     notes: dict[tuple[str, str], list[str]] = {}
     for problem in report.problems:
         if problem.sheet in book.sheetnames and problem.cell:
+            answer = f"\n情况说明：{problem.explanation}" if problem.explained else ""
             notes.setdefault((problem.sheet, problem.cell), []).append(
-                f"{'错误' if problem.severity == 'error' else '提醒'}：{problem.message}（{problem.code}）")
+                f"{severity_label(problem)}：{problem.message}（{problem.code}）{answer}")
     for (sheet, cell), lines in notes.items():
         target = book[sheet][cell]
         is_error = any(line.startswith("错误") for line in lines)
-        target.fill = ERROR_FILL if is_error else WARNING_FILL
+        is_open = any(line.startswith("提醒") for line in lines)
+        target.fill = ERROR_FILL if is_error else WARNING_FILL if is_open else EXPLAINED_FILL
         comment = Comment("\n".join(lines), AUTHOR)
         comment.width, comment.height = 320, 40 + 30 * len(lines)
         target.comment = comment
+    ready = _ready_rows(book, report)
     for ledger in STANDARD.ledgers:
         if ledger.name in book.sheetnames:
             _print_filled_rows(book[ledger.name], len(ledger.columns))
     if RESULT_SHEET in book.sheetnames:
         del book[RESULT_SHEET]
-    _result_sheet(book.create_sheet(RESULT_SHEET, 0), report, set(book.sheetnames))
+    _result_sheet(book.create_sheet(RESULT_SHEET, 0), report, set(book.sheetnames), ready)
     book.active = 0
     from openpyxl.packaging.custom import StringProperty
 
@@ -83,17 +93,58 @@ def _print_filled_rows(sheet: Worksheet, width: int) -> None:
     sheet.print_area = f"A1:{get_column_letter(width)}{1 + print_rows(last - 1)}"
 
 
-def _result_sheet(sheet: Worksheet, report: FileReport, sheets: set[str]) -> None:
+def _ready_rows(book: Any, report: FileReport) -> int:
+    """Every open warning typed into 情况说明 (工作表, 单元格, 提醒代码), 说明 left for the
+    filler; the sheet is added when the workbook has none.  Returns how many rows."""
+    warnings_ = [p for p in report.open_warnings if p.code != STALE]
+    if not warnings_:
+        return 0
+    sheet_def = EXPLANATIONS
+    headers = [c.header for c in sheet_def.columns]
+    if sheet_def.name in book.sheetnames:
+        ws = book[sheet_def.name]
+    else:
+        ws = book.create_sheet(sheet_def.name)
+        ws.append(headers)
+        for cell in ws[1]:
+            cell.font = Font(bold=True, color="FFFFFF")
+            cell.fill = HEADER_FILL
+        for letter, column in zip("ABCDEF", sheet_def.columns):
+            ws.column_dimensions[letter].width = column.width
+    columns = {normalise_header(v): k for k, v in enumerate(next(ws.iter_rows(max_row=1, values_only=True), ()), 1)
+               if v is not None}
+    place = [columns.get(normalise_header(h)) for h in headers[:3]]
+    if None in place:
+        return 0
+    row = 2
+    while any(ws.cell(row, col).value not in (None, "") for col in place):
+        row += 1
+    for problem in warnings_:
+        for col, value in zip(place, (problem.sheet, problem.cell, problem.code)):
+            target = ws.cell(row, col)
+            target.value = value
+            target.fill = WARNING_FILL
+        text = ws.cell(row, columns.get(normalise_header(headers[3]), 4))
+        text.fill = WARNING_FILL
+        text.comment = Comment(f"请在此说明这条提醒为什么成立（至少10个字）：{problem.message}", AUTHOR)
+        row += 1
+    return len(warnings_)
+
+
+def _result_sheet(sheet: Worksheet, report: FileReport, sheets: set[str], ready: int = 0) -> None:
     headers = ("类别", "工作表", "单元格", "代码", "说明")
-    sheet.append([f"校验结果：{Path(report.path).name}（错误 {len(report.errors)} 条，提醒 {len(report.warnings)} 条）"])
+    explained = len(report.explained_warnings)
+    sheet.append([f"校验结果：{Path(report.path).name}（错误 {len(report.errors)} 条，提醒 {len(report.warnings)} 条"
+                  f"{f'，其中已说明 {explained} 条' if explained else ''}）"])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(list(headers))
     for cell in sheet[2]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
     for problem in report.problems:
-        sheet.append(["错误" if problem.severity == "error" else "提醒", problem.sheet or "（整个文件）",
-                      problem.cell or "", problem.code, problem.message])
+        answer = f"（情况说明：{problem.explanation}）" if problem.explained else ""
+        sheet.append([severity_label(problem), problem.sheet or "（整个文件）",
+                      problem.cell or "", problem.code, problem.message + answer])
         row = sheet.max_row
         if problem.sheet in sheets:
             link = sheet.cell(row, 3 if problem.cell else 2)
@@ -121,4 +172,9 @@ def _result_sheet(sheet: Worksheet, report: FileReport, sheets: set[str]) -> Non
     sheet.oddHeader.center.text = "&A"
     sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
     sheet.print_title_rows = "2:2"
+    if ready:
+        row = sheet.max_row + 2
+        sheet.cell(row, 1, f"「{EXPLANATIONS.name}」表已为 {ready} 条未说明的提醒预填了工作表、单元格和提醒代码："
+                           "确有正当理由的，在“说明”列写明理由（至少10个字）并填写说明人和说明日期，"
+                           "该提醒即记为“已说明”；情况说明不能使错误通过。")
     sheet.print_area = f"A1:E{max(sheet.max_row, 2)}"

@@ -42,7 +42,9 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from addin.problems import Problem
-from addin.workbook.schema import INVOLVED_UNIT_LEVELS, STANDARD, Column, ColumnType, Record
+from addin.workbook.schema import CLOSING_REVIEWS, INVOLVED_UNIT_LEVELS, STANDARD, Column, ColumnType, Record
+
+CLOSING_APPROVED, CLOSING_REWORK = CLOSING_REVIEWS[1], CLOSING_REVIEWS[2]
 from addin.validation.locate import Locator
 from udfs import handling, identity, vocab
 from udfs.errors import EngineError
@@ -155,7 +157,11 @@ def _column_checks(ctx: Context, key: str, column: Column, records: list[Record]
         for k in [k for k, v in enumerate(values) if v is None]:
             yield ctx.problem(key, name, records[k], "ZZ-REQUIRED", f"“{header}”必须填写：{column.help}")
     kind = column.type
-    if kind is ColumnType.ENUM and column.options:
+    if column.check == "ban_term":
+        for k in [k for k, v in enumerate(values) if v is not None and not ban_term_ok(v)]:
+            yield ctx.problem(key, name, records[k], "ZZ-ENUM",
+                              f"“{header}”的“{values[k]}”不是有效的期限，应为5年及以上的整年数（如 5年、8年、10年）或 终身")
+    elif kind is ColumnType.ENUM and column.options:
         options = set(column.options)
         for k in [k for k, v in enumerate(values) if v is not None and v not in options]:
             value = values[k]
@@ -164,6 +170,11 @@ def _column_checks(ctx: Context, key: str, column: Column, records: list[Record]
             yield ctx.problem(key, name, records[k], "ZZ-ENUM",
                               f"“{header}”的“{value}”不在可选范围内{hint}（可选：{'、'.join(column.options)}），"
                               "请从下拉列表中选择")
+    if kind is ColumnType.TEXT and column.min_length is not None:
+        short = column.min_length
+        for k in [k for k, v in enumerate(values) if v is not None and len(v.strip()) < short]:
+            yield ctx.problem(key, name, records[k], "ZZ-TOO-SHORT",
+                              f"“{header}”“{values[k]}”只有 {len(values[k].strip())} 个字，至少应写 {short} 个字，请说明具体情况")
     if kind is ColumnType.TEXT and column.max_length is not None and column.check is None:
         limit = column.max_length
         for k in [k for k, v in enumerate(values) if v is not None and len(v) > limit]:
@@ -206,6 +217,13 @@ def _column_checks(ctx: Context, key: str, column: Column, records: list[Record]
                 yield ctx.problem(key, name, records[k], code, f"“{header}”“{text}”有误：{why}，请核对后重新填写")
 
 
+def ban_term_ok(term: str) -> bool:
+    """禁入期限 (version 2): any whole number of years from 5 (N年), or 终身."""
+    if term == vocab.BAN_TERMS[-1]:
+        return True
+    return term.endswith("年") and term[:-1].isdigit() and int(term[:-1]) >= 5
+
+
 def check_cells(ctx: Context) -> Iterator[Problem]:
     info = ctx.submission.info
     info_sheet = STANDARD.record
@@ -216,7 +234,7 @@ def check_cells(ctx: Context) -> Iterator[Problem]:
             if getattr(ctx.submission, "columns", None) and column.field not in rows:
                 continue  # the label is missing: reported by the reader
             value = getattr(info, column.field, None)
-            if column.field == "parent_uscc" and group_company and value is None:
+            if column.field in ("parent_uscc", "parent_name") and group_company and value is None:
                 continue
             if column.field == "profile" and value is not None:
                 if ctx.profile is None:
@@ -431,10 +449,12 @@ def check_links(ctx: Context) -> Iterator[Problem]:
 # -- handling rules ---------------------------------------------------------------------------------
 
 
-def _ratio_problem(bounds: Any, ratio: float, mitigating: bool, aggravating: bool) -> str | None:
+def _ratio_problem(bounds: Any, ratio: float, mitigating: bool, aggravating: bool, exempt: bool = False) -> str | None:
     """Why a ratio is outside the allowed range, or None.  从轻减轻免除 waives the lower
     bound (down to 0), 从重加重 waives the upper one.  以上 includes its number, 以下
     excludes it (a 一般 loss's 0%–50%（不含50%）: 50% is outside, 49.99% inside)."""
+    if exempt and ratio == 0:
+        return None  # 尽职合规免责: no deduction (whether it may apply is checked apart)
     if bounds is None:
         if ratio > 0 and not aggravating:
             return "按适用标准不扣减"
@@ -475,8 +495,8 @@ def check_handling(ctx: Context) -> Iterator[Problem]:
     columns = zip(grades, ctx.col("accountability", "responsibility"), ctx.col("accountability", "measure"),
                   ctx.col("accountability", "ban_term"), ctx.col("accountability", "pay_ratio"),
                   ctx.col("accountability", "term_ratio"), ctx.col("accountability", "mitigating"),
-                  ctx.col("accountability", "aggravating"))
-    for k, (grade, responsibility, measure, ban, pay, term, mitigating, aggravating) in enumerate(columns):
+                  ctx.col("accountability", "aggravating"), ctx.col("accountability", "exempt"))
+    for k, (grade, responsibility, measure, ban, pay, term, mitigating, aggravating, exempt) in enumerate(columns):
         if grade not in vocab.GRADES or responsibility not in vocab.RESPONSIBILITIES:
             continue
         person = people[k]
@@ -503,7 +523,7 @@ def check_handling(ctx: Context) -> Iterator[Problem]:
             triple = (grade, responsibility, item)
             if triple not in ranges:
                 ranges[triple] = handling.deduction_range(profile, grade, responsibility, item)
-            why = _ratio_problem(ranges[triple], ratio, bool(mitigating), bool(aggravating))
+            why = _ratio_problem(ranges[triple], ratio, bool(mitigating), bool(aggravating), bool(exempt))
             if why:
                 waiver = "；有从轻减轻免除情节的可低于下限，有从重加重情节的可高于上限"
                 code, severity, cited = _ruled(profile, entry, "ZZ-RATIO-OUT-OF-RANGE", "ZZ-RULE-UNCHECKED-RATIO")
@@ -607,8 +627,85 @@ def _unchecked_basis(ctx: Context, sheet: str, rule: str, k: int, expected: dict
     return next((entry for entry in candidates if not entry.checked), None)
 
 
-INPUT_CHECKS: tuple[Check, ...] = (check_cells, check_rows, check_links)
+# -- version 2 additions ---------------------------------------------------------------------------
+
+
+def _when_blank(ctx: Context, key: str, given: str, needed: str, code: str, message: str) -> Iterator[Problem]:
+    """``needed`` must be filled on every row where ``given`` is (both columns present)."""
+    if not ctx.present(key, given) or not ctx.present(key, needed):
+        return
+    records = ctx.rows(key)
+    for k, (a, b) in enumerate(zip(ctx.col(key, given), ctx.col(key, needed))):
+        if a is not None and b is None and not ctx.unreadable(key, needed, records[k]):
+            yield ctx.problem(key, needed, records[k], code, message)
+
+
+def check_additions(ctx: Context) -> Iterator[Problem]:
+    """The conditional rules of version 2's columns (only where the file has them)."""
+    if ctx.rows("clues"):
+        if ctx.present("clues", "flash_date"):
+            yield from _order(ctx, "clues", "received_date", "flash_date")
+    if ctx.rows("accountability") and ctx.present("accountability", "appeal_date"):
+        people = ctx.rows("accountability")
+        yield from _order(ctx, "accountability", "decision_date", "appeal_date")
+        for k, (appealed, date) in enumerate(zip(ctx.col("accountability", "appealed"),
+                                                 ctx.col("accountability", "appeal_date"))):
+            if appealed and date is None and not ctx.unreadable("accountability", "appeal_date", people[k]):
+                yield ctx.problem("accountability", "appeal_date", people[k], "ZZ-REQUIRED-APPEAL-DATE",
+                                  "“是否申诉”为 是，必须填写“申诉日期”（提出申诉的日期）")
+    if ctx.rows("rectification"):
+        for needed, label in (("delay_reason", "延期原因"), ("delay_approver", "延期批准人")):
+            yield from _when_blank(ctx, "rectification", "extended_to", needed, "ZZ-REQUIRED-DELAY",
+                                   f"已填写“批准延期至”，必须填写“{label}”（延期须说明原因并经批准）")
+        if ctx.present("rectification", "closing_review"):
+            findings = ctx.rows("rectification")
+            for k, (closed, review) in enumerate(zip(ctx.col("rectification", "closed_date"),
+                                                     ctx.col("rectification", "closing_review"))):
+                if closed is not None and review != CLOSING_APPROVED and review in (None, *CLOSING_REVIEWS):
+                    shown = f"为“{review}”" if review else "未填写"
+                    yield ctx.problem("rectification", "closing_review", findings[k], "ZZ-CLOSE-NOT-APPROVED",
+                                      f"已填写销号日期 {closed.isoformat()}，但“销号审核意见”{shown}；只有审计方"
+                                      f"“{CLOSING_APPROVED}”的问题才能填写销号日期")
+
+
+def check_additions_engine(ctx: Context) -> Iterator[Problem]:
+    """Version 2's rules that need the engine's values (grades, results, deadlines)."""
+    findings = ctx.rows("rectification")
+    results = [row.get("result") for row in ctx.computed.get("rectification", [])]
+    done = vocab.RECTIFY_RESULTS[0]
+    if findings and len(results) == len(findings):
+        if ctx.present("rectification", "closing_review"):
+            for k, review in enumerate(ctx.col("rectification", "closing_review")):
+                if review == CLOSING_REWORK and results[k] == done:
+                    yield ctx.problem("rectification", "closing_review", findings[k], "ZZ-REWORK-BUT-DONE",
+                                      f"“销号审核意见”为“{CLOSING_REWORK}”，但整改结果为“{done}”：审计方退回重改的问题"
+                                      "不能认定为整改完毕，请核对整改情况（是/否各列）或审核意见")
+        if ctx.present("rectification", "evidence"):
+            for k, evidence in enumerate(ctx.col("rectification", "evidence")):
+                if results[k] == done and evidence is None:
+                    yield ctx.problem("rectification", "evidence", findings[k], "ZZ-WARN-NO-EVIDENCE",
+                                      f"整改结果为“{done}”，但未填写“证明材料”；请列明证明整改完成的文件名称或文号", "warning")
+    people = ctx.rows("accountability")
+    if people and ctx.present("accountability", "exempt"):
+        clue_values: dict[str | None, tuple[Any, Any]] = {}
+        for clue, values in zip(ctx.rows("clues"), ctx.computed.get("clues", [])):
+            c: Any = clue
+            clue_values.setdefault(key_of(c.clue_id), (values.get("loss_grade"), getattr(c, "consequence_grade", None)))
+        top = vocab.GRADES[-1]
+        for k, (clue_id, exempt) in enumerate(zip(ctx.col("accountability", "clue_id"),
+                                                  ctx.col("accountability", "exempt"))):
+            if not exempt:
+                continue
+            grade, consequence = clue_values.get(key_of(clue_id), (None, None))
+            if top in (grade, consequence):
+                what = "损失等级" if grade == top else "不良后果等级"
+                yield ctx.problem("accountability", "exempt", people[k], "ZZ-EXEMPT-NOT-ALLOWED",
+                                  f"线索 {clue_id} 的{what}为“{top}”，不适用尽职合规免责（免责以未造成重大损失或重大不良后果"
+                                  "为条件），请改为 否 并按处理标准处理")
+
+
+INPUT_CHECKS: tuple[Check, ...] = (check_cells, check_rows, check_links, check_additions)
 """Checks of what was filled in: they do not need the engine's values."""
-ENGINE_CHECKS: tuple[Check, ...] = (check_closing, check_handling, check_computed)
+ENGINE_CHECKS: tuple[Check, ...] = (check_closing, check_handling, check_computed, check_additions_engine)
 """Checks against the engine's values (``Context.computed``)."""
 ALL_CHECKS: tuple[Check, ...] = INPUT_CHECKS + ENGINE_CHECKS

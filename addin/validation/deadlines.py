@@ -29,6 +29,7 @@ LETTERS_SHEET = "管理提升建议书"
 
 
 def check_deadlines(ctx: Context, as_of: dt.date | None, calendar: WorkCalendar) -> Iterator[Problem]:
+    yield from check_deadlines_v2(ctx, as_of, calendar)
     if as_of is None:
         return
     day = as_of.isoformat()
@@ -100,6 +101,90 @@ def _unchecked_report_rule(ctx: Context) -> Any:
         if entry is not None and not entry.checked:
             return entry
     return None
+
+
+STILL_INVESTIGATING = ("立项", "核查")
+"""Stages in which the investigation is still running (核查截止日 watched)."""
+
+
+def check_deadlines_v2(ctx: Context, as_of: dt.date | None, calendar: WorkCalendar) -> Iterator[Problem]:
+    """Version 2's deadlines: extensions within their bounds, 快报 and 核查 overdue, a late appeal.
+
+    Codes: ZZ-EXTENSION-RANGE (error; a warning where the profile's bound is not checked
+    against the official text), ZZ-WARN-FLASH-OVERDUE, ZZ-WARN-INVESTIGATION-OVERDUE,
+    ZZ-WARN-APPEAL-LATE (warnings).
+    """
+    profile = ctx.profile
+    clues = ctx.rows("clues")
+    computed = ctx.computed.get("clues", [])
+    if clues and len(computed) == len(clues):
+        if ctx.present("clues", "initial_check_extended_to") and profile is not None:
+            rule = profile.deadlines.initial_check
+            for k, extended in enumerate(ctx.col("clues", "initial_check_extended_to")):
+                due = computed[k].get("initial_check_deadline")
+                if extended is None or not isinstance(due, dt.date):
+                    continue
+                if extended <= due:
+                    yield ctx.problem("clues", "initial_check_extended_to", clues[k], "ZZ-EXTENSION-RANGE",
+                                      f"“初核延期至” {extended.isoformat()} 不晚于初核报告截止日 {due.isoformat()}，"
+                                      "延期日期应晚于原截止日；未延期的请不填")
+                elif rule.extension_max_workdays is not None:
+                    try:
+                        limit = calendar.workday(due, rule.extension_max_workdays)
+                    except EngineError:
+                        continue
+                    if extended > limit:
+                        yield ctx.problem("clues", "initial_check_extended_to", clues[k], "ZZ-EXTENSION-RANGE",
+                                          f"“初核延期至” {extended.isoformat()} 超过允许的最长延期 {limit.isoformat()}"
+                                          f"（初核报告截止日后再延 {rule.extension_max_workdays} 个工作日，{rule.source}）",
+                                          "error" if rule.checked else "warning")
+        if ctx.present("clues", "investigation_extended_to") and profile is not None \
+                and profile.deadlines.investigation is not None:
+            rule = profile.deadlines.investigation
+            for k, (filed, extended) in enumerate(zip(ctx.col("clues", "filed_date"),
+                                                      ctx.col("clues", "investigation_extended_to"))):
+                if filed is None or extended is None:
+                    continue
+                try:
+                    unextended = deadlines._apply(rule, filed, calendar)
+                except EngineError:
+                    continue
+                if extended <= unextended:
+                    yield ctx.problem("clues", "investigation_extended_to", clues[k], "ZZ-EXTENSION-RANGE",
+                                      f"“核查延期至” {extended.isoformat()} 不晚于未延期的核查截止日 {unextended.isoformat()}"
+                                      f"（立项日期后{rule.text}），延期日期应晚于原截止日；未延期的请不填")
+    if as_of is not None and clues and len(computed) == len(clues):
+        day = as_of.isoformat()
+        if ctx.present("clues", "flash_date"):
+            for k, (clue_id, flashed) in enumerate(zip(ctx.col("clues", "clue_id"), ctx.col("clues", "flash_date"))):
+                due = computed[k].get("flash_deadline")
+                if flashed is None and isinstance(due, dt.date) and as_of > due:
+                    yield ctx.problem("clues", "flash_date", clues[k], "ZZ-WARN-FLASH-OVERDUE",
+                                      f"线索 {clue_id} 需一事一报告，快报应于 {due.isoformat()} 前报送，截至 {day} 仍未填写"
+                                      "“快报日期”", "warning")
+        if ctx.present("clues", "investigation_extended_to"):
+            for k, (clue_id, stage) in enumerate(zip(ctx.col("clues", "clue_id"), ctx.col("clues", "stage"))):
+                due = computed[k].get("investigation_deadline")
+                if stage in STILL_INVESTIGATING and isinstance(due, dt.date) and as_of > due:
+                    yield ctx.problem("clues", "investigation_deadline", clues[k], "ZZ-WARN-INVESTIGATION-OVERDUE",
+                                      f"线索 {clue_id} 的核查截止日为 {due.isoformat()}，截至 {day} 仍在“{stage}”阶段，已逾期；"
+                                      "确需延长的应经批准并填写“核查延期至”", "warning")
+    people = ctx.rows("accountability")
+    if people and profile is not None and profile.deadlines.appeal is not None \
+            and ctx.present("accountability", "appeal_date"):
+        rule = profile.deadlines.appeal
+        for k, (decided, appealed) in enumerate(zip(ctx.col("accountability", "decision_date"),
+                                                    ctx.col("accountability", "appeal_date"))):
+            if decided is None or appealed is None:
+                continue
+            try:
+                limit = deadlines._apply(rule, decided, calendar)
+            except EngineError:
+                continue
+            if appealed > limit:
+                yield ctx.problem("accountability", "appeal_date", people[k], "ZZ-WARN-APPEAL-LATE",
+                                  f"申诉日期 {appealed.isoformat()} 晚于申诉期限 {limit.isoformat()}（处理决定日期 "
+                                  f"{decided.isoformat()} 起，{rule.text}）；逾期申诉的请核实是否受理", "warning")
 
 
 def _report_due(ctx: Context, received: dt.date, calendar: WorkCalendar) -> dt.date | None:

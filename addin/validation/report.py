@@ -21,7 +21,7 @@ def problem_json(problem: Problem) -> dict[str, Any]:
     names it (for 填报信息, the item's label; null when the problem is not about one)."""
     match = _CELL.match(problem.cell or "")
     row = getattr(problem, "row", None) or (int(match.group(2)) if match else None)
-    return {
+    out = {
         "code": problem.code,
         "sheet": problem.sheet or None,
         "cell": problem.cell or None,
@@ -29,6 +29,10 @@ def problem_json(problem: Problem) -> dict[str, Any]:
         "column": getattr(problem, "column", "") or None,
         "message": problem.message,
     }
+    if problem.severity == "warning":  # answered in 情况说明, or still open
+        out["explained"] = problem.explained
+        out["explanation"] = problem.explanation
+    return out
 
 
 @dataclass
@@ -47,6 +51,15 @@ class FileReport:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def open_warnings(self) -> list[Problem]:
+        """Warnings nobody has answered in 情况说明."""
+        return [p for p in self.warnings if not p.explained]
+
+    @property
+    def explained_warnings(self) -> list[Problem]:
+        return [p for p in self.warnings if p.explained]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -94,8 +107,11 @@ class ValidationReport:
         """A readable console table: one block per file, one line per problem."""
         for report in self.files:
             label = STATUS_LABELS[report.status]
-            print(f"\n{report.path}：{label}（错误 {len(report.errors)}，提醒 {len(report.warnings)}）", file=out)
-            rows = [("错误" if p.severity == "error" else "提醒", p.sheet or "—", p.cell or "—", p.code, p.message)
+            explained = len(report.explained_warnings)
+            answered = f"，其中已说明 {explained}" if explained else ""
+            print(f"\n{report.path}：{label}（错误 {len(report.errors)}，提醒 {len(report.warnings)}{answered}）", file=out)
+            rows = [(severity_label(p), p.sheet or "—", p.cell or "—", p.code,
+                     p.message + (f" ▸ 情况说明：{p.explanation}" if p.explained else ""))
                     for p in report.errors + report.warnings]
             if not rows:
                 continue
@@ -112,6 +128,13 @@ class ValidationReport:
             print(f"标注副本：{copy}", file=out)
         for source, why in self.annotation_errors.items():
             print(f"未能生成标注副本：{source}（{why}）", file=out)
+
+
+def severity_label(problem: Problem) -> str:
+    """错误 / 提醒 / 已说明 (a warning answered in 情况说明)."""
+    if problem.severity == "error":
+        return "错误"
+    return "已说明" if problem.explained else "提醒"
 
 
 def _width(text: str) -> int:

@@ -20,6 +20,7 @@ from addin.workbook.recompute import recompute, workbook_calendar
 from addin.workbook.schema import STANDARD
 from addin.validation.checks import ENGINE_CHECKS, INPUT_CHECKS, Context, precheck_cells
 from addin.validation.deadlines import check_deadlines
+from addin.validation.explanations import apply_explanations
 from addin.validation.locate import Locator
 from addin.validation.report import FileReport, ValidationReport
 from udfs.errors import EngineError
@@ -200,7 +201,7 @@ def check_and_compute(submission: Submission, as_of: dt.date | None = None
     for check in ENGINE_CHECKS:
         problems.extend(check(ctx))
     problems.extend(late)
-    return problems, computed
+    return apply_explanations(submission, problems), computed
 
 
 def _engine_values(submission: Submission, ctx: Context, when: dt.date | None

@@ -95,3 +95,43 @@ SAMPLE_RECORDS: dict[str, list[dict[str, Any]]] = {
          "suggestions": "完善贸易业务负面清单，建立客户信用评价和动态监测", "issued_date": D(2026, 7, 24)},
     ],
 }
+
+# -- version 2 of the standard: the additions, row by row ------------------------------------------
+
+SAMPLE_INFO["parent_name"] = "示例能源集团有限公司"
+_V2: dict[str, list[dict[str, Any]]] = {
+    "clues": [
+        {"consequence_grade": "一般", "involves_head": False, "supervision": "无", "flash_date": D(2026, 1, 16)},
+        {"consequence_grade": "无", "involves_head": False},
+        {"consequence_grade": "无", "involves_head": False},
+        {"consequence_grade": "较大", "involves_head": False, "supervision": "挂牌督办", "flash_date": D(2026, 10, 30)},
+    ],
+    "accountability": [
+        {"exempt": False},
+        {"exempt": False, "appeal_date": D(2026, 6, 25)},
+    ],
+    "rectification": [
+        {"rectify_type": "立行立改", "category": "资产管理", "subcategory": "应收款项", "leader": "马超",
+         "acceptor": "孙丽", "evidence": "清收凭证、催收台账（财务部〔2026〕31号）", "closing_review": "同意销号"},
+        {"rectify_type": "限期整改", "category": "工程项目", "leader": "马超", "acceptor": "周涛"},
+        {"rectify_type": "持续整改", "category": "资产管理", "subcategory": "公务用车"},
+    ],
+    "bans": [
+        {"deciding_unit": "示例能源投资有限公司", "facts": "违规开展融资性贸易，造成重大资产损失"},
+    ],
+}
+for _key, _rows in _V2.items():
+    for _record, _extra in zip(SAMPLE_RECORDS[_key], _rows):
+        _record.update(_extra)
+
+
+def v1_sample() -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    """The sample as a version-1 file holds it: without the additions of version 2."""
+    from addin.workbook.schema import standard_for
+
+    v1 = standard_for(1)
+    fields = {sheet.key: {c.field for c in sheet.columns} for sheet in v1.sheets}
+    info = {k: v for k, v in SAMPLE_INFO.items() if k in fields["info"]}
+    records = {key: [{k: v for k, v in row.items() if k in fields[key]} for row in rows]
+               for key, rows in SAMPLE_RECORDS.items() if key in fields}
+    return info, records

@@ -589,7 +589,8 @@ EXPLANATIONS = Sheet(
             "“已说明”，不再算未处理的提醒；说明不能使错误通过。校验标注副本已为每条提醒预填好前三列。",
     columns=(
         _text("工作表", "sheet_name", "提醒所在的工作表名称，与校验报告一致", width=16, since=2),
-        _text("单元格", "cell", "提醒所在的单元格，如 O5", width=8, max_length=12, since=2),
+        _text("单元格", "cell", "提醒所在的单元格，如 O5；整张表的提醒（校验报告中没有单元格）不填", width=8,
+              max_length=12, required=False, since=2),
         _text("提醒代码", "code", "校验报告中提醒的代码，如 ZZ-WARN-RECTIFY-OVERDUE", width=30, max_length=60, since=2),
         _text("说明", "text", "为什么这条提醒成立，至少10个字（如：经集团批准延期，文号某某〔2026〕12号）", width=50,
               min_length=10, max_length=500, since=2),
