@@ -175,7 +175,7 @@ def _column_checks(ctx: Context, key: str, column: Column, records: list[Record]
         for k in [k for k, v in enumerate(values) if v is not None and len(v.strip()) < short]:
             yield ctx.problem(key, name, records[k], "ZZ-TOO-SHORT",
                               f"“{header}”“{values[k]}”只有 {len(values[k].strip())} 个字，至少应写 {short} 个字，请说明具体情况")
-    if kind is ColumnType.TEXT and column.max_length is not None and column.check is None:
+    if kind is ColumnType.TEXT and column.max_length is not None and column.check not in ("id", "uscc"):
         limit = column.max_length
         for k in [k for k, v in enumerate(values) if v is not None and len(v) > limit]:
             value = str(values[k])
@@ -200,7 +200,7 @@ def _column_checks(ctx: Context, key: str, column: Column, records: list[Record]
                 if _decimals_exceed(v, MONEY_DECIMALS):
                     yield ctx.problem(key, name, records[k], "ZZ-DECIMALS",
                                       f"“{header}”为 {v!r}，金额以万元计最多保留4位小数，请四舍五入到4位小数")
-    if column.check is not None:
+    if column.check in ("id", "uscc"):
         check = identity.id_problem if column.check == "id" else identity.uscc_problem
         code = "ZZ-ID-INVALID" if column.check == "id" else "ZZ-USCC-INVALID"
         seen: dict[str, str | None] = {}
@@ -355,7 +355,7 @@ def check_rows(ctx: Context) -> Iterator[Problem]:
     if bans and ctx.profile is not None:
         profile = ctx.profile
         for k, term in enumerate(ctx.col("bans", "term")):
-            if term is not None and term in vocab.BAN_TERMS and not handling.ban_term_allowed(profile, term):
+            if term is not None and ban_term_ok(term) and not handling.ban_term_allowed(profile, term):
                 code, severity, cited = _ruled(profile, profile.ban, "ZZ-BAN-TERM", "ZZ-RULE-UNCHECKED-BAN-TERM")
                 yield ctx.problem("bans", "term", bans[k], code,
                                   f"禁入期限“{term}”不是适用标准允许的期限（可选：{handling.ban_terms_text(profile)}）"
@@ -691,16 +691,17 @@ def check_additions_engine(ctx: Context) -> Iterator[Problem]:
         for clue, values in zip(ctx.rows("clues"), ctx.computed.get("clues", [])):
             c: Any = clue
             clue_values.setdefault(key_of(c.clue_id), (values.get("loss_grade"), getattr(c, "consequence_grade", None)))
-        top = vocab.GRADES[-1]
+        excluded = ctx.profile.exemption_excluded_grades if ctx.profile is not None else (vocab.GRADES[-1],)
         for k, (clue_id, exempt) in enumerate(zip(ctx.col("accountability", "clue_id"),
                                                   ctx.col("accountability", "exempt"))):
             if not exempt:
                 continue
             grade, consequence = clue_values.get(key_of(clue_id), (None, None))
-            if top in (grade, consequence):
-                what = "损失等级" if grade == top else "不良后果等级"
+            hit = grade if grade in excluded else consequence if consequence in excluded else None
+            if hit is not None:
+                what = "损失等级" if grade == hit else "不良后果等级"
                 yield ctx.problem("accountability", "exempt", people[k], "ZZ-EXEMPT-NOT-ALLOWED",
-                                  f"线索 {clue_id} 的{what}为“{top}”，不适用尽职合规免责（免责以未造成重大损失或重大不良后果"
+                                  f"线索 {clue_id} 的{what}为“{hit}”，不适用尽职合规免责（免责以未造成重大资产损失或重大不良后果"
                                   "为条件），请改为 否 并按处理标准处理")
 
 

@@ -21,6 +21,7 @@ from addin.problems import Problem
 from addin.validation.checks import Context, unchecked_note
 from udfs import deadlines, vocab
 from udfs.errors import EngineError
+from udfs.registry import cite
 from udfs.workcalendar import WorkCalendar
 
 OPEN_FOR_CHECK = ("受理", "初步核实")
@@ -119,7 +120,9 @@ def check_deadlines_v2(ctx: Context, as_of: dt.date | None, calendar: WorkCalend
     computed = ctx.computed.get("clues", [])
     if clues and len(computed) == len(clues):
         if ctx.present("clues", "initial_check_extended_to") and profile is not None:
-            rule = profile.deadlines.initial_check
+            most = profile.initial_check_extension_max_workdays
+            rule = next((r for r in (profile.deadlines.initial_check, profile.deadlines.initial_report)
+                         if r is not None and r.extension_max_workdays == most), profile.deadlines.initial_check)
             for k, extended in enumerate(ctx.col("clues", "initial_check_extended_to")):
                 due = computed[k].get("initial_check_deadline")
                 if extended is None or not isinstance(due, dt.date):
@@ -128,15 +131,15 @@ def check_deadlines_v2(ctx: Context, as_of: dt.date | None, calendar: WorkCalend
                     yield ctx.problem("clues", "initial_check_extended_to", clues[k], "ZZ-EXTENSION-RANGE",
                                       f"“初核延期至” {extended.isoformat()} 不晚于初核报告截止日 {due.isoformat()}，"
                                       "延期日期应晚于原截止日；未延期的请不填")
-                elif rule.extension_max_workdays is not None:
+                elif most is not None:
                     try:
-                        limit = calendar.workday(due, rule.extension_max_workdays)
+                        limit = calendar.workday(due, most)
                     except EngineError:
                         continue
-                    if extended > limit:
+                    if extended > limit:  # an unchecked bound may warn, never reject
                         yield ctx.problem("clues", "initial_check_extended_to", clues[k], "ZZ-EXTENSION-RANGE",
                                           f"“初核延期至” {extended.isoformat()} 超过允许的最长延期 {limit.isoformat()}"
-                                          f"（初核报告截止日后再延 {rule.extension_max_workdays} 个工作日，{rule.source}）",
+                                          f"（初核报告截止日后再延 {most} 个工作日，{cite(rule)}）",
                                           "error" if rule.checked else "warning")
         if ctx.present("clues", "investigation_extended_to") and profile is not None \
                 and profile.deadlines.investigation is not None:
@@ -146,8 +149,10 @@ def check_deadlines_v2(ctx: Context, as_of: dt.date | None, calendar: WorkCalend
                 if filed is None or extended is None:
                     continue
                 try:
-                    unextended = deadlines._apply(rule, filed, calendar)
+                    unextended = deadlines.investigation_deadline(profile, filed, None, calendar)
                 except EngineError:
+                    continue
+                if unextended is None:
                     continue
                 if extended <= unextended:
                     yield ctx.problem("clues", "investigation_extended_to", clues[k], "ZZ-EXTENSION-RANGE",
@@ -178,10 +183,10 @@ def check_deadlines_v2(ctx: Context, as_of: dt.date | None, calendar: WorkCalend
             if decided is None or appealed is None:
                 continue
             try:
-                limit = deadlines._apply(rule, decided, calendar)
+                limit = deadlines.appeal_deadline(profile, decided, calendar)
             except EngineError:
                 continue
-            if appealed > limit:
+            if limit is not None and appealed > limit:
                 yield ctx.problem("accountability", "appeal_date", people[k], "ZZ-WARN-APPEAL-LATE",
                                   f"申诉日期 {appealed.isoformat()} 晚于申诉期限 {limit.isoformat()}（处理决定日期 "
                                   f"{decided.isoformat()} 起，{rule.text}）；逾期申诉的请核实是否受理", "warning")

@@ -19,7 +19,7 @@ Errors a user can cause are short texts starting with ``#`` (as the engine's cel
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Callable, Literal, Sequence
 
 from xlsxwriter.utility import xl_col_to_name
 
@@ -209,17 +209,27 @@ def _clue_grade(ctx: Context, row: int, udf: bool) -> str:
     return f'IF({clue}="","",IF({count}>0,{assessed},IF({estimate}="",{unassessed},{estimated})))'
 
 
-def _consequence_rank(ctx: Context, row: int) -> str:
-    """0 for 无 (or blank), else the rank of 不良后果等级 among 一般/较大/重大."""
+def _consequence(ctx: Context, row: int) -> str:
+    """不良后果等级 as the engine takes it: blank is 无; a profile without consequence
+    rules ignores it (always 无)."""
+    if not ctx.profile.has_consequence_rules:
+        return q(CONSEQUENCE_NONE)
     cons = ctx.here("consequence_grade", row)
-    return f'IF(OR({cons}="",{cons}={q(CONSEQUENCE_NONE)}),0,MATCH({cons},{GRADE_NAME},0))'
+    return f'IF({cons}="",{q(CONSEQUENCE_NONE)},{cons})'
 
 
-def _top_grade(ctx: Context, row: int) -> str:
-    """The higher of 损失等级 and 不良后果等级 (v2), as a grade name; #N/A when either is unknown."""
+def _any_of(expr: str, values: Sequence[str]) -> str:
+    tests = [f"{expr}={q(v)}" for v in values]
+    return tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
+
+
+def _case_rank(ctx: Context, row: int) -> str:
+    """The rank (1–3) of the case grade: the higher of 损失等级 and 不良后果等级 (0: none)."""
     grade = ctx.here("loss_grade", row)
-    loss_rank = f'IF({grade}={q(vocab.GRADE_UNASSESSED)},0,MATCH({grade},{GRADE_NAME},0))'
-    return f"INDEX({GRADE_NAME},MAX({loss_rank},{_consequence_rank(ctx, row)}))"
+    loss = f"IFERROR(MATCH({grade},{GRADE_NAME},0),0)"
+    if not ctx.profile.has_consequence_rules:
+        return loss
+    return f"MAX({loss},IFERROR(MATCH({_consequence(ctx, row)},{GRADE_NAME},0),0))"
 
 
 def _effective_level(ctx: Context, row: int) -> str:
@@ -241,20 +251,34 @@ def _jurisdiction(ctx: Context, row: int, udf: bool) -> str:
 
 
 def _jurisdiction_v2(ctx: Context, row: int, udf: bool) -> str:
-    """v2: from the higher of the loss and consequence grades; a case involving an
-    enterprise head goes at least to the superior (a group company's to the supervising body)."""
-    grade, cons, head = (ctx.here(f, row) for f in ("loss_grade", "consequence_grade", "involves_head"))
-    no_cons = f'OR({cons}="",{cons}={q(CONSEQUENCE_NONE)})'
-    skip = f'OR({grade}="",LEFT({grade},1)="#",AND({grade}={q(vocab.GRADE_UNASSESSED)},{no_cons}))'
+    """v2, as ``udfs.handling.jurisdiction``: the profile's jurisdiction rules in order
+    (unit level, loss grade, consequence grade, enterprise head; the first that matches
+    decides), then the grade table at the case grade (the higher of loss and consequence)."""
+    grade, head = ctx.here("loss_grade", row), ctx.here("involves_head", row)
     level = _effective_level(ctx, row)
     if udf:
-        return f'IF({skip},"",ZZ_JURISDICTION({grade},{level},{PROFILE},{cons},{head}))'
-    match = f"MATCH({_top_grade(ctx, row)},{GRADE_NAME},0)"
-    group = f"{level}={q(GROUP_LEVEL)}"
-    body = f'IF({group},INDEX({GROUP_BODY},{match}),INDEX({BODY},{match}))'
-    own = q(vocab.BODIES[0])
-    raised = f'IF(AND({head}={q(vocab.YES)},{body}={own}),IF({group},{q(vocab.BODIES[2])},{q(vocab.BODIES[1])}),{body})'
-    return f'IF({skip},"",IFERROR({raised},{q(ERROR_ARGUMENT)}))'
+        cons = ctx.here("consequence_grade", row)
+        return f'IF(OR({grade}="",LEFT({grade},1)="#"),"",ZZ_JURISDICTION({grade},{level},{PROFILE},{cons},{head}))'
+    named = f'IF({level}="二级","二级企业",IF({level}="三级及以下","三级及以下企业",{level}))'
+    rank = _case_rank(ctx, row)
+    table = ",".join(q(ctx.profile.jurisdiction_for(g).body) for g in vocab.GRADES)
+    group_table = ",".join(q(ctx.profile.jurisdiction_for(g).group_body) for g in vocab.GRADES)
+    decided = (f'IF({rank}=0,"",IF({named}={q(GROUP_LEVEL)},CHOOSE({rank},{group_table}),'
+               f'CHOOSE({rank},{table})))')
+    cons = _consequence(ctx, row)
+    for rule in reversed(ctx.profile.jurisdiction_rules):
+        tests = []
+        if rule.unit_levels:
+            tests.append(_any_of(named, rule.unit_levels))
+        if rule.loss_grades:
+            tests.append(_any_of(grade, rule.loss_grades))
+        if rule.consequence_grades:
+            tests.append(_any_of(cons, rule.consequence_grades))
+        if rule.involves_head is not None:
+            tests.append(f"{head}={q(vocab.YES)}" if rule.involves_head else f"{head}<>{q(vocab.YES)}")
+        test = tests[0] if len(tests) == 1 else f"AND({','.join(tests)})" if tests else "TRUE"
+        decided = f"IF({test},{q(rule.body)},{decided})"
+    return f'IF(OR({grade}="",LEFT({grade},1)="#"),"",{decided})'
 
 
 def _initial_check(ctx: Context, row: int, udf: bool) -> str:
@@ -266,14 +290,14 @@ def _initial_check(ctx: Context, row: int, udf: bool) -> str:
 
 def _needs_report(ctx: Context, row: int, udf: bool) -> str:
     grade = ctx.here("loss_grade", row)
-    if ctx.version >= 2:
-        cons = ctx.here("consequence_grade", row)
+    if ctx.version >= 2:  # as udfs.handling.needs_event_report: the loss grade, or the consequence grade
         if udf:
+            cons = ctx.here("consequence_grade", row)
             return f'IF({_not_grade(grade)},"",ZZ_NEEDS_REPORT({grade},{PROFILE},{cons}))'
-        top = f"INDEX({EVENT_REPORT},MATCH({_top_grade(ctx, row)},{GRADE_NAME},0))"
-        none = f'AND({grade}={q(vocab.GRADE_UNASSESSED)},OR({cons}="",{cons}={q(CONSEQUENCE_NONE)}))'
-        lookup = f"IF({none},{q(vocab.NO)},IFERROR({top},{q(ERROR_ARGUMENT)}))"
-        return f'IF({_not_grade(grade)},"",{lookup})'
+        loss = f"IFERROR(INDEX({EVENT_REPORT},MATCH({grade},{GRADE_NAME},0))={q(vocab.YES)},FALSE)"
+        grades = ctx.profile.one_event_report.consequence_grades if ctx.profile.has_consequence_rules else []
+        test = f"OR({loss},{_any_of(_consequence(ctx, row), grades)})" if grades else loss
+        return f'IF({_not_grade(grade)},"",IF({test},{q(vocab.YES)},{q(vocab.NO)}))'
     if udf:
         return f'IF({_not_grade(grade)},"",ZZ_NEEDS_REPORT({grade},{PROFILE}))'
     lookup = f"IFERROR(INDEX({EVENT_REPORT},MATCH({grade},{GRADE_NAME},0)),{q(ERROR_ARGUMENT)})"

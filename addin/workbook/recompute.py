@@ -178,7 +178,7 @@ class Recompute:
             consequence = getattr(c, "consequence_grade", None) or CONSEQUENCE_NONE
             head = bool(getattr(c, "involves_head", False))
             body = None
-            if usable and (grade != vocab.GRADE_UNASSESSED or consequence != CONSEQUENCE_NONE):
+            if usable:
                 key = (grade, level, consequence, head)
                 if key not in bodies:
                     bodies[key] = self.call("ZZ_JURISDICTION", grade, level, self.profile or "", consequence, head)
