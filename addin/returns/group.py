@@ -43,6 +43,7 @@ MAX_CHART_UNITS = 40
 _TABLE_NAMES = {
     "clues": "ClueLedger", "losses": "LossAssessment", "accountability": "Accountability",
     "rectification": "Rectification", "bans": "BannedPersons", "recommendations": "Recommendations",
+    "explanations": "Explanations",
 }
 
 
