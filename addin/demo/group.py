@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xlsxwriter.utility import xl_col_to_name
+
 from addin.workbook import schema
 from addin.workbook.templates import build_template, default_options
 from udfs import handling, identity, vocab
@@ -47,6 +49,10 @@ FINDINGS = (
     "采购未按规定比价",
     "对外担保未履行审批程序",
 )
+FINDING_CATEGORIES = {  # 问题分类 of each finding above (standard version 2)
+    FINDINGS[0]: "公司治理", FINDINGS[1]: "工程项目", FINDINGS[2]: "资产管理", FINDINGS[3]: "资产管理",
+    FINDINGS[4]: "采购与合同", FINDINGS[5]: "内部控制",
+}
 
 
 def uscc(rng: random.Random) -> str:
@@ -102,6 +108,9 @@ class Generator:
         self.unit, self.parent, self.year, self.profile, self.rng = unit, parent, year, profile, rng
         self.grades: dict[str, str] = {}
         """Clue number → the loss grade its rows were made for."""
+        # the additions of standard version 2 draw from their own generator: the v1 columns
+        # stay exactly what they were before version 2
+        self.v2 = random.Random(f"v2-{unit.uscc}-{year}")
         self.report_date = report_date
         self.prefix = clue_prefix
         self.ctx = Context()
@@ -112,6 +121,7 @@ class Generator:
             "parent_uscc": self.parent.uscc, "report_year": self.year, "report_period": "年度",
             "prior_year_assets": self.unit.assets, "profile": self.profile.key, "preparer": person(self.rng),
             "phone": f"028-8{self.rng.randrange(1000000, 9999999)}", "report_date": self.report_date,
+            "parent_name": self.parent.name,
         }
 
     def _date(self, start: D, end: D) -> D:
@@ -145,7 +155,69 @@ class Generator:
                     "decision_no": f"{self.unit.name[:2]}国资〔{self.year}〕{rng.randrange(1, 99)}号",
                     "clue_id": person_row["clue_id"],
                 })
+        self.additions(out)
         return out
+
+    # -- standard version 2 ----------------------------------------------------------------------
+    def additions(self, out: dict[str, list[dict[str, Any]]]) -> None:
+        """The columns of version 2, realistic and consistent with every rule."""
+        v2 = self.v2
+        grades = {}
+        for clue in out["clues"]:
+            grade = self._grade_of(clue, out["losses"])
+            grades[clue["clue_id"]] = grade
+            clue.setdefault("consequence_grade", v2.choices(("无", "一般", "较大"), (80, 16, 4))[0]
+                            if grade != "重大" else "无")
+            clue.setdefault("involves_head", v2.random() < 0.04)
+            clue.setdefault("supervision", v2.choices((None, "无", "指导督办", "挂牌督办"), (50, 30, 15, 5))[0])
+            needed = evaluate("ZZ_NEEDS_REPORT", grade, self.profile.key, clue["consequence_grade"], ctx=self.ctx)
+            if needed == vocab.YES:
+                received = clue["received_date"]
+                if not clue.get("event_report_date"):  # due for its consequence alone
+                    clue["event_report_date"] = min(_workday_after(received, v2.randrange(3, 12)), self.report_date)
+                late = v2.random() < 0.15  # a few flash reports went late
+                clue["flash_date"] = min(_workday_after(received, v2.randrange(6, 9) if late else v2.randrange(1, 5)),
+                                         self.report_date)
+            if clue.get("filed_date") and clue["stage"] in ("立项", "核查") and v2.random() < 0.8:
+                due = evaluate("ZZ_INVESTIGATION_DEADLINE", clue["filed_date"], None, self.profile.key, ctx=self.ctx)
+                if isinstance(due, D) and due < self.report_date:  # approved extension of a long investigation
+                    clue["investigation_extended_to"] = max(due, self.report_date) + dt.timedelta(days=v2.randrange(20, 90))
+        for person_row in out["accountability"]:
+            person_row.setdefault("exempt", False)
+            if person_row.get("appealed"):
+                person_row["appeal_date"] = min(person_row["decision_date"] + dt.timedelta(days=v2.randrange(3, 25)),
+                                                self.report_date)
+        for finding in out["rectification"]:
+            self._finding_v2(finding)
+        for ban in out["bans"]:
+            clue = next((c for c in out["clues"] if c["clue_id"] == ban.get("clue_id")), None)
+            ban["deciding_unit"] = self.unit.name
+            ban["facts"] = (clue["summary"] if clue else "违规经营投资造成重大资产损失")[:200]
+
+    def _grade_of(self, clue: dict[str, Any], losses: list[dict[str, Any]]) -> str:
+        rows = [r for r in losses if r["clue_id"] == clue["clue_id"] and isinstance(r["loss_amount"], float)]
+        if rows:
+            total = round(sum(r["loss_amount"] for r in rows), 4)
+            return str(evaluate("ZZ_LOSS_GRADE", total, rows[0]["prior_year_assets"], self.profile.key, ctx=self.ctx))
+        if clue.get("estimated_loss") is not None:
+            return str(evaluate("ZZ_LOSS_GRADE", clue["estimated_loss"], self.unit.assets, self.profile.key,
+                                ctx=self.ctx))
+        return vocab.GRADE_UNASSESSED
+
+    def _finding_v2(self, finding: dict[str, Any]) -> None:
+        v2 = self.v2
+        kind = v2.choices(schema.RECTIFY_TYPES, (25, 55, 20))[0]
+        done = finding["corrected"] and finding["controls_improved"]
+        finding.update(rectify_type=kind, category=FINDING_CATEGORIES.get(finding["description"], "其他"),
+                       leader=person(v2), acceptor=person(v2) if v2.random() < 0.7 else None)
+        if done or kind == "持续整改":  # evidence of what was done (持续整改: of the stage reached)
+            number = v2.randrange(1, 80)
+            finding["evidence"] = v2.choice((f"整改报告（{self.unit.name[:2]}审〔{self.year}〕{number}号）",
+                                             f"制度修订文件、会议纪要（第{number}次）", f"银行回单、调账凭证（{number}份）"))
+        if done:
+            finding["closing_review"] = "同意销号" if finding.get("closed_date") else "待审核"
+        elif kind == "持续整改":
+            finding["measures"] = "分阶段推进：" + finding["measures"]
 
     def _clue(self, clue_id: str) -> dict[str, Any]:
         rng = self.rng
@@ -264,6 +336,32 @@ class Generator:
         return record
 
 
+def _explained_warning(records: dict[str, list[dict[str, Any]]], info: dict[str, Any]) -> None:
+    """A finding 整改完毕 without 证明材料 (a warning), answered in 情况说明."""
+    sheet = schema.STANDARD.sheet("rectification")
+    for k, finding in enumerate(records["rectification"]):
+        if finding.get("evidence") and finding["corrected"] and finding["controls_improved"]:
+            finding.pop("evidence")
+            cell = f"{xl_col_to_name(sheet.index('evidence'))}{k + 2}"
+            records["explanations"].append({
+                "sheet_name": sheet.name, "cell": cell, "code": "ZZ-WARN-NO-EVIDENCE",
+                "text": "整改证明材料含商业秘密，原件已报集团审计部封存备查（集团审计部备案号 SJBA-2026-07）",
+                "author": info["preparer"], "date": info["report_date"]})
+            return
+
+
+def _stale_explanation(records: dict[str, list[dict[str, Any]]], info: dict[str, Any]) -> None:
+    """An explanation left over from an earlier draft: its finding was renumbered, so no
+    warning stands at its cell any more (a stale explanation is itself a warning)."""
+    sheet = schema.STANDARD.sheet("rectification")
+    row = len(records["rectification"]) + 5
+    records["explanations"].append({
+        "sheet_name": sheet.name, "cell": f"{xl_col_to_name(sheet.index('deadline'))}{row}",
+        "code": "ZZ-WARN-RECTIFY-OVERDUE",
+        "text": "该问题整改期限经集团批准延期至2027年3月31日（集团审计〔2026〕9号）",
+        "author": info["preparer"], "date": info["report_date"]})
+
+
 def _ratio_in(bounds: Any, rng: random.Random) -> float:
     if bounds is None:
         return 0.0
@@ -339,6 +437,12 @@ def make_demo_group(folder: str | Path, units: int = 32, clues: int = 6, seed: i
         if index == 4 and records["losses"]:
             records["losses"][0]["clue_id"] = "XS-9999-001"
             mistakes[name] = "资产损失认定引用了不存在的线索编号"
+        if index == 6:
+            _explained_warning(records, info)
+            mistakes[name] = "整改完毕的问题未附证明材料（提醒），已在「情况说明」说明（已说明）"
+        if index == 7:
+            _stale_explanation(records, info)
+            mistakes[name] = "「情况说明」有一行对应的提醒已不存在（过时的说明，提醒）"
         path = build_template(current_dir / name, options, info, records)
         current.append(path)
         if index == 5:

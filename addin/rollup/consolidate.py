@@ -278,7 +278,7 @@ def _rollup(inputs: Iterable[str | Path], period: Period | None, as_of: dt.date 
         kept = {id(i) for i in accepted}
         result.rejected.extend(i for i in continuing + consolidated if id(i) not in kept)
         result.accepted = accepted
-        result.units = _units(accepted, brought)
+        result.units = _units(accepted, brought, as_of)
         for unit in result.units:
             unit.as_of = as_of or unit.as_of
         if as_of is None:
@@ -291,7 +291,7 @@ def _rollup(inputs: Iterable[str | Path], period: Period | None, as_of: dt.date 
     return result
 
 
-def _units(accepted: list[Intake], brought: dict[str, int]) -> list[UnitReturn]:
+def _units(accepted: list[Intake], brought: dict[str, int], as_of: dt.date | None = None) -> list[UnitReturn]:
     """Accepted rows grouped by the unit they came from (a consolidated input holds many)."""
     grouped: dict[tuple[str, str], UnitReturn] = {}
     for intake in accepted:
@@ -318,8 +318,13 @@ def _units(accepted: list[Intake], brought: dict[str, int]) -> list[UnitReturn]:
         if known is not None:  # one standard workbook: its indicators came with it
             unit.indicators = {**known, "期初在办": int(unit.indicators.get("期初在办", 0))}
             continue
+        standard = [i for i in accepted if i.path in unit.sources and i.kind == "standard"]
+        warnings = [p for i in standard for p in i.report.problems if p.severity == "warning"]
+        explained = sum(1 for p in warnings if p.explained)
         ledgers = UnitLedgers(unit.unit, unit.uscc, **{s.key: unit.ledgers.get(s.key, []) for s in STANDARD.ledgers},
-                              brought_forward=int(unit.indicators.get("期初在办", 0)))
+                              brought_forward=int(unit.indicators.get("期初在办", 0)),
+                              version=min((i.version for i in standard), default=2), as_of=as_of,
+                              warnings_explained=explained, warnings_open=len(warnings) - explained)
         unit.indicators = unit_indicators(ledgers)
     return units
 

@@ -7,6 +7,7 @@ and the summary JSON use; ``INDICATORS`` fixes their order and says what each me
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from dataclasses import dataclass, field
@@ -33,6 +34,15 @@ class UnitLedgers:
     brought_forward: int = 0
     """期初在办: clues open at the end of the unit's previous period (from the archive)."""
     extra: dict[str, Any] = field(default_factory=dict)
+    explanations: Sequence[Any] = ()
+    version: int = schema.STANDARD_VERSION
+    """The standard version of the unit's file: a v1 file cannot record 快报日期 or 核查延期至,
+    so it adds nothing to 快报_已报, 快报_逾期 and 核查逾期数."""
+    as_of: dt.date | None = None
+    """The day overdue is judged on (the roll-up's --as-of, else the unit's 填报日期)."""
+    warnings_explained: int = 0
+    warnings_open: int = 0
+    """The unit's validation warnings answered in 情况说明, and still open."""
 
 
 CLOSED = "办结"
@@ -43,12 +53,14 @@ INDICATORS: tuple[tuple[str, str], ...] = (
     ("线索总数", "本期台账中的线索数"),
     ("线索_办结", "办理阶段为 办结 的线索数"),
     ("线索_在办", "尚未办结的线索数"),
+    ("核查逾期数", "办理阶段为 立项 或 核查、已过核查截止日的线索数（第2版文件）"),
     *((f"线索来源_{v}", f"线索来源为 {v} 的线索数") for v in schema.CLUE_SOURCES),
     *((f"违规情形_{v}", f"违规情形类别为 {v} 的线索数") for v in schema.VIOLATION_CATEGORIES),
     *((f"重点领域_{v}", f"重点领域为 {v} 的线索数") for v in schema.KEY_AREAS),
     *((f"损失笔数_{g}", f"所属线索损失等级为 {g} 的资产损失认定行数") for g in vocab.GRADES),
     *((f"损失金额_{g}", f"所属线索损失等级为 {g} 的损失金额合计（万元）") for g in vocab.GRADES),
     ("已挽回金额", "已挽回金额合计（万元）"),
+    *((f"不良后果_{g}", f"不良后果等级为 {g} 的线索数") for g in vocab.GRADES),
     ("追责人数", "责任认定与处理的行数"),
     *((f"责任类型_{r}", f"责任类型为 {r} 的人数") for r in vocab.RESPONSIBILITIES),
     *((f"组织处理_{m}", f"组织处理为 {m} 的人数") for m in vocab.MEASURES),
@@ -63,16 +75,24 @@ INDICATORS: tuple[tuple[str, str], ...] = (
     ("整改率", "整改完毕数 ÷ 整改问题数（保留4位小数）"),
     ("逾期问题数", "是否逾期为 是 的问题数"),
     ("已纠正金额", "已纠正金额合计（万元）"),
+    *((f"整改类型_{t}", f"整改类型为 {t} 的问题数（未填的按 限期整改）") for t in schema.RECTIFY_TYPES),
+    *((f"问题分类_{c}", f"问题分类为 {c} 的问题数") for c in schema.FINDING_CATEGORIES),
+    ("待销号审核数", "销号审核意见为 待审核 的问题数"),
     ("管理提升建议书数", "管理提升建议书表的行数"),
     ("办结核查项目数", "已立项并办结的线索数"),
     ("办结项目有建议书数", "其中形成管理提升建议书的线索数"),
     ("管理提升建议书覆盖率", "办结项目有建议书数 ÷ 办结核查项目数（保留4位小数；要求过半）"),
     ("一事一报告_应报", "需一事一报告为 是 的线索数"),
     ("一事一报告_已报", "其中已填一事一报告日期的线索数"),
+    ("快报_应报", "有快报截止日（需一事一报告）的线索数"),
+    ("快报_已报", "其中已填快报日期的线索数（第2版文件）"),
+    ("快报_逾期", "快报日期晚于快报截止日，或已过快报截止日仍未报送的线索数（第2版文件）"),
     ("典型案例数", "报送典型案例为 是 的线索数"),
     ("零报告单位数", "没有任何线索的单位数"),
     ("零查处单位数", "没有立项核查线索的单位数"),
     ("零追责单位数", "没有追责人员的单位数"),
+    ("提醒_已说明", "校验提醒中已在「情况说明」说明的条数"),
+    ("提醒_未说明", "校验提醒中尚未说明的条数"),
 )
 INDICATOR_KEYS = tuple(key for key, _ in INDICATORS)
 
@@ -195,10 +215,47 @@ def unit_indicators(data: UnitLedgers) -> dict[str, Number]:
     values["零报告单位数"] = int(not clues)
     values["零查处单位数"] = int(not any(c.filed_date is not None for c in clues))
     values["零追责单位数"] = int(not people)
+    _v2_indicators(data, values, clues, findings)
     return values
 
 
 _MEANINGS = dict(INDICATORS)
+
+
+STILL_INVESTIGATING = ("立项", "核查")
+
+
+def _v2_indicators(data: UnitLedgers, values: dict[str, Number], clues: list[Any], findings: list[Any]) -> None:
+    """The indicators of standard version 2 (a v1 file's cells read as their defaults)."""
+    as_of = data.as_of
+    for clue in clues:
+        consequence = getattr(clue, "consequence_grade", None)
+        if consequence in vocab.GRADES:
+            values[f"不良后果_{consequence}"] += 1
+        due = getattr(clue, "flash_deadline", None)
+        if isinstance(due, dt.date):
+            values["快报_应报"] += 1
+            if data.version >= 2:
+                made = getattr(clue, "flash_date", None)
+                values["快报_已报"] += made is not None
+                late = made > due if made is not None else as_of is not None and as_of > due
+                values["快报_逾期"] += bool(late)
+        deadline = getattr(clue, "investigation_deadline", None)
+        if data.version >= 2 and clue.stage in STILL_INVESTIGATING and isinstance(deadline, dt.date) \
+                and as_of is not None and as_of > deadline:
+            values["核查逾期数"] += 1
+    for finding in findings:
+        kind = getattr(finding, "rectify_type", None) or schema.RECTIFY_TYPES[1]
+        if f"整改类型_{kind}" in values:
+            values[f"整改类型_{kind}"] += 1
+        category = getattr(finding, "category", None)
+        if f"问题分类_{category}" in values:
+            values[f"问题分类_{category}"] += 1
+        values["待销号审核数"] += getattr(finding, "closing_review", None) == schema.CLOSING_REVIEWS[0]
+    values["提醒_已说明"] = data.warnings_explained
+    values["提醒_未说明"] = data.warnings_open
+
+
 _RATIOS = {"整改率": ("整改完毕数", "整改问题数"), "管理提升建议书覆盖率": ("办结项目有建议书数", "办结核查项目数")}
 
 

@@ -21,7 +21,7 @@ from addin.rollup.indicators import UnitLedgers, unit_indicators
 from addin.problems import Problem
 from addin.workbook.preflight import sheet_parts
 from addin.workbook.read import Submission, load_workbook
-from addin.workbook.schema import STANDARD
+from addin.workbook.schema import STANDARD, STANDARD_VERSION
 from addin.validation.report import FileReport
 from addin.validation.checks import precheck_cells
 from addin.validation.run import check_and_compute, fill_blanks, is_unreadable, no_gc, sha256_of
@@ -66,6 +66,17 @@ class Intake:
     indicators: dict[str, Any] | None = None
     """A standard workbook's unit indicators (``addin.rollup.indicators``), computed where it was
     read; 期初在办 is the roll-up's to fill in."""
+    version: int = STANDARD_VERSION
+    """The standard version of a subsidiary's workbook."""
+
+    def unit_ledgers(self, as_of: dt.date | None = None, brought_forward: int = 0) -> UnitLedgers:
+        """This standard workbook's rows for the indicators."""
+        warnings = [p for p in self.report.problems if p.severity == "warning"]
+        explained = sum(1 for p in warnings if p.explained)
+        return UnitLedgers(self.unit, self.uscc, **{s.key: self.ledgers.get(s.key, []) for s in STANDARD.ledgers},
+                           brought_forward=brought_forward, version=self.version,
+                           as_of=as_of or self.info.get("report_date"), warnings_explained=explained,
+                           warnings_open=len(warnings) - explained)
 
     @property
     def rows(self) -> int:
@@ -176,11 +187,11 @@ def _intake(file: Path, as_of: dt.date | None, parallel: bool | None) -> Intake:
     with no_gc():
         submission = load_workbook(file, parallel=parallel, light=True, cell_checks=precheck_cells)
         problems, computed = check_and_compute(submission, as_of)
-        return _standard(file, digest, submission, problems, computed)
+        return _standard(file, digest, submission, problems, computed, as_of)
 
 
 def _standard(file: Path, digest: str, submission: Submission, problems: list[Problem],
-              computed: dict[str, list[dict[str, Any]]]) -> Intake:
+              computed: dict[str, list[dict[str, Any]]], as_of: dt.date | None = None) -> Intake:
     """A subsidiary's workbook as plain rows; a blank computed cell takes the engine's value."""
     if is_unreadable(problems):
         return Intake(str(file), digest, "unreadable", FileReport(str(file), digest, "unreadable", problems))
@@ -199,8 +210,9 @@ def _standard(file: Path, digest: str, submission: Submission, problems: list[Pr
                 fill_blanks(values, expected[k])
             rows.append(Row(values, unit, uscc, period, name, record.origin.row))
         intake.ledgers[sheet.key] = rows
+    intake.version = getattr(submission, "version", intake.version)
     if status == "valid":
-        intake.indicators = unit_indicators(UnitLedgers(unit, uscc, **intake.ledgers))  # type: ignore[arg-type]
+        intake.indicators = unit_indicators(intake.unit_ledgers(as_of))
     return intake
 
 
