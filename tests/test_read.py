@@ -16,7 +16,7 @@ from addin.workbook import templates
 from addin.workbook.formulas import info_row
 from addin.workbook.read import Submission, load_workbook, normalise_header
 from addin.workbook.samples import SAMPLE_INFO, SAMPLE_RECORDS
-from addin.workbook.schema import STANDARD
+from addin.workbook.schema import STANDARD, standard_for
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "workbook_templates" / templates.FILE_NAMES["native"]
@@ -45,7 +45,7 @@ def test_template_filled_and_read_back_gives_the_same_records(filled: tuple[Path
         assert {r.origin.file for r in got} == {str(path)}
     info = submission.info
     assert {f: getattr(info, f) for f in SAMPLE_INFO} == SAMPLE_INFO
-    assert info.template_version == "1.0"
+    assert info.template_version == "2.0" and submission.version == 2
     assert info.rows["report_date"] == info_row("report_date") == 12
 
 
@@ -111,7 +111,7 @@ def test_other_tools_any_order_extra_columns_and_spaces(tmp_path: Path) -> None:
     sheets = {p.message for p in submission.problems if p.code == "ZZ-READ-SHEET-MISSING"}
     assert sheets == {f"缺少工作表「{n}」" for n in ("责任认定与处理", "审计整改台账", "禁入限制人员", "管理提升建议书")}
     labels = [p for p in submission.problems if p.code == "ZZ-READ-LABEL-MISSING"]
-    assert len(labels) == len(STANDARD.record.input_columns) - 4
+    assert len(labels) == len(standard_for(1).record.input_columns) - 4  # no 模板版本, no v2 line: a v1 file
     assert not submission.ok
 
 

@@ -28,11 +28,17 @@ def _submission(tmp_path: Path, info: dict | None = None, **records: list[dict])
 
 def test_sample_values(tmp_path: Path) -> None:
     values = recompute(_submission(tmp_path))
-    assert values["info"] == [{"template_version": "1.0"}]
+    assert values["info"] == [{"template_version": "2.0"}]
+    # 受理 2026-01-12 (Mon): 快报 5 working days, 全面报告 15 (the Spring Festival is later); 立项 2026-02-10 + 6 months
     assert values["clues"][0] == {"loss_grade": "较大", "jurisdiction": "上级企业",
-                                  "initial_check_deadline": D(2026, 2, 28), "event_report_required": True}
+                                  "initial_check_deadline": D(2026, 2, 28), "event_report_required": True,
+                                  "flash_deadline": D(2026, 1, 19), "full_report_deadline": D(2026, 2, 2),
+                                  "investigation_deadline": D(2026, 8, 10)}
     assert values["clues"][2] == {"loss_grade": "未认定", "jurisdiction": None,
-                                  "initial_check_deadline": D(2026, 11, 17), "event_report_required": False}
+                                  "initial_check_deadline": D(2026, 11, 17), "event_report_required": False,
+                                  "flash_deadline": None, "full_report_deadline": None, "investigation_deadline": None}
+    # 申诉 2026-06-25 (Thu) + 30 working days (no holiday in between): 2026-08-06
+    assert [v["review_deadline"] for v in values["accountability"]] == [None, D(2026, 8, 6)]
     assert [v["item_grade"] for v in values["losses"]] == ["较大", "一般"]
     assert values["accountability"][1]["influence_end"] == D(2028, 6, 18)
     assert values["accountability"][0]["pay_deduction"] == pytest.approx(37.2)

@@ -54,6 +54,21 @@ CONTRACT = {
     ],
 }
 
+# Version 2 (workbook-standard.md, "Version 2 — additions"): after the v1 columns of each sheet.
+ADDITIONS = {
+    "填报信息": ["上级单位名称"],
+    "问题线索台账": ["不良后果等级", "涉及企业负责人", "督办方式", "快报截止日", "快报日期", "一事一报告截止日", "初核延期至",
+               "核查截止日", "核查延期至"],
+    "资产损失认定": [],
+    "责任认定与处理": ["尽职合规免责", "申诉日期", "复核截止日"],
+    "审计整改台账": ["整改类型", "问题分类", "问题明细分类", "证明材料", "整改责任领导", "验收负责人", "延期原因", "延期批准人",
+               "销号审核意见"],
+    "禁入限制人员": ["作出决定单位", "违规事实"],
+    "管理提升建议书": [],
+    "情况说明": ["工作表", "单元格", "提醒代码", "说明", "说明人", "说明日期"],
+}
+V1_SHEETS = list(CONTRACT)
+
 COMPUTED = {
     "填报信息": {"模板版本"},
     "问题线索台账": {"损失等级", "管辖层级", "初核报告截止日", "需一事一报告"},
@@ -63,6 +78,10 @@ COMPUTED = {
     "审计整改台账": {"整改期限", "整改结果", "是否逾期"},
     "禁入限制人员": {"截止日期"},
     "管理提升建议书": set(),
+}
+COMPUTED_V2 = {
+    "问题线索台账": {"快报截止日", "一事一报告截止日", "核查截止日"},
+    "责任认定与处理": {"复核截止日"},
 }
 
 ENUMERATIONS = {
@@ -90,21 +109,56 @@ ENUMERATIONS = {
     ("审计整改台账", "整改阶段"): ("问题挂号", "责任分解", "制定方案", "推动整改", "阶段报告", "结果认定", "后续审计",
                             "问题销号"),
     ("审计整改台账", "整改结果"): ("整改完毕", "部分整改", "未整改"),
-    ("禁入限制人员", "禁入期限"): ("5年", "10年", "终身"),
+    ("禁入限制人员", "禁入期限"): ("5年", "10年", "15年", "20年", "终身"),  # the drop-down; any N年 ≥ 5 is accepted
+    ("问题线索台账", "不良后果等级"): ("无", "一般", "较大", "重大"),
+    ("问题线索台账", "督办方式"): ("无", "指导督办", "挂牌督办", "联合核查", "专项核查", "直接核查"),
+    ("审计整改台账", "整改类型"): ("立行立改", "限期整改", "持续整改"),
+    ("审计整改台账", "问题分类"): ("财务收支", "资产管理", "投资管理", "工程项目", "采购与合同", "资金管理", "内部控制", "公司治理",
+                            "其他"),
+    ("审计整改台账", "销号审核意见"): ("待审核", "同意销号", "退回重改"),
 }
+V2_DEFAULTS = {("问题线索台账", "不良后果等级"): "无", ("问题线索台账", "涉及企业负责人"): False,
+               ("责任认定与处理", "尽职合规免责"): False, ("审计整改台账", "整改类型"): "限期整改"}
 
 
 def test_sheets_and_headers_are_exactly_the_standard_in_order() -> None:
-    assert [s.name for s in STANDARD.sheets] == list(CONTRACT)
+    assert [s.name for s in STANDARD.sheets] == list(ADDITIONS)
     for sheet in STANDARD.sheets:
-        assert [c.header for c in sheet.columns] == CONTRACT[sheet.name], sheet.name
+        assert [c.header for c in sheet.columns] == CONTRACT.get(sheet.name, []) + ADDITIONS[sheet.name], sheet.name
+        assert [c.header for c in sheet.added_columns] == ADDITIONS[sheet.name]
     assert STANDARD.record.name == "填报信息"
-    assert [s.name for s in STANDARD.ledgers] == list(CONTRACT)[1:]
+    assert [s.name for s in STANDARD.ledgers] == list(ADDITIONS)[1:]
+    assert STANDARD.version == 2 and STANDARD.template_version == "2.0"
+
+
+def test_version_1_is_the_v1_columns_at_the_same_places() -> None:
+    v1 = schema.standard_for(1)
+    assert v1.version == 1 and v1.template_version == "1.0"
+    assert [s.name for s in v1.sheets] == V1_SHEETS
+    for sheet in v1.sheets:
+        assert [c.header for c in sheet.columns] == CONTRACT[sheet.name], sheet.name
+        for column in sheet.columns:  # a v1 file's column letters do not move
+            assert sheet.index(column.field) == STANDARD.sheet(sheet.key).index(column.field)
+
+
+@pytest.mark.parametrize(("text", "has_additions", "version"), [
+    ("1.0", False, 1), ("1.3", True, 1), ("2.0", False, 2), ("2.1", False, 2), ("", False, 1), (None, True, 2),
+    ("12", False, 1), ("3.0", True, 2)])
+def test_a_files_version_comes_from_its_template_version(text: str | None, has_additions: bool, version: int) -> None:
+    assert schema.version_of(text, has_additions) == version
+
+
+def test_v2_defaults_of_blank_cells() -> None:
+    for (sheet, header), value in V2_DEFAULTS.items():
+        assert STANDARD.sheet(sheet).by_header(header).default == value
+    defaulted = {(s.name, c.header) for s in STANDARD.sheets for c in s.columns if c.default is not None}
+    assert defaulted == set(V2_DEFAULTS)
 
 
 def test_computed_columns_are_the_standards() -> None:
     for sheet in STANDARD.sheets:
-        assert {c.header for c in sheet.computed_columns} == COMPUTED[sheet.name], sheet.name
+        expected = COMPUTED.get(sheet.name, set()) | COMPUTED_V2.get(sheet.name, set())
+        assert {c.header for c in sheet.computed_columns} == expected, sheet.name
         for column in sheet.computed_columns:
             assert not column.required
 
@@ -129,7 +183,8 @@ def test_enumerations_are_the_standards(where: tuple[str, str], values: tuple[st
 def test_enumerations_the_engine_speaks_about_come_from_vocab() -> None:
     assert STANDARD.sheet("accountability").column("responsibility").options == vocab.RESPONSIBILITIES
     assert STANDARD.sheet("info").column("unit_level").options == vocab.UNIT_LEVELS
-    assert STANDARD.sheet("bans").column("term").options == vocab.BAN_TERMS
+    assert set(vocab.BAN_TERMS) <= set(STANDARD.sheet("bans").column("term").options)
+    assert STANDARD.sheet("clues").column("consequence_grade").options == vocab.CONSEQUENCE_GRADES
     assert STANDARD.sheet("rectification").column("result").options == vocab.RECTIFY_RESULTS
     assert STANDARD.sheet("clues").column("jurisdiction").options == vocab.BODIES
     assert STANDARD.sheet("clues").column("loss_grade").options == (*vocab.GRADES, vocab.GRADE_UNASSESSED)
