@@ -232,8 +232,32 @@ def cases(profile: Profile, seed: int = 20260101) -> tuple[dict[str, Any], dict[
         "issued_date": rng.choice(dates),
     } for _ in range(MIN_ROWS + 5)]
 
+    _v2_cases(random.Random(seed + 2), info, clues, accountability, bans, dates)
     return info, {"clues": clues, "losses": losses, "accountability": accountability,
                   "rectification": rectification, "bans": bans, "recommendations": recommendations}
+
+
+def _v2_cases(rng: random.Random, info: dict[str, Any], clues: list[dict[str, Any]],
+              accountability: list[dict[str, Any]], bans: list[dict[str, Any]], dates: list[dt.date]) -> None:
+    """The inputs of standard version 2's computed columns (their own generator: the v1
+    cases stay as they were): consequence grades × enterprise head × unit levels for
+    需一事一报告 and 管辖层级, 立项日期 and 核查延期至, 申诉日期, any N年 of 禁入期限."""
+    info["parent_name"] = "测试上级单位"
+    combos = list(itertools.product(("无", "一般", "较大", "重大", None), (True, False, None)))
+    for n, clue in enumerate(c for c in clues if c):
+        consequence, head = combos[n % len(combos)]
+        clue["consequence_grade"] = consequence
+        clue["involves_head"] = head
+        if n % 4 == 0:
+            clue["filed_date"] = dates[(n * 13) % len(dates)]
+        if n % 9 == 0:
+            clue["investigation_extended_to"] = D(2027, 3, 31)
+    for n, person in enumerate(accountability):
+        person["appeal_date"] = (dates + [None, None])[(n * 17) % (len(dates) + 2)]
+    terms = ("5年", "8年", "10年", "15年", "20年", "终身", "3年", "5.5年", " 7年", "无")
+    for n, ban in enumerate(bans):
+        if n % 7 == 0:
+            ban["term"] = terms[(n // 7) % len(terms)]
 
 
 def loss_row(rng: random.Random, clue_id: str, amount: float, assets: float | None) -> dict[str, Any]:

@@ -657,15 +657,6 @@ def check_additions(ctx: Context) -> Iterator[Problem]:
         for needed, label in (("delay_reason", "延期原因"), ("delay_approver", "延期批准人")):
             yield from _when_blank(ctx, "rectification", "extended_to", needed, "ZZ-REQUIRED-DELAY",
                                    f"已填写“批准延期至”，必须填写“{label}”（延期须说明原因并经批准）")
-        if ctx.present("rectification", "closing_review"):
-            findings = ctx.rows("rectification")
-            for k, (closed, review) in enumerate(zip(ctx.col("rectification", "closed_date"),
-                                                     ctx.col("rectification", "closing_review"))):
-                if closed is not None and review != CLOSING_APPROVED and review in (None, *CLOSING_REVIEWS):
-                    shown = f"为“{review}”" if review else "未填写"
-                    yield ctx.problem("rectification", "closing_review", findings[k], "ZZ-CLOSE-NOT-APPROVED",
-                                      f"已填写销号日期 {closed.isoformat()}，但“销号审核意见”{shown}；只有审计方"
-                                      f"“{CLOSING_APPROVED}”的问题才能填写销号日期")
 
 
 def check_additions_engine(ctx: Context) -> Iterator[Problem]:
@@ -675,7 +666,15 @@ def check_additions_engine(ctx: Context) -> Iterator[Problem]:
     done = vocab.RECTIFY_RESULTS[0]
     if findings and len(results) == len(findings):
         if ctx.present("rectification", "closing_review"):
-            for k, review in enumerate(ctx.col("rectification", "closing_review")):
+            for k, (closed, review) in enumerate(zip(ctx.col("rectification", "closed_date"),
+                                                     ctx.col("rectification", "closing_review"))):
+                # 销号 needs 整改完毕 (else ZZ-CLOSE-NOT-DONE says so) and the audit side's 同意销号
+                if closed is not None and results[k] == done and review != CLOSING_APPROVED \
+                        and review in (None, *CLOSING_REVIEWS):
+                    shown = f"为“{review}”" if review else "未填写"
+                    yield ctx.problem("rectification", "closing_review", findings[k], "ZZ-CLOSE-NOT-APPROVED",
+                                      f"已填写销号日期 {closed.isoformat()}，但“销号审核意见”{shown}；只有审计方"
+                                      f"“{CLOSING_APPROVED}”的问题才能填写销号日期")
                 if review == CLOSING_REWORK and results[k] == done:
                     yield ctx.problem("rectification", "closing_review", findings[k], "ZZ-REWORK-BUT-DONE",
                                       f"“销号审核意见”为“{CLOSING_REWORK}”，但整改结果为“{done}”：审计方退回重改的问题"

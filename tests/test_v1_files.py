@@ -1,0 +1,62 @@
+"""v1 files keep working: the v1 corpus (``v1_corpus``) through today's code gives what the
+code of version 1 gave (``v1_results.json``) — the same status, codes, cells and messages
+for every file, and the same indicators for the roll-up."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from v1_corpus import build_corpus, results
+
+from addin.rollup.consolidate import rollup
+from addin.workbook.read import load_workbook
+
+RECORDED = Path(__file__).with_name("v1_results.json")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
+    return build_corpus(tmp_path_factory.mktemp("v1"))
+
+
+@pytest.fixture(scope="module")
+def recorded() -> dict[str, Any]:
+    return json.loads(RECORDED.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def today(corpus: dict[str, list[Path]], recorded: dict[str, Any]) -> dict[str, Any]:
+    return results(corpus, tuple(recorded["rollup"]["totals"]))
+
+
+def test_the_corpus_is_version_1(corpus: dict[str, list[Path]]) -> None:
+    for path in corpus["files"][:3] + corpus["units"]:
+        submission = load_workbook(path)
+        assert submission.version == 1 and submission.info.template_version == "1.0"
+
+
+def test_every_v1_file_validates_exactly_as_before(today: dict[str, Any], recorded: dict[str, Any]) -> None:
+    assert sorted(today["files"]) == sorted(recorded["files"])
+    assert len(recorded["files"]) > 50
+    different = {name: (recorded["files"][name], got) for name, got in today["files"].items()
+                 if got != recorded["files"][name]}
+    assert different == {}
+    statuses = {entry["status"] for entry in recorded["files"].values()}
+    assert statuses == {"valid", "invalid"}  # the corpus has both, so agreement means something
+
+
+def test_a_v1_roll_up_gives_the_same_indicators(today: dict[str, Any], recorded: dict[str, Any]) -> None:
+    assert today["rollup"] == recorded["rollup"]
+    assert recorded["rollup"]["totals"]["线索总数"] > 0
+
+
+def test_what_v1_files_get_of_the_v2_indicators(corpus: dict[str, list[Path]]) -> None:
+    totals = rollup(corpus["units"]).totals
+    assert totals["整改类型_限期整改"] == totals["整改问题数"] > 0  # blank reads as 限期整改
+    assert totals["不良后果_一般"] == totals["不良后果_较大"] == totals["不良后果_重大"] == 0
+    assert totals["快报_应报"] > 0 and totals["快报_已报"] == totals["快报_逾期"] == 0  # no 快报日期 column
+    assert totals["核查逾期数"] == 0 and totals["待销号审核数"] == 0
