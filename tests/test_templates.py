@@ -32,7 +32,7 @@ REGENERATE = ("重新生成：zhuize templates --out workbook_templates；"
               "zhuize templates --out workbook_templates --formulas udf（用空的 ZHUIZE_HOME）")
 
 SHEET_ORDER = ["填报说明", "填报信息", "问题线索台账", "资产损失认定", "责任认定与处理", "审计整改台账", "禁入限制人员",
-               "管理提升建议书", "参数", "工作日历", "列表"]
+               "管理提升建议书", "情况说明", "参数", "工作日历", "列表"]
 
 
 def load(path: Path) -> openpyxl.Workbook:
@@ -172,7 +172,7 @@ def test_record_sheet_has_labels_in_a_and_values_in_b(native: openpyxl.Workbook)
     assert labels == [c.header for c in STANDARD.record.columns]
     assert ws.cell(formulas.info_row("profile"), 2).value == "central-2026"
     version = ws.cell(formulas.info_row("template_version"), 2)
-    assert version.value == STANDARD.template_version == "1.0" and version.protection.locked
+    assert version.value == STANDARD.template_version == "2.0" and version.protection.locked
     assert ws.cell(formulas.info_row("unit_name"), 2).protection.locked is False
     assert ws.protection.sheet and not ws.protection.password
     profiles = [d for d in ws.data_validations.dataValidation if str(d.sqref) == f"B{formulas.info_row('profile')}"]
@@ -292,7 +292,8 @@ def test_udf_formulas_call_registry_functions_correctly(udf: openpyxl.Workbook) 
                 seen.add(name)
     assert seen == {"ZZ_LOSS_GRADE", "ZZ_JURISDICTION", "ZZ_INITIAL_CHECK_DEADLINE", "ZZ_NEEDS_REPORT",
                     "ZZ_DEDUCTION_MIN", "ZZ_DEDUCTION_MAX", "ZZ_LTI", "ZZ_INFLUENCE_END", "ZZ_RECTIFY_DEADLINE",
-                    "ZZ_RECTIFY_RESULT", "ZZ_BAN_END"}
+                    "ZZ_RECTIFY_RESULT", "ZZ_BAN_END", "ZZ_REPORT_DEADLINE", "ZZ_INVESTIGATION_DEADLINE",
+                    "ZZ_REVIEW_DEADLINE"}
     # arguments in the registry's order: ZZ_RECTIFY_RESULT(flags…, corrected_amount, problem_amount)
     ws, sheet = udf["审计整改台账"], STANDARD.sheet("rectification")
     (_, args), = _calls(ws.cell(2, sheet.index("result") + 1).value)
@@ -332,7 +333,7 @@ def test_prefilled_values_are_typed(tmp_path: Path) -> None:
                             "simplified_procedure": True}] * 5})
     book = load(path)
     ws = book["问题线索台账"]
-    assert ws.tables["ClueLedger"].ref == "A1:Y6"  # grown to the rows given
+    assert ws.tables["ClueLedger"].ref == "A1:AH6"  # grown to the rows given
     assert ws["A6"].value == "XS-1" and ws["B2"].value == dt.datetime(2026, 2, 13)
     assert ws["J2"].value == 600.0 and ws["T2"].value == "是"
     info = book["填报信息"]

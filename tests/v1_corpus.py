@@ -3,7 +3,8 @@ validator tests plant, a large generated workbook, and a few valid units to roll
 
 Run through the code of version 1 it gives ``v1_results.json`` (the committed record);
 ``test_v1_files.py`` runs the same corpus through today's code and compares: the same
-status, codes, cells and messages for every file, the same indicators for the roll-up.
+status, codes, cells and messages for every file (a required cell's message quotes its
+column's help text, which may be reworded: ``HELP_QUOTED``), the same indicators for the roll-up.
 
 To record it again (after a rule change on ``main`` that moves v1 results on purpose),
 run this file with the code of the last v1 commit — the branch point of standard
@@ -130,13 +131,22 @@ def build_corpus(folder: Path) -> dict[str, list[Path]]:
     return {"files": files, "units": units}
 
 
+HELP_QUOTED = {"ZZ-REQUIRED"}
+"""Codes whose message quotes the column's help text, which version 2 may reword (禁入期限
+now takes any N年): their messages are not compared, their codes and cells are."""
+
+
+def _message(problem: Any) -> str:
+    return "" if problem.code in HELP_QUOTED else problem.message
+
+
 def results(corpus: dict[str, list[Path]], indicator_keys: tuple[str, ...] | None = None) -> dict[str, Any]:
     """What the code on the path makes of the corpus: per file its status and problems,
     and the roll-up's indicators (total and by unit)."""
     report = validate_paths(corpus["files"])
     files = {}
     for file_report in report.files:
-        problems = sorted([p.severity, p.code, p.sheet, p.cell, p.message] for p in file_report.problems)
+        problems = sorted([p.severity, p.code, p.sheet, p.cell, _message(p)] for p in file_report.problems)
         entry: dict[str, Any] = {"status": file_report.status}
         if len(problems) <= FULL_LIST:
             entry["problems"] = problems

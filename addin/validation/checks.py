@@ -158,9 +158,7 @@ def _column_checks(ctx: Context, key: str, column: Column, records: list[Record]
             yield ctx.problem(key, name, records[k], "ZZ-REQUIRED", f"“{header}”必须填写：{column.help}")
     kind = column.type
     if column.check == "ban_term":
-        for k in [k for k, v in enumerate(values) if v is not None and not ban_term_ok(v)]:
-            yield ctx.problem(key, name, records[k], "ZZ-ENUM",
-                              f"“{header}”的“{values[k]}”不是有效的期限，应为5年及以上的整年数（如 5年、8年、10年）或 终身")
+        pass  # 禁入期限 depends on the file's version: check_ban_terms
     elif kind is ColumnType.ENUM and column.options:
         options = set(column.options)
         for k in [k for k, v in enumerate(values) if v is not None and v not in options]:
@@ -222,6 +220,33 @@ def ban_term_ok(term: str) -> bool:
     if term == vocab.BAN_TERMS[-1]:
         return True
     return term.endswith("年") and term[:-1].isdigit() and int(term[:-1]) >= 5
+
+
+def _ban_term_valid(ctx: Context, term: str) -> bool:
+    """A v1 file keeps v1's list (5年, 10年, 终身); version 2 takes any N年 with N ≥ 5."""
+    if getattr(ctx.submission, "version", 2) < 2:
+        return term in vocab.BAN_TERMS
+    return ban_term_ok(term)
+
+
+def check_ban_terms(ctx: Context) -> Iterator[Problem]:
+    """禁入期限: in a v1 file one of v1's terms; in a v2 file any N年 with N ≥ 5, or 终身."""
+    bans = ctx.rows("bans")
+    if not bans or not ctx.present("bans", "term"):
+        return
+    column = STANDARD.sheet("bans").column("term")
+    v1 = getattr(ctx.submission, "version", 2) < 2
+    for k, term in enumerate(ctx.col("bans", "term")):
+        if term is None or _ban_term_valid(ctx, term) or ctx.unreadable("bans", "term", bans[k]):
+            continue
+        if v1:
+            guess = closest(str(term), vocab.BAN_TERMS)
+            hint = f"，是否应为“{guess}”" if guess else ""
+            message = (f"“{column.header}”的“{term}”不在可选范围内{hint}（可选：{'、'.join(vocab.BAN_TERMS)}），"
+                       "请从下拉列表中选择")
+        else:
+            message = f"“{column.header}”的“{term}”不是有效的期限，应为5年及以上的整年数（如 5年、8年、10年）或 终身"
+        yield ctx.problem("bans", "term", bans[k], "ZZ-ENUM", message)
 
 
 def check_cells(ctx: Context) -> Iterator[Problem]:
@@ -352,10 +377,11 @@ def check_rows(ctx: Context) -> Iterator[Problem]:
                                   f"“金额或事实已纠正”为 是，但已纠正金额 {corrected_amount:g} 万元少于问题金额 "
                                   f"{amount:g} 万元，按部分纠正认定", "warning")
     bans = ctx.rows("bans")
+    yield from check_ban_terms(ctx)
     if bans and ctx.profile is not None:
         profile = ctx.profile
         for k, term in enumerate(ctx.col("bans", "term")):
-            if term is not None and ban_term_ok(term) and not handling.ban_term_allowed(profile, term):
+            if term is not None and _ban_term_valid(ctx, term) and not handling.ban_term_allowed(profile, term):
                 code, severity, cited = _ruled(profile, profile.ban, "ZZ-BAN-TERM", "ZZ-RULE-UNCHECKED-BAN-TERM")
                 yield ctx.problem("bans", "term", bans[k], code,
                                   f"禁入期限“{term}”不是适用标准允许的期限（可选：{handling.ban_terms_text(profile)}）"
