@@ -372,3 +372,25 @@ def test_indicators_v2(folder: Path) -> None:
 
     summary = summary_json(result)
     assert summary["indicators"]["快报_逾期"] == 1 and summary["indicators_by_unit"][0]["核查逾期数"] == 1
+
+
+def test_the_demo_group_fills_the_v2_columns(tmp_path: Path) -> None:
+    from addin.demo.group import make_demo_group
+
+    group = make_demo_group(tmp_path / "demo", units=8)
+    assert len(group.explanations) == 2
+    books = [load_workbook(p) for p in group.current if p.name != "损坏的报表.xlsx"]
+    assert all(b.version == 2 for b in books)
+    clues = [c for b in books for c in b.rows("clues")]
+    findings = [f for b in books for f in b.rows("rectification")]
+    assert {c.consequence_grade for c in clues} >= {"无", "一般"}
+    assert any(c.flash_date for c in clues) and any(c.investigation_extended_to for c in clues)
+    lasting = [f for f in findings if f.rectify_type == "持续整改"]
+    assert lasting and all(f.evidence for f in lasting)
+    assert all(f.category for f in findings)
+    report = validate_paths(group.current)
+    by_name = {Path(f.path).name: f for f in report.files}
+    explained, stale = (by_name[name] for name in group.explanations)
+    assert [p.code for p in explained.explained_warnings] == ["ZZ-WARN-NO-EVIDENCE"]
+    assert explained.status == stale.status == "valid"
+    assert [p.code for p in stale.warnings if p.code == "ZZ-WARN-EXPLANATION-STALE"] == ["ZZ-WARN-EXPLANATION-STALE"]

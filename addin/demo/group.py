@@ -381,6 +381,9 @@ class DemoGroup:
     reminders: dict[str, str] = field(default_factory=dict)
     """File name → a deliberate deviation from a rule nobody checked against the official
     text: a warning, and the file is accepted."""
+    explanations: dict[str, str] = field(default_factory=dict)
+    """File name → what its 情况说明 shows (an explained warning, a stale explanation):
+    warnings only, the file is accepted."""
 
 
 def make_demo_group(folder: str | Path, units: int = 32, clues: int = 6, seed: int = 2026,
@@ -397,6 +400,7 @@ def make_demo_group(folder: str | Path, units: int = 32, clues: int = 6, seed: i
     current: list[Path] = []
     mistakes: dict[str, str] = {}
     reminders: dict[str, str] = {}
+    explained: dict[str, str] = {}
     open_last_year: dict[str, list[dict[str, Any]]] = {}
     for index, unit in enumerate(members[:8]):
         gen = Generator(unit, parent, 2025, profile, random.Random(seed + index), D(2026, 1, 15), f"XS-2025-{index:02d}")
@@ -439,10 +443,10 @@ def make_demo_group(folder: str | Path, units: int = 32, clues: int = 6, seed: i
             mistakes[name] = "资产损失认定引用了不存在的线索编号"
         if index == 6:
             _explained_warning(records, info)
-            mistakes[name] = "整改完毕的问题未附证明材料（提醒），已在「情况说明」说明（已说明）"
+            explained[name] = "整改完毕的问题未附证明材料（提醒），已在「情况说明」说明理由：记为“已说明”"
         if index == 7:
             _stale_explanation(records, info)
-            mistakes[name] = "「情况说明」有一行对应的提醒已不存在（过时的说明，提醒）"
+            explained[name] = "「情况说明」有一行对应的提醒已不存在：过时的说明，本身是一条提醒"
         path = build_template(current_dir / name, options, info, records)
         current.append(path)
         if index == 5:
@@ -454,5 +458,5 @@ def make_demo_group(folder: str | Path, units: int = 32, clues: int = 6, seed: i
     broken.write_bytes(current[6].read_bytes()[:4000])
     current.append(broken)
     mistakes[broken.name] = "文件不完整（传输中断）"
-    return DemoGroup(root, previous, current, mistakes, reminders)
+    return DemoGroup(root, previous, current, mistakes, reminders, explained)
 

@@ -88,6 +88,8 @@ def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32, force: bo
         print(f"   · {name}：{mistake}", file=out)
     for name, reminder in group.reminders.items():
         print(f"   · {name}：{reminder}", file=out)
+    for name, shown in group.explanations.items():
+        print(f"   · {name}：{shown}", file=out)
 
     print("2. 汇总 2025 年度报表并归档（作为上期数据）…", file=out)
     last_year = rollup.rollup([root / "报表" / "2025年度"], Period.of(2025, "年度"), dt.date(2026, 1, 15), archive)
