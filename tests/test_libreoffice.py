@@ -210,9 +210,10 @@ def test_native_formulas_agree_with_the_engine_on_every_cell(key: str, recalcula
     assert seen[("bans", "end_date")]["#错误"] > 5  # 3年, 5.5年: not a term
     assert seen[("clues", "flash_deadline")]["日期"] > 50 and seen[("clues", "flash_deadline")][None] > 50
     assert seen[("clues", "full_report_deadline")]["日期"] > 50
-    assert seen[("clues", "investigation_deadline")]["日期"] > 80
-    assert seen[("accountability", "review_deadline")]["日期"] > 300
-    if key == "central-2026":  # Order 46: consequence grades and enterprise heads decide too
+    assert seen[("clues", "investigation_deadline")]["日期"] > 10  # at least the approved extensions
+    if key == "central-2026":  # Order 46: periods of investigation and review; consequence grades and heads decide
+        assert seen[("clues", "investigation_deadline")]["日期"] > 80
+        assert seen[("accountability", "review_deadline")]["日期"] > 300
         assert seen[("clues", "jurisdiction")]["出资人机构"] > 60
         assert seen[("clues", "flash_deadline")]["#错误"] > 5  # the received date is beyond the calendar
 
