@@ -241,6 +241,14 @@ def test_event_report_states_the_facts_and_the_computed_deadlines(letters: tuple
     assert paragraphs[-3:] == [UNIT, "2026年2月24日", "（联系人：李明，联系电话：028-86001234）"]
 
 
+def test_the_superiors_name_addresses_the_event_report(tmp_path: Path) -> None:
+    """上级单位名称 (standard version 2) is the 主送单位 of what goes upward."""
+    out = tmp_path / "v2"
+    write_letters(submission(info={**INFO, "parent_name": "测试集团有限公司"}), out, today=D(2026, 11, 23))
+    paragraphs = texts(out / f"{UNIT}_XS-2026-010_一事一报告.docx")
+    assert paragraphs[3] == "测试集团有限公司："
+
+
 def test_placeholders_are_marked_for_the_handler(letters: tuple[Path, Any]) -> None:
     out, _ = letters
     document = Document(str(out / f"{UNIT}_XS-2026-010_一事一报告.docx"))

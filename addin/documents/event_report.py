@@ -185,7 +185,8 @@ def build(facts: SubmissionFacts, case: ClueCase, *, report_to: str | None = Non
     doc.title(f"关于{subject}的报告")
     doc.subtitle(f"（{EVENT_REPORT}）")
     doc.blank()
-    addressee: Segment = report_to.strip() if report_to and report_to.strip() else Placeholder(
+    superior = facts.superior if case.jurisdiction != "出资人机构" else None
+    addressee: Segment = report_to.strip() if report_to and report_to.strip() else superior or Placeholder(
         f"主送{case.jurisdiction or '上级单位'}名称")
     doc.addressee(addressee)
     doc.body(f"根据{regulation}有关规定，现将{subject}有关情况报告如下：")

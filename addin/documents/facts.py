@@ -269,6 +269,12 @@ class SubmissionFacts:
         name = self.info.unit_name
         return name.strip() if isinstance(name, str) and name.strip() else None
 
+    @property
+    def superior(self) -> str | None:
+        """上级单位名称 (standard version 2): the addressee of what is reported upward."""
+        name = getattr(self.info, "parent_name", None)
+        return name.strip() if isinstance(name, str) and name.strip() else None
+
 
 def _row_text(sheet_name: str, record: Any) -> str:
     row = getattr(getattr(record, "origin", None), "row", None)
