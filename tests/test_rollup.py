@@ -108,7 +108,7 @@ def test_reconciliation(group: Any, rolled: dict[str, Any]) -> None:
     assert rec["balanced"] is True
     # rows_out is what the group return's ledgers hold
     book = openpyxl.load_workbook(rolled["out"] / "GROUP.xlsx", read_only=True)
-    ledgers = ("问题线索台账", "资产损失认定", "责任认定与处理", "审计整改台账", "禁入限制人员", "管理提升建议书")
+    ledgers = ("问题线索台账", "资产损失认定", "责任认定与处理", "审计整改台账", "禁入限制人员", "管理提升建议书", "情况说明")
     written = {name: sum(1 for row in book[name].iter_rows(min_row=2, values_only=True) if any(v is not None for v in row))
                for name in ledgers}
     assert written == rolled["summary"]["rows"]

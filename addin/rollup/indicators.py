@@ -39,7 +39,7 @@ class UnitLedgers:
     """The standard version of the unit's file: a v1 file cannot record 快报日期 or 核查延期至,
     so it adds nothing to 快报_已报, 快报_逾期 and 核查逾期数."""
     as_of: dt.date | None = None
-    """The day overdue is judged on (the roll-up's --as-of, else the unit's 填报日期)."""
+    """The day overdue is judged on: the roll-up's --as-of (default today), as the 逾期事项 sheet."""
     warnings_explained: int = 0
     warnings_open: int = 0
     """The unit's validation warnings answered in 情况说明, and still open."""

@@ -75,7 +75,7 @@ class Intake:
         explained = sum(1 for p in warnings if p.explained)
         return UnitLedgers(self.unit, self.uscc, **{s.key: self.ledgers.get(s.key, []) for s in STANDARD.ledgers},
                            brought_forward=brought_forward, version=self.version,
-                           as_of=as_of or self.info.get("report_date"), warnings_explained=explained,
+                           as_of=as_of or dt.date.today(), warnings_explained=explained,
                            warnings_open=len(warnings) - explained)
 
     @property

@@ -64,8 +64,9 @@ def report_name(source: Path) -> str:
 
 
 def _issue(problem: Problem) -> Issue:
+    answer = f"（已说明：{problem.explanation}）" if problem.explained else ""
     return Issue("错误" if problem.severity == "error" else "警告", problem.sheet or "（整个文件）",
-                 problem.row or "", problem.column or "", problem.message, problem.cell, problem.code)
+                 problem.row or "", problem.column or "", problem.message + answer, problem.cell, problem.code)
 
 
 def validate_workbook(path: str | Path, out_dir: str | Path | None = None,
