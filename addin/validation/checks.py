@@ -25,6 +25,9 @@ Codes (stable):
     ZZ-RULE-UNCHECKED-MEASURE, ZZ-RULE-UNCHECKED-RATIO,                the same against an entry
     ZZ-RULE-UNCHECKED-BAN, ZZ-RULE-UNCHECKED-BAN-TERM,                 nobody compared with the
     ZZ-RULE-UNCHECKED-COMPUTED (warnings)                              official text (checked = false)
+    ZZ-TOO-SHORT, ZZ-REQUIRED-APPEAL-DATE, ZZ-REQUIRED-DELAY,          version 2's columns
+    ZZ-CLOSE-NOT-APPROVED, ZZ-REWORK-BUT-DONE, ZZ-EXEMPT-NOT-ALLOWED,
+    ZZ-WARN-NO-EVIDENCE (warning)
 
 A rule entry nobody compared with the official text never rejects a submission: what
 breaks only such an entry is a warning with its own code, naming the entry and its
