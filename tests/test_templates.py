@@ -110,7 +110,7 @@ def test_committed_templates_are_what_the_generator_makes(mode: str, tmp_path: P
 
 def test_sheets_in_order_and_lists_hidden(native: openpyxl.Workbook) -> None:
     assert native.sheetnames == SHEET_ORDER
-    assert [ws.sheet_state for ws in native.worksheets] == ["visible"] * 10 + ["hidden"]
+    assert [ws.sheet_state for ws in native.worksheets] == ["visible"] * 11 + ["hidden"]
     assert native.active.title == "填报说明"
 
 

@@ -321,10 +321,15 @@ def _units(accepted: list[Intake], brought: dict[str, int], as_of: dt.date | Non
         standard = [i for i in accepted if i.path in unit.sources and i.kind == "standard"]
         warnings = [p for i in standard for p in i.report.problems if p.severity == "warning"]
         explained = sum(1 for p in warnings if p.explained)
+        opened = len(warnings) - explained
+        for intake in accepted:  # an earlier return's units: their counts as its 汇总 sheet has them
+            if intake.kind == "consolidated" and intake.path in unit.sources:
+                more = intake.info.get("warnings_by_unit", {}).get((unit.uscc, unit.unit), (0, 0))
+                explained, opened = explained + more[0], opened + more[1]
         ledgers = UnitLedgers(unit.unit, unit.uscc, **{s.key: unit.ledgers.get(s.key, []) for s in STANDARD.ledgers},
                               brought_forward=int(unit.indicators.get("期初在办", 0)),
                               version=min((i.version for i in standard), default=2), as_of=as_of,
-                              warnings_explained=explained, warnings_open=len(warnings) - explained)
+                              warnings_explained=explained, warnings_open=opened)
         unit.indicators = unit_indicators(ledgers)
     return units
 

@@ -247,8 +247,37 @@ def _intake_consolidated(file: Path, digest: str) -> Intake | None:
     if any(p.severity == "error" for p in problems):
         intake.report.status = "invalid"
     units = {r.unit for rows in intake.ledgers.values() for r in rows}
-    intake.info = {"unit_name": "、".join(sorted(units))[:200] or file.stem}
+    intake.info = {"unit_name": "、".join(sorted(units))[:200] or file.stem,
+                   "warnings_by_unit": _summary_warnings(file)}
     return intake
+
+
+WARNING_KEYS = ("提醒_已说明", "提醒_未说明")
+
+
+def _summary_warnings(file: Path) -> dict[tuple[str, str], tuple[int, int]]:
+    """(统一社会信用代码, 单位) → (explained, open) warnings as an earlier return's 汇总 sheet
+    has them: the validation of the units' own files is not in their rows."""
+    try:
+        book = CalamineWorkbook.from_path(str(file))
+        with book:
+            grid = book.get_sheet_by_name(SUMMARY_SHEET).to_python()
+    except (CalamineError, OSError, ValueError):
+        return {}
+    if not grid:
+        return {}
+    header = [str(v) for v in grid[0]]
+    if not all(k in header for k in ("单位", "统一社会信用代码", *WARNING_KEYS)):
+        return {}
+    at = [header.index(k) for k in ("单位", "统一社会信用代码", *WARNING_KEYS)]
+    found: dict[tuple[str, str], tuple[int, int]] = {}
+    for line in grid[1:]:
+        if len(line) <= max(at) or not line[at[0]] or line[at[0]] == "合计":
+            continue
+        counts = [line[at[2]], line[at[3]]]
+        if all(isinstance(v, (int, float)) for v in counts):
+            found[(_text(line[at[1]]), _text(line[at[0]]))] = (int(counts[0]), int(counts[1]))
+    return found
 
 
 def _provenance(book: CalamineWorkbook, sheet: str) -> dict[int, tuple[Any, ...]]:
