@@ -397,6 +397,7 @@ def _skipped(inputs: InputSet) -> None:
 
 def cmd_rollup(args: argparse.Namespace) -> int:
     from addin.rollup import consolidate as core
+    from addin.rollup.cache import cache_path
     from addin.rollup.periods import Period, parse_date
     from addin.returns.group import write_group_return
     from addin.returns.sasac import write_sasac_return
@@ -420,7 +421,8 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     if args.archive is not None:
         OutputSet(inputs.files).plan(args.archive)  # the archive is never one of the inputs either
     result = core.rollup(inputs.files, period=period, as_of=as_of, archive_path=args.archive,
-                         jobs=args.jobs or core.default_jobs(), progress=ConsoleProgress("汇总"))
+                         jobs=args.jobs or core.default_jobs(), progress=ConsoleProgress("汇总"),
+                         cache_path=None if args.no_cache else cache_path(args.archive))
     if not result.reconciled:
         print(core.summary_text(result))
         print("对账不平：输入行数 ≠ 汇总行数 + 退回行数，未写出任何结果，请报告此问题", file=sys.stderr)
@@ -435,7 +437,8 @@ def cmd_rollup(args: argparse.Namespace) -> int:
             outputs.write(args.json, lambda temporary: core.write_summary(result, temporary))
         outputs.commit()
     # everything is written and committed: what follows only shows it (a closed pipe changes nothing)
-    lines = [core.summary_text(result), f"集团汇总：{args.out}"]
+    lines = [core.summary_text(result)] + ([result.cache.text()] if result.cache is not None else []) + [
+        f"集团汇总：{args.out}"]
     if args.sasac:
         lines.append(f"国资委报表：{args.sasac}")
     if args.archive:
@@ -602,6 +605,8 @@ def build_parser() -> argparse.ArgumentParser:
     roll.add_argument("--period", metavar="2026-年度", help="报告期（默认取多数文件的报告期）")
     roll.add_argument("--as-of", metavar="日期", help="逾期计算的基准日，如 2026-11-23（默认为各文件的填报日期）")
     roll.add_argument("--jobs", type=_whole_number, metavar="进程数", help="并行读取的进程数（默认按 CPU 核数，最多 4）")
+    roll.add_argument("--no-cache", action="store_true",
+                      help="不用汇总缓存，重新读取全部文件（缓存在归档库旁或用户文件夹，只重读有变化的文件）")
     roll.set_defaults(handler=cmd_rollup)
 
     hist = _command(sub, "history", "查看某单位的报送记录（归档库）")

@@ -13,6 +13,7 @@ from pathlib import Path
 from addin.plumbing.outputs import OutputSet
 from addin.returns.group import write_group_return
 from addin.returns.sasac import write_sasac_return
+from addin.rollup.cache import cache_path
 from addin.rollup.consolidate import Progress, filer_name, rollup, summary_text, write_summary
 from addin.validation.run import scan_inputs
 
@@ -37,7 +38,7 @@ def rollup_folder(folder: str | Path, target: str | Path, progress: Progress | N
     skipped = "".join(f"\n{line}" for line in inputs.skipped_lines())
     if not inputs.files:
         return Outcome([], f"文件夹 {folder} 中没有找到要汇总的工作簿（.xlsx）{skipped}")
-    result = rollup(inputs.files, progress=progress, jobs=1)
+    result = rollup(inputs.files, progress=progress, jobs=1, cache_path=cache_path())
     if not result.reconciled:
         return Outcome([], "对账不平：输入行数 ≠ 汇总行数 + 退回行数，未写出任何结果，请报告此问题")
     with outputs:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from addin.rollup.archive import Archive, SubmissionInfo
+from addin.rollup.cache import CacheStats, IntakeCache
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.guard import die_with_parent
 from addin.rollup.indicators import UnitLedgers, total_indicators, unit_indicators
@@ -77,6 +78,9 @@ class RollupResult:
             return f"截至 {self.as_of.isoformat()}"
         return f"截至各单位填报日期（最晚 {self.as_of.isoformat()}）"
 
+    cache: CacheStats | None = None
+    """What the intake cache did (None: no cache); never part of the results."""
+
     @property
     def rows_in(self) -> int:
         return sum(i.rows for i in self.intakes)
@@ -111,7 +115,8 @@ def _reject(result: RollupResult, intake: Intake, code: str, message: str, sever
     result.extra_problems.setdefault(intake.path, []).append(problem)
 
 
-def _intake_all(files: Sequence[Path], as_of: dt.date | None, jobs: int, progress: Progress | None) -> list[Intake]:
+def _intake_all(files: Sequence[Path], as_of: dt.date | None, jobs: int, progress: Progress | None,
+                cache: IntakeCache | None = None) -> list[Intake]:
     results: list[Intake] = []
     rejected = 0
 
@@ -123,7 +128,10 @@ def _intake_all(files: Sequence[Path], as_of: dt.date | None, jobs: int, progres
         if progress:
             progress(len(results), len(files), rejected, intake.path)
 
-    if jobs > 1 and len(files) > 1:
+    if cache is not None:
+        for intake in cache.intakes(files, as_of, jobs):
+            note(intake)
+    elif jobs > 1 and len(files) > 1:
         # the workers start with the collector on (the roll-up turns it off here); each
         # file's reading and checking turn it off for themselves
         try:
@@ -238,18 +246,27 @@ def _conflicting_clues(result: RollupResult, accepted: list[Intake]) -> list[Int
 
 
 def rollup(inputs: Iterable[str | Path], period: Period | None = None, as_of: dt.date | None = None,
-           archive_path: str | Path | None = None, jobs: int = 1, progress: Progress | None = None) -> RollupResult:
+           archive_path: str | Path | None = None, jobs: int = 1, progress: Progress | None = None,
+           cache_path: str | Path | None = None) -> RollupResult:
     """Intake, decide, consolidate.  Reads the archive (continuity) and writes nothing:
     the returns, the summary and the archive entries are written by ``write_group_return``,
-    ``write_sasac_return``, ``write_summary`` and ``archive_accepted``."""
+    ``write_sasac_return``, ``write_summary`` and ``archive_accepted``.  With ``cache_path``
+    the intake cache (``addin.rollup.cache``) there gives unchanged files' intakes and
+    keeps the fresh ones; the results are the same with it or without."""
     with no_gc():  # hundreds of thousands of rows arrive and stay: nothing for the collector
-        return _rollup(inputs, period, as_of, archive_path, jobs, progress)
+        if cache_path is None:
+            return _rollup(inputs, period, as_of, archive_path, jobs, progress, None)
+        with IntakeCache(cache_path, as_of) as cache:
+            result = _rollup(inputs, period, as_of, archive_path, jobs, progress, cache)
+        result.cache = cache.stats
+        return result
 
 
 def _rollup(inputs: Iterable[str | Path], period: Period | None, as_of: dt.date | None,
-            archive_path: str | Path | None, jobs: int, progress: Progress | None) -> RollupResult:
+            archive_path: str | Path | None, jobs: int, progress: Progress | None,
+            cache: IntakeCache | None) -> RollupResult:
     files = expand_inputs(inputs)
-    intakes = _intake_all(files, as_of, jobs, progress)
+    intakes = _intake_all(files, as_of, jobs, progress, cache)
     chosen = _choose_period(intakes, period)
     result = RollupResult(chosen, as_of or dt.date.today(), intakes, as_of_given=as_of is not None)
     candidates: list[Intake] = []
