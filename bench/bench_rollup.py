@@ -1,7 +1,8 @@
 """Benchmark: the full roll-up against (a) a naive pandas/openpyxl baseline and (b) the
-bare read floor, in one run on the same machine.
+bare read floor, and a rerun after one changed file against the full roll-up — in one
+run on the same machine.
 
-    .venv/bin/python bench/bench_rollup.py [--files 1000] [--rows 600] [--jobs 2]
+    .venv/bin/python bench/bench_rollup.py [--files 1000] [--rows 600] [--jobs 2] [--skip-naive]
 
 Workbooks: ``--files`` standard workbooks of about ``--rows`` ledger rows each, made
 from a few generated bases whose unit identity (name, 统一社会信用代码) is rewritten per
@@ -10,7 +11,12 @@ copy, so every file is a distinct unit.  They are cached under bench/data/.
 Each measurement runs in its own process; its wall time and peak memory (max RSS of
 the process and its workers) are printed, then the ratios.  Targets (issue 5):
 end-to-end ≥ 8× faster than (a); intake (read + validate) within 3× of (b); peak
-memory under 2 GiB.
+memory under 2 GiB.  (b) reads with as many worker processes as the intake (``--jobs``).
+
+The intake cache (issue 16): ``cold`` is the full roll-up with an empty cache (it fills
+it), ``rerun`` the same roll-up after one of the files changed (hard links to the
+inputs, one file rewritten with another unit name).  Targets: ``cold`` no slower than
+``rollup`` (no cache); ``rerun`` ≤ 25% of ``rollup``.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import os
 import shutil
 import subprocess
 import sys
@@ -105,12 +112,18 @@ with pd.ExcelWriter(OUT + '/naive.xlsx', engine='openpyxl') as writer:
 """,
     "floor": """
 import glob
+from concurrent.futures import ProcessPoolExecutor
 from python_calamine import CalamineWorkbook
-cells = 0
-for f in sorted(glob.glob(IN + '/*.xlsx')):
+def cells_of(f):
     book = CalamineWorkbook.from_path(f)
-    for name in book.sheet_names:
-        cells += sum(len(r) for r in book.get_sheet_by_name(name).to_python())
+    return sum(sum(len(r) for r in book.get_sheet_by_name(name).to_python()) for name in book.sheet_names)
+files = sorted(glob.glob(IN + '/*.xlsx'))
+if JOBS_N > 1:
+    with ProcessPoolExecutor(max_workers=JOBS_N) as pool:  # as many processes as the intake
+        cells = sum(pool.map(cells_of, files, chunksize=4))
+else:
+    cells = sum(map(cells_of, files))
+print('CELLS', cells)
 """,
     "intake": """
 from addin.rollup import consolidate as rollup
@@ -130,6 +143,22 @@ rollup.write_summary(result, OUT + '/summary.json')
 print('ROWS', result.rows_out, 'ACCEPTED', len(result.accepted), 'REJECTED', len(result.rejected))
 """,
 }
+_CACHED = """
+import datetime as dt
+from addin.rollup import consolidate as rollup
+from addin.returns.group import write_group_return
+from addin.returns.sasac import write_sasac_return
+result = rollup.rollup([IN], as_of=dt.date(2026, 11, 23), jobs=JOBS_N, cache_path=OUT + '/../cache.sqlite')
+assert result.reconciled, 'not reconciled'
+write_group_return(result, OUT + '/GROUP.xlsx')
+write_sasac_return(result, OUT + '/SASAC.xlsx')
+rollup.write_summary(result, OUT + '/summary.json')
+print('ROWS', result.rows_out, 'ACCEPTED', len(result.accepted), 'HITS', result.cache.hits, 'READ', result.cache.misses)
+"""
+JOBS["cold"] = _CACHED
+JOBS["rerun"] = _CACHED
+WORK = {"cold", "rerun"}
+"""Jobs that read the working copy (hard links; the rerun's one changed file rewritten)."""
 
 RUNNER = """
 import resource, sys, time
@@ -142,10 +171,39 @@ print('RESULT', elapsed, peak)
 """
 
 
+def _working_copy(folder: Path) -> Path:
+    """Hard links to the inputs and an empty cache, for the cold run and the rerun."""
+    work = folder / "work"
+    if work.exists():
+        shutil.rmtree(work)
+    (work / "in").mkdir(parents=True)
+    for file in sorted((folder / "in").iterdir()):
+        os.link(file, work / "in" / file.name)
+    return work
+
+
+def _change_one(work: Path) -> None:
+    """One workbook corrected: the first file rewritten with its unit's name changed."""
+    target = sorted((work / "in").glob("*.xlsx"))[0]
+    with zipfile.ZipFile(target) as source:
+        parts = [(info, source.read(info)) for info in source.infolist()]
+    target.unlink()  # a new file: the hard-linked original stays as it was
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in parts:
+            if info.filename == "xl/sharedStrings.xml":
+                data = data.replace("有限公司<".encode(), "有限公司（更正）<".encode(), 1)
+            out.writestr(info, data)
+
+
 def measure(name: str, folder: Path, jobs: int) -> tuple[float, float, str]:
-    out = folder / f"out-{name}"
+    if name == "cold":
+        _working_copy(folder)
+    if name == "rerun":
+        _change_one(folder / "work")
+    base = folder / "work" if name in WORK else folder
+    out = base / f"out-{name}"
     out.mkdir(exist_ok=True)
-    run = subprocess.run([sys.executable, "-c", RUNNER, str(folder / "in"), str(out), str(jobs), JOBS[name]],
+    run = subprocess.run([sys.executable, "-c", RUNNER, str(base / "in"), str(out), str(jobs), JOBS[name]],
                          capture_output=True, text=True, cwd=ROOT)
     if run.returncode != 0:
         raise SystemExit(f"{name} failed:\n{run.stdout[-2000:]}\n{run.stderr[-2000:]}")
@@ -168,13 +226,19 @@ def main() -> None:
     folder = make_files(args.files, args.rows)
     print(f"数据：{args.files} 个工作簿，每个约 {args.rows} 行（{folder}，准备 {time.perf_counter() - start:.1f} s）")
     results = {}
-    names = args.only or (("floor", "intake", "rollup") + (() if args.skip_naive else ("naive",)))
+    names = list(args.only or (("floor", "intake", "rollup", "cold", "rerun") + (() if args.skip_naive else ("naive",))))
+    if "rerun" in names and "cold" not in names:
+        names.insert(names.index("rerun"), "cold")  # the rerun needs the cache the cold run fills
     for name in names:
         seconds, peak, extra = measure(name, folder, args.jobs)
         results[name] = seconds
         print(f"{name:<7} {seconds:8.2f} s   峰值内存 {peak:8.1f} MiB   {extra}")
     if "intake" in results and "floor" in results:
-        print(f"\n读取+校验 ÷ 纯读取下限 (b)：{results['intake'] / results['floor']:.2f}×（目标 ≤ 3×）")
+        print(f"\n读取+校验 ÷ 纯读取下限 (b，{args.jobs} 个进程)：{results['intake'] / results['floor']:.2f}×（目标 ≤ 3×）")
+    if "cold" in results and "rollup" in results:
+        print(f"完整汇总（空缓存，写入缓存）÷ 完整汇总（不用缓存）：{results['cold'] / results['rollup']:.2f}×（目标 ≤ 1×）")
+    if "rerun" in results and "rollup" in results:
+        print(f"改动 1 个文件后重新汇总 ÷ 完整汇总：{results['rerun'] / results['rollup']:.0%}（目标 ≤ 25%）")
     if "naive" in results and "rollup" in results:
         print(f"朴素基线 (a) ÷ 完整汇总：{results['naive'] / results['rollup']:.2f}×（目标 ≥ 8×）")
 

@@ -21,6 +21,8 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -308,17 +310,23 @@ def _rollup(inputs: Iterable[str | Path], period: Period | None, as_of: dt.date 
     return result
 
 
+_unit_of = attrgetter("uscc", "unit")
+
+
 def _units(accepted: list[Intake], brought: dict[str, int], as_of: dt.date | None = None) -> list[UnitReturn]:
     """Accepted rows grouped by the unit they came from (a consolidated input holds many)."""
     grouped: dict[tuple[str, str], UnitReturn] = {}
     for intake in accepted:
         for key, rows in intake.ledgers.items():
-            for row in rows:
-                unit = grouped.setdefault((row.uscc, row.unit), UnitReturn(row.unit, row.uscc, row.period, {}, {}, []))
+            for (uscc, name), run in groupby(rows, key=_unit_of):  # a standard workbook's rows: one run
+                first = next(run)
+                unit = grouped.setdefault((uscc, name), UnitReturn(name, uscc, first.period, {}, {}, []))
                 day = intake.info.get("report_date")
                 if isinstance(day, dt.date) and (unit.as_of is None or day > unit.as_of):
                     unit.as_of = day
-                unit.ledgers.setdefault(key, []).append(row)
+                ledger = unit.ledgers.setdefault(key, [])
+                ledger.append(first)
+                ledger.extend(run)
                 if intake.path not in unit.sources:
                     unit.sources.append(intake.path)
         if intake.kind == "standard":
