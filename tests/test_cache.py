@@ -108,6 +108,14 @@ def test_demo_rerun_is_identical_to_a_full_run(demo: Any, tmp_path: Path, capsys
     assert summary["superseded"] and summary["rejected"] and summary["indicators"]["线索总数"] > 0
     assert any(e["code"] == "ZZ-ROLLUP-CONTINUITY" for r in summary["rejected"] for e in r["errors"])
 
+    # an earlier group return rolled up again (a provincial body): its rows keep their units
+    group = tmp_path / "warm" / "GROUP.xlsx"
+    cache = tmp_path / "provincial-cache.sqlite"
+    again = [_run([group], cache) for _ in range(2)]
+    assert again[0].cache.misses == 1 and again[1].cache.hits == 1  # type: ignore[union-attr]
+    assert again[1].intakes[0].kind == "consolidated" and len(again[1].units) > 1
+    assert _summary(again[0]) == _summary(again[1]) == _summary(_run([group], None))
+
 
 def test_generated_folder_identical_and_one_changed_file_is_read(generated: Path, tmp_path: Path) -> None:
     folder = tmp_path / "in"

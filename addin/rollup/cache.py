@@ -107,6 +107,8 @@ class CacheStats:
     """Why the cache file could not be used (then the run read everything)."""
     damaged: str = ""
     """Where a cache file that was no database any more was set aside (a new one was made)."""
+    unwritten: str = ""
+    """Why new entries could not be kept (the results are not affected)."""
 
     def text(self) -> str:
         """The console lines: one for the counts, one for damage (reported once)."""
@@ -114,6 +116,8 @@ class CacheStats:
             return (f"缓存不可用（{self.unusable}），本次全部重新读取：{self.path}"
                     f"（可删除该文件，下次汇总时重建）")
         line = f"缓存：{self.hits} 个文件未变，直接取用；读取 {self.misses} 个（{self.path}）"
+        if self.unwritten:
+            line += f"\n注意：新读取的文件未能存入缓存（{self.unwritten}），下次汇总时将再次读取"
         if self.damaged:
             line += f"\n注意：缓存文件已损坏（ZZ-CACHE-CORRUPT），已改名为 {self.damaged} 并重建，本次全部重新读取"
         if self.corrupt:
@@ -435,7 +439,7 @@ class IntakeCache:
                 raise
             self.stats.stored += len(batch)
         except sqlite3.Error as exc:
-            self.stats.unusable = self.stats.unusable or f"无法写入：{exc}"
+            self.stats.unwritten = str(exc)
 
     def intakes(self, files: Sequence[Path], as_of: dt.date | None, jobs: int) -> Iterator[Intake]:
         """Every file's intake, in order: from the cache where it holds, read (by ``jobs``
