@@ -526,7 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     prof = _command(sub, "profiles", "列出适用标准（已核对、未核对项数），复制、比较或检查标准文件",
                     "列出可用的适用标准（规则配置）：名称、标题、已与正式文本核对和未核对的项数、文件位置；默认标准标“（默认）”。",
-                    "本企业自己的标准：\n"
+                    "自己的标准放在 ~/.zhuize/profiles/名称.toml（或设置 ZHUIZE_HOME），按名称选用。本企业自己的标准：\n"
                     "    zhuize profiles new 我的标准 --from central-2026   复制一份到 ~/.zhuize/profiles/我的标准.toml 后修改\n"
                     "    zhuize profiles diff central-2026 我的标准          逐项比较两个标准\n"
                     "    zhuize profiles --check ~/.zhuize/profiles/我的标准.toml   检查格式，错误会指出哪一项、哪个值不对\n"

@@ -619,8 +619,14 @@ def test_cli_letters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
         f"已生成：{out / f'{UNIT}_XS-2026-010_一事一报告.docx'}",
         "已生成管理提升建议书1份、一事一报告1份；1个工作簿未通过校验，文书据其现有数据生成，定稿前请先改正。",
     ]
-    # the workbook's 管理提升建议书 row 3 lacks 主要问题: the validator rejects it, and letters say so
-    assert "提醒：return.xlsx 未通过校验（2 处错误，如 「管理提升建议书」E3 “主要问题”必须填写" in captured.err
+    # the workbook's 管理提升建议书 row 3 lacks 主要问题 (and, in version 2, 填报信息 its 上级单位名称):
+    # the validator rejects it, and letters say so with the validator's count and first error
+    from addin.validation import validate_paths
+
+    (report,) = validate_paths([book]).files
+    assert any(p.sheet == "管理提升建议书" and p.cell == "E3" and "“主要问题”必须填写" in p.message for p in report.errors)
+    first = report.errors[0]
+    assert f"提醒：return.xlsx 未通过校验（{len(report.errors)} 处错误，如 {first.where} {first.message}" in captured.err
     code = cli.main(["letters", str(book), "--out", str(out)])
     captured = capsys.readouterr()
     assert code == 1

@@ -688,3 +688,17 @@ def test_the_guard_tells_a_damaged_file_from_a_defect_of_ours(tmp_path: Path) ->
     assert "TypeError: a bug of ours" in error_log().read_text("utf-8")  # the traceback is in the log, not shown
     with pytest.raises(KeyboardInterrupt):
         guarded(path, lambda _: (_ for _ in ()).throw(KeyboardInterrupt()), unreadable)
+
+
+def test_a_dangling_link_given_by_name_is_refused_unopened(tmp_path: Path) -> None:
+    from addin.validation import validate_paths
+
+    link = tmp_path / "断开.xlsx"
+    link.symlink_to(tmp_path / "不存在.xlsx")
+    (report,) = validate_paths([link]).files
+    assert [p.code for p in report.problems] == ["ZZ-FILE-LINK"]
+    assert "链接" in report.problems[0].message
+    fifo = tmp_path / "管道.xlsx"
+    os.mkfifo(fifo)
+    (report,) = validate_paths([fifo]).files  # refused by stat: opening a FIFO would wait forever
+    assert [p.code for p in report.problems] == ["ZZ-FILE-NOT-REGULAR"]

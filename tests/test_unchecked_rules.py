@@ -81,3 +81,23 @@ def test_checked_entry_is_an_error_and_the_rollup_rejects(books: dict[str, Path]
     assert [Path(i.path).name for i in result.rejected] == [path.name]
     codes = {p.code for i in result.rejected for p in result.problems_of(i) if p.severity == "error"}
     assert codes == {"ZZ-MEASURE-NOT-ALLOWED"}
+
+
+@pytest.mark.parametrize(("change", "code", "column"), [
+    ({"pay_ratio": 0.05}, "ZZ-RATIO-OUT-OF-RANGE", "pay_ratio"),  # below the checked range's lower bound
+    ({"ban_term": "5年"}, "ZZ-BAN-NOT-ALLOWED", "ban_term"),  # 禁入限制 not allowed for this grade and responsibility
+])
+def test_checked_handling_entry_rejects_a_ratio_or_ban(tmp_path: Path, change: dict[str, Any], code: str,
+                                                      column: str) -> None:
+    info: dict[str, Any] = dict(SAMPLE_INFO, profile="yibin-2020")
+    records = copy.deepcopy(SAMPLE_RECORDS)
+    records["accountability"][0].update(change)
+    path = build_template(tmp_path / "yibin.xlsx", default_options("yibin-2020", rows=10), info, records)
+    (report,) = validate_paths([path]).files
+    sheet = STANDARD.sheet("accountability")
+    assert [(p.code, p.cell) for p in report.errors] == [(code, f"{get_column_letter(sheet.index(column) + 1)}2")]
+    # the same decision under central-2018, whose handling ratios and bans are not checked: a reminder only
+    info["profile"] = "central-2018"
+    path = build_template(tmp_path / "c2018.xlsx", default_options("central-2018", rows=10), info, records)
+    (report,) = validate_paths([path]).files
+    assert report.errors == [] and any(p.code.startswith("ZZ-RULE-UNCHECKED-") for p in report.warnings)
