@@ -11,6 +11,8 @@
     zhuize demo                    the engine at work on the bundled demo cases
     zhuize serve [users …]         the 收报台 (addin.web): upload, findings, roll-up in a browser
     zhuize codes [CODE…] [--markdown]  the problem-code catalogue (docs/problem-codes.md)
+    zhuize barred check ID --purpose T   the 禁入 check before an appointment (logged); barred log
+    zhuize report periodic|cases   定期报告 / 专项报告 and 典型案例 drafts from the archive
 
 A user's mistake prints a Chinese message on stderr and exits non-zero; never a traceback.
 """
@@ -475,6 +477,66 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "未知用户"
+
+
+def cmd_barred(args: argparse.Namespace) -> int:
+    from addin.rollup import barred
+    from addin.rollup.periods import parse_date
+
+    if args.action == "log":
+        entries = barred.query_log(args.archive)
+        if not entries:
+            print(f"没有禁入查询记录（{args.archive}）")
+            return EXIT_OK
+        print("查询时间\t查询人\t渠道\t用途\t身份证号码（脱敏）\t基准日\t结果\t截止日期\t决定文号")
+        for q in entries:
+            print("\t".join(q[k] or "—" for k in ("at", "who", "channel", "purpose", "id_masked", "as_of", "answer",
+                                                  "end_date", "decision_no")))
+        return EXIT_OK
+    if not args.archive.exists():
+        print(f"找不到归档库：{args.archive}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
+        answer = barred.check(args.archive, args.id_number, args.purpose, _user(), as_of=as_of)
+    except barred.BarredError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    print(barred.describe(answer))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from addin.documents import yearend
+    from addin.rollup.periods import Period
+
+    period = Period.parse(args.period)
+    try:
+        if args.action == "periodic":
+            written = [yearend.write_periodic(args.archive, period, args.out, args.kind, force=args.force)]
+        else:
+            written = yearend.write_cases(args.archive, period, args.out, mask_names=args.mask_names,
+                                          clues=args.clue, force=args.force)
+    except yearend.ReportError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(f"无法写入文件：{exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for report in written:
+        print(f"已生成{report.kind}：{report.path}")
+    if not written:
+        print(f"{period.label} 没有报送典型案例为 是 的线索")
+    return EXIT_OK
+
+
 AS_OF_RULE = ("期限和逾期的基准日：给出 --as-of 时一律按它；不给时每个文件按它自己的填报日期"
               "（validate、rollup、加载项都是这一条）")
 
@@ -614,6 +676,35 @@ def build_parser() -> argparse.ArgumentParser:
     hist.add_argument("--archive", type=Path, default=settings.user_home() / "archive.sqlite", metavar="归档.sqlite",
                       help="归档库（默认用户文件夹下 archive.sqlite）")
     hist.set_defaults(handler=cmd_history)
+
+    default_archive = settings.user_home() / "archive.sqlite"
+    bar = _command(sub, "barred", "禁入限制人员：任用前查询（check）、查询记录（log）")
+    bar_sub = bar.add_subparsers(dest="action", metavar="操作", required=True)
+    bar_check = bar_sub.add_parser("check", help="查询一个身份证号码是否在禁入期内（每次查询都登记）")
+    bar_check.add_argument("id_number", metavar="身份证号码")
+    bar_check.add_argument("--purpose", required=True, metavar="TEXT", help="查询用途，如：拟任某公司董事")
+    bar_check.add_argument("--as-of", metavar="DATE", help="基准日（默认今天）")
+    bar_check.add_argument("--archive", type=Path, default=default_archive, metavar="DB",
+                           help="归档库（默认用户文件夹下 archive.sqlite）")
+    bar_log = bar_sub.add_parser("log", help="列出禁入查询记录（身份证号码脱敏）")
+    bar_log.add_argument("--archive", type=Path, default=default_archive, metavar="DB",
+                         help="归档库（默认用户文件夹下 archive.sqlite）")
+    bar.set_defaults(handler=cmd_barred)
+
+    rep = _command(sub, "report", "年度报告草稿：定期报告（periodic）、典型案例（cases）")
+    rep_sub = rep.add_subparsers(dest="action", metavar="报告", required=True)
+    periodic = rep_sub.add_parser("periodic", help="定期报告（或 --kind 专项报告）草稿，Word 公文格式")
+    periodic.add_argument("--kind", choices=["定期报告", "专项报告"], default="定期报告")
+    cases = rep_sub.add_parser("cases", help="典型案例草稿：每条 报送典型案例 为 是 的线索一份")
+    cases.add_argument("--mask-names", action="store_true", help="责任人姓名写作“张某”")
+    cases.add_argument("--clue", nargs="+", metavar="ID", help="只生成这些线索编号的典型案例")
+    for one in (periodic, cases):
+        one.add_argument("--period", required=True, metavar="2026-年度", help="报告期")
+        one.add_argument("--archive", type=Path, default=default_archive, metavar="DB",
+                         help="归档库（默认用户文件夹下 archive.sqlite）")
+        one.add_argument("--out", type=Path, required=True, metavar="DIR", help="输出文件夹")
+        one.add_argument("--force", action="store_true", help="覆盖输出文件夹中已有的同名草稿")
+    rep.set_defaults(handler=cmd_report)
 
     from addin.web.serve import add_parser as add_serve_parser  # argparse only: the web stack loads when it runs
 

@@ -268,3 +268,45 @@ def calc(name: str, args: list[str]) -> tuple[bool, str]:
         return True, format_result(registry.evaluate(name, *args))
     except EngineError as exc:
         return False, exc.cell_text
+
+
+# -- 禁入查询 and the year-end drafts (addin.rollup.barred, addin.documents.yearend) ------------------
+
+
+def barred_check(archive: str, id_number: str, purpose: str, who: str, full: bool,
+                 as_of: dt.date | None = None) -> dict[str, Any]:
+    """``zhuize barred check`` as the 收报台 asks it (the same log, channel 收报台).  ``full``
+    = False (a 填报单位): only the yes/no and the end date, nothing of the entry else.
+    Raises ``BarredQueryError`` with a Chinese message for a bad ID or no purpose."""
+    from addin.rollup import barred
+
+    try:
+        answer = barred.check(archive, id_number, purpose, who, as_of=as_of, channel="收报台")
+    except barred.BarredError as exc:
+        raise BarredQueryError(str(exc)) from None
+    shaped: dict[str, Any] = {"answer": answer.answer, "barred": answer.found, "id_masked": answer.masked,
+                              "as_of": answer.as_of.isoformat(), "text": barred.describe(answer, full)}
+    entry = answer.entry
+    shaped["end_date"] = None if entry is None else ("终身" if entry.lifelong else _text(entry.end))
+    if full and entry is not None:
+        shaped |= {"term": entry.term, "start_date": _text(entry.start), "decision_no": entry.decision_no,
+                   "deciding_unit": entry.deciding_unit, "unit": entry.unit}
+    return shaped
+
+
+class BarredQueryError(ValueError):
+    pass
+
+
+def barred_log(archive: str) -> list[dict[str, str]]:
+    from addin.rollup import barred
+
+    return barred.query_log(archive)
+
+
+def periodic_report(archive: str, period: str, folder: str, kind: str = "定期报告") -> Path:
+    """``zhuize report periodic --period P --archive A --out FOLDER`` (made again on each call).
+    Raises ``BarredQueryError``'s sibling ``ReportError`` (Chinese) when nothing is archived."""
+    from addin.documents import yearend
+
+    return yearend.write_periodic(archive, Period.parse(period), folder, kind, force=True).path

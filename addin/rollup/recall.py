@@ -1,0 +1,95 @@
+"""A period's accepted ledgers read back from the archive, and their indicators.
+
+The 定期报告 and the 典型案例 are written from what was accepted and archived, not from
+files lying around: for each unit the latest archived submission of the period (by 填报日期,
+then order of archiving — the roll-up's supersession order), its rows as records, and the
+indicators ``addin.rollup.indicators`` computes from them (期初在办 from the unit's previous
+period, as the roll-up's continuity check takes it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from addin.rollup.archive import Archive
+from addin.rollup.indicators import UnitLedgers, total_indicators, unit_indicators
+from addin.rollup.periods import Period
+from addin.workbook.schema import STANDARD, ColumnType
+
+
+class RecalledRow:
+    """One archived row with the schema's field names as attributes (None when absent)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "values":
+            raise AttributeError(name)
+        return self.values.get(name)
+
+
+@dataclass
+class RecalledUnit:
+    unit: str
+    uscc: str
+    sha256: str
+    ledgers: UnitLedgers
+    indicators: dict[str, int | float]
+
+
+def _value(kind: ColumnType, value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if kind == ColumnType.DATE and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return value
+
+
+def _rows(db: sqlite3.Connection, submission: int, key: str) -> list[RecalledRow]:
+    sheet = STANDARD.sheet(key)
+    columns = [(c.header, c.field, c.type) for c in sheet.columns]
+    found = []
+    for (data,) in db.execute("SELECT data FROM rows WHERE submission_id = ? AND sheet = ? ORDER BY row_number",
+                              (submission, sheet.name)):
+        row = json.loads(data)
+        values = {field: _value(kind, row.get(header)) for header, field, kind in columns}
+        values["extra"] = {h: v for h, v in row.items() if h not in {c[0] for c in columns}}
+        found.append(RecalledRow(values))
+    return found
+
+
+def period_units(archive: str | Path, period: Period) -> list[RecalledUnit]:
+    """Every unit that has an accepted submission of ``period``, with its indicators."""
+    path = Path(archive)
+    if not path.exists():
+        return []
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        latest: dict[str, tuple[int, str, str]] = {}
+        for sid, sha, uscc, unit in db.execute(
+                "SELECT id, sha256, uscc, unit FROM submissions WHERE year = ? AND period = ?"
+                " ORDER BY filed_on, id", (period.year, period.name)):
+            latest[uscc] = (sid, sha, unit)
+        units = []
+        with Archive(path) as store:
+            for uscc in sorted(latest):
+                sid, sha, unit = latest[uscc]
+                ledgers = UnitLedgers(unit, uscc, **{s.key: _rows(db, sid, s.key) for s in STANDARD.ledgers},
+                                      brought_forward=len(store.previous_open_clues(uscc, period)))
+                units.append(RecalledUnit(unit, uscc, sha, ledgers, unit_indicators(ledgers)))
+        return units
+    finally:
+        db.close()
+
+
+def period_indicators(units: list[RecalledUnit]) -> dict[str, int | float]:
+    return total_indicators([u.indicators for u in units])
