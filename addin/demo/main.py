@@ -6,7 +6,8 @@
 3. validate this year's files, writing annotated copies of the bad ones;
 4. roll up this year: group return, SASAC return, summary JSON, archive — bad files
    bounced with their errors, a dropped open clue caught by the continuity check;
-5. write the 管理提升建议书 and 一事一报告 of the accepted workbooks.
+5. write the 管理提升建议书 and 一事一报告 of the accepted workbooks;
+6. write the 定期报告 draft and one 典型案例 draft from the archive.
 
 ``zhuize demo --rules`` shows the rule engine on worked examples instead.
 """
@@ -116,6 +117,16 @@ def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32, force: bo
     letters = write_batch([Path(i.path) for i in result.accepted], outputs / "文书", today=AS_OF)
     print(f"   {letters.summary()}", file=out)
 
+    print("6. 生成定期报告草稿和一份典型案例草稿（来自归档）…", file=out)
+    from addin.documents.yearend import write_cases, write_periodic
+
+    reports = outputs / "年度报告"
+    periodic = write_periodic(archive, Period.of(2026, "年度"), reports, today=AS_OF)
+    cases = write_cases(archive, Period.of(2026, "年度"), reports, mask_names=True, limit=1)
+    print(f"   定期报告：{periodic.path}", file=out)
+    for case in cases:
+        print(f"   典型案例（{case.clue_id}，姓名隐去）：{case.path}", file=out)
+
     totals = result.totals
     print("\n结果：", file=out)
     print(f"   集团汇总：{group_path}", file=out)
@@ -124,6 +135,7 @@ def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32, force: bo
     print(f"   归档库：{archive}（zhuize history 单位名称 --archive {archive}）", file=out)
     print(f"   文书：{outputs / '文书'}", file=out)
     print(f"   退回标注：{outputs / '退回标注'}", file=out)
+    print(f"   定期报告、典型案例草稿：{reports}", file=out)
     print(f"\n主要指标：线索 {totals['线索总数']} 条（办结 {totals['线索_办结']}），追责 {totals['追责人数']} 人，"
           f"扣减薪酬 {display_text('扣减薪酬总额', totals['扣减薪酬总额'])}，整改率 {display_text('整改率', totals['整改率'])}",
           file=out)

@@ -1,0 +1,120 @@
+"""定期报告 / 专项报告 and 典型案例 drafts from the archive: sections, numbers equal to the
+roll-up's indicators, no ID number anywhere, rendered to PDF by LibreOffice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document
+
+from addin.cli import main
+from addin.documents import preview, yearend
+from addin.rollup import barred, consolidate
+from addin.rollup.periods import Period
+from addin.workbook.samples import SAMPLE_RECORDS
+from web_cases import UNIT_B, workbook
+
+PERIOD = Period.of(2026, "年度")
+IDS = [p["id_number"] for p in SAMPLE_RECORDS["accountability"]] + [b["id_number"] for b in SAMPLE_RECORDS["bans"]]
+NAMES = [p["name"] for p in SAMPLE_RECORDS["accountability"]]
+
+needs_office = pytest.mark.skipif(
+    not (preview.available() and shutil.which("pdftotext")),
+    reason="需要 LibreOffice 和 poppler-utils（sudo apt-get install libreoffice-writer poppler-utils fonts-noto-cjk）",
+)
+
+
+@pytest.fixture(scope="module")
+def rolled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], Path]:
+    folder = tmp_path_factory.mktemp("yearend")
+    books = [workbook(folder / "a.xlsx"), workbook(folder / "b.xlsx", uscc=UNIT_B, unit="示例乙建设有限公司")]
+    archive = folder / "archive.sqlite"
+    result = consolidate.rollup(books, PERIOD, dt.date(2026, 11, 23), archive)
+    assert len(result.accepted) == 2
+    consolidate.archive_accepted(result, archive)
+    return archive, dict(result.totals), folder
+
+
+def _number(text: str) -> float:
+    text = text.replace(",", "")
+    return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+
+
+def test_every_table_number_is_the_rollups_indicator(rolled: tuple[Path, dict[str, Any], Path], tmp_path: Path) -> None:
+    archive, totals, _ = rolled
+    report = yearend.write_periodic(archive, PERIOD, tmp_path, today=dt.date(2026, 11, 30))
+    tables = Document(str(report.path)).tables
+    assert len(tables) == len(yearend.PERIODIC_TABLES) + 1  # and the 禁入 usage table
+    checked = 0
+    for table, (_, spec) in zip(tables, yearend.PERIODIC_TABLES):
+        rows = [[c.text for c in r.cells] for r in table.rows][1:]
+        assert [label for label, _ in rows] == [label for label, _ in spec]
+        for (label, shown), (_, key) in zip(rows, spec):
+            assert _number(shown) == pytest.approx(totals[key], abs=5e-5), (label, shown, totals[key])
+            checked += 1
+    assert checked > 60
+    assert totals["线索总数"] == 8 and totals["追责人数"] == 4 and totals["典型案例数"] == 2  # two sample units
+    assert totals["禁入限制人数"] == 2
+
+
+def test_cli_writes_both_kinds_and_never_overwrites(rolled: tuple[Path, dict[str, Any], Path], tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    archive = rolled[0]
+    args = ["report", "periodic", "--period", "2026-年度", "--archive", str(archive), "--out", str(tmp_path)]
+    assert main(args) == 0 and main([*args, "--kind", "专项报告"]) == 0
+    out = capsys.readouterr().out
+    assert "已生成定期报告" in out and "已生成专项报告" in out
+    assert main(args) == 1 and "不覆盖" in capsys.readouterr().err
+    assert main([*args, "--force"]) == 0
+    special = "\n".join(p.text for p in Document(str(tmp_path / "专项报告_2026-年度.docx")).paragraphs)
+    assert "专项报告" in special
+    assert main(["report", "periodic", "--period", "2024-年度", "--archive", str(archive), "--out", str(tmp_path)]) == 1
+    assert "没有 2024-年度 已通过的报表" in capsys.readouterr().err
+    assert main(["report", "cases", "--period", "2026-年度", "--archive", str(archive), "--out", str(tmp_path / "c"),
+                 "--mask-names"]) == 0
+    assert len(list((tmp_path / "c").glob("典型案例_*.docx"))) == 2  # XS-2026-001 of each unit
+
+
+def _docx_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
+
+
+@needs_office
+def test_rendered_reports_have_their_sections_and_no_id(rolled: tuple[Path, dict[str, Any], Path],
+                                                        tmp_path: Path) -> None:
+    archive, totals, _ = rolled
+    barred.check(archive, IDS[-1], "拟任董事", "tester", as_of=dt.date(2026, 11, 30))
+    barred.check(archive, "110101199512120066", "拟任监事", "tester", as_of=dt.date(2026, 11, 30))
+    periodic = yearend.write_periodic(archive, PERIOD, tmp_path, today=dt.date(2026, 11, 30)).path
+    cases = yearend.write_cases(archive, PERIOD, tmp_path, mask_names=True)
+    plain = yearend.write_cases(archive, PERIOD, tmp_path / "plain", limit=1)
+    pdfs = preview.to_pdf([periodic, cases[0].path], tmp_path / "pdf") + preview.to_pdf([plain[0].path], tmp_path / "pdf2")
+    texts = [re.sub(r"\s+", "", subprocess.run(["pdftotext", "-layout", str(p), "-"], check=True,
+                                               capture_output=True, text=True).stdout) for p in pdfs]
+    report, case, unmasked = texts
+    for number, heading in enumerate(yearend.PERIODIC_HEADINGS, start=1):
+        assert f"{'一二三四五六七'[number - 1]}、{heading}" in report
+    for caption, _ in yearend.PERIODIC_TABLES:
+        assert caption in report
+    assert f"本期受理问题线索{totals['线索总数']}条" in report
+    assert "本期任用董事、监事、高级管理人员前查询2次，查到在禁入期内的1次" in report
+    assert "待承办部门补充：工作成效和经验做法" in report and "XS-2026-001" in report
+    for number, heading in enumerate(yearend.CASE_HEADINGS, start=1):
+        assert f"{'一二三四五'[number - 1]}、{heading}" in case
+    assert "张某" in case and "刘某" in case and "待承办部门补充：本案的警示意义和教训" in case
+    assert all(name not in case for name in NAMES)
+    assert "张伟" in unmasked
+    for text in texts:
+        for number in IDS + ["110101199512120066"]:
+            assert number not in text and number.lower() not in text and number[:17] not in text
+    for path in (periodic, cases[0].path, plain[0].path):
+        xml = _docx_text(path)
+        assert not any(number[:17] in xml for number in IDS)
