@@ -147,7 +147,9 @@ def everything_in(folder: Path) -> bytes:
 def test_the_log_holds_only_a_keyed_hash_and_a_mask(archive: Path, tmp_path: Path) -> None:
     for number in ALL_IDS:
         barred.check(archive, number, "拟任高级管理人员", "tester", as_of=D(2026, 12, 1))
-    assert barred.queries_of(archive, UNKNOWN_ID) == 1 and barred.queries_of(archive, ACTIVE_ID) == 1
+    barred.check(archive, UNKNOWN_ID, f"核对 {UNKNOWN_ID.lower()} 的任职资格", "tester")  # an ID typed into the purpose
+    assert barred.query_log(archive)[-1]["purpose"] == "核对 1101**********0066 的任职资格"
+    assert barred.queries_of(archive, UNKNOWN_ID) == 2 and barred.queries_of(archive, ACTIVE_ID) == 1
     key = barred.key_path()
     assert key.is_file() and key.parent != archive.parent and oct(key.stat().st_mode & 0o777) == "0o600"
     import sqlite3
@@ -155,7 +157,7 @@ def test_the_log_holds_only_a_keyed_hash_and_a_mask(archive: Path, tmp_path: Pat
     db = sqlite3.connect(archive)
     logged = repr(db.execute("SELECT * FROM barred_queries").fetchall()).encode("utf-8")
     db.close()
-    assert len(re.findall(rb"\*{10}", logged)) == len(ALL_IDS)
+    assert len(re.findall(rb"\*{10}", logged)) == len(ALL_IDS) + 2
     for number in ALL_IDS:
         for form in written_forms(number):
             assert form not in logged, (number, form)
@@ -191,9 +193,9 @@ def test_group_user_gets_the_entry_and_a_unit_user_only_yes_no_and_the_end_date(
     asked = client.get("/api/barred", params={"id": ACTIVE_ID, "purpose": "拟任监事", "as_of": "2026-01-15"},
                        headers=unit_headers)
     assert asked.json() == {"answer": "在禁入期内", "barred": True, "id_masked": "1101**********0011",
-                            "as_of": "2026-01-15", "end_date": "2026-01-15",
+                            "as_of": "2026-01-15", "end_date": "2026-01-15", "purpose": "拟任监事",
                             "text": "1101**********0011：在禁入期内（截止日期 2026-01-15）"}
-    missing = client.get("/api/barred", params={"id": UNKNOWN_ID, "purpose": "拟任监事"}, headers=unit_headers)
+    missing = client.get("/api/barred", params={"id": UNKNOWN_ID, "purpose": f"拟任监事{UNKNOWN_ID}"}, headers=unit_headers)
     assert missing.json()["answer"] == "未查到" and missing.json()["end_date"] is None
     assert client.get("/api/barred", params={"id": ACTIVE_ID}, headers=unit_headers).status_code == 400
     assert client.get("/api/barred", params={"id": ACTIVE_ID, "purpose": "x"}).status_code == 401

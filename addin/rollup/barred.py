@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS barred_queries (
 """
 
 _ID = re.compile(r"^\d{17}[\dX]$")
+_ID_INSIDE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
 class BarredError(ValueError):
@@ -129,6 +130,11 @@ def mask_id(id_number: str) -> str:
     if len(value) < 8:
         return "*" * len(value)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def clean_purpose(text: str) -> str:
+    """The purpose as logged: an ID number written into it is masked too."""
+    return _ID_INSIDE.sub(lambda m: mask_id(m.group(0).upper()), _text(text))
 
 
 def key_path() -> Path:
@@ -275,7 +281,7 @@ def check(archive: Path | str, id_number: str, purpose: str, who: str, *, as_of:
     """在禁入期内 (with the entry in force on ``as_of``, today by default) or 未查到; the
     query is logged before the answer is returned."""
     number = normalise_id(id_number)
-    purpose = _text(purpose)
+    purpose = clean_purpose(purpose)
     if not purpose:
         raise BarredError("请写明查询用途（如：拟任某公司董事）；每次查询都会登记用途")
     day = as_of or dt.date.today()

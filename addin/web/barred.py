@@ -49,7 +49,7 @@ async def _ask(request: Request, user: User, id_number: str, purpose: str, as_of
     except core.BarredQueryError as exc:
         raise Refused(400, str(exc)) from None
     service.store.audit(user.name, client_ip(request), "禁入查询",
-                        f"{result['id_masked']}；用途：{purpose.strip()}；结果：{result['answer']}")
+                        f"{result['id_masked']}；用途：{result['purpose']}；结果：{result['answer']}")
     return result
 
 
@@ -62,6 +62,7 @@ async def barred_page(request: Request) -> Response:
         form = request.state.form
         purpose, as_of = str(form.get("purpose") or ""), str(form.get("as_of") or "")
         result = await _ask(request, user, str(form.get("id") or ""), purpose, as_of)
+        purpose = result["purpose"]  # an ID typed into the purpose is not shown back either
     log = await to_thread.run_sync(core.barred_log, str(service.store.archive)) if user.is_group else []
     return template(request, "barred.html", {"result": result, "purpose": purpose, "as_of": as_of,
                                              "log": list(reversed(log))[:200]})

@@ -285,7 +285,8 @@ def barred_check(archive: str, id_number: str, purpose: str, who: str, full: boo
     except barred.BarredError as exc:
         raise BarredQueryError(str(exc)) from None
     shaped: dict[str, Any] = {"answer": answer.answer, "barred": answer.found, "id_masked": answer.masked,
-                              "as_of": answer.as_of.isoformat(), "text": barred.describe(answer, full)}
+                              "as_of": answer.as_of.isoformat(), "text": barred.describe(answer, full),
+                              "purpose": barred.clean_purpose(purpose)}
     entry = answer.entry
     shaped["end_date"] = None if entry is None else ("终身" if entry.lifelong else _text(entry.end))
     if full and entry is not None:
