@@ -245,3 +245,10 @@ def test_group_downloads_the_periodic_draft(web: tuple[TestClient, Path]) -> Non
     assert client.get("/api/reports/periodic", params={"period": "2024-年度"}, headers=headers).status_code == 404
     assert client.get("/api/reports/periodic", params={"period": "2026-年度"},
                       headers=token(client, "unit-a")).status_code == 403
+
+
+def test_an_archive_path_with_uri_characters(tmp_path: Path) -> None:
+    path = tmp_path / "归档 #1 %20" / "archive.sqlite"
+    two_periods(path)
+    assert len(barred.register(path)) == 4
+    assert barred.check(path, LIFE_ID, "拟任董事", "tester", as_of=D(2030, 1, 1)).answer == "在禁入期内"

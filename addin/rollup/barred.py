@@ -221,7 +221,7 @@ def register(archive: Path | str, *, history: bool = False) -> list[BarredEntry]
     path = Path(archive)
     if not path.exists():
         return []
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         by_unit: dict[str, list[tuple[str, list[BarredEntry]]]] = {}
         for sid, sha, uscc, unit, period in _submissions(db):

@@ -72,7 +72,7 @@ def period_units(archive: str | Path, period: Period) -> list[RecalledUnit]:
     path = Path(archive)
     if not path.exists():
         return []
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         latest: dict[str, tuple[int, str, str]] = {}
         for sid, sha, uscc, unit in db.execute(

@@ -307,7 +307,7 @@ def barred_log(archive: str) -> list[dict[str, str]]:
 
 def periodic_report(archive: str, period: str, folder: str, kind: str = "定期报告") -> Path:
     """``zhuize report periodic --period P --archive A --out FOLDER`` (made again on each call).
-    Raises ``BarredQueryError``'s sibling ``ReportError`` (Chinese) when nothing is archived."""
+    Raises ``addin.documents.yearend.ReportError`` (a ValueError, Chinese) when nothing is archived."""
     from addin.documents import yearend
 
     return yearend.write_periodic(archive, Period.parse(period), folder, kind, force=True).path
