@@ -214,7 +214,7 @@ def test_a_workbook_whose_styles_are_broken_cannot_be_read(filled: tuple[Path, S
     path = _with_part(filled[0], tmp_path / "样式损坏.xlsx", "xl/styles.xml", b"<styleSheet")
     submission = load_workbook(path, light=light)
     assert [(p.code, p.sheet, p.cell) for p in submission.problems] == [("ZZ-READ-FILE", "", "")]
-    assert submission.problems[0].message.startswith("无法读取工作簿（文件可能已损坏）：")
+    assert submission.problems[0].message.startswith("无法读取工作簿（文件可能已损坏）；请用 Excel 或 WPS 打开后另存为新的 .xlsx 再报送")
     assert submission.ledgers == {} and not submission.ok
 
 
@@ -232,7 +232,7 @@ def test_a_broken_sheet_spoils_only_that_sheet(filled: tuple[Path, Submission], 
     submission = load_workbook(path, light=light)
     broken = [p for p in submission.problems if p.code == "ZZ-READ-SHEET"]
     assert [(p.sheet, p.cell) for p in broken] == [("问题线索台账", "")]
-    assert broken[0].message.startswith("工作表「问题线索台账」已损坏，无法读取：")
+    assert broken[0].message.startswith("工作表「问题线索台账」已损坏，无法读取；请用 Excel 或 WPS 打开后另存为新的 .xlsx 再报送")
     assert {p.sheet for p in submission.problems} == {"问题线索台账"}  # the other sheets read as before
     assert len(submission.ledgers["losses"]) == len(whole.ledgers["losses"]) == len(SAMPLE_RECORDS["losses"])
     assert submission.info.unit_name == SAMPLE_INFO["unit_name"]

@@ -415,11 +415,11 @@ if point == "group":  # the group return's temporary file written, the set not c
 elif point == "intake":  # while files are read (workers alive)
     from addin.rollup import consolidate
     original_note = consolidate._intake_all
-    def intake(files, as_of, jobs, progress):
+    def intake(files, as_of, jobs, progress, *rest):
         def progress_then_die(done, total, rejected, path):
             if done == 2:
                 die()
-        return original_note(files, as_of, jobs, progress_then_die)
+        return original_note(files, as_of, jobs, progress_then_die, *rest)
     consolidate._intake_all = intake
 elif point == "archive":  # half of the submissions inserted, not committed
     from addin.rollup import archive

@@ -43,7 +43,7 @@ def test_every_v1_file_validates_exactly_as_before(today: dict[str, Any], record
     assert sorted(today["files"]) == sorted(recorded["files"])
     assert len(recorded["files"]) > 50
     different = {name: (recorded["files"][name], got) for name, got in today["files"].items()
-                 if got != recorded["files"][name]}
+                 if _unquoted(got) != _unquoted(recorded["files"][name])}
     assert different == {}
     statuses = {entry["status"] for entry in recorded["files"].values()}
     assert statuses == {"valid", "invalid"}  # the corpus has both, so agreement means something
@@ -60,3 +60,13 @@ def test_what_v1_files_get_of_the_v2_indicators(corpus: dict[str, list[Path]]) -
     assert totals["不良后果_一般"] == totals["不良后果_较大"] == totals["不良后果_重大"] == 0
     assert totals["快报_应报"] > 0 and totals["快报_已报"] == totals["快报_逾期"] == 0  # no 快报日期 column
     assert totals["核查逾期数"] == 0 and totals["待销号审核数"] == 0
+
+
+NO_LONGER_QUOTED = {"ZZ-ID-INVALID", "ZZ-READ-TEXT-AS-NUMBER"}
+"""Issue 15 on purpose: a wrong 身份证号码 is no longer repeated in the message (IDs never leave
+headquarters, in any form); the code, cell and severity are still compared."""
+
+
+def _unquoted(entry: dict[str, Any]) -> dict[str, Any]:
+    problems = [[*p[:4], "" if p[1] in NO_LONGER_QUOTED else p[4]] for p in entry.get("problems", [])]
+    return {**entry, "problems": problems}

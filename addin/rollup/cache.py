@@ -34,6 +34,9 @@ intake is made of.
 
 from __future__ import annotations
 
+import os
+import stat
+
 import datetime as dt
 import hashlib
 import importlib.metadata
@@ -50,6 +53,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from addin.plumbing.guard import die_with_parent
 from addin.rollup.intake import Intake, intake_file
 from addin.validation.run import sha256_of
 from addin.workbook.schema import STANDARD_VERSION, TEMPLATE_VERSION
@@ -451,10 +455,9 @@ class IntakeCache:
         self.stats.hits = len(files) - len(missing)
         self.stats.misses = len(missing)
         if jobs > 1 and len(missing) > 1:
-            # the roll-up's own workers: the collector on, killed with the roll-up
-            from addin.rollup.consolidate import _worker_start
-
-            with ProcessPoolExecutor(max_workers=min(jobs, len(missing)), initializer=_worker_start) as pool:
+            # the roll-up's workers: the collector on (each file's reading turns it off for
+            # itself), killed with the roll-up
+            with ProcessPoolExecutor(max_workers=min(jobs, len(missing)), initializer=worker_start) as pool:
                 fresh = pool.map(intake_packed, missing, [as_of] * len(missing), chunksize=4)
                 yield from self._merge(found, fresh, packed=True)
         else:
@@ -470,8 +473,21 @@ class IntakeCache:
             yield intake
 
 
+def worker_start() -> None:
+    """A roll-up worker: the collector on (each file's reading turns it off for itself), and
+    killed with the roll-up (kill -9 of the main process leaves no worker behind)."""
+    import gc
+
+    gc.enable()
+    die_with_parent()
+
+
 def _digest_or_blank(path: Path) -> str:
+    """The file's sha256, "" for what the per-file guard refuses unopened (a FIFO or a device
+    would never end) or cannot read: such a file is never taken from the cache."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return ""
         return sha256_of(path)
     except OSError:
         return ""

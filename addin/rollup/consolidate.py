@@ -14,7 +14,6 @@ rows_in = rows_out + rows_rejected is checked before anything is written.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 import os
 from collections import Counter
@@ -27,9 +26,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from addin.rollup.archive import Archive, SubmissionInfo
-from addin.rollup.cache import CacheStats, IntakeCache
+from addin.rollup.cache import CacheStats, IntakeCache, worker_start as _worker_start
 from addin.plumbing.atomic import atomic_path
-from addin.plumbing.guard import die_with_parent
 from addin.rollup.indicators import UnitLedgers, total_indicators, unit_indicators
 from addin.rollup.intake import Intake, Row, intake_file
 from addin.rollup.periods import Period
@@ -147,13 +145,6 @@ def _intake_all(files: Sequence[Path], as_of: dt.date | None, jobs: int, progres
         for path in files:
             note(intake_file(path, as_of))
     return results
-
-
-def _worker_start() -> None:
-    """A roll-up worker: the collector on (each file's reading turns it off for itself),
-    and killed with the roll-up (kill -9 of the main process leaves no worker behind)."""
-    gc.enable()
-    die_with_parent()
 
 
 def _died(path: Path) -> Intake:

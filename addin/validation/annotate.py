@@ -177,4 +177,8 @@ def _result_sheet(sheet: Worksheet, report: FileReport, sheets: set[str], ready:
         sheet.cell(row, 1, f"「{EXPLANATIONS.name}」表已为 {ready} 条未说明的提醒预填了工作表、单元格和提醒代码："
                            "确有正当理由的，在“说明”列写明理由（至少10个字）并填写说明人和说明日期，"
                            "该提醒即记为“已说明”；情况说明不能使错误通过。")
+        note = sheet.cell(row, 1)
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(WIDTHS))
+        note.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[row].height = 14 * text_lines(str(note.value), sum(WIDTHS)) + 4
     sheet.print_area = f"A1:E{max(sheet.max_row, 2)}"
