@@ -74,11 +74,16 @@ def error_log() -> Path:
 
 def log_internal(what: str) -> Path:
     """The current exception's traceback appended to the error log; returns its path."""
-    log = error_log()
+    return append_traceback(error_log(), f"pid {os.getpid()} {what}")
+
+
+def append_traceback(log: Path, heading: str) -> Path:
+    """The current exception's traceback appended to ``log`` under a dated heading (a log
+    that cannot be written is given up silently: the user's message names it anyway)."""
     try:
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("a", encoding="utf-8") as handle:
-            handle.write(f"\n=== {dt.datetime.now().isoformat(timespec='seconds')} pid {os.getpid()} {what}\n")
+            handle.write(f"\n=== {dt.datetime.now().isoformat(timespec='seconds')} {heading}\n")
             handle.write(traceback.format_exc())
     except OSError:
         pass

@@ -34,10 +34,8 @@ The roll-up and return adapters accept a returned Path, a list of Paths, or an o
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import shutil
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -47,6 +45,7 @@ from udfs import registry, settings
 from udfs.errors import CalendarError, EngineError
 from udfs.workcalendar import YearSchedule, load_year_file
 
+from addin.plumbing.guard import append_traceback
 from addin.plumbing.outputs import OutputError, free_name, os_error_message
 
 TITLE = "责任追究"
@@ -153,15 +152,7 @@ def _progress(book: Any, text: str) -> None:
 
 
 def _log_exception(action: str) -> Path:
-    log = settings.user_home() / "logs" / "macros.log"
-    try:
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("a", encoding="utf-8") as handle:
-            handle.write(f"\n=== {dt.datetime.now().isoformat(timespec='seconds')} {action}\n")
-            handle.write(traceback.format_exc())
-    except OSError:
-        pass
-    return log
+    return append_traceback(settings.user_home() / "logs" / "macros.log", action)
 
 
 def _core(label: str, module_name: str, *names: str) -> ModuleType:
