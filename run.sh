@@ -18,18 +18,18 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-# The tests drive LibreOffice (an independent spreadsheet engine) and poppler; install
-# them from Debian's packages when missing (CI and a fresh machine run as root).
+# The tests drive LibreOffice and Gnumeric (independent spreadsheet engines) and poppler;
+# install them from Debian's packages when missing (CI and a fresh machine run as root).
 need_office() {
-  command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
+  command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 && command -v ssconvert >/dev/null 2>&1 \
     && fc-list :lang=zh 2>/dev/null | grep -qi "noto.*cjk" && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "安装 LibreOffice、poppler 和中文字体（首次运行，需几分钟）…" >&2
+    echo "安装 LibreOffice、Gnumeric、poppler 和中文字体（首次运行，需几分钟）…" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq libreoffice-calc libreoffice-writer poppler-utils fonts-noto-cjk >/dev/null
+    apt-get install -y -qq libreoffice-calc libreoffice-writer gnumeric poppler-utils fonts-noto-cjk >/dev/null
   else
-    echo "提示：未找到 LibreOffice；需要它的测试将跳过（sudo apt-get install libreoffice-calc libreoffice-writer poppler-utils fonts-noto-cjk）" >&2
+    echo "提示：未找到 LibreOffice 或 Gnumeric；需要它们的测试将跳过（sudo apt-get install libreoffice-calc libreoffice-writer gnumeric poppler-utils fonts-noto-cjk）" >&2
   fi
 }
 

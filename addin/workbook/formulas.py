@@ -80,6 +80,12 @@ ERROR_ARGUMENT = "#参数错误"
 ERROR_CALENDAR = "#日历错误: 工作日历缺少所需年份，请在「工作日历」表末尾补充该年的工作日"
 
 
+LOOKUP_ROWS = 10_000
+"""Look-ups into a ledger (SUMIF, COUNTIF, MATCH) cover its first rows up to this many data
+rows (more when a template is made with more ready rows): a bounded range, not a whole
+column — Gnumeric walks every cell of a range, a whole column is a million per look-up."""
+
+
 def q(text: str) -> str:
     """A string literal in a formula."""
     return '"' + text.replace('"', '""') + '"'
@@ -94,6 +100,8 @@ class Context:
     profile: Profile
     version: int = STANDARD_VERSION
     """The standard version of the template (1: the v1 formulas, without the additions)."""
+    rows: int = LOOKUP_ROWS
+    """How many data rows look-ups into the ledgers cover (``column_ref``)."""
 
     def here(self, field: str, row: int) -> str:
         """A cell of this row on this sheet: ``$C5``."""
@@ -103,12 +111,18 @@ class Context:
         """Cells of this row from one column to another: ``$N5:$S5``."""
         return f"{self.here(first, row)}:{self.here(last, row)}"
 
+    def column(self, sheet_key: str, field: str) -> str:
+        """A column of a ledger for look-ups (``column_ref``)."""
+        return column_ref(sheet_key, field, self.rows)
 
-def column_ref(sheet_key: str, field: str) -> str:
-    """A whole column of another sheet: ``'资产损失认定'!$A:$A``."""
+
+def column_ref(sheet_key: str, field: str, rows: int = LOOKUP_ROWS) -> str:
+    """A column of a ledger from its header row down: ``'资产损失认定'!$A$1:$A$10001``.
+
+    It starts at row 1, so a MATCH position is the row number."""
     sheet = STANDARD.sheet(sheet_key)
     letter = xl_col_to_name(sheet.index(field))
-    return f"'{sheet.name}'!${letter}:${letter}"
+    return f"'{sheet.name}'!${letter}$1:${letter}${rows + 1}"
 
 
 def info_cell(field: str) -> str:
@@ -122,6 +136,11 @@ def info_row(field: str) -> int:
 
 
 # -- building blocks -----------------------------------------------------------------------
+
+
+def number_or_zero(cell: str) -> str:
+    """The cell's number, 0 for anything else (N() of an empty cell differs in Gnumeric)."""
+    return f"IF(ISNUMBER({cell}),{cell},0)"
 
 
 def _compare(inclusive: bool) -> str:
@@ -139,7 +158,7 @@ def grade_expr(loss: str, assets: str, profile: Profile) -> str:
     for rank, level in enumerate(profile.loss_grade.levels, start=1):
         test = f"{loss}{_compare(level.amount_inclusive)}{grade_amount_name(rank)}"
         if level.share_from is not None:
-            share = f"IF(N({assets})>0,{loss}/{assets},-1){_compare(level.share_inclusive)}{grade_share_name(rank)}"
+            share = f"IF({number_or_zero(assets)}>0,{loss}/{assets},-1){_compare(level.share_inclusive)}{grade_share_name(rank)}"
             test = f"OR({test},{share})"
         expr = f"IF({test},{q(level.grade)},{expr})"
     invalid = f'OR(NOT(ISNUMBER({loss})),{loss}<0,AND({assets}<>"",OR(NOT(ISNUMBER({assets})),{assets}<=0)))'
@@ -151,11 +170,12 @@ def workday_expr(start: str, days: str) -> str:
 
     MATCH(…,1) is the position of the last working day on or before ``start``; a start
     before the list's first working day but inside its first year counts from 0.  A
-    start before the first year, or a result past the list, is an error (#N/A, #REF!).
+    start before the first year, or a result past the list (a blank cell of the range
+    below the last working day, or beyond the range), is an error (#N/A, #REF!).
     """
     first_year = f"DATE(YEAR(INDEX({WORKDAYS},1)),1,1)"
-    position = f"IFERROR(MATCH({start},{WORKDAYS},1),0)"
-    return f"IF({start}<{first_year},NA(),INDEX({WORKDAYS},{position}+{days}))"
+    day = f"INDEX({WORKDAYS},IFERROR(MATCH({start},{WORKDAYS},1),0)+{days})"
+    return f"IF({start}<{first_year},NA(),IF({day}>{start},{day},NA()))"
 
 
 def deadline_expr(rule: Deadline, start: str, name: str) -> str:
@@ -194,10 +214,10 @@ class Rule:
 
 def _clue_grade(ctx: Context, row: int, udf: bool) -> str:
     clue = ctx.here("clue_id", row)
-    ids = column_ref("losses", "clue_id")
+    ids = ctx.column("losses", "clue_id")
     count = f"COUNTIF({ids},{clue})"
-    total = f"ROUND(SUMIF({ids},{clue},{column_ref('losses', 'loss_amount')}),4)"
-    base = f"INDEX({column_ref('losses', 'prior_year_assets')},MATCH({clue},{ids},0))"
+    total = f"ROUND(SUMIF({ids},{clue},{ctx.column('losses', 'loss_amount')}),4)"
+    base = f"INDEX({ctx.column('losses', 'prior_year_assets')},MATCH({clue},{ids},0))"
     estimate = ctx.here("estimated_loss", row)
     if udf:
         assessed = f"ZZ_LOSS_GRADE({total},{base},{PROFILE})"
@@ -345,7 +365,7 @@ def _item_grade(ctx: Context, row: int, udf: bool) -> str:
 
 def _clue_grade_lookup(ctx: Context, row: int) -> str:
     clue = ctx.here("clue_id", row)
-    lookup = f"INDEX({column_ref('clues', 'loss_grade')},MATCH({clue},{column_ref('clues', 'clue_id')},0))"
+    lookup = f"INDEX({ctx.column('clues', 'loss_grade')},MATCH({clue},{ctx.column('clues', 'clue_id')},0))"
     return f'IF({clue}="","",IFERROR({lookup}&"",""))'
 
 
@@ -395,7 +415,7 @@ def _rectify_result(ctx: Context, row: int, udf: bool) -> str:
         cells = ",".join(ctx.here(f, row) for f in RECTIFY_FLAGS)
         return f'IF({blank},"",ZZ_RECTIFY_RESULT({cells},{corrected_amount},{problem_amount}))'
     yes = {f: f'{ctx.here(f, row)}={q(vocab.YES)}' for f in RECTIFY_FLAGS}
-    c, p = f"N({corrected_amount})", f"N({problem_amount})"
+    c, p = number_or_zero(corrected_amount), number_or_zero(problem_amount)
     known = f"AND(ISNUMBER({problem_amount}),ISNUMBER({corrected_amount}),{p}>0)"
     partly = f"AND({known},{c}>0,{c}<{p})"
     invalid = f'OR(COUNTIF({flags},{q(vocab.YES)})+COUNTIF({flags},{q(vocab.NO)})<6,{c}<0,{p}<0)'
@@ -428,6 +448,16 @@ def _ban_end(ctx: Context, row: int, udf: bool) -> str:
                else f'{text}={q(vocab.MEASURE_NONE)}')
     years = f'IF({plain},EDATE({start},12*VALUE({number})),{q(ERROR_ARGUMENT)})'
     return f'IF(OR({start}="",{term}=""),"",IF({endless},"",IFERROR({years},{q(ERROR_ARGUMENT)})))'
+
+
+def _self_check(ctx: Context, row: int) -> str:
+    from addin.workbook import selfcheck  # it builds on this module's names and helpers
+    return selfcheck.ledger_formula(ctx, row)
+
+
+def _self_check_count(ctx: Context, row: int) -> str:
+    from addin.workbook import selfcheck
+    return selfcheck.total_formula(ctx.rows)
 
 
 def _both(build: Callable[[Context, int, bool], str]) -> tuple[Builder, Builder]:
@@ -470,6 +500,8 @@ RULES: dict[str, Rule] = {
               _report_deadline("全面报告", FULL_REPORT, "full_report")),
         _rule("investigation_deadline", ("ZZ_INVESTIGATION_DEADLINE",), _investigation),
         _rule("review_deadline", ("ZZ_REVIEW_DEADLINE",), _review),
+        _same("self_check", _self_check),
+        _same("self_check_count", _self_check_count),
     )
 }
 

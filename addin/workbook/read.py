@@ -40,8 +40,8 @@ from udfs.values import EXCEL_EPOCH
 from addin.plumbing.forked import Forked, can_fork
 from addin.workbook.preflight import Scan, readable_copy, scan_file, shared_index_cells, sheet_parts
 from addin.problems import Problem
-from addin.workbook.schema import (STANDARD, STANDARD_VERSION, Column, ColumnType, InfoRecord, Origin, Record, Sheet,
-                                   record_model, version_of)
+from addin.workbook.schema import (SELF_CHECK, STANDARD, STANDARD_VERSION, Column, ColumnType, InfoRecord, Origin, Record,
+                                   Sheet, record_model, version_of)
 from addin.workbook.textvalues import date_message, number_message, read_number, shown_number, suggest_date
 
 CellChecks = Callable[["Submission", set[tuple[str, str]], list[str]], dict[str, list[Problem]]]
@@ -608,9 +608,11 @@ class _Reader:
         used = set(positions.values())
         strays = {col: str(value).strip() for col, value in enumerate(header)
                   if col not in used and isinstance(value, str) and value.strip()}
+        # 自查 is the template's own check (computed, for the filler): a file without it is complete
         claimed: set[int] = set()
         for since in (1, 2):  # version 1's columns claim a renamed header first, as before version 2
-            missing = [c for c in sheet.columns if c.field not in positions and c.since == since]
+            missing = [c for c in sheet.columns
+                       if c.field not in positions and c.since == since and c.field != SELF_CHECK]
             self._missing_of(sheet, header, header_row, used, strays, missing, claimed, since > 1)
         return claimed
 

@@ -599,6 +599,35 @@ EXPLANATIONS = Sheet(
     ),
 )
 
+# -- 自查: the workbook's own check of every row (always the last column of a ledger) ----------
+
+SELF_CHECK = "self_check"
+"""The field (and the rule key) of the computed 自查 column at the end of every ledger."""
+SELF_CHECK_COUNT = "self_check_count"
+"""The field (and the rule key) of 填报信息's 自查问题数."""
+
+
+def _with_self_check(sheet: Sheet) -> Sheet:
+    """The ledger with its 自查 column appended (after every column of the standard, v2 ones too;
+    a version-2 column: a v1 file never has it)."""
+    column = Column(
+        header="自查", field=SELF_CHECK, type=T.TEXT, computed_by=SELF_CHECK, width=30, since=2,
+        help="自动计算：本行的填报内容没有发现问题时为空；否则列出本表公式发现的问题（如 受理日期不是日期；线索编号重复），"
+             "以“；”分隔，请逐项改正。不需要 Python 或加载项，最终以上报后的校验结果为准")
+    return sheet.model_copy(update={"columns": (*sheet.columns, column)})
+
+
+def _with_self_check_count(sheet: Sheet) -> Sheet:
+    column = Column(
+        header="自查问题数", field=SELF_CHECK_COUNT, type=T.INTEGER, computed_by=SELF_CHECK_COUNT, width=10, since=2,
+        help="自动计算：本表和各台账中自查发现问题的行数（见「自查结果」表）；为 0 时再报送")
+    return sheet.model_copy(update={"columns": (*sheet.columns, column)})
+
+
+INFO = _with_self_check_count(INFO)
+CLUES, LOSSES, ACCOUNTABILITY, RECTIFICATION, BANS, RECOMMENDATIONS = (
+    _with_self_check(s) for s in (CLUES, LOSSES, ACCOUNTABILITY, RECTIFICATION, BANS, RECOMMENDATIONS))
+
 STANDARD = Standard(
     version=STANDARD_VERSION,
     template_version=TEMPLATE_VERSION,

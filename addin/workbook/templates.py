@@ -35,17 +35,21 @@ from udfs.profile import Deadline, Profile, get_profile
 from udfs.workcalendar import WorkCalendar, default_calendar
 
 from addin.workbook import formulas as fx
+from addin.workbook import selfcheck as sc
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OutputError, free_name
 from addin.workbook.styles import COLORS, FONT, Formats, cell_props, display_width
-from addin.workbook.schema import (CLUE_STAGES, STANDARD, STANDARD_VERSION, TYPE_LABELS, Column, ColumnType, Sheet,
-                                   Standard, standard_for)
+from addin.workbook.schema import (CLUE_STAGES, SELF_CHECK, STANDARD, STANDARD_VERSION, TYPE_LABELS, Column, ColumnType,
+                                   Sheet, Standard, standard_for)
 
 FILE_NAMES = {"native": "子企业填报模板.xlsx", "udf": "子企业填报模板（函数版）.xlsx"}
 DEFAULT_ROWS = 500
 """Rows made ready (formulas, drop-downs, unlocked input cells) in every ledger."""
 
 GUIDE_SHEET = "填报说明"
+CHECKS_SHEET = "自查结果"
+CHECK_LINKS = 5
+"""How many of a sheet's first flagged rows the 自查结果 sheet links to."""
 PARAMS_SHEET = "参数"
 CALENDAR_SHEET = "工作日历"
 LISTS_SHEET = "列表"
@@ -66,6 +70,8 @@ class Options:
     """The working days for 工作日历; default: the engine's (built-in and the user's years)."""
     version: int = STANDARD_VERSION
     """The standard version of the template: 2, or 1 (the v1 columns only: tests of v1 files)."""
+    self_check: bool = True
+    """The 自查 formulas (False: the 自查 cells stay blank — the benchmark's baseline); version 1 has no 自查."""
 
 
 @dataclass
@@ -128,18 +134,33 @@ class _Writer:
         self.lists = _Lists()
         self.calendar = options.calendar or default_calendar()
         self.standard: Standard = standard_for(options.version)
+        self.lookup_rows = max(fx.LOOKUP_ROWS, rows)
+
+    def context(self, sheet: Sheet) -> fx.Context:
+        return fx.Context(sheet, self.options.mode, self.profile, version=self.options.version,
+                          rows=self.lookup_rows)
+
+    @property
+    def self_check(self) -> bool:
+        """自查 is a version-2 feature: a v1 template has no 自查 column, sheet or checks."""
+        return self.options.self_check and self.options.version >= 2
 
     # -- the whole book -------------------------------------------------------------------
     def write(self, info: Mapping[str, Any], records: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
         guide = self.book.add_worksheet(GUIDE_SHEET)
         self._info_sheet(info)
+        checks = self.book.add_worksheet(CHECKS_SHEET) if self.self_check else None
         for sheet in self.standard.ledgers:
             self._ledger(sheet, records.get(sheet.key, ()))
         self._params_sheet()
         self._calendar_sheet()
         self._guide(guide)
+        if checks is not None:
+            self._checks_sheet(checks)
         self._lists_sheet()
         self._names()
+        if self.self_check:
+            self._option_names()
         guide.activate()
 
     def _names(self) -> None:
@@ -158,11 +179,14 @@ class _Writer:
         ws = self.book.add_worksheet(sheet.name)
         title = self.fmt.get(bold=True, font_color="#FFFFFF", bg_color=COLORS["title"], border=1,
                              border_color="#BFBFBF", valign="vcenter")
-        ws.write_row(0, 0, ["项目", "填写内容", "说明"], title)
+        ws.write_row(0, 0, ["项目", "填写内容", "说明", "自查"], title)
         ws.set_row(0, 22)
         ws.set_column(0, 0, 26)
         ws.set_column(1, 1, 34)
         ws.set_column(2, 2, 70)
+        ws.set_column(sc.INFO_CHECK_COLUMN, sc.INFO_CHECK_COLUMN, 30)
+        check_format = self.fmt.get(text_wrap=True, valign="vcenter", font_color=COLORS["late_font"], locked=True)
+        flagged = self.fmt.get(bg_color=COLORS["late_fill"], font_color=COLORS["late_font"])
         for column in sheet.columns:
             row = fx.info_row(column.field) - 1
             label = self.fmt.get(bold=column.required, valign="vcenter", border=1, border_color="#BFBFBF",
@@ -173,6 +197,8 @@ class _Writer:
             if rule is not None and rule.constant is not None:
                 constant = self.standard.template_version if column.field == "template_version" else rule.constant
                 ws.write_string(row, 1, constant, cell)
+            elif rule is not None and self.self_check:
+                ws.write_formula(row, 1, rule.formula(self.context(sheet), row + 1) or "", cell, 0)
             elif column.field == "profile" and "profile" not in values:
                 ws.write_string(row, 1, self.profile.key, cell)
             else:
@@ -190,13 +216,19 @@ class _Writer:
                     "format": self.fmt.get(bg_color=COLORS["late_fill"], font_color=COLORS["late_font"])})
             if not column.computed:
                 self._validate(ws, row, 1, row, 1, column)
+            check = sc.info_formula(column.field) if self.self_check else None
+            if check is not None:
+                ws.write_formula(row, sc.INFO_CHECK_COLUMN, "=" + check, check_format, "")
+                ws.conditional_format(row, 1, row, 1, {
+                    "type": "formula", "format": flagged,
+                    "criteria": f'=${xl_col_to_name(sc.INFO_CHECK_COLUMN)}${row + 1}<>""'})
         ws.freeze_panes(1, 0)
         ws.protect("", _PROTECTION)
         self._print_setup(ws, landscape=False, fit_width=1, repeat_columns=False)
 
     # -- the ledgers ---------------------------------------------------------------------------
     def _ledger(self, sheet: Sheet, rows_data: Sequence[Mapping[str, Any]]) -> None:
-        ws = self.book.add_worksheet(sheet.name)
+        ws = self.book.add_worksheet(sheet.name, worksheet_class=_PlainFormulas)
         last_row = self.rows  # 0-based: header on 0, data on 1..rows
         columns = [{"header": c.header, "header_format": self.fmt.header(c)} for c in sheet.columns]
         ws.add_table(0, 0, last_row, len(sheet.columns) - 1, {
@@ -208,9 +240,11 @@ class _Writer:
             cell = self.fmt.cell(column)
             if column.computed:
                 rule = fx.RULES[column.computed_by]  # type: ignore[index]
-                ctx = fx.Context(sheet, self.options.mode, self.profile, self.options.version)
+                pattern = rule.formula(self.context(sheet), _SENTINEL_ROW)
+                if column.field == SELF_CHECK and not self.self_check:
+                    pattern = None
                 for row in range(1, last_row + 1):
-                    text = rule.formula(ctx, row + 1)
+                    text = None if pattern is None else pattern.replace(str(_SENTINEL_ROW), str(row + 1))
                     if text is None:
                         ws.write_string(row, index, rule.constant or "", cell)
                     else:
@@ -226,6 +260,8 @@ class _Writer:
                     "validate": "any", "input_title": _title(column.header), "input_message": _clip(column.help),
                 })
         self._deadline_formats(ws, sheet, last_row)
+        if self.self_check:
+            self._check_formats(ws, sheet, last_row)
         self._print_area(ws, sheet, sum(1 for data in rows_data if data))
         ws.freeze_panes(1, 1)
         ws.protect("", _PROTECTION)
@@ -307,6 +343,69 @@ class _Writer:
                 "type": "formula", "format": soon,
                 "criteria": f"=AND(ISNUMBER({cell}),{still_open},{cell}>={fx.REF_DATE},{cell}<={SOON_DATE})"})
 
+    def _check_formats(self, ws: Worksheet, sheet: Sheet, last_row: int) -> None:
+        """Mark the cells 自查 names (from its phrases) and a row's 自查 cell when it is not blank."""
+        flagged = self.fmt.get(bg_color=COLORS["late_fill"], font_color=COLORS["late_font"])
+        check_col = sheet.index(SELF_CHECK)
+        check_cell = _rel(sheet, SELF_CHECK)
+        ws.conditional_format(1, check_col, last_row, check_col, {
+            "type": "formula", "criteria": f'={check_cell}<>""', "format": flagged})
+        for field_name, phrases in sc.format_phrases(sheet).items():
+            col = sheet.index(field_name)
+            ws.conditional_format(1, col, last_row, col, {
+                "type": "formula", "criteria": sc.format_criteria(check_cell, phrases), "format": flagged})
+
+    # -- 自查结果 ---------------------------------------------------------------------------------
+    def _checks_sheet(self, ws: Worksheet) -> None:
+        """Per sheet: how many rows 自查 flags, and links to the first ones."""
+        title = self.fmt.get(bold=True, font_size=14, font_color=COLORS["title"])
+        head = self.fmt.get(bold=True, font_color="#FFFFFF", bg_color=COLORS["title"], border=1,
+                            border_color="#BFBFBF", valign="vcenter", text_wrap=True)
+        text = self.fmt.get(border=1, border_color="#D9D9D9", valign="vcenter")
+        count = self.fmt.get(border=1, border_color="#D9D9D9", valign="vcenter", num_format="0", bold=True)
+        link = self.fmt.get(border=1, border_color="#D9D9D9", valign="vcenter", font_color="#0563C1", underline=1)
+        flagged = self.fmt.get(bg_color=COLORS["late_fill"], font_color=COLORS["late_font"], bold=True)
+        ws.set_column(0, 0, 18)
+        ws.set_column(1, 1, 14)
+        ws.set_column(2, 1 + CHECK_LINKS, 10)
+        helper_first = 2 + CHECK_LINKS + 1  # hidden columns: the flagged rows' numbers
+        ws.set_column(helper_first, helper_first + CHECK_LINKS - 1, 6, None, {"hidden": True})
+        ws.write_string(0, 0, "自查结果（由各表「自查」列的公式自动统计；问题数为 0 时再报送）", title)
+        ws.write_row(2, 0, ["工作表", "有问题的行数", *[f"第{n}处" for n in range(1, CHECK_LINKS + 1)]], head)
+        ws.set_row(2, 30)
+        row = 3
+        for sheet in sc.checked_sheets():
+            ws.write_string(row, 0, sheet.name, text)
+            ws.write_formula(row, 1, "=" + sc.flagged_count(sheet, self.lookup_rows), count, 0)
+            for n in range(1, CHECK_LINKS + 1):
+                helper = xl_rowcol_to_cell(row, helper_first + n - 1)
+                ws.write_array_formula(row, helper_first + n - 1, row, helper_first + n - 1,
+                                       "{=" + sc.nth_flagged_row(sheet, n, self.lookup_rows) + "}", None, "")
+                column = "A" if sheet.kind == "ledger" else "B"
+                target = fx.q(f"#'{sheet.name}'!{column}") + f"&{helper}"
+                ws.write_formula(row, 1 + n, f'=IF({helper}="","",HYPERLINK({target},"第"&{helper}&"行"))', link, "")
+            row += 1
+        last = row - 1
+        ws.conditional_format(3, 1, last, 1, {"type": "cell", "criteria": ">", "value": 0, "format": flagged})
+        ws.write_string(row, 0, "合计", text)
+        ws.write_formula(row, 1, f"=SUM(B4:B{last + 1})", count, 0)
+        row += 2
+        ws.merge_range(row, 0, row + 2, 1 + CHECK_LINKS,
+                       "每张台账最后一列「自查」逐行检查：必填、类型、选项、长度、金额和比例的范围、身份证号码和统一社会信用代码的校验位、"
+                       "日期先后、金额关系、线索编号引用和重复、按「参数」表的适用标准检查组织处理、扣减比例和禁入限制。"
+                       "有问题的单元格标红。自查没有发现问题不等于一定通过，上报后以校验结果为准。",
+                       self.fmt.get(text_wrap=True, valign="top"))
+        ws.protect("", _PROTECTION)
+        self._print_setup(ws, landscape=False, fit_width=1, repeat_columns=False, repeat_header=False)
+
+    def _option_names(self) -> None:
+        """A defined name per closed list (自查 checks a value against it)."""
+        for sheet in STANDARD.sheets:
+            for column in sheet.input_columns:
+                if column.type is ColumnType.ENUM and column.options:
+                    self.book.define_name(sc.option_name(sheet.key, column.field),
+                                          self.lists.ref(column.header, column.options))
+
     # -- 参数 ------------------------------------------------------------------------------------
     def _params_sheet(self) -> None:
         p = self.profile
@@ -317,7 +416,7 @@ class _Writer:
         text = self.fmt.get(text_wrap=True, valign="top", border=1, border_color="#D9D9D9")
         number = self.fmt.get(num_format="#,##0.####", valign="top", border=1, border_color="#D9D9D9")
         percent = self.fmt.get(num_format="0%", valign="top", border=1, border_color="#D9D9D9")
-        for col, width in enumerate((16, 14, 14, 16, 14, 16, 14, 14, 40, 60)):
+        for col, width in enumerate((16, 14, 14, 16, 14, 16, 14, 14, 40, 60, 30, 10, 10, 10, 10, 10, 10)):
             ws.set_column(col, col, width)
         names: dict[str, str] = {}
         row = 0
@@ -384,7 +483,8 @@ class _Writer:
         ws.write_row(row, 0, ["查找键", _h("accountability", "loss_grade"), _h("accountability", "responsibility"),
                               _h("accountability", "pay_ratio_min"), _h("accountability", "pay_ratio_max"),
                               "任期激励扣减下限", "任期激励扣减上限", "可禁入限制", "可采取的组织处理 / 扣减范围",
-                              _h("accountability", "lti")], head)
+                              _h("accountability", "lti"), "组织处理（自查用）", "扣减绩效年薪", "绩效年薪下限含本数",
+                              "绩效年薪上限含本数", "扣减任期激励", "任期激励下限含本数", "任期激励上限含本数"], head)
         row += 1
         first = row
         for grade in vocab.GRADES:
@@ -401,6 +501,11 @@ class _Writer:
                 ws.write_string(row, 8, f"{'、'.join(entry.measures)}；绩效年薪 {range_text(pay)}，"
                                         f"任期激励 {range_text(term)}", text)
                 ws.write_string(row, 9, "；".join(entry.lti) if entry.lti else "无", text)
+                ws.write_string(row, 10, "、" + "".join(f"{m}、" for m in entry.measures), text)
+                for col, bounds in ((11, pay), (14, term)):
+                    ws.write_string(row, col, _yes(bounds is not None), text)
+                    ws.write_string(row, col + 1, _yes(bounds is not None and bounds.min_inclusive), text)
+                    ws.write_string(row, col + 2, _yes(bounds is not None and bounds.max_inclusive), text)
                 row += 1
         names[fx.HANDLING_KEY] = _abs_range(first, 0, row - 1, 0)
         names[fx.PAY_MIN] = _abs_range(first, 3, row - 1, 3)
@@ -408,6 +513,10 @@ class _Writer:
         names[fx.TERM_MIN] = _abs_range(first, 5, row - 1, 5)
         names[fx.TERM_MAX] = _abs_range(first, 6, row - 1, 6)
         names[fx.LTI] = _abs_range(first, 9, row - 1, 9)
+        for name, col in ((sc.BAN_ALLOWED, 7), (sc.MEASURES_ALLOWED, 10), (sc.PAY_HAS, 11), (sc.PAY_MIN_INCLUSIVE, 12),
+                          (sc.PAY_MAX_INCLUSIVE, 13), (sc.TERM_HAS, 14), (sc.TERM_MIN_INCLUSIVE, 15),
+                          (sc.TERM_MAX_INCLUSIVE, 16)):
+            names[name] = _abs_range(first, col, row - 1, col)
 
         row += 1
         ws.write_string(row, 0, "四、组织处理的影响期", section)
@@ -631,6 +740,26 @@ def print_rows(filled: int) -> int:
     return max(filled, BLANK_PRINT_ROWS)
 
 
+
+class _PlainFormulas(Worksheet):
+    """A ledger sheet: its formulas use only functions every Excel knows (no _xlfn. prefix
+    to add), so xlsxwriter's thirty regular-expression passes per formula are skipped —
+    they took most of a template's build time for the long 自查 formulas."""
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        if formula.startswith("{"):
+            formula = formula[1:]
+        if formula.startswith("="):
+            formula = formula[1:]
+        if formula.endswith("}"):
+            formula = formula[:-1]
+        return formula
+
+
+_SENTINEL_ROW = 987_659
+"""A computed column's formula is made once for this row number, then the number is
+replaced by each row's (formulas differ between rows only in their row number)."""
+
 SOON_DATE = "zz_soon_date"
 """The 5th working day after 填报日期 (or today): deadlines up to it are 即将到期."""
 
@@ -642,10 +771,15 @@ _PROTECTION = {
 }
 
 
+CALENDAR_LAST_ROW = 20_000
+"""The 工作日历 range the formulas search: room below the known years for about 50 more."""
+
+
 def workdays_reference() -> str:
-    """The working days of 工作日历 column A from row 2, as long as the list is (no gaps)."""
-    cal = f"'{CALENDAR_SHEET}'"
-    return f"={cal}!$A$2:INDEX({cal}!$A:$A,COUNT({cal}!$A:$A)+1)"
+    """The working days of 工作日历 column A from row 2 (no gaps), with blank rows below
+    for the years appended later.  A fixed range, not one ending in INDEX(…): Gnumeric
+    cannot evaluate a defined name of that form."""
+    return f"='{CALENDAR_SHEET}'!$A$2:$A${CALENDAR_LAST_ROW}"
 
 
 def _h(sheet_key: str, field_name: str) -> str:
