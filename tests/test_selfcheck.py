@@ -299,7 +299,7 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         info, records = clean_case(key)
         clean[key] = templates.build_template(folder / f"clean-{key}.xlsx",
                                               templates.Options(profile=get_profile(key)), info, records)
-    outputs = convert([*sources, base, *clean.values()], "xlsx", folder / "out")
+    outputs = convert([*sources, base, *clean.values()], "xlsx", folder / "out", timeout=2400)
     return {"defects": list(zip(planted, outputs[: len(sources)])), "base": outputs[len(sources)],
             "clean": dict(zip(clean, outputs[len(sources) + 1:])), "clean_sources": clean}
 

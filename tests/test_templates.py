@@ -31,7 +31,7 @@ COMMITTED = ROOT / "workbook_templates"
 REGENERATE = ("重新生成：zhuize templates --out workbook_templates；"
               "zhuize templates --out workbook_templates --formulas udf（用空的 ZHUIZE_HOME）")
 
-SHEET_ORDER = ["填报说明", "填报信息", "问题线索台账", "资产损失认定", "责任认定与处理", "审计整改台账", "禁入限制人员",
+SHEET_ORDER = ["填报说明", "填报信息", "自查结果", "问题线索台账", "资产损失认定", "责任认定与处理", "审计整改台账", "禁入限制人员",
                "管理提升建议书", "情况说明", "参数", "工作日历", "列表"]
 
 
@@ -184,7 +184,7 @@ def test_defined_names_point_at_the_record_sheet(native: openpyxl.Workbook) -> N
     assert names[formulas.PROFILE] == f"'填报信息'!$B${formulas.info_row('profile')}"
     assert names[formulas.ASSETS] == f"'填报信息'!$B${formulas.info_row('prior_year_assets')}"
     assert names[formulas.REPORT_DATE] == f"'填报信息'!$B${formulas.info_row('report_date')}"
-    assert names[formulas.WORKDAYS].startswith("'工作日历'!$A$2:INDEX(")
+    assert names[formulas.WORKDAYS] == f"'工作日历'!$A$2:$A${templates.CALENDAR_LAST_ROW}"  # not INDEX(…): Gnumeric
 
 
 def _name_values(book: openpyxl.Workbook, name: str) -> list[Any]:

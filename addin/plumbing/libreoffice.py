@@ -35,6 +35,7 @@ FILTERS = {
     "xlsx": "xlsx:Calc MS Excel 2007 XML",
     "pdf": "pdf:calc_pdf_Export",
     "docx-pdf": "pdf:writer_pdf_Export",
+    "csv": "csv:Text - txt - csv (StarCalc):44,34,76,1",  # the first sheet only: load and recalculate, little to write
 }
 
 

@@ -25,7 +25,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import xlsxwriter
 from addin.plumbing.pages import A4, choose_layout
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -135,6 +135,7 @@ class _Writer:
         self.calendar = options.calendar or default_calendar()
         self.standard: Standard = standard_for(options.version)
         self.lookup_rows = max(fx.LOOKUP_ROWS, rows)
+        self._shared_index = -1
 
     def context(self, sheet: Sheet) -> fx.Context:
         return fx.Context(sheet, self.options.mode, self.profile, version=self.options.version,
@@ -243,6 +244,9 @@ class _Writer:
                 pattern = rule.formula(self.context(sheet), _SENTINEL_ROW)
                 if column.field == SELF_CHECK and not self.self_check:
                     pattern = None
+                if column.field == SELF_CHECK and pattern is not None:
+                    self._shared_index += 1
+                    ws.shared = {index: (1, last_row, self._shared_index)}  # type: ignore[attr-defined]
                 for row in range(1, last_row + 1):
                     text = None if pattern is None else pattern.replace(str(_SENTINEL_ROW), str(row + 1))
                     if text is None:
@@ -744,7 +748,35 @@ def print_rows(filled: int) -> int:
 class _PlainFormulas(Worksheet):
     """A ledger sheet: its formulas use only functions every Excel knows (no _xlfn. prefix
     to add), so xlsxwriter's thirty regular-expression passes per formula are skipped —
-    they took most of a template's build time for the long 自查 formulas."""
+    they took most of a template's build time for the long 自查 formulas.
+
+    The columns in ``shared`` are written as one shared formula (``<f t="shared">``, as
+    Excel itself saves a filled-down column): the text once, at the first row, and a
+    reference to it in every other row.  Their formulas differ only in relative row
+    numbers.  LibreOffice then compiles the long 自查 formula once, not once per row —
+    most of its loading time.
+    """
+
+    shared: dict[int, tuple[int, int, int]]
+    """0-based column → (first row, last row, shared index), 0-based rows."""
+
+    def _xml_formula_element(self, formula: str, result: Any, attributes: list[tuple[str, Any]] = []) -> None:
+        spans = getattr(self, "shared", None)
+        if spans:
+            row, col = xl_cell_to_rowcol(attributes[0][1])
+            span = spans.get(col)
+            if span is not None and span[0] <= row <= span[1]:
+                first, last, index = span
+                attr = "".join(f' {k}="{self._escape_attributes(v)}"' for k, v in attributes)
+                value = self._escape_data(result)
+                if row == first:
+                    ref = f"{xl_rowcol_to_cell(first, col)}:{xl_rowcol_to_cell(last, col)}"
+                    self.fh.write(f'<c{attr}><f t="shared" ref="{ref}" si="{index}">{self._escape_data(formula)}</f>'
+                                  f"<v>{value}</v></c>")
+                else:
+                    self.fh.write(f'<c{attr}><f t="shared" si="{index}"/><v>{value}</v></c>')
+                return
+        super()._xml_formula_element(formula, result, attributes)
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         if formula.startswith("{"):
