@@ -289,3 +289,9 @@ def test_no_other_workbook_module_lists_headers() -> None:
         text = (addin / module).read_text(encoding="utf-8")
         listed = sorted(h for h in headers if f'"{h}"' in text)
         assert listed == [], f"{module} 直接写了列名：{listed}"
+
+
+# 自查 (standard v2's self-check): the last column of every ledger, and 填报信息's 自查问题数
+for _name, _headers in CONTRACT.items():
+    _headers.append("自查问题数" if _name == "填报信息" else "自查")
+    COMPUTED[_name] = COMPUTED[_name] | {_headers[-1]}
