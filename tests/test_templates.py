@@ -11,6 +11,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from xlsxwriter.utility import xl_col_to_name
 from openpyxl.utils import get_column_letter
 
 from udfs import handling, registry, vocab
@@ -305,11 +306,13 @@ def test_udf_formulas_call_registry_functions_correctly(udf: openpyxl.Workbook) 
 def test_deadline_conditional_formats(native: openpyxl.Workbook) -> None:
     clues = native["问题线索台账"]
     rules = {str(r.sqref): [x.formula[0] for x in r.rules] for r in clues.conditional_formatting}
-    (late, soon), = rules.values()
+    (late, soon), = [v for k, v in rules.items() if k.startswith("O")]  # 初核报告截止日 (the others mark 自查's cells)
     assert f"<{formulas.REF_DATE}" in late and f"<={templates.SOON_DATE}" in soon
     rect = native["审计整改台账"]
+    rect_sheet = STANDARD.sheet("rectification")
     formulas_by_range = {str(r.sqref): [x.formula[0] for x in r.rules] for r in rect.conditional_formatting}
-    assert len(formulas_by_range) == 2  # 整改期限 (late, soon) and 是否逾期
+    deadline_cols = {xl_col_to_name(rect_sheet.index(f)) for f in ("deadline", "overdue")}
+    assert len([k for k in formulas_by_range if k[0] in deadline_cols]) == 2  # 整改期限 (late, soon) and 是否逾期
     names = {n: i.attr_text for n, i in native.defined_names.items()}
     assert "TODAY()" in names[formulas.REF_DATE] and formulas.REPORT_DATE in names[formulas.REF_DATE]
 
@@ -333,7 +336,7 @@ def test_prefilled_values_are_typed(tmp_path: Path) -> None:
                             "simplified_procedure": True}] * 5})
     book = load(path)
     ws = book["问题线索台账"]
-    assert ws.tables["ClueLedger"].ref == "A1:AH6"  # grown to the rows given
+    assert ws.tables["ClueLedger"].ref == "A1:AI6"  # grown to the rows given (自查 after the v2 columns)
     assert ws["A6"].value == "XS-1" and ws["B2"].value == dt.datetime(2026, 2, 13)
     assert ws["J2"].value == 600.0 and ws["T2"].value == "是"
     info = book["填报信息"]
