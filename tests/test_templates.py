@@ -71,7 +71,7 @@ def fingerprint(path: Path) -> dict[str, Any]:
         for row in ws.iter_rows():
             for c in row:
                 if c.value is not None or c.has_style:
-                    cells[c.coordinate] = (c.value, c.number_format, c.protection.locked, c.fill.fgColor.rgb,
+                    cells[c.coordinate] = (getattr(c.value, "text", c.value), c.number_format, c.protection.locked, c.fill.fgColor.rgb,
                                            c.font.b, c.alignment.wrap_text)
         out[ws.title] = {
             "cells": cells,
