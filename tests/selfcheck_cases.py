@@ -41,4 +41,6 @@ def clean_case(profile_key: str, clues: int = 560, findings: int = 520,
     ids = [c["clue_id"] for c in records["clues"]]
     rng = random.Random(seed + 1)
     records["rectification"] = [gen._finding(f"SJ-2026-{n:04d}", rng.choice(ids)) for n in range(1, findings + 1)]
+    for finding in records["rectification"]:
+        gen._finding_v2(finding)  # the v2 columns, as the demo fills them (问题分类 is required in version 2)
     return gen.info(), records

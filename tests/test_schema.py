@@ -291,7 +291,9 @@ def test_no_other_workbook_module_lists_headers() -> None:
         assert listed == [], f"{module} 直接写了列名：{listed}"
 
 
-# 自查 (standard v2's self-check): the last column of every ledger, and 填报信息's 自查问题数
-for _name, _headers in CONTRACT.items():
-    _headers.append("自查问题数" if _name == "填报信息" else "自查")
-    COMPUTED[_name] = COMPUTED[_name] | {_headers[-1]}
+# 自查 (standard v2's self-check): a version-2 addition, the last column of every v1 ledger (after
+# the other v2 columns), and 填报信息's 自查问题数; 情况说明 has none.  A v1 file never has it.
+for _name in CONTRACT:
+    _header = "自查问题数" if _name == "填报信息" else "自查"
+    ADDITIONS[_name].append(_header)
+    COMPUTED_V2[_name] = COMPUTED_V2.get(_name, set()) | {_header}

@@ -111,7 +111,7 @@ def test_committed_templates_are_what_the_generator_makes(mode: str, tmp_path: P
 
 def test_sheets_in_order_and_lists_hidden(native: openpyxl.Workbook) -> None:
     assert native.sheetnames == SHEET_ORDER
-    assert [ws.sheet_state for ws in native.worksheets] == ["visible"] * 11 + ["hidden"]
+    assert [ws.sheet_state for ws in native.worksheets] == ["visible"] * 12 + ["hidden"]
     assert native.active.title == "填报说明"
 
 
@@ -128,8 +128,9 @@ def test_ledger_is_a_table_with_the_standard_headers(native: openpyxl.Workbook, 
     assert ws.freeze_panes == "B2"
     assert ws.protection.sheet and not ws.protection.password and ws.protection.autoFilter is False  # filter allowed
     assert ws.print_title_rows == "$1:$1" and ws.page_setup.orientation == "landscape"
+    # 资产损失认定 with its 自查 column (width 30) no longer fits A4 landscape: A3 like 问题线索台账
     layout = choose_layout([display_width(c) for c in sheet.columns])
-    assert ws.page_setup.paperSize == layout.paper == {"clues": 8, "losses": 9}.get(sheet.key, layout.paper)
+    assert ws.page_setup.paperSize == layout.paper == {"clues": 8, "losses": 8}.get(sheet.key, layout.paper)
     assert (ws.page_setup.fitToWidth or 1) == layout.pages_wide  # A3 for the wide ledgers, never below a readable scale
     assert ws.print_area == f"'{sheet.name}'!$A$1:${last}${1 + templates.BLANK_PRINT_ROWS}"  # header and 5 blank rows
     for index, column in enumerate(sheet.columns, start=1):

@@ -33,8 +33,11 @@ from xlsxwriter.utility import xl_col_to_name
 
 from udfs import vocab
 
+from udfs.values import EXCEL_EPOCH
+
 from addin.workbook import formulas as fx
-from addin.workbook.schema import (CLUE_STAGES, SELF_CHECK, STANDARD, Column, ColumnType, Sheet)
+from addin.workbook.read import FIRST_DATE, LAST_DATE
+from addin.workbook.schema import (CLOSING_REVIEWS, CLUE_STAGES, SELF_CHECK, STANDARD, Column, ColumnType, Sheet)
 
 SEPARATOR = "；"
 ERROR_PHRASE = "有单元格显示错误值"
@@ -55,6 +58,8 @@ ID_CHECK = "10X98765432"
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 DATE_LIMIT = 2958466  # the first serial number the reader no longer takes for a date
+LAST_SERIAL = (LAST_DATE - EXCEL_EPOCH).days  # the reader's last plausible date (ZZ-READ-DATE-RANGE beyond)
+CLOSING_APPROVED, CLOSING_REWORK = CLOSING_REVIEWS[1], CLOSING_REVIEWS[2]
 
 
 def option_name(sheet_key: str, field: str) -> str:
@@ -162,12 +167,15 @@ def cell_checks(sheet: Sheet, column: Column, x: str, required: str | None = Non
     default: the column's ``required``.
     """
     h, f = column.header, column.field
-    blank = Finding(f, required or "TRUE", f"{h}未填", "ZZ-REQUIRED") if column.required else None
+    # a required column with a stated default (不良后果等级 无, 涉及企业负责人 否 …) reads blank as it
+    blank = Finding(f, required or "TRUE", f"{h}未填", "ZZ-REQUIRED") \
+        if column.required and column.default is None else None
     kind = column.type
     mistyped: Finding | None = None
     values: list[Finding] = []
     if kind is ColumnType.DATE:
         mistyped = Finding(f, f"IF(ISNUMBER({x}),OR({x}<1,{x}>={DATE_LIMIT}),TRUE)", f"{h}不是日期", "ZZ-READ-DATE")
+        values.append(Finding(f, f"{x}>{LAST_SERIAL}", f"{h}年份不合理", "ZZ-READ-DATE-RANGE"))
     elif kind in (ColumnType.NUMBER, ColumnType.PERCENT):
         mistyped = Finding(f, f"NOT(ISNUMBER({x}))", f"{h}不是数字", "ZZ-READ-NUMBER")
         if kind is ColumnType.PERCENT:
@@ -182,6 +190,9 @@ def cell_checks(sheet: Sheet, column: Column, x: str, required: str | None = Non
             values.append(Finding(f, f"ABS(ROUND({x},4)-{x})>1E-9*MAX(1,ABS({x}))", f"{h}超过4位小数", "ZZ-DECIMALS"))
     elif kind is ColumnType.INTEGER:
         mistyped = Finding(f, f"IF(ISNUMBER({x}),{x}<>INT({x}),TRUE)", f"{h}不是整数", "ZZ-READ-INTEGER")
+        if f.endswith("year"):
+            values.append(Finding(f, f"OR({x}<{FIRST_DATE.year},{x}>{LAST_DATE.year})", f"{h}不合理",
+                                  "ZZ-READ-DATE-RANGE"))
     elif kind is ColumnType.FLAG:
         mistyped = Finding(f, f"AND(NOT(ISLOGICAL({x})),{_t(x)}<>{q(vocab.YES)},{_t(x)}<>{q(vocab.NO)})",
                            f"{h}应填是或否", "ZZ-READ-FLAG")
@@ -305,6 +316,10 @@ def _clue_rules(r: Row) -> list[Finding]:
         Finding("stage", f"AND(ISNUMBER({closed}),OR({open_stages}))", "已填办结日期但办理阶段不是办结",
                 "ZZ-STAGE-CLOSED"),
         Finding("event_report_date", late, "一事一报告逾期未报", "ZZ-EVENT-REPORT-MISSING"),
+        Finding("initial_check_extended_to",
+                _when_numbers([r("initial_check_extended_to"), r("initial_check_deadline")],
+                              f"{r('initial_check_extended_to')}<={r('initial_check_deadline')}"),
+                "初核延期至不晚于初核报告截止日", "ZZ-EXTENSION-RANGE"),
     ]
 
 
@@ -366,15 +381,44 @@ def _accountability_rules(r: Row) -> list[Finding]:
     return [
         Finding("decision_date", f"AND({_blank(decided)},{acted})", "处理决定日期未填", "ZZ-REQUIRED-DECISION-DATE"),
         Finding("id_number", twice, "同一线索的同一责任人重复", "ZZ-DUPLICATE"),
+        Finding("appeal_date", f"AND({_yes(r('appealed'))},{_blank(r('appeal_date'))})", "申诉日期未填",
+                "ZZ-REQUIRED-APPEAL-DATE"),
+        *_exemption_rules(r),
         *_handling_rules(r),
     ]
 
 
+def _exemption_rules(r: Row) -> list[Finding]:
+    """尽职合规免责 is ruled out by the clue's loss or consequence grade (the profile's list)."""
+    excluded = r.ctx.profile.exemption_excluded_grades
+    if not excluded:
+        return []
+    clue = r("clue_id")
+    at = f"MATCH({_t(clue)},{r.column('clues', 'clue_id')},0)"
+    consequence = f"IFERROR(TRIM(INDEX({r.column('clues', 'consequence_grade')},{at})),\"\")"
+    grade = r("loss_grade")
+    hit = ",".join([*(f"{grade}={q(g)}" for g in excluded), *(f"{consequence}={q(g)}" for g in excluded)])
+    test = f"IF(AND({profile_ok()},{_yes(r('exempt'))},{_filled(clue)},{_plain(clue)}),OR({hit}),FALSE)"
+    return [Finding("exempt", test, "该线索的等级不适用尽职合规免责", "ZZ-EXEMPT-NOT-ALLOWED")]
+
+
 def _rectification_rules(r: Row) -> list[Finding]:
-    result = r("result")
+    result, review, extended = r("result"), r("closing_review"), r("extended_to")
     unfinished = ",".join(f"{result}={q(v)}" for v in vocab.RECTIFY_RESULTS[1:])
-    return [Finding("closed_date", f"AND(ISNUMBER({r('closed_date')}),OR({unfinished}))",
-                    "未整改完毕不能填销号日期", "ZZ-CLOSE-NOT-DONE")]
+    done = f"{result}={q(vocab.RECTIFY_RESULTS[0])}"
+    unapproved = f"OR({_blank(review)},{','.join(f'{_t(review)}={q(v)}' for v in CLOSING_REVIEWS if v != CLOSING_APPROVED)})"
+    out = [
+        Finding("closed_date", f"AND(ISNUMBER({r('closed_date')}),OR({unfinished}))",
+                "未整改完毕不能填销号日期", "ZZ-CLOSE-NOT-DONE"),
+        Finding("closing_review", f"AND(ISNUMBER({r('closed_date')}),{done},{unapproved})",
+                "未经审计方同意销号不能填销号日期", "ZZ-CLOSE-NOT-APPROVED"),
+        Finding("closing_review", f"AND({_t(review)}={q(CLOSING_REWORK)},{done})",
+                "退回重改的问题不能是整改完毕", "ZZ-REWORK-BUT-DONE"),
+    ]
+    for field in ("delay_reason", "delay_approver"):
+        out.append(Finding(field, f"AND({_filled(extended)},{_blank(r(field))})", f"{r.header(field)}未填",
+                           "ZZ-REQUIRED-DELAY"))
+    return out
 
 
 def _ban_rules(r: Row) -> list[Finding]:

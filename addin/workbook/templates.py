@@ -264,7 +264,7 @@ class _Writer:
                     "validate": "any", "input_title": _title(column.header), "input_message": _clip(column.help),
                 })
         self._deadline_formats(ws, sheet, last_row)
-        if self.self_check:
+        if self.self_check and any(c.field == SELF_CHECK for c in sheet.columns):
             self._check_formats(ws, sheet, last_row)
         self._print_area(ws, sheet, sum(1 for data in rows_data if data))
         ws.freeze_panes(1, 1)
