@@ -11,7 +11,7 @@
     zhuize demo                    the engine at work on the bundled demo cases
     zhuize serve [users …]         the 收报台 (addin.web): upload, findings, roll-up in a browser
     zhuize codes [CODE…] [--markdown]  the problem-code catalogue (docs/problem-codes.md)
-    zhuize barred check ID --purpose T   the 禁入 check before an appointment (logged); barred log
+    zhuize barred check [ID|-] --purpose T   the 禁入 check (no ID or -: read from stdin) before an appointment (logged); barred log
     zhuize report periodic|cases   定期报告 / 专项报告 and 典型案例 drafts from the archive
 
 A user's mistake prints a Chinese message on stderr and exits non-zero; never a traceback.
@@ -486,6 +486,19 @@ def _user() -> str:
         return "未知用户"
 
 
+def _read_id_number() -> str | None:
+    """One 身份证号码 from standard input: typed without echo at a terminal, else its first line."""
+    try:
+        if sys.stdin is not None and sys.stdin.isatty():
+            import getpass
+            line = getpass.getpass("身份证号码（输入时不显示）：")
+        else:
+            line = sys.stdin.readline() if sys.stdin is not None else ""
+    except (EOFError, KeyboardInterrupt, OSError, UnicodeDecodeError):
+        return None
+    return line.strip() or None
+
+
 def cmd_barred(args: argparse.Namespace) -> int:
     from addin.rollup import barred
     from addin.rollup.periods import parse_date
@@ -503,9 +516,16 @@ def cmd_barred(args: argparse.Namespace) -> int:
     if not args.archive.exists():
         print(f"找不到归档库：{args.archive}", file=sys.stderr)
         return EXIT_USAGE
+    number = args.id_number
+    if number in (None, "-"):  # from standard input: the number stays out of the shell's history
+        number = _read_id_number()
+        if number is None:
+            print("没有读到身份证号码：请在提示后输入，或经管道传入（如 zhuize barred check --purpose … < 号码.txt）",
+                  file=sys.stderr)
+            return EXIT_USAGE
     try:
         as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
-        answer = barred.check(args.archive, args.id_number, args.purpose, _user(), as_of=as_of)
+        answer = barred.check(args.archive, number, args.purpose, _user(), as_of=as_of)
     except barred.BarredError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -681,7 +701,8 @@ def build_parser() -> argparse.ArgumentParser:
     bar = _command(sub, "barred", "禁入限制人员：任用前查询（check）、查询记录（log）")
     bar_sub = bar.add_subparsers(dest="action", metavar="操作", required=True)
     bar_check = bar_sub.add_parser("check", help="查询一个身份证号码是否在禁入期内（每次查询都登记）")
-    bar_check.add_argument("id_number", metavar="身份证号码")
+    bar_check.add_argument("id_number", metavar="身份证号码", nargs="?",
+                           help="要查询的号码；不写或写 - 时从标准输入读取（终端中输入不显示），号码不会留在命令历史中")
     bar_check.add_argument("--purpose", required=True, metavar="TEXT", help="查询用途，如：拟任某公司董事")
     bar_check.add_argument("--as-of", metavar="DATE", help="基准日（默认今天）")
     bar_check.add_argument("--archive", type=Path, default=default_archive, metavar="DB",

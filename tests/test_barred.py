@@ -252,3 +252,19 @@ def test_an_archive_path_with_uri_characters(tmp_path: Path) -> None:
     two_periods(path)
     assert len(barred.register(path)) == 4
     assert barred.check(path, LIFE_ID, "拟任董事", "tester", as_of=D(2030, 1, 1)).answer == "在禁入期内"
+
+
+def test_cli_check_reads_the_number_from_standard_input(archive: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given as - or not at all, the number comes from standard input and never sits in argv
+    (a shell's history); an empty input is a usage error, not a query."""
+    for argv in (["-"], []):
+        monkeypatch.setattr("sys.stdin", io.StringIO(LIFE_ID + "\n"))
+        code, out, _ = run(capsys, "barred", "check", *argv, "--purpose", "拟任董事", "--as-of", "2026-11-30",
+                           "--archive", str(archive))
+        assert code == 0 and "在禁入期内" in out and LIFE_ID not in out
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, _, err = run(capsys, "barred", "check", "--purpose", "拟任董事", "--archive", str(archive))
+    assert code == 2 and "没有读到身份证号码" in err
+    code, out, _ = run(capsys, "barred", "log", "--archive", str(archive))
+    assert len(out.strip().splitlines()[1:]) == 2  # the two answers; the empty input was not logged
