@@ -167,7 +167,7 @@ def _choose_period(intakes: Sequence[Intake], period: Period | None) -> Period |
     return Period.parse(labels.most_common(1)[0][0])
 
 
-def _supersede(result: RollupResult, candidates: list[Intake]) -> list[Intake]:
+def supersede(result: RollupResult, candidates: list[Intake]) -> list[Intake]:
     """One submission per (unit, period): the later 填报日期 wins; equal dates conflict."""
     by_key: dict[tuple[str, str], list[Intake]] = {}
     for intake in candidates:
@@ -272,7 +272,7 @@ def _rollup(inputs: Iterable[str | Path], period: Period | None, as_of: dt.date 
             result.rejected.append(intake)
         else:
             candidates.append(intake)
-    standard = _supersede(result, [i for i in candidates if i.kind == "standard"])
+    standard = supersede(result, [i for i in candidates if i.kind == "standard"])
     consolidated = [i for i in candidates if i.kind == "consolidated"]
     archive = Archive(archive_path) if archive_path else None
     try:

@@ -144,7 +144,7 @@ def decide_current(items: Iterable[dict[str, Any]]) -> dict[str, str]:
         sha = item["sha256"]
         intakes.append(Intake(sha, sha, "standard", FileReport(sha, sha, "valid"), info))
     result = consolidate.RollupResult(None, dt.date.today())
-    kept = consolidate._supersede(result, intakes)  # the very rule `zhuize rollup` applies
+    kept = consolidate.supersede(result, intakes)  # the very rule `zhuize rollup` applies
     verdict = {i.sha256: "current" for i in kept}
     verdict.update({old.sha256: "superseded" for old, _ in result.superseded})
     verdict.update({i.sha256: "conflict" for i in result.rejected})
