@@ -522,3 +522,19 @@ def test_summary_json_is_what_rollup_writes(client: TestClient, books: dict[str,
     for key in ("period", "accepted", "rejected", "superseded", "rows", "indicators", "indicators_by_unit",
                 "reconciliation"):
         assert answer[key] == cli[key], key
+
+
+def test_a_second_rollup_takes_unchanged_submissions_from_the_cache(books: dict[str, Path], tmp_path: Path) -> None:
+    """The 收报台 rolls up with the intake cache beside its archive, as ``zhuize rollup`` does:
+    the second run reads nothing again and writes the same returns."""
+    from addin.rollup.cache import cache_path
+    from addin.web import core
+
+    archive = tmp_path / "archive.sqlite"
+    files = [str(books["a_good"]), str(books["b_bad"])]
+    first = core.rollup_period(files, "2026-年度", str(archive), str(tmp_path / "one"))
+    assert first["ok"] and first["cache"] == {"hits": 0, "misses": 2}
+    assert cache_path(archive).is_file()
+    second = core.rollup_period(files, "2026-年度", str(archive), str(tmp_path / "two"))
+    assert second["ok"] and second["cache"] == {"hits": 2, "misses": 0}
+    assert second["text"] == first["text"]

@@ -186,8 +186,11 @@ def rollup_period(files: list[str], period: str | None, archive: str, out: str,
         if send is not None:
             send("progress", done, total + 1, rejected)
 
+    from addin.rollup.cache import cache_path
+
     result = consolidate.rollup(files, period=Period.parse(period) if period else None, archive_path=archive,
-                                jobs=consolidate.default_jobs(), progress=progress)
+                                jobs=consolidate.default_jobs(), progress=progress,
+                                cache_path=cache_path(archive))  # as `zhuize rollup`: unchanged files from the cache
     text = consolidate.summary_text(result)
     if not result.reconciled:
         return {"ok": False, "text": text, "message": "对账不平：输入行数 ≠ 汇总行数 + 退回行数，未写出任何结果，请报告此问题"}
@@ -200,7 +203,9 @@ def rollup_period(files: list[str], period: str | None, archive: str, out: str,
         consolidate.archive_accepted(result, archive)  # before the summary, which counts what it archived
         outputs.write(folder / SUMMARY_FILE, lambda temporary: consolidate.write_summary(result, temporary))
         outputs.commit()
-    return {"ok": True, "text": text, "exit_code": result.exit_code}
+    cache = result.cache
+    reused = {"hits": cache.hits, "misses": cache.misses} if cache is not None else {"hits": 0, "misses": len(files)}
+    return {"ok": True, "text": text, "exit_code": result.exit_code, "cache": reused}
 
 
 def letters_bundle(out: str, send: Send | None = None) -> int:
