@@ -520,16 +520,27 @@ def test_a_rule_defect_is_an_error_only_where_the_rule_is_checked(name: str, tmp
     assert all(severity == "warning" for _, severity in found[BASE_PROFILE])
 
 
-def test_validator_ignores_what_the_self_check_cells_show(tmp_path: Path) -> None:
+def test_validator_ignores_what_the_self_check_cells_show_but_not_a_missing_formula(tmp_path: Path) -> None:
+    """What 自查 shows is never a finding; a filled row whose 自查 is no formula (typed over,
+    pasted as values) is one reminder for the sheet, at its first such cell."""
     info, records = base_case()
     path = templates.build_template(tmp_path / "t.xlsx", templates.Options(profile=get_profile(PROFILE), rows=30),
                                     info, records)
+    report, _ = validate_file(path)
+    assert [p for p in report.problems if p.code == "ZZ-READ-SELF-CHECK-FORMULA"] == []
+    clues = STANDARD.sheet("clues")
+    col = clues.index(SELF_CHECK) + 1
     book = openpyxl.load_workbook(path)
-    ws = book[STANDARD.sheet("clues").name]
-    ws.cell(2, STANDARD.sheet("clues").index(SELF_CHECK) + 1).value = "随便写的字"
+    ws = book[clues.name]
+    ws.cell(3, col).value = "随便写的字"
+    ws.cell(5, col).value = None
     book.save(path)
     report, _ = validate_file(path)
     assert [p for p in report.problems if p.severity == "error"] == []
+    found = [p for p in report.problems if p.code == "ZZ-READ-SELF-CHECK-FORMULA"]
+    letter = openpyxl.utils.get_column_letter(col)
+    assert [(p.sheet, p.cell, p.severity) for p in found] == [(clues.name, f"{letter}3", "warning")]
+    assert f"有 2 行" in found[0].message and f"{letter}3、{letter}5" in found[0].message
 
 
 def test_a_file_without_the_self_check_column_reads_without_a_problem(tmp_path: Path) -> None:

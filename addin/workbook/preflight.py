@@ -665,6 +665,22 @@ def _blank_cells(data: bytes, cells: set[str]) -> bytes:
     return pattern.sub(lambda m: b'<c r="' + m.group(1) + b'"/>', data)
 
 
+def formula_rows(path: str | Path, part: str, column: str) -> set[int] | None:
+    """The rows (1-based) of worksheet ``part`` whose cell in ``column`` (``AE``) holds a
+    formula (its own or a shared one); None when the part cannot be read or uses an XML
+    prefix this byte pattern does not follow.  Reads the part whole (the scan bounded its size)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            data = archive.read(part)
+    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, ValueError, zlib.error, EOFError):
+        return None
+    if _PREFIXED_CELL.search(data):
+        return None
+    pattern = re.compile(rb'<c\s(?=[^>]*?\br="' + re.escape(column.encode("ascii")) + rb'(\d+)")[^>]*?(?<!/)>\s*<f[\s>/]')
+    return {int(m.group(1)) for m in pattern.finditer(data)}
+
+
+_PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s>/]")
 _SHARED_CELL = re.compile(rb'<c\s[^>]*?\bt="s"[^>]*>\s*<v>\s*(\d+)\s*</v>')
 _SHARED_ITEM = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
 

@@ -38,7 +38,8 @@ from udfs import vocab
 from udfs.values import EXCEL_EPOCH
 
 from addin.plumbing.forked import Forked, can_fork
-from addin.workbook.preflight import Scan, readable_copy, scan_file, shared_index_cells, sheet_parts
+from addin.workbook.preflight import (Scan, formula_rows, readable_copy, scan_file, shared_index_cells,
+                                      sheet_parts)
 from addin.problems import Problem
 from addin.workbook.schema import (SELF_CHECK, STANDARD, STANDARD_VERSION, Column, ColumnType, InfoRecord, Origin, Record,
                                    Sheet, record_model, version_of)
@@ -558,6 +559,8 @@ class _Reader:
         out = _Ledger(rows=[r + 1 for r in data_rows])
         if not data_rows:
             return out
+        if SELF_CHECK in positions:
+            self._self_check_formulas(sheet, positions[SELF_CHECK], data_rows)
         width = len(grid[0]) if grid else 0
         lines = [grid[r] for r in data_rows]
         by_col = list(zip(*lines)) if all(len(line) == width for line in lines) else None
@@ -580,6 +583,26 @@ class _Reader:
                     out.columns[column.field][where[r]] = None
                     self._error_value(sheet, column, r, col, text)
         return out
+
+    def _self_check_formulas(self, sheet: Sheet, col: int, data_rows: list[int]) -> None:
+        """自查 is computed by the template's formula: filled rows whose 自查 cell holds none
+        (typed over, pasted as values, rows added below the template's) are one reminder per
+        sheet.  The validator never reads what 自查 shows."""
+        part = self.scan.sheet_parts.get(self.names.get(normalise_header(sheet.name), ""))
+        if part is None:
+            return
+        letter = xl_col_to_name(col)
+        found = formula_rows(self.file, part, letter)
+        if found is None:
+            return
+        missing = [r for r in data_rows if r + 1 not in found]
+        if not missing:
+            return
+        shown = "、".join(f"{letter}{r + 1}" for r in missing[:5]) + ("等" if len(missing) > 5 else "")
+        self.problem(sheet.name, missing[0], col, "ZZ-READ-SELF-CHECK-FORMULA",
+                     f"「{sheet.name}」有 {len(missing)} 行的“自查”不是模板的公式（{shown}），这些行没有自查；"
+                     "请从标准模板复制“自查”列的公式向下填充（自查不影响校验结果）", "warning",
+                     sheet.column(SELF_CHECK))
 
     def _error_value(self, sheet: Sheet, column: Column, row: int, col: int, text: str) -> None:
         if column.computed:

@@ -299,7 +299,8 @@ def clue_exists(field: str) -> RowRule:
         ids = r.column("clues", "clue_id")
         as_text = f"ISNA(MATCH({_t(x)},{ids},0))"
         as_number = f"ISNA(IFERROR(MATCH(--{_t(x)},{ids},0),NA()))"
-        test = f"AND({_filled(x)},{_plain(x)},{as_text},{as_number})"
+        # nested IFs: the second look-up only runs where the first finds nothing (AND evaluates all)
+        test = f"IF(AND({_filled(x)},{_plain(x)}),IF({as_text},{as_number},FALSE),FALSE)"
         return [Finding(field, test, f"{r.header(field)}在问题线索台账中不存在", "ZZ-REF-CLUE")]
     return rule
 
@@ -377,7 +378,7 @@ def _accountability_rules(r: Row) -> list[Finding]:
     first = f"MATCH({number},{r.column('accountability', 'id_number')},0)"
     first_clue = f"INDEX({r.column('accountability', 'clue_id')},{first})"
     twice = (f"IF(AND({_filled(number)},{_filled(clue)},{_plain(number)}),"
-             f"IFERROR(AND({first}<ROW({number}),{_t(first_clue)}={_t(clue)}),FALSE),FALSE)")
+             f"IFERROR(IF({first}<ROW({number}),{_t(first_clue)}={_t(clue)},FALSE),FALSE),FALSE)")
     return [
         Finding("decision_date", f"AND({_blank(decided)},{acted})", "处理决定日期未填", "ZZ-REQUIRED-DECISION-DATE"),
         Finding("id_number", twice, "同一线索的同一责任人重复", "ZZ-DUPLICATE"),
