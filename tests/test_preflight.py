@@ -250,3 +250,16 @@ def test_error_values_are_listed(tmp_path: Path) -> None:
     scan = scan_file(_xlsx(tmp_path / "errors.xlsx", sheet))
     assert scan.unreadable is None
     assert scan.error_cells == {"xl/worksheets/sheet1.xml": {"A1": "#REF!", "C1": "#DIV/0!"}}
+
+
+def test_the_formula_cells_of_one_column_are_listed_across_blocks() -> None:
+    """自查's column: cells with a formula (own or shared) are listed; a value typed over it
+    or an empty cell is not; a cell whose formula starts in the next block counts as one."""
+    from addin.workbook.preflight import DEFAULT_LIMITS, _SheetScan
+
+    scan = _SheetScan("工作表", DEFAULT_LIMITS, "AE")
+    assert scan.feed(b'<row r="2"><c r="AD2"><f>1</f><v>1</v></c><c r="AE2" s="1"><f>1+1</f><v>2</v></c></row>'
+                     b'<row r="3"><c r="AE3" s="1"><v>5</v></c><c r="AE30"><v>1</v></c></row>'
+                     b'<row r="4"><c r="AE4" s="1"/></row><row r="5"><c r="AE5" t="str">') is None
+    assert scan.feed(b'<f t="shared" si="0"/><v></v></c></row><row r="6"><c r="AEB6"><f>1</f></c></row>') is None
+    assert scan.formula_rows == {2, 5}

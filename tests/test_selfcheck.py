@@ -540,7 +540,15 @@ def test_validator_ignores_what_the_self_check_cells_show_but_not_a_missing_form
     found = [p for p in report.problems if p.code == "ZZ-READ-SELF-CHECK-FORMULA"]
     letter = openpyxl.utils.get_column_letter(col)
     assert [(p.sheet, p.cell, p.severity) for p in found] == [(clues.name, f"{letter}3", "warning")]
-    assert f"有 2 行" in found[0].message and f"{letter}3、{letter}5" in found[0].message
+    assert "有 2 行" in found[0].message and f"{letter}3、{letter}5" in found[0].message
+    # the preflight's list (read while it scans) is the one a direct read of the part gives
+    from addin.workbook.preflight import formula_rows, scan_file, sheet_parts
+    from addin.workbook.read import SELF_CHECK_COLUMNS
+
+    scan, parts = scan_file(path, formula_columns=SELF_CHECK_COLUMNS), sheet_parts(path)
+    for name, column in SELF_CHECK_COLUMNS.items():
+        assert scan.formula_rows[parts[name][0]] == formula_rows(path, parts[name][0], column), name
+    assert 3 not in scan.formula_rows[parts[clues.name][0]] and 4 in scan.formula_rows[parts[clues.name][0]]
 
 
 def test_a_file_without_the_self_check_column_reads_without_a_problem(tmp_path: Path) -> None:

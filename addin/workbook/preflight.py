@@ -27,7 +27,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from addin.problems import check_code
 
@@ -81,6 +81,9 @@ class Scan:
     bad_cells: dict[str, dict[str, str]] = field(default_factory=dict)
     """Worksheet part → cell → what is wrong with its stored value (NaN, ±inf, an impossible
     shared-string index): the reader reports them at their cell and reads a copy without them."""
+    formula_rows: dict[str, set[int]] = field(default_factory=dict)
+    """Worksheet part → the rows whose cell in the column asked for (``scan_file``'s
+    ``formula_columns``) holds a formula; absent where the part was not scanned so."""
 
     def bad_cells_of_sheet(self, name: str) -> dict[str, str]:
         part = self.sheet_parts.get(name)
@@ -263,9 +266,11 @@ class _SheetScan:
     element with a namespace prefix sends the part to the exact pass.
     """
 
-    def __init__(self, name: str, limits: Limits) -> None:
+    def __init__(self, name: str, limits: Limits, formula_column: str | None = None) -> None:
         self.name = name
         self.limits = limits
+        self.formula_pattern = None if formula_column is None else _formula_pattern(formula_column)
+        self.formula_rows: set[int] = set()
         self.row_tags = 0
         self.max_row = 0
         self.max_col = 26  # references within A–Z
@@ -280,6 +285,11 @@ class _SheetScan:
         end = len(data) if end is None else end
         limit = self.limits.max_rows_per_sheet
         errors = odd_values = False
+        if self.formula_pattern is not None:
+            for match in self.formula_pattern.finditer(data, start, end):
+                # a cell whose formula would begin in the next block counts as having one
+                if not match.group(2) and (match.group(3) or match.end() >= end):
+                    self.formula_rows.add(int(match.group(1)))
         for match in _SHEET_SCAN.finditer(data, start, end):
             second = data[match.start() + 1]
             if second == 0x72:  # <row
@@ -434,14 +444,14 @@ def _exact_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limit
 
 
 def _entry_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, budget: list[int],
-                   scan: Scan, shown: str | None = None) -> Unreadable | None:
+                   scan: Scan, shown: str | None = None, formula_column: str | None = None) -> Unreadable | None:
     name = info.filename
     is_xml = name.endswith((".xml", ".rels", ".vml"))
     is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml") and "/_rels/" not in name
     if name == "xl/sharedStrings.xml" and info.file_size > limits.max_shared_strings_bytes:
         return _shared_strings_too_large(limits)
     prolog = _Prolog() if is_xml else None
-    sheet = _SheetScan(shown or f"工作表文件 {name}", limits) if is_sheet else None
+    sheet = _SheetScan(shown or f"工作表文件 {name}", limits, formula_column) if is_sheet else None
     inflated = 0
     tail = b""
     for chunk in _inflate(archive, info):
@@ -487,6 +497,8 @@ def _entry_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limi
             scan.error_cells[name] = sheet.errors
         if sheet.bad:
             scan.bad_cells[name] = sheet.bad
+        if sheet.formula_pattern is not None and not sheet.odd:  # odd cells: not this byte pattern's
+            scan.formula_rows[name] = sheet.formula_rows
     return None
 
 
@@ -495,12 +507,14 @@ def _shared_strings_too_large(limits: Limits) -> Unreadable:
                       f"文件中的共享文本超过 {limits.max_shared_strings_bytes // (1024 * 1024)} MB 的上限，疑似异常文件，已拒绝读取")
 
 
-def scan_file(path: str | Path, limits: Limits = DEFAULT_LIMITS, skip: frozenset[str] = frozenset()) -> Scan:
+def scan_file(path: str | Path, limits: Limits = DEFAULT_LIMITS, skip: frozenset[str] = frozenset(),
+              formula_columns: Mapping[str, str] | None = None) -> Scan:
     """Everything the preflight learns about ``path`` (``unreadable`` is None when it is safe).
 
-    ``skip``: parts whose contents another process scans (their declared sizes still count)."""
+    ``skip``: parts whose contents another process scans (their declared sizes still count).
+    ``formula_columns``: sheet name → column letter whose formula cells to list (``Scan.formula_rows``)."""
     scan = Scan()
-    scan.unreadable = _scan(Path(path), limits, scan, skip)
+    scan.unreadable = _scan(Path(path), limits, scan, skip, formula_columns or {})
     return scan
 
 
@@ -523,7 +537,8 @@ def check_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Unreadable 
     return scan_file(path, limits).unreadable
 
 
-def _scan(file: Path, limits: Limits, scan: Scan, skip: frozenset[str] = frozenset()) -> Unreadable | None:
+def _scan(file: Path, limits: Limits, scan: Scan, skip: frozenset[str] = frozenset(),
+          formula_columns: Mapping[str, str] | None = None) -> Unreadable | None:
     try:
         if not file.is_file():
             return Unreadable("ZZ-FILE-IO", "不是普通文件（可能是文件夹或设备），无法作为工作簿读取")
@@ -562,11 +577,14 @@ def _scan(file: Path, limits: Limits, scan: Scan, skip: frozenset[str] = frozens
             budget = [limits.max_inflated_bytes]
             declared = {n: i.file_size for n, i in ((i.filename, i) for i in infos)}
             small = max(declared.get("xl/workbook.xml", 0), declared.get("xl/_rels/workbook.xml.rels", 0)) < 16 << 20
-            names = {part: f"工作表「{sheet}」（{part}）" for sheet, part in (_sheet_parts(archive) if small else {}).items()}
+            parts = _sheet_parts(archive) if small else {}
+            names = {part: f"工作表「{sheet}」（{part}）" for sheet, part in parts.items()}
+            wanted = {part: formula_columns[sheet] for sheet, part in parts.items() if sheet in (formula_columns or {})}
             for info in infos:
                 if info.is_dir() or info.filename in skip:
                     continue
-                problem = _entry_problem(archive, info, limits, budget, scan, names.get(info.filename))
+                problem = _entry_problem(archive, info, limits, budget, scan, names.get(info.filename),
+                                         wanted.get(info.filename))
                 if problem is not None:
                     return problem
             scan.sheet_parts = _sheet_parts(archive)
@@ -674,13 +692,17 @@ def formula_rows(path: str | Path, part: str, column: str) -> set[int] | None:
             data = archive.read(part)
     except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, ValueError, zlib.error, EOFError):
         return None
-    if _PREFIXED_CELL.search(data):
-        return None
-    pattern = re.compile(rb'<c\s(?=[^>]*?\br="' + re.escape(column.encode("ascii")) + rb'(\d+)")[^>]*?(?<!/)>\s*<f[\s>/]')
-    return {int(m.group(1)) for m in pattern.finditer(data)}
+    if _PREFIXED_CELL.search(data) or b'<c r="' not in data:
+        return None  # prefixed elements or cells without their reference first: not this pattern's
+    return {int(m.group(1)) for m in _formula_pattern(column).finditer(data) if not m.group(2) and m.group(3)}
 
 
 _PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s>/]")
+
+
+def _formula_pattern(column: str) -> re.Pattern[bytes]:
+    """A cell of ``column`` opened with its reference first: (row, "/" when empty, "<f" when a formula)."""
+    return re.compile(rb'<c r="' + re.escape(column.encode("ascii")) + rb'(\d+)"[^>]*?(/?)>\s*(<f[\s>/])?')
 _SHARED_CELL = re.compile(rb'<c\s[^>]*?\bt="s"[^>]*>\s*<v>\s*(\d+)\s*</v>')
 _SHARED_ITEM = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
 

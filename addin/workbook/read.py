@@ -58,6 +58,9 @@ TEXT_VALUE_CODES = frozenset({"ZZ-READ-TEXT-NUMBER", "ZZ-READ-TEXT-DATE"})
 """A number or date stored as text: read, but an error for the validator."""
 FIRST_DATE = dt.date(1900, 1, 1)
 LAST_DATE = dt.date(2199, 12, 31)
+SELF_CHECK_COLUMNS: dict[str, str] = {s.name: xl_col_to_name(s.index(SELF_CHECK)) for s in STANDARD.ledgers
+                                      if any(c.field == SELF_CHECK for c in s.columns)}
+"""Sheet name → the column letter of 自查 in the standard (the preflight lists its formula cells)."""
 """Dates (and years) outside these are read errors: no clue, loss or filing is dated so
 (a damaged value such as NaN shows as 1899-12-30)."""
 _SLOW = object()
@@ -155,7 +158,7 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
         child.cell_checks = cell_checks if light else None
         child = child.fork()
     try:
-        scan = scan_file(file, skip=child.parts if child else frozenset())
+        scan = scan_file(file, skip=child.parts if child else frozenset(), formula_columns=SELF_CHECK_COLUMNS)
         if _bad:
             scan.bad_cells.update(_bad)
         if scan.unreadable is not None:
@@ -291,7 +294,8 @@ def _read_part(file: Path, keys: list[str], parts: frozenset[str],
                cell_checks: "CellChecks | None" = None) -> _ChildResult:
     """What the second process does: preflight its parts (and the workbook's own), read
     its ledgers into typed columns (and, for the validator, run their cell checks)."""
-    scan = scan_file(file, skip=frozenset(p for _, (p, _) in sheet_parts(file).items() if p not in parts))
+    scan = scan_file(file, skip=frozenset(p for _, (p, _) in sheet_parts(file).items() if p not in parts),
+                     formula_columns=SELF_CHECK_COLUMNS)
     if scan.unreadable is not None:
         return _ChildResult((scan.unreadable.code, scan.unreadable.message))
     result = _ChildResult()
@@ -592,7 +596,9 @@ class _Reader:
         if part is None:
             return
         letter = xl_col_to_name(col)
-        found = formula_rows(self.file, part, letter)
+        found = self.scan.formula_rows.get(part) if SELF_CHECK_COLUMNS.get(sheet.name) == letter else None
+        if found is None:  # 自查 not where the standard puts it (or the scan did not look): read the part
+            found = formula_rows(self.file, part, letter)
         if found is None:
             return
         missing = [r for r in data_rows if r + 1 not in found]
