@@ -329,8 +329,9 @@ def _loss_rules(r: Row) -> list[Finding]:
     contingent = f'AND({_t(kind)}="或有损失",{_filled(basis)},{_t(basis)}<>"中介机构报告")'
     clue, assets = r("clue_id"), r("prior_year_assets")
     first = f"INDEX({r.column('losses', 'prior_year_assets')},MATCH({_t(clue)},{r.column('losses', 'clue_id')},0))"
+    # one look-up: --(v&"") is the number v, and an error for a blank or text first row (then silent)
     mismatch = (f"IF(AND({_filled(clue)},{_plain(clue)},ISNUMBER({assets})),"
-                f"IFERROR(AND(ISNUMBER({first}),{first}<>{assets}),FALSE),FALSE)")
+                f'IFERROR(--({first}&"")<>{assets},FALSE),FALSE)')
     return [
         Finding("basis", contingent, "或有损失的认定依据应为中介机构报告", "ZZ-CONTINGENT-BASIS"),
         Finding("prior_year_assets", mismatch, "上年末资产总额与本线索第一行不一致", "ZZ-ASSETS-MISMATCH"),
