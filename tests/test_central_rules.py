@@ -132,6 +132,67 @@ def test_case_grade_is_the_higher_of_the_two(loss: str, consequence: str, expect
     assert calc("ZZ_CASE_GRADE", loss, consequence) == expected
 
 
+@pytest.mark.parametrize(("loss", "consequence", "grade"), [
+    ("一般", "重大", "重大"), ("一般", "较大", "较大"), ("较大", "较大", "较大"), ("较大", "一般", "较大"),
+    ("一般", "无", "一般"), ("一般", "", "一般"), ("未认定", "较大", "较大"), ("未认定", "无", None),
+])
+def test_order_46_handles_people_at_the_case_grade(loss: str, consequence: str, grade: str | None) -> None:
+    """central-2026 keys 责任认定与处理 on the case grade (its consequence.handling entry)."""
+    key = "central-2026"
+    profile = get_profile(key)
+    assert handling.handling_grade(profile, loss, consequence or None) == (grade or loss)
+    for responsibility in vocab.RESPONSIBILITIES:
+        expected = None if grade is None else "、".join(handling.measures(profile, grade, responsibility))
+        assert calc("ZZ_MEASURES", loss, responsibility, key, consequence) == expected
+        expected = None if grade is None else handling.lti_text(profile, grade, responsibility)
+        assert calc("ZZ_LTI", loss, responsibility, key, consequence) == expected
+    # 一般 loss, 重大 consequence: 重大's 100% and 降职…免职 with 禁入限制; the same loss alone: 一般's
+    if (loss, consequence) == ("一般", "重大"):
+        assert calc("ZZ_DEDUCTION_RANGE", loss, "直接责任", key, "", consequence) == "100%"
+        assert calc("ZZ_DEDUCTION_MIN", loss, "领导责任", key, "任期激励", consequence) == 0.7
+        assert calc("ZZ_MEASURES", loss, "直接责任", key, consequence).endswith("免职、禁入限制")
+        assert calc("ZZ_DEDUCTION_RANGE", loss, "直接责任", key) == "0%–50%（不含50%）"
+    if (loss, consequence) == ("较大", "较大"):
+        assert calc("ZZ_DEDUCTION_RANGE", loss, "直接责任", key, "", consequence) == "50%–100%"
+
+
+def test_the_case_grade_keying_is_an_unchecked_entry_of_its_own() -> None:
+    profile = get_profile("central-2026")
+    keying = profile.case_grade_handling
+    assert keying is not None and keying.checked is False
+    assert "令第46号" in keying.source and "公开摘要" in keying.source and "全文未能读到" in keying.source
+    assert "较高者" in keying.text
+    # the checked grading no longer claims the keying: that sentence moved to the unchecked entry
+    assert profile.consequence is not None and profile.consequence.checked is True
+    assert "较高" not in profile.consequence.text
+    listed = {e.name: e for e in profile_entries.entries(profile)}
+    assert listed["consequence.handling"].checked is False
+    basis = str(calc("ZZ_BASIS", "ZZ_DEDUCTION_RANGE", "central-2026"))
+    assert "较高者" in basis and "全文未能读到），待核对" in basis
+
+
+@pytest.mark.parametrize("key", ["yibin-2020", "central-2018"])
+def test_profiles_without_the_keying_handle_at_the_loss_grade(key: str) -> None:
+    profile = get_profile(key)
+    assert profile.case_grade_handling is None
+    for grade in vocab.GRADES:
+        for consequence in vocab.CONSEQUENCE_GRADES:
+            assert handling.handling_grade(profile, grade, consequence) == grade
+            assert calc("ZZ_MEASURES", grade, "直接责任", key, consequence) == calc("ZZ_MEASURES", grade, "直接责任", key)
+            assert calc("ZZ_DEDUCTION_MAX", grade, "主管责任", key, "", consequence) == \
+                calc("ZZ_DEDUCTION_MAX", grade, "主管责任", key)
+
+
+def test_a_profile_with_consequence_grades_but_no_keying_handles_at_the_loss_grade() -> None:
+    text = _central_text()
+    start = text.index("[consequence.handling]")
+    end = text.index("[[consequence.levels]]")
+    profile = parse_profile(text[:start] + text[end:], "x.toml")
+    assert profile.has_consequence_rules and profile.case_grade_handling is None
+    assert handling.handling_grade(profile, "一般", "重大") == "一般"
+    assert handling.profile_case_grade(profile, "一般", "重大") == "重大"  # jurisdiction still at the case grade
+
+
 def test_case_grade_bad_input() -> None:
     from udfs.errors import ArgumentError
 

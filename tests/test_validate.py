@@ -685,3 +685,150 @@ def test_a_workbook_within_the_known_years_leaves_its_calendar_unread(tmp_path: 
     path = _workbook_with_clue(tmp_path / "年内.xlsx", dt.date(2026, 3, 2), with_2027=True)
     deadline, days = _first_deadline(path)
     assert deadline == dt.date(2026, 4, 14) and days is None
+
+
+# -- handling at the case grade: the higher of the loss grade and 不良后果等级 (central-2026) ------------
+# XS-2026-002 is 一般 (120 万元 estimated), XS-2026-001 较大.  central-2026 keys handling on the case
+# grade (consequence.handling), a reading of Order 46's fragments nobody checked: what only that
+# keying forbids warns and names it; with 不良后果等级 无 everything is as at the loss grade.
+
+
+def _case_person(folder: Path, name: str, clue: int, consequence: str | None, **values: Any) -> FileReport:
+    def change(info: dict[str, Any], records: dict[str, list[dict[str, Any]]]) -> None:
+        records["clues"][clue]["consequence_grade"] = consequence
+        records["accountability"].append(person(clue_id=records["clues"][clue]["clue_id"], **values))
+    return report_of(planted(folder, name, change))
+
+
+def _handling_problems(report: FileReport, index: int) -> dict[str, tuple[str, str, str]]:
+    """The handling problems of the added person: field → (code, severity, message)."""
+    sheet = STANDARD.sheet("accountability")
+    out = {}
+    for p in report.problems:
+        if p.sheet == sheet.name and p.row == index + 2 and p.code.endswith(
+                ("MEASURE", "MEASURE-NOT-ALLOWED", "RATIO", "RATIO-OUT-OF-RANGE", "BAN", "BAN-NOT-ALLOWED")):
+            field = next(c.field for c in sheet.columns if c.header == p.column)
+            out[field] = (p.code, p.severity, p.message)
+    return out
+
+
+NEW_PERSON = len(SAMPLE_RECORDS["accountability"])
+
+
+def test_a_major_consequence_handles_a_minor_loss_as_major(folder: Path) -> None:
+    # 一般 loss, 重大 consequence: 重大's measures and 100%; 一般's 批评教育 and 30% only warn, naming the keying
+    report = _case_person(folder, "case-major-1", 1, "重大", measure="批评教育", pay_ratio=0.3)
+    assert errors(report) == [], [str(p) for p in report.errors]
+    found = _handling_problems(report, NEW_PERSON)
+    assert set(found) == {"measure", "pay_ratio"}
+    code, severity, message = found["measure"]
+    assert (code, severity) == ("ZZ-RULE-UNCHECKED-MEASURE", "warning")
+    assert "按案件等级重大（损失等级一般" in message and "可采取：调整职务、降职、改任非领导职务、责令辞职、免职" in message
+    assert "consequence.handling" in message and "全文未能读到" in message and "待核对" in message
+    code, severity, message = found["pay_ratio"]
+    assert (code, severity) == ("ZZ-RULE-UNCHECKED-RATIO", "warning") and "允许范围为 100%" in message
+    assert "consequence.handling" in message
+    # the computed columns are 重大's too (the engine; the template's formulas agree: test_libreoffice)
+    from addin.workbook.recompute import recompute
+    values = recompute(load_workbook(planted(folder, "case-major-1c", lambda i, r: (
+        r["clues"][1].update(consequence_grade="重大"),
+        r["accountability"].append(person(clue_id="XS-2026-002", measure="降职", pay_ratio=1.0))))))
+    row = values["accountability"][NEW_PERSON]
+    assert (row["loss_grade"], row["case_grade"], row["pay_ratio_min"], row["pay_ratio_max"]) == ("一般", "重大", 1.0, 1.0)
+    assert "终止尚未行使" in row["lti"]
+
+
+def test_what_the_case_grade_allows_is_no_finding(folder: Path) -> None:
+    # 降职, 100% and 禁入 5年 are not allowed for 一般 but are for 重大: no handling problem at all
+    report = _case_person(folder, "case-major-2", 1, "重大", measure="降职", pay_ratio=1.0, ban_term="5年")
+    assert errors(report) == [] and _handling_problems(report, NEW_PERSON) == {}
+
+
+def test_without_a_consequence_the_loss_grade_decides_as_before(folder: Path) -> None:
+    for consequence in ("无", None):  # blank reads as 无
+        report = _case_person(folder, f"case-none-{consequence}", 1, consequence, measure="降职", pay_ratio=0.3)
+        found = _handling_problems(report, NEW_PERSON)
+        assert set(found) == {"measure"}, found
+        code, severity, message = found["measure"]
+        assert (code, severity) == ("ZZ-RULE-UNCHECKED-MEASURE", "warning")
+        assert message.startswith("一般损失的直接责任人不能给予“降职”") and "handling[一般×直接责任、主管责任]" in message
+        assert "consequence.handling" not in message
+
+
+def test_equal_grades_are_that_grade(folder: Path) -> None:
+    # 较大 loss and 较大 consequence: 较大 (50%–100%, 通报批评 allowed; 免职 is not, as at the loss grade)
+    report = _case_person(folder, "case-equal", 0, "较大", measure="通报批评", pay_ratio=0.5)
+    assert _handling_problems(report, NEW_PERSON) == {}
+    report = _case_person(folder, "case-equal-2", 0, "较大", measure="免职", pay_ratio=0.49)
+    found = _handling_problems(report, NEW_PERSON)
+    assert {f: c for f, (c, _, _) in found.items()} == {"measure": "ZZ-RULE-UNCHECKED-MEASURE",
+                                                        "pay_ratio": "ZZ-RULE-UNCHECKED-RATIO"}
+    assert all(m.startswith("较大损失的直接责任人") and "consequence.handling" not in m for _, _, m in found.values())
+
+
+def test_what_both_grades_forbid_rests_on_both_entries(folder: Path) -> None:
+    # 一般 loss, 较大 consequence: 免职 is allowed at neither; the warning cites the handling entry, not the keying
+    report = _case_person(folder, "case-both", 1, "较大", measure="免职", pay_ratio=0.5)
+    found = _handling_problems(report, NEW_PERSON)
+    assert set(found) == {"measure"}
+    code, severity, message = found["measure"]
+    assert (code, severity) == ("ZZ-RULE-UNCHECKED-MEASURE", "warning")
+    assert "按案件等级较大" in message and "handling[较大×直接责任、主管责任]" in message
+
+
+CHECKED_COPY = "qiye-checked"
+
+
+def _checked_copy(keying_checked: bool) -> str:
+    from udfs.profile import BUILTIN_DIR
+    text = (BUILTIN_DIR / f"{PROFILE}.toml").read_text(encoding="utf-8").replace(
+        f'key = "{PROFILE}"', f'key = "{CHECKED_COPY}"', 1).replace("checked = false", "checked = true")
+    if not keying_checked:  # every entry checked but the keying
+        start = text.index("[consequence.handling]")
+        end = text.index("checked = true", start)
+        text = text[:end] + "checked = false" + text[end + len("checked = true"):]
+    return text
+
+
+@pytest.mark.parametrize("keying_checked", [False, True])
+def test_only_a_checked_keying_makes_the_case_grade_an_error(folder: Path, keying_checked: bool,
+                                                             write_user_profile: Callable[[str, str], Path]) -> None:
+    write_user_profile(CHECKED_COPY, _checked_copy(keying_checked))
+    tag = "checked" if keying_checked else "unchecked"
+
+    def change(info: dict[str, Any], records: dict[str, list[dict[str, Any]]]) -> None:
+        info["profile"] = CHECKED_COPY
+        records["clues"][1]["consequence_grade"] = "重大"
+        records["accountability"].append(person(clue_id="XS-2026-002", measure="批评教育", pay_ratio=1.0,
+                                                ban_term="无"))
+        records["accountability"].append(person(clue_id="XS-2026-002", measure="停职", pay_ratio=1.0,
+                                                id_number="110101199003070038", ban_term="无"))
+    info, records = clean_data()
+    change(info, records)
+    report = report_of(build_template(folder / f"case-{tag}.xlsx", default_options(CHECKED_COPY, rows=10), info,
+                                      records))
+    only_case = _handling_problems(report, NEW_PERSON)  # 批评教育: allowed at 一般, not at 重大
+    both = _handling_problems(report, NEW_PERSON + 1)  # 停职: allowed at neither (both entries checked)
+    assert both["measure"][:2] == ("ZZ-MEASURE-NOT-ALLOWED", "error")
+    if keying_checked:
+        assert only_case["measure"][:2] == ("ZZ-MEASURE-NOT-ALLOWED", "error")
+    else:
+        assert only_case["measure"][:2] == ("ZZ-RULE-UNCHECKED-MEASURE", "warning")
+        assert f"适用标准 {CHECKED_COPY} 的 consequence.handling" in only_case["measure"][2]
+
+
+def test_a_loss_grade_value_in_a_computed_column_warns_naming_the_keying(folder: Path, tmp_path: Path) -> None:
+    # a workbook whose 绩效年薪扣减下限 still shows the loss grade's 0% (a template made before the keying)
+    def change(info: dict[str, Any], records: dict[str, list[dict[str, Any]]]) -> None:
+        records["clues"][1]["consequence_grade"] = "重大"
+        records["accountability"].append(person(clue_id="XS-2026-002", measure="降职", pay_ratio=1.0))
+    source = planted(folder, "case-computed", change)
+    where = cell("accountability", "pay_ratio_min", NEW_PERSON)
+
+    def edit(book: openpyxl.Workbook) -> None:
+        book[STANDARD.sheet("accountability").name][where].value = 0.0
+    report = report_of(edited(source, tmp_path / "case-computed-old.xlsx", edit))
+    assert errors(report) == [], [str(p) for p in report.errors]
+    (problem,) = [p for p in report.warnings if p.cell == where]
+    assert problem.code == "ZZ-RULE-UNCHECKED-COMPUTED" and "应为“1”" in problem.message
+    assert "consequence.handling" in problem.message

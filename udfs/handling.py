@@ -82,6 +82,15 @@ def profile_case_grade(profile: Profile, loss_grade: str | None, consequence_gra
     return case_grade(loss_grade, consequence_grade if profile.has_consequence_rules else None)
 
 
+def handling_grade(profile: Profile, loss_grade: str | None, consequence_grade: str | None) -> str | None:
+    """The grade a person is handled at (measures, deduction ranges, 中长期激励, 禁入限制):
+    the case grade where the profile keys handling on it (``case_grade_handling``), else
+    the loss grade.  Blank or 无 consequence: the loss grade."""
+    if profile.case_grade_handling is None:
+        return loss_grade
+    return profile_case_grade(profile, loss_grade, consequence_grade)
+
+
 def unit_level_name(unit_level: str | None) -> str | None:
     if unit_level is None:
         return None

@@ -206,12 +206,23 @@ class ConsequenceLevel(Sourced):
     criteria: str = Field(min_length=1)
 
 
+class CaseGradeHandling(Sourced):
+    """责任认定与处理 keyed on the case grade: a person is handled (measures, deduction
+    ranges, 中长期激励, 禁入限制) at the higher of the clue's loss grade and its
+    consequence grade, not at the loss grade alone.  An entry of its own, so that whether
+    this reading was checked against the official text is data (Order 46: [FRAG])."""
+
+    text: str = Field(min_length=1)
+
+
 class ConsequenceGrading(Sourced):
-    """其他不良后果的等级 (Order 46): graded beside losses; a case is handled at the
-    higher of its loss grade and its consequence grade."""
+    """其他不良后果的等级 (Order 46): graded beside losses.  Jurisdiction and 一事一报告 look at
+    both grades; where ``handling`` is given, people are handled at the higher of the two."""
 
     text: str
     levels: list[ConsequenceLevel] = Field(min_length=1)
+    handling: CaseGradeHandling | None = None
+    """Handling at the case grade; without it, people are handled at the loss grade."""
 
     @model_validator(mode="after")
     def _ordered(self) -> "ConsequenceGrading":
@@ -334,6 +345,11 @@ class Profile(_Entry):
     def has_consequence_rules(self) -> bool:
         """Does the profile grade other adverse consequences (其他不良后果)?"""
         return self.consequence is not None
+
+    @property
+    def case_grade_handling(self) -> CaseGradeHandling | None:
+        """The entry that keys handling on the case grade (None: on the loss grade)."""
+        return self.consequence.handling if self.consequence is not None else None
 
     @property
     def consequence_levels(self) -> tuple[ConsequenceLevel, ...]:

@@ -91,7 +91,9 @@ def entries(profile: Profile) -> list[EntryInfo]:
     for level in profile.loss_grade.levels:
         add(f"loss_grade.levels[{level.grade}]", f"资产损失分级 {level.grade}", level)
     if profile.consequence is not None:
-        add("consequence", "不良后果分级", profile.consequence, {"levels"})
+        add("consequence", "不良后果分级", profile.consequence, {"levels", "handling"})
+        if profile.consequence.handling is not None:
+            add("consequence.handling", "不良后果分级 按较高等级处理", profile.consequence.handling)
         for clevel in profile.consequence.levels:
             add(f"consequence.levels[{clevel.grade}]", f"不良后果分级 {clevel.grade}", clevel)
     for grade in vocab.GRADES:
@@ -139,6 +141,8 @@ def _by_identity(profile: Profile) -> list[tuple[str, Sourced]]:
     found: list[tuple[str, Sourced]] = [("loss_grade", profile.loss_grade), ("ban", profile.ban),
                                         ("one_event_report", profile.one_event_report)]
     found += [(f"influence[{e.measure}]", e) for e in profile.influence]
+    if profile.case_grade_handling is not None:
+        found.append(("consequence.handling", profile.case_grade_handling))
     for key in DEADLINE_NAMES:
         rule = getattr(profile.deadlines, key)
         if rule is not None:

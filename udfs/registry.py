@@ -121,18 +121,24 @@ def _loss_grade(ctx: Context, loss_wan: float, prior_year_assets_wan: float | No
     return grading.loss_grade(loss_wan, prior_year_assets_wan, ctx.profile(profile))
 
 
-def _handling_args(ctx: Context, grade: str, responsibility: str, profile: object) -> tuple[Profile, str] | None:
-    if grade == vocab.GRADE_UNASSESSED:
+def _handling_args(ctx: Context, grade: str, profile: object,
+                   consequence_grade: str | None = None) -> tuple[Profile, str] | None:
+    """The profile and the grade to handle at (the case grade where the profile keys
+    handling on it); None while there is none (未认定 and no consequence)."""
+    resolved = ctx.profile(profile)
+    at = handling.handling_grade(resolved, grade, consequence_grade)
+    if at not in vocab.GRADES:
         return None
-    return ctx.profile(profile), grade
+    return resolved, at
 
 
 def _deduction(bound: str) -> Callable[..., Result]:
-    def compute(ctx: Context, grade: str, responsibility: str, profile: object, item: str) -> Result:
-        resolved = _handling_args(ctx, grade, responsibility, profile)
+    def compute(ctx: Context, grade: str, responsibility: str, profile: object, item: str,
+                consequence_grade: str | None = None) -> Result:
+        resolved = _handling_args(ctx, grade, profile, consequence_grade)
         if resolved is None:
             return None
-        bounds = handling.deduction_range(resolved[0], grade, responsibility, item)
+        bounds = handling.deduction_range(resolved[0], resolved[1], responsibility, item)
         if bound == "range":
             return handling.range_text(bounds)
         if bounds is None:
@@ -142,14 +148,16 @@ def _deduction(bound: str) -> Callable[..., Result]:
     return compute
 
 
-def _measures(ctx: Context, grade: str, responsibility: str, profile: object) -> Result:
-    resolved = _handling_args(ctx, grade, responsibility, profile)
-    return None if resolved is None else "、".join(handling.measures(resolved[0], grade, responsibility))
+def _measures(ctx: Context, grade: str, responsibility: str, profile: object,
+              consequence_grade: str | None = None) -> Result:
+    resolved = _handling_args(ctx, grade, profile, consequence_grade)
+    return None if resolved is None else "、".join(handling.measures(*resolved, responsibility))
 
 
-def _lti(ctx: Context, grade: str, responsibility: str, profile: object) -> Result:
-    resolved = _handling_args(ctx, grade, responsibility, profile)
-    return None if resolved is None else handling.lti_text(resolved[0], grade, responsibility)
+def _lti(ctx: Context, grade: str, responsibility: str, profile: object,
+         consequence_grade: str | None = None) -> Result:
+    resolved = _handling_args(ctx, grade, profile, consequence_grade)
+    return None if resolved is None else handling.lti_text(*resolved, responsibility)
 
 
 def _case_grade(ctx: Context, loss_grade: str, consequence_grade: str | None) -> Result:
@@ -254,7 +262,11 @@ def _basis_loss(p: Profile) -> str:
 
 def _basis_handling(p: Profile) -> str:
     sources = list(dict.fromkeys(cite(h) for h in p.handling))
-    lead = "按损失等级（与不良后果等级中较高者）和责任类型处理" if p.has_consequence_rules else "按损失等级和责任类型处理"
+    keying = p.case_grade_handling
+    if keying is not None:
+        lead = f"按损失等级与不良后果等级中较高者（{cite(keying)}）和责任类型处理"
+    else:
+        lead = "按损失等级和责任类型处理"
     return f"{p.title}：{lead}（{'；'.join(sources)}）"
 
 
@@ -303,7 +315,9 @@ def _basis_report_trigger(p: Profile) -> str:
 def _basis_case_grade(p: Profile) -> str:
     if p.consequence is None:
         return f"{p.title}只按资产损失分级，不设不良后果等级；按损失等级处理"
-    return f"{p.consequence.text}（{cite(p.consequence)}）"
+    text = f"{p.consequence.text}（{cite(p.consequence)}）"
+    keying = p.case_grade_handling
+    return text + (f"；{keying.text}（{cite(keying)}）" if keying is not None else "")
 
 
 def _basis_fixed(text: str) -> Callable[[Profile], str]:
@@ -445,9 +459,16 @@ _CONSEQUENCE_ARG = Arg("consequence_grade", "不良后果等级", CONSEQUENCE,
                        "其他不良后果的等级：无、一般、较大 或 重大（空为无；适用标准未设不良后果等级的不计）", optional=True)
 
 
+_HANDLING_CONSEQUENCE_ARG = Arg(
+    "consequence_grade", "不良后果等级", CONSEQUENCE,
+    "所属线索的不良后果等级：无、一般、较大 或 重大（空为无）；适用标准规定按较高等级处理的，按损失等级与它中较高者处理",
+    optional=True)
+
+
 def _deduction_function(name: str, bound: str, summary: str, returns: str) -> ZZFunction:
     return ZZFunction(
-        name, summary, (_GRADE_ARG, _RESP_ARG, _profile_arg(), _ITEM_ARG), returns, _deduction(bound), _basis_handling
+        name, summary, (_GRADE_ARG, _RESP_ARG, _profile_arg(), _ITEM_ARG, _HANDLING_CONSEQUENCE_ARG), returns,
+        _deduction(bound), _basis_handling
     )
 
 
@@ -468,11 +489,11 @@ _ALL: tuple[ZZFunction, ...] = (
     _deduction_function("ZZ_DEDUCTION_RANGE", "range", "扣减比例范围文字，如 50%–100% 或 0%–50%（不含50%）", "文本"),
     ZZFunction(
         "ZZ_MEASURES", "可采取的组织处理措施（及是否可禁入限制），以“、”分隔",
-        (_GRADE_ARG, _RESP_ARG, _profile_arg()), "文本", _measures, _basis_handling,
+        (_GRADE_ARG, _RESP_ARG, _profile_arg(), _HANDLING_CONSEQUENCE_ARG), "文本", _measures, _basis_handling,
     ),
     ZZFunction(
         "ZZ_LTI", "中长期激励处理：终止、上缴、禁止参加新的中长期激励的年限",
-        (_GRADE_ARG, _RESP_ARG, _profile_arg()), "文本", _lti, _basis_handling,
+        (_GRADE_ARG, _RESP_ARG, _profile_arg(), _HANDLING_CONSEQUENCE_ARG), "文本", _lti, _basis_handling,
     ),
     ZZFunction(
         "ZZ_CASE_GRADE", "案件处理等级：资产损失等级与不良后果等级中较高者（无或空为没有）",

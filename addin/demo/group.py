@@ -182,7 +182,12 @@ class Generator:
                 due = evaluate("ZZ_INVESTIGATION_DEADLINE", clue["filed_date"], None, self.profile.key, ctx=self.ctx)
                 if isinstance(due, D) and due < self.report_date:  # approved extension of a long investigation
                     clue["investigation_extended_to"] = max(due, self.report_date) + dt.timedelta(days=v2.randrange(20, 90))
+        cases = {c["clue_id"]: handling.handling_grade(self.profile, grades[c["clue_id"]], c["consequence_grade"])
+                 for c in out["clues"]}
         for person_row in out["accountability"]:
+            case = cases.get(person_row["clue_id"])
+            if case in vocab.GRADES and case != grades.get(person_row["clue_id"]):
+                self._handle_at(person_row, case, out["bans"])
             person_row.setdefault("exempt", False)
             if person_row.get("appealed"):
                 person_row["appeal_date"] = min(person_row["decision_date"] + dt.timedelta(days=v2.randrange(3, 25)),
@@ -193,6 +198,21 @@ class Generator:
             clue = next((c for c in out["clues"] if c["clue_id"] == ban.get("clue_id")), None)
             ban["deciding_unit"] = self.unit.name
             ban["facts"] = (clue["summary"] if clue else "违规经营投资造成重大资产损失")[:200]
+
+    def _handle_at(self, person_row: dict[str, Any], grade: str, bans: list[dict[str, Any]]) -> None:
+        """A person of a clue whose 不良后果等级 is above its loss grade, handled at the case grade
+        (the profile keys handling on it): measure and ratios drawn again for that grade."""
+        v2 = self.v2
+        entry = self.profile.handling_for(grade, person_row["responsibility"])
+        pay = handling.deduction_range(self.profile, grade, person_row["responsibility"], vocab.PAY_ITEMS[0])
+        term = handling.deduction_range(self.profile, grade, person_row["responsibility"], vocab.PAY_ITEMS[1])
+        person_row["measure"] = v2.choice(entry.measures) if entry.measures else vocab.MEASURE_NONE
+        person_row["pay_ratio"] = _ratio_in(pay, v2)
+        person_row["term_base"] = (person_row.get("term_base") or round(v2.uniform(30, 150), 2)) if term else None
+        person_row["term_ratio"] = _ratio_in(term, v2) if term else None
+        if not entry.ban_allowed and person_row["ban_term"] != vocab.MEASURE_NONE:
+            person_row["ban_term"] = vocab.MEASURE_NONE
+            bans[:] = [b for b in bans if b.get("id_number") != person_row["id_number"]]
 
     def _grade_of(self, clue: dict[str, Any], losses: list[dict[str, Any]]) -> str:
         rows = [r for r in losses if r["clue_id"] == clue["clue_id"] and isinstance(r["loss_amount"], float)]
@@ -427,7 +447,9 @@ def make_demo_group(folder: str | Path, units: int = 32, clues: int = 6, seed: i
                     finding["clue_id"] = None
         if index == 2 and records["accountability"]:
             person_row = records["accountability"][0]
-            entry = profile.handling_for(gen.grades[person_row["clue_id"]], person_row["responsibility"])
+            clue = next(c for c in records["clues"] if c["clue_id"] == person_row["clue_id"])
+            grade = handling.handling_grade(profile, gen.grades[clue["clue_id"]], clue.get("consequence_grade"))
+            entry = profile.handling_for(grade, person_row["responsibility"])
             wrong = "批评教育" if "免职" in entry.measures else "免职"
             text = f"组织处理“{person_row['measure']}”改为“{wrong}”（不在该等级允许范围）"
             if entry.checked:

@@ -510,55 +510,97 @@ def _ruled(profile: Profile, entry: Sourced, code: str, unchecked_code: str) -> 
     return unchecked_code, "warning", unchecked_note(profile, entry)
 
 
+@dataclass(frozen=True)
+class _HandlingFinding:
+    field: str
+    code: str
+    unchecked_code: str
+    message: str
+    """Without the cited source; ``{who}`` stands for the person ("较大损失的直接责任人")."""
+
+
+def _handling_findings(profile: Profile, grade: str, responsibility: str, measure: Any, ban: Any, pay: Any,
+                       term: Any, mitigating: bool, aggravating: bool, exempt: bool) -> list[_HandlingFinding]:
+    """What a person's handling breaks in the profile's handling table at ``grade``."""
+    entry = profile.handling_for(grade, responsibility)
+    out = []
+    if measure is not None and measure != vocab.MEASURE_NONE and measure in vocab.MEASURES \
+            and measure not in entry.measures:
+        out.append(_HandlingFinding("measure", "ZZ-MEASURE-NOT-ALLOWED", "ZZ-RULE-UNCHECKED-MEASURE",
+                                    "{who}" f"不能给予“{measure}”，可采取：{'、'.join(entry.measures)}"))
+    if ban is not None and ban != vocab.MEASURE_NONE and handling.ban_term_allowed(profile, ban) \
+            and not entry.ban_allowed:
+        out.append(_HandlingFinding("ban_term", "ZZ-BAN-NOT-ALLOWED", "ZZ-RULE-UNCHECKED-BAN",
+                                    f"“禁入限制”为“{ban}”，但{{who}}不适用禁入限制，应选“无”"))
+    for name, label, item, ratio in (("pay_ratio", "绩效年薪扣减比例", vocab.PAY_ITEMS[0], pay),
+                                     ("term_ratio", "任期激励扣减比例", vocab.PAY_ITEMS[1], term)):
+        if type(ratio) is not float or not 0 <= ratio <= 1:
+            continue
+        why = _ratio_problem(handling.deduction_range(profile, grade, responsibility, item), ratio,
+                             mitigating, aggravating, exempt)
+        if why:
+            out.append(_HandlingFinding(name, "ZZ-RATIO-OUT-OF-RANGE", "ZZ-RULE-UNCHECKED-RATIO",
+                                        "{who}" f"{label}为 {handling.percent_text(ratio)}，{why}"
+                                        "；有从轻减轻免除情节的可低于下限，有从重加重情节的可高于上限"))
+    return out
+
+
+def _ruled_on(profile: Profile, entries: list[Sourced], code: str, unchecked_code: str) -> tuple[str, str, str]:
+    """``_ruled`` for a decision that rests on several entries: an error only when every
+    one of them is checked; else a warning citing the first unchecked one."""
+    unchecked = next((e for e in entries if not e.checked), None)
+    if unchecked is None:
+        return code, "error", f"（{entries[0].source}）"
+    return unchecked_code, "warning", unchecked_note(profile, unchecked)
+
+
 def check_handling(ctx: Context) -> Iterator[Problem]:
+    """The handling table at the grade the person is handled at: the case grade (the higher
+    of the clue's loss grade and 不良后果等级) where the profile keys handling on it
+    (``consequence.handling``), else the loss grade.  Where the two grades differ, a finding
+    rests on that keying too: while it is unchecked, what the loss grade alone would allow
+    is only a warning; what both grades forbid rests on both grades' entries."""
     profile = ctx.profile
     people = ctx.rows("accountability")
     if profile is None or not people:
         return
     computed = ctx.computed.get("accountability", [])
-    grades = [row.get("case_grade") or row.get("loss_grade") for row in computed]
-    if len(grades) != len(people):
-        grades = ctx.col("accountability", "loss_grade")
-    entries: dict[tuple[str, str], Any] = {}
-    ranges: dict[tuple[str, str, str], Any] = {}
-    columns = zip(grades, ctx.col("accountability", "responsibility"), ctx.col("accountability", "measure"),
+    if len(computed) == len(people):
+        losses = [row.get("loss_grade") for row in computed]
+        grades = [row.get("case_grade", row.get("loss_grade")) for row in computed]
+    else:
+        losses = grades = ctx.col("accountability", "loss_grade")
+    keying = profile.case_grade_handling
+    found: dict[tuple[Any, ...], list[_HandlingFinding]] = {}
+
+    def findings(*key: Any) -> list[_HandlingFinding]:
+        if key not in found:
+            found[key] = _handling_findings(profile, *key)  # type: ignore[arg-type]
+        return found[key]
+
+    columns = zip(grades, losses, ctx.col("accountability", "responsibility"), ctx.col("accountability", "measure"),
                   ctx.col("accountability", "ban_term"), ctx.col("accountability", "pay_ratio"),
                   ctx.col("accountability", "term_ratio"), ctx.col("accountability", "mitigating"),
                   ctx.col("accountability", "aggravating"), ctx.col("accountability", "exempt"))
-    for k, (grade, responsibility, measure, ban, pay, term, mitigating, aggravating, exempt) in enumerate(columns):
+    for k, (grade, loss, responsibility, measure, ban, pay, term, mitigating, aggravating, exempt) in enumerate(columns):
         if grade not in vocab.GRADES or responsibility not in vocab.RESPONSIBILITIES:
             continue
-        person = people[k]
-        pair = (grade, responsibility)
-        entry = entries.get(pair)
-        if entry is None:
-            entry = entries[pair] = profile.handling_for(grade, responsibility)
-        if measure is not None and measure != vocab.MEASURE_NONE and measure in vocab.MEASURES \
-                and measure not in entry.measures:
-            code, severity, cited = _ruled(profile, entry, "ZZ-MEASURE-NOT-ALLOWED", "ZZ-RULE-UNCHECKED-MEASURE")
-            yield ctx.problem("accountability", "measure", person, code,
-                              f"{grade}损失的{responsibility}人不能给予“{measure}”，可采取：{'、'.join(entry.measures)}"
-                              f"{cited}", severity)
-        if ban is not None and ban != vocab.MEASURE_NONE and handling.ban_term_allowed(profile, ban) \
-                and not entry.ban_allowed:
-            code, severity, cited = _ruled(profile, entry, "ZZ-BAN-NOT-ALLOWED", "ZZ-RULE-UNCHECKED-BAN")
-            yield ctx.problem("accountability", "ban_term", person, code,
-                              f"“禁入限制”为“{ban}”，但{grade}损失的{responsibility}人不适用禁入限制，应选“无”"
-                              f"{cited}", severity)
-        for name, label, item, ratio in (("pay_ratio", "绩效年薪扣减比例", vocab.PAY_ITEMS[0], pay),
-                                         ("term_ratio", "任期激励扣减比例", vocab.PAY_ITEMS[1], term)):
-            if type(ratio) is not float or not 0 <= ratio <= 1:
-                continue
-            triple = (grade, responsibility, item)
-            if triple not in ranges:
-                ranges[triple] = handling.deduction_range(profile, grade, responsibility, item)
-            why = _ratio_problem(ranges[triple], ratio, bool(mitigating), bool(aggravating), bool(exempt))
-            if why:
-                waiver = "；有从轻减轻免除情节的可低于下限，有从重加重情节的可高于上限"
-                code, severity, cited = _ruled(profile, entry, "ZZ-RATIO-OUT-OF-RANGE", "ZZ-RULE-UNCHECKED-RATIO")
-                yield ctx.problem("accountability", name, person, code,
-                                  f"{grade}损失的{responsibility}人{label}为 {handling.percent_text(ratio)}，"
-                                  f"{why}{waiver}{cited}", severity)
+        facts = (measure, ban, pay, term, bool(mitigating), bool(aggravating), bool(exempt))
+        entry = profile.handling_for(grade, responsibility)
+        differs = grade != loss and keying is not None
+        by_loss = {f.field for f in findings(loss, responsibility, *facts)} \
+            if differs and loss in vocab.GRADES else set()
+        who = f"{grade}损失的{responsibility}人"
+        if differs:
+            who = f"按案件等级{grade}（损失等级{loss}、不良后果等级取高）处理的{responsibility}人"
+        for finding in findings(grade, responsibility, *facts):
+            rests: list[Sourced] = [entry]
+            if differs:  # only the case-grade keying forbids it, or both grades do
+                rests = [keying, entry] if finding.field not in by_loss else \
+                    [entry, profile.handling_for(loss, responsibility)]  # type: ignore[list-item]
+            code, severity, cited = _ruled_on(profile, rests, finding.code, finding.unchecked_code)
+            yield ctx.problem("accountability", finding.field, people[k], code, finding.message.replace("{who}", who) + cited,
+                              severity)
 
 
 # -- computed cells -------------------------------------------------------------------------------
@@ -636,8 +678,11 @@ def _unchecked_basis(ctx: Context, sheet: str, rule: str, k: int, expected: dict
     elif rule == "ZZ_NEEDS_REPORT":
         candidates = [profile.one_event_report]
     elif rule in ("ZZ_DEDUCTION_MIN", "ZZ_DEDUCTION_MAX", "ZZ_LTI"):
-        grade = expected.get("case_grade") or expected.get("loss_grade")
+        grade = expected.get("case_grade", expected.get("loss_grade"))
         responsibility = ctx.col(sheet, "responsibility")[k]
+        keying = profile.case_grade_handling
+        if keying is not None and grade != expected.get("loss_grade") and not keying.checked:
+            return keying  # the value the case grade gives: as far as that keying holds
         if grade in vocab.GRADES and responsibility in vocab.RESPONSIBILITIES:
             entry = profile.handling_for(grade, responsibility)
             if rule == "ZZ_LTI" and not entry.lti_is_checked:

@@ -24,6 +24,7 @@ from typing import Callable, Literal, Sequence
 from xlsxwriter.utility import xl_col_to_name
 
 from udfs import vocab
+from udfs.handling import handling_grade
 from udfs.profile import Deadline, Profile
 
 from addin.workbook.schema import CONSEQUENCE_NONE, INVOLVED_UNIT_LEVELS, STANDARD, STANDARD_VERSION, Sheet
@@ -45,6 +46,9 @@ BODY = "zz_body"  # … 管辖层级
 GROUP_BODY = "zz_group_body"  # … 管辖层级 when the unit is the group company
 EVENT_REPORT = "zz_event_report"  # … 需一事一报告 是/否
 HANDLING_KEY = "zz_handling_key"  # 参数: 等级|责任类型
+CASE_KEY = "zz_case_key"  # 参数: 损失等级|不良后果等级|责任类型 (v2, handling at the case grade)
+CLUE_IDS = "zz_clue_ids"  # 问题线索台账: 线索编号 from the header row (v2; short look-ups)
+CLUE_CONSEQUENCE = "zz_clue_consequence"  # 问题线索台账: 不良后果等级 from the header row (v2)
 PAY_MIN = "zz_pay_min"
 PAY_MAX = "zz_pay_max"
 TERM_MIN = "zz_term_min"
@@ -369,12 +373,55 @@ def _clue_grade_lookup(ctx: Context, row: int) -> str:
     return f'IF({clue}="","",IFERROR({lookup}&"",""))'
 
 
+def handles_at_case_grade(ctx: Context) -> bool:
+    """Are people handled at the case grade (the higher of the clue's loss grade and its
+    不良后果等级)?  In version 2, where the profile says so (``consequence.handling``)."""
+    return ctx.version >= 2 and ctx.profile.case_grade_handling is not None
+
+
+def clue_consequence(ctx: Context, row: int, trim: bool = True) -> str:
+    """不良后果等级 of this row's clue in 问题线索台账 (by 线索编号, as 损失等级 is looked
+    up): its text ("" when blank).  ``trim``: trimmed, and "" when the clue is not found
+    (else #N/A: the short form inside a key, where 损失等级 is blank then anyway)."""
+    lookup = f"INDEX({CLUE_CONSEQUENCE},MATCH({ctx.here('clue_id', row)},{CLUE_IDS},0))"
+    return f'IFERROR(TRIM({lookup}),"")' if trim else lookup
+
+
+def handling_match(ctx: Context, row: int, responsibility: str, trim: bool = True) -> str:
+    """The row of the 参数 sheet's handling table for this person: by 等级|责任类型, or —
+    handled at the case grade — by 损失等级|不良后果等级|责任类型 (``CASE_KEY``: every
+    combination, each row holding the entry of the higher grade)."""
+    grade = ctx.here("loss_grade", row)
+    if handles_at_case_grade(ctx):
+        return f'MATCH({grade}&"|"&{clue_consequence(ctx, row, trim)}&"|"&{responsibility},{CASE_KEY},0)'
+    return f'MATCH({grade}&"|"&{responsibility},{HANDLING_KEY},0)'
+
+
+def case_key_rows(profile: Profile) -> list[tuple[str, str, str]]:
+    """The rows of ``CASE_KEY``: (look-up key, grade handled at, 责任类型) for every 损失等级
+    (未认定 too) × 不良后果等级 (blank, 无 and the grades) whose case grade is a grade."""
+    out = []
+    for loss in (*vocab.GRADES, vocab.GRADE_UNASSESSED):
+        for consequence in ("", CONSEQUENCE_NONE, *vocab.GRADES):
+            at = handling_grade(profile, loss, consequence or None)
+            if at in vocab.GRADES:
+                out += [(f"{loss}|{consequence}|{r}", at, r) for r in vocab.RESPONSIBILITIES]
+    return out
+
+
 def _handling_lookup(ctx: Context, row: int, udf: bool, name: str, function: str) -> str:
     grade, responsibility = ctx.here("loss_grade", row), ctx.here("responsibility", row)
     if udf:
-        return f'IF(OR({_not_grade(grade)},{responsibility}=""),"",{function}({grade},{responsibility},{PROFILE}))'
+        extra = ""
+        if ctx.version >= 2:  # the engine decides by the profile whether the consequence counts
+            extra = (',""' if function.startswith("ZZ_DEDUCTION") else "") + f",{clue_consequence(ctx, row)}"
+        return f'IF(OR({_not_grade(grade)},{responsibility}=""),"",{function}({grade},{responsibility},{PROFILE}{extra}))'
+    lookup = f"INDEX({name},{handling_match(ctx, row, responsibility)})"
+    if handles_at_case_grade(ctx):  # 未认定 with no consequence has no row: blank, as in the engine
+        skip = f'OR({grade}="",LEFT({grade},1)="#",{responsibility}="")'
+        missing = f'IF({grade}={q(vocab.GRADE_UNASSESSED)},"",{q(ERROR_ARGUMENT)})'
+        return f'IF({skip},"",IFERROR({lookup},{missing}))'
     skip = f'OR({grade}="",{grade}={q(vocab.GRADE_UNASSESSED)},LEFT({grade},1)="#",{responsibility}="")'
-    lookup = f'INDEX({name},MATCH({grade}&"|"&{responsibility},{HANDLING_KEY},0))'
     return f'IF({skip},"",IFERROR({lookup},{q(ERROR_ARGUMENT)}))'
 
 

@@ -18,7 +18,7 @@ import datetime as dt
 import math
 from typing import Any, Mapping, Sequence
 
-from udfs import registry, vocab
+from udfs import handling, registry, vocab
 from udfs.errors import EngineError
 from udfs.workcalendar import WorkCalendar, YearSchedule, default_calendar
 
@@ -92,7 +92,9 @@ class Recompute:
 
     # -- the sheets ----------------------------------------------------------------------------
     def all(self) -> dict[str, list[Values]]:
-        """Every computed column of every row, typed as the schema says (是/否 as bool)."""
+        """Every computed column of every row, typed as the schema says (是/否 as bool).
+        责任认定与处理's rows also carry ``case_grade``, the grade the person is handled at
+        (not a column: the validator's handling checks read it)."""
         clues = self.clues()
         values = {
             "info": [{"template_version": STANDARD.template_version}],
@@ -210,25 +212,41 @@ class Recompute:
                         "investigation_deadline": investigation})
         return out
 
+    def handling_grade(self, loss_grade: Any, consequence: Any) -> Any:
+        """The grade a person is handled at: ``udfs.handling.handling_grade`` (the case grade
+        where the profile keys handling on it; a v1 file has no consequence grade)."""
+        if not _is_grade(loss_grade):
+            return loss_grade
+        try:
+            profile = self.ctx.profile(self.profile or "")
+        except EngineError:  # an unknown profile: its own check reports it
+            return loss_grade
+        return handling.handling_grade(profile, loss_grade, consequence)
+
     def accountability(self, clues: list[Values]) -> list[Values]:
-        grades: dict[str | None, Any] = {}
+        grades: dict[str | None, tuple[Any, Any]] = {}
         for clue, values in zip(self.ledgers.get("clues", ()), clues):
-            if clue.clue_id is not None:  # type: ignore[attr-defined]
-                grades.setdefault(_key(clue.clue_id), values["loss_grade"])  # type: ignore[attr-defined]
+            c: Any = clue
+            if c.clue_id is not None:
+                grades.setdefault(_key(c.clue_id), (values["loss_grade"], getattr(c, "consequence_grade", None)))
         out = []
         ranges: dict[tuple[Any, Any], tuple[Any, Any, Any]] = {}
         ends: dict[tuple[Any, Any], Any] = {}
+        cases: dict[tuple[Any, Any], Any] = {}
         for row in self.ledgers.get("accountability", ()):
             r: Any = row
-            grade = None if r.clue_id is None else grades.get(_key(r.clue_id))
+            grade, consequence = (None, None) if r.clue_id is None else grades.get(_key(r.clue_id), (None, None))
+            if (grade, consequence) not in cases:
+                cases[(grade, consequence)] = self.handling_grade(grade, consequence)
+            case = cases[(grade, consequence)]
             responsibility = r.responsibility
             low = high = lti = None
-            if _is_grade(grade) and responsibility is not None:
-                pair = (grade, responsibility)
+            if case in vocab.GRADES and responsibility is not None:
+                pair = (case, responsibility)
                 if pair not in ranges:
-                    ranges[pair] = (self.call("ZZ_DEDUCTION_MIN", grade, responsibility),
-                                    self.call("ZZ_DEDUCTION_MAX", grade, responsibility),
-                                    self.call("ZZ_LTI", grade, responsibility))
+                    ranges[pair] = (self.call("ZZ_DEDUCTION_MIN", case, responsibility),
+                                    self.call("ZZ_DEDUCTION_MAX", case, responsibility),
+                                    self.call("ZZ_LTI", case, responsibility))
                 low, high, lti = ranges[pair]
             end = None
             if r.decision_date is not None and r.measure is not None:
@@ -238,6 +256,7 @@ class Recompute:
                 end = ends[key]
             out.append({
                 "loss_grade": grade,
+                "case_grade": case,
                 "pay_ratio_min": low,
                 "pay_ratio_max": high,
                 "pay_deduction": None if r.pay_base is None or r.pay_ratio is None else r.pay_base * r.pay_ratio,

@@ -339,8 +339,7 @@ def _loss_rules(r: Row) -> list[Finding]:
 
 
 def _handling_rules(r: Row) -> list[Finding]:
-    grade, responsibility = r("loss_grade"), r("responsibility")
-    at = f'MATCH({grade}&"|"&{_t(responsibility)},{fx.HANDLING_KEY},0)'
+    at = fx.handling_match(r.ctx, r.row, _t(r("responsibility")), trim=False)  # the case grade where handled so
     known = f"AND({profile_ok()},ISNUMBER({at}))"
 
     def entry(name: str) -> str:

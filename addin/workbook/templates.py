@@ -173,6 +173,9 @@ class _Writer:
         define(fx.REF_DATE, f"=IF(ISNUMBER({fx.REPORT_DATE}),{fx.REPORT_DATE},TODAY())")
         define(fx.WORKDAYS, workdays_reference())
         define(SOON_DATE, f"=IFERROR({fx.workday_expr(fx.REF_DATE, '5')},{fx.REF_DATE})")
+        if self.options.version >= 2:
+            define(fx.CLUE_IDS, "=" + fx.column_ref("clues", "clue_id", self.lookup_rows))
+            define(fx.CLUE_CONSEQUENCE, "=" + fx.column_ref("clues", "consequence_grade", self.lookup_rows))
 
     # -- 填报信息 -----------------------------------------------------------------------------
     def _info_sheet(self, values: Mapping[str, Any]) -> None:
@@ -411,6 +414,32 @@ class _Writer:
                                           self.lists.ref(column.header, column.options))
 
     # -- 参数 ------------------------------------------------------------------------------------
+    def _handling_rows(self, ws: Any, row: int, table: list[tuple[str, str, str, str]], text: Any,
+                       percent: Any) -> tuple[int, int]:
+        """The rows of a handling table: (key, what column B shows, grade handled at, 责任类型)
+        each; returns (first row, the row after the last)."""
+        first = row
+        for key, shown, grade, responsibility in table:
+            entry = self.profile.handling_for(grade, responsibility)
+            pay, term = entry.performance_pay, entry.term_incentive
+            ws.write_string(row, 0, key, text)
+            ws.write_string(row, 1, shown, text)
+            ws.write_string(row, 2, responsibility if shown == grade else grade, text)
+            for col, value in ((3, pay.min if pay else 0.0), (4, pay.max if pay else 0.0),
+                               (5, term.min if term else 0.0), (6, term.max if term else 0.0)):
+                ws.write_number(row, col, value, percent)
+            ws.write_string(row, 7, _yes(entry.ban_allowed), text)
+            ws.write_string(row, 8, f"{'、'.join(entry.measures)}；绩效年薪 {range_text(pay)}，"
+                                    f"任期激励 {range_text(term)}", text)
+            ws.write_string(row, 9, "；".join(entry.lti) if entry.lti else "无", text)
+            ws.write_string(row, 10, "、" + "".join(f"{m}、" for m in entry.measures), text)
+            for col, bounds in ((11, pay), (14, term)):
+                ws.write_string(row, col, _yes(bounds is not None), text)
+                ws.write_string(row, col + 1, _yes(bounds is not None and bounds.min_inclusive), text)
+                ws.write_string(row, col + 2, _yes(bounds is not None and bounds.max_inclusive), text)
+            row += 1
+        return first, row
+
     def _params_sheet(self) -> None:
         p = self.profile
         ws = self.book.add_worksheet(PARAMS_SHEET)
@@ -482,36 +511,33 @@ class _Writer:
         names[fx.EVENT_REPORT] = _abs_range(first, 3, row - 1, 3)
 
         row += 1
-        ws.write_string(row, 0, "三、处理标准（按损失等级 × 责任类型；比例以小数存储，显示为百分比）", section)
+        keying = p.case_grade_handling if self.options.version >= 2 else None
+        title = "三、处理标准（按损失等级 × 责任类型；比例以小数存储，显示为百分比）"
+        if keying is not None:
+            title = ("三、处理标准（按案件等级 × 责任类型，案件等级为损失等级与不良后果等级中较高者"
+                     f"{'' if keying.checked else '，待核对'}；比例以小数存储，显示为百分比）")
+        ws.write_string(row, 0, title, section)
         row += 1
-        ws.write_row(row, 0, ["查找键", _h("accountability", "loss_grade"), _h("accountability", "responsibility"),
-                              _h("accountability", "pay_ratio_min"), _h("accountability", "pay_ratio_max"),
-                              "任期激励扣减下限", "任期激励扣减上限", "可禁入限制", "可采取的组织处理 / 扣减范围",
-                              _h("accountability", "lti"), "组织处理（自查用）", "扣减绩效年薪", "绩效年薪下限含本数",
-                              "绩效年薪上限含本数", "扣减任期激励", "任期激励下限含本数", "任期激励上限含本数"], head)
+        header = ["查找键", _h("accountability", "loss_grade"), _h("accountability", "responsibility"),
+                  _h("accountability", "pay_ratio_min"), _h("accountability", "pay_ratio_max"),
+                  "任期激励扣减下限", "任期激励扣减上限", "可禁入限制", "可采取的组织处理 / 扣减范围",
+                  _h("accountability", "lti"), "组织处理（自查用）", "扣减绩效年薪", "绩效年薪下限含本数",
+                  "绩效年薪上限含本数", "扣减任期激励", "任期激励下限含本数", "任期激励上限含本数"]
+        ws.write_row(row, 0, header, head)
         row += 1
-        first = row
-        for grade in vocab.GRADES:
-            for responsibility in vocab.RESPONSIBILITIES:
-                entry = p.handling_for(grade, responsibility)
-                pay, term = entry.performance_pay, entry.term_incentive
-                ws.write_string(row, 0, f"{grade}|{responsibility}", text)
-                ws.write_string(row, 1, grade, text)
-                ws.write_string(row, 2, responsibility, text)
-                for col, value in ((3, pay.min if pay else 0.0), (4, pay.max if pay else 0.0),
-                                   (5, term.min if term else 0.0), (6, term.max if term else 0.0)):
-                    ws.write_number(row, col, value, percent)
-                ws.write_string(row, 7, _yes(entry.ban_allowed), text)
-                ws.write_string(row, 8, f"{'、'.join(entry.measures)}；绩效年薪 {range_text(pay)}，"
-                                        f"任期激励 {range_text(term)}", text)
-                ws.write_string(row, 9, "；".join(entry.lti) if entry.lti else "无", text)
-                ws.write_string(row, 10, "、" + "".join(f"{m}、" for m in entry.measures), text)
-                for col, bounds in ((11, pay), (14, term)):
-                    ws.write_string(row, col, _yes(bounds is not None), text)
-                    ws.write_string(row, col + 1, _yes(bounds is not None and bounds.min_inclusive), text)
-                    ws.write_string(row, col + 2, _yes(bounds is not None and bounds.max_inclusive), text)
-                row += 1
+        table = [(f"{g}|{r}", g, g, r) for g in vocab.GRADES for r in vocab.RESPONSIBILITIES]
+        first, row = self._handling_rows(ws, row, table, text, percent)
         names[fx.HANDLING_KEY] = _abs_range(first, 0, row - 1, 0)
+        if keying is not None:  # the formulas look up 损失等级|不良后果等级|责任类型 (fx.CASE_KEY)
+            row += 1
+            ws.write_string(row, 0, "三之二、按损失等级和不良后果等级查找处理标准（计算公式用：取两者中较高者的处理标准；"
+                                    f"{keying.text}出处：{_source(keying)}）", section)
+            row += 1
+            ws.write_row(row, 0, [header[0], "损失等级|不良后果等级", "案件等级", *header[3:]], head)
+            row += 1
+            table = [(key, key.rsplit("|", 1)[0], at, r) for key, at, r in fx.case_key_rows(p)]
+            first, row = self._handling_rows(ws, row, table, text, percent)
+            names[fx.CASE_KEY] = _abs_range(first, 0, row - 1, 0)
         names[fx.PAY_MIN] = _abs_range(first, 3, row - 1, 3)
         names[fx.PAY_MAX] = _abs_range(first, 4, row - 1, 4)
         names[fx.TERM_MIN] = _abs_range(first, 5, row - 1, 5)
