@@ -169,7 +169,12 @@ def _compare(submission: Submission) -> tuple[int, list[str], dict[tuple[str, st
         sheet = STANDARD.sheet(key)
         assert len(rows) == len(expected[key])
         for record, values in zip(rows, expected[key]):
+            if key == "accountability":  # the grade handled at: not a column, counted to show the cases reach it
+                seen.setdefault((key, "case_grade"), Counter())[
+                    "高于损失等级" if values["case_grade"] != values["loss_grade"] else "同损失等级"] += 1
             for field, value in values.items():
+                if field == "case_grade":
+                    continue
                 cell = xl_rowcol_to_cell(record.origin.row - 1, sheet.index(field))
                 got = getattr(record, field)
                 error = errors.get((sheet.name, cell))
@@ -216,6 +221,8 @@ def test_native_formulas_agree_with_the_engine_on_every_cell(key: str, recalcula
         assert seen[("accountability", "review_deadline")]["日期"] > 300
         assert seen[("clues", "jurisdiction")]["出资人机构"] > 60
         assert seen[("clues", "flash_deadline")]["#错误"] > 5  # the received date is beyond the calendar
+        # people handled at a consequence grade above the clue's loss grade (the case grade)
+        assert seen[("accountability", "case_grade")]["高于损失等级"] > 50
 
 
 def test_exact_share_thresholds_count_as_reached(recalculated: dict[str, Path]) -> None:

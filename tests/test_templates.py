@@ -212,7 +212,18 @@ def test_parameters_sheet_holds_the_profile(key: str, native: openpyxl.Workbook,
     assert keys == [f"{g}|{r}" for g in vocab.GRADES for r in vocab.RESPONSIBILITIES]
     lows, highs = _name_values(book, formulas.PAY_MIN), _name_values(book, formulas.PAY_MAX)
     ltis = _name_values(book, formulas.LTI)
-    for i, (grade, responsibility) in enumerate(k.split("|") for k in keys):
+    graded = [k.split("|") for k in keys]
+    if profile.case_grade_handling is not None:  # the formulas look up 损失等级|不良后果等级|责任类型
+        keys = _name_values(book, formulas.CASE_KEY)
+        assert "一般|重大|直接责任" in keys and "未认定|较大|领导责任" in keys and "未认定|无|直接责任" not in keys
+        graded = [[handling.handling_grade(profile, loss, consequence or None), responsibility]
+                  for loss, consequence, responsibility in (k.split("|") for k in keys)]
+        assert graded[keys.index("一般|重大|直接责任")][0] == "重大"
+        assert graded[keys.index("较大|较大|主管责任")][0] == graded[keys.index("较大||主管责任")][0] == "较大"
+    else:
+        assert formulas.CASE_KEY not in book.defined_names
+    assert len(lows) == len(highs) == len(ltis) == len(keys)
+    for i, (grade, responsibility) in enumerate(graded):
         bounds = handling.deduction_range(profile, grade, responsibility, "绩效年薪")
         assert (lows[i], highs[i]) == ((bounds.min, bounds.max) if bounds else (0, 0))
         assert ltis[i] == handling.lti_text(profile, grade, responsibility)
