@@ -228,6 +228,15 @@ def _exempt_on_major(info: dict[str, Any], records: Records) -> int:
     return k
 
 
+def _handled_below_the_case_grade(info: dict[str, Any], records: Records) -> int:
+    """The 一般 clue gets a 重大 consequence (its 一事一报告 made): its person's 批评教育 and 30% are 一般's,
+    not 重大's (handling at the case grade; checked in this copy)."""
+    k = _person_z(records)
+    clue = records["clues"][_first(records, "clues", lambda r: r["clue_id"] == "XS-2026-Z01")]
+    clue.update(consequence_grade="重大", event_report_date=clue["received_date"], flash_date=clue["received_date"])
+    return k
+
+
 def _extension_not_later(info: dict[str, Any], records: Records) -> int:
     row = records["clues"][0]
     row["initial_check_extended_to"] = row["received_date"]  # not later than the 初核报告截止日
@@ -280,6 +289,7 @@ DEFECTS = (
            lambda info, records: (records["accountability"][_person_z(records)].update(
                responsibility="领导责任", pay_ratio=0.1), _person_z(records))[1]),
     Defect("一般损失禁入", "ZZ-BAN-NOT-ALLOWED", "accountability", _set("accountability", "ban_term", "5年", _person_z)),
+    Defect("重大后果按损失等级处理", "ZZ-MEASURE-NOT-ALLOWED", "accountability", _handled_below_the_case_grade),
     Defect("一事一报告逾期未报", "ZZ-EVENT-REPORT-MISSING", "clues", _event_report_missing),
     Defect("金额写成带单位", "ZZ-READ-NUMBER", "losses", _set("losses", "loss_amount", "120万元")),
     Defect("金额存成文本", "ZZ-READ-TEXT-NUMBER", "clues", _set("clues", "amount_involved", "120")),

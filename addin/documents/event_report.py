@@ -71,11 +71,15 @@ def report_date(facts: SubmissionFacts, case: ClueCase, today: dt.date | None) -
     return case.clue.event_report_date or facts.info.report_date or today or dt.date.today()
 
 
-def _unchecked_mark(facts: SubmissionFacts, grade: str, responsibility: Any) -> str:
-    """"，待核对" where the handling rule behind a range was not compared with the official text."""
+def _unchecked_mark(facts: SubmissionFacts, grade: str, responsibility: Any, loss_grade: Any = None) -> str:
+    """"，待核对" where the handling rule behind a range was not compared with the official text
+    (or, handled at a case grade above the loss grade, the keying on the case grade was not)."""
     profile = facts.profile
     if profile is None or responsibility not in vocab.RESPONSIBILITIES:
         return ""
+    keying = profile.case_grade_handling
+    if keying is not None and loss_grade is not None and grade != loss_grade and not keying.checked:
+        return f"，{UNCHECKED}"
     return "" if profile.handling_for(grade, responsibility).checked else f"，{UNCHECKED}"
 
 
@@ -99,11 +103,11 @@ def _person_line(facts: SubmissionFacts, case: ClueCase, person: Any) -> str:
         parts.append(measure)
     elif r.measure == vocab.MEASURE_NONE:
         parts.append("未作组织处理")
-    grade = case.grade
+    grade = computed.get("case_grade", case.grade)  # the grade the person is handled at
     graded = isinstance(grade, str) and grade in vocab.GRADES
     if r.pay_ratio is not None:
         allowed = facts.deduction_range(grade, r.responsibility, vocab.PAY_ITEMS[0]) if graded else None
-        note = f"（规定范围{allowed}{_unchecked_mark(facts, grade, r.responsibility)}）" if allowed else ""
+        note = f"（规定范围{allowed}{_unchecked_mark(facts, grade, r.responsibility, case.grade)}）" if allowed else ""
         if r.pay_ratio > 0:
             amount = computed.get("pay_deduction")
             money = f"，计{wan(amount)}" if isinstance(amount, (int, float)) else ""
@@ -112,7 +116,7 @@ def _person_line(facts: SubmissionFacts, case: ClueCase, person: Any) -> str:
             parts.append(f"未扣减绩效年薪{note}")
     if r.term_ratio:
         allowed = facts.deduction_range(grade, r.responsibility, vocab.PAY_ITEMS[1]) if graded else None
-        note = f"（规定范围{allowed}{_unchecked_mark(facts, grade, r.responsibility)}）" if allowed else ""
+        note = f"（规定范围{allowed}{_unchecked_mark(facts, grade, r.responsibility, case.grade)}）" if allowed else ""
         money = f"，计{wan(r.term_base * r.term_ratio)}" if r.term_base is not None else ""
         parts.append(f"扣减任期激励{percent(r.term_ratio)}{note}{money}")
     lti = computed.get("lti")
