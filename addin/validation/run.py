@@ -16,7 +16,7 @@ from addin.plumbing.guard import guarded, refusal
 from addin.plumbing.outputs import os_error_message, output_marker
 from addin.problems import Problem
 from addin.workbook.read import TEXT_VALUE_CODES, Submission, load_workbook
-from addin.workbook.recompute import recompute, workbook_calendar
+from addin.workbook.recompute import NOT_COLUMNS, recompute, workbook_calendar
 from addin.workbook.schema import STANDARD
 from addin.validation.checks import ENGINE_CHECKS, INPUT_CHECKS, Context, precheck_cells
 from addin.validation.deadlines import check_deadlines
@@ -275,6 +275,8 @@ def fill_blanks(values: dict[str, Any], expected: dict[str, Any]) -> list[str]:
     """A blank computed cell takes the engine's value (not its error text); the fields filled."""
     filled = []
     for name, value in expected.items():
+        if name in NOT_COLUMNS:
+            continue
         if values.get(name) is None and value is not None and not (isinstance(value, str) and value.startswith("#")):
             values[name] = value
             filled.append(name)

@@ -27,6 +27,10 @@ from addin.workbook.schema import CONSEQUENCE_NONE, STANDARD, ColumnType, Record
 
 Values = dict[str, Any]
 
+NOT_COLUMNS = frozenset({"case_grade"})
+"""Values ``Recompute`` gives beside the computed columns (责任认定与处理's ``case_grade``: the
+grade a person is handled at); nothing writes them into a row."""
+
 
 def _key(text: str | None) -> str | None:
     """Spreadsheet look-ups (MATCH, COUNTIF) ignore case."""
