@@ -497,6 +497,9 @@ def test_self_check_is_the_last_column_of_every_ledger_and_derived_from_the_sche
         assert SELF_CHECK not in {c.field for c in standard_for(1).sheet(sheet.key).columns}
         text = sc.ledger_formula(fx.Context(sheet, "native", profile), 7)
         assert len(text) < 8192, sheet.name  # Excel's limit for a formula
+        # also in a 100,000-row template, at its last row (central-2026 looks up the case grade)
+        big = fx.Context(sheet, "native", profile, rows=100_000)
+        assert len(sc.ledger_formula(big, 100_001)) < 8192, sheet.name
         assert not BANNED.search(text), sheet.name
         assert "ZZ_" not in text
         phrases = {f.field for f in sc.ledger_findings(fx.Context(sheet, "native", profile), 7)}
