@@ -323,8 +323,6 @@ def test_sasac_return_prints_totals(rolled: dict[str, Any], tmp_path: Path) -> N
     assert sheet.page_setup.paperSize == 9  # A4
 
 
-@pytest.mark.xfail(reason="a group return rolled up again has no unit's 填报日期, so 核查逾期数 (judged as of it) "
-                          "reads 0 instead of 8: open after merging issues 13 and 17", strict=False)
 def test_ribbon_rollup_folder_and_sasac_from_a_group_return(group: Any, tmp_path: Path) -> None:
     outcome = jobs.rollup_folder(group.folder / "2026年度", tmp_path / "集团汇总.xlsx")
     assert [p.name for p in outcome.paths] == ["集团汇总.xlsx", "国资委报表_集团汇总.xlsx", "集团汇总.json"]
@@ -336,6 +334,33 @@ def test_ribbon_rollup_folder_and_sasac_from_a_group_return(group: Any, tmp_path
     first = openpyxl.load_workbook(outcome.paths[1])["国资委报表"]
     second = openpyxl.load_workbook(again.paths[0])["国资委报表"]
     assert [r[2] for r in first.iter_rows(min_row=5, values_only=True)] == [r[2] for r in second.iter_rows(min_row=5, values_only=True)]
+
+
+def test_one_as_of_rule_for_the_indicators_and_a_return_rolled_up_again(group: Any, tmp_path: Path) -> None:
+    """--as-of if given, else each unit's 填报日期 (never today); a group return rolled up again
+    judges each unit on the day its 汇总 records (截至日期), so its indicators do not change."""
+    folder = group.folder / "2026年度"
+    plain = rollup.rollup([folder], Period.of(2026, "年度"))
+    filed = {u.as_of for u in plain.units}
+    assert filed == {dt.date(2026, 11, 20)}  # the demo's 填报日期
+    on_filing = rollup.rollup([folder], Period.of(2026, "年度"), as_of=dt.date(2026, 11, 20))
+    later = rollup.rollup([folder], Period.of(2026, "年度"), as_of=dt.date(2026, 12, 1))
+    assert plain.totals == on_filing.totals
+    assert plain.totals["核查逾期数"] == 4 < later.totals["核查逾期数"] == 8  # 4 deadlines pass in between
+    late = rollup.rollup([folder], Period.of(2026, "年度"), as_of=dt.date(2027, 6, 1))
+    for result, name in ((plain, "G1.xlsx"), (late, "G2.xlsx")):
+        write_group_return(result, tmp_path / name)
+        again = rollup.rollup([tmp_path / name])
+        assert [i.kind for i in again.accepted] == ["consolidated"]
+        assert again.totals == result.totals, name
+        assert {(u.uscc, u.unit): u.as_of for u in again.units} == {(u.uscc, u.unit): u.as_of for u in result.units}
+    summary = openpyxl.load_workbook(tmp_path / "G2.xlsx")["汇总"]
+    row = next(r for r in summary.iter_rows(values_only=True) if r[0] == "截至日期")
+    assert row[2:] == (dt.datetime(2027, 6, 1),) * (len(late.units) + 1)
+    assert late.totals["核查逾期数"] == 44
+    assert plain.totals["提醒_未说明"] > 0 and plain.totals["提醒_已说明"] > 0  # kept from the 汇总 as well
+    # --as-of given to the second roll-up is the rule's first half, there too
+    assert rollup.rollup([tmp_path / "G1.xlsx"], as_of=dt.date(2027, 6, 1)).totals["核查逾期数"] == 44
 
 
 def test_rows_cross_processes_unchanged() -> None:

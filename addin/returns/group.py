@@ -23,7 +23,7 @@ from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OUTPUT_PROPERTY
 from addin.plumbing.pages import ROW_POINTS, TALL_FIRST, page_setup
 from addin.rollup.indicators import COUNT, INDICATOR_KEYS, MONEY, RATIO, UNITS, indicator_kind
-from addin.rollup.intake import PROVENANCE, Row
+from addin.rollup.intake import PROVENANCE, SUMMARY_AS_OF, Row
 from addin.rollup.consolidate import RollupResult, filer_name
 from addin.workbook.schema import STANDARD, VIOLATION_CATEGORIES, Sheet
 from addin.validation.report import severity_label
@@ -175,15 +175,21 @@ class GroupWriter:
         sheet.write_row(0, 0, ["指标", "计量单位", "合计"], head)
         for col, unit in enumerate(units, start=3):
             sheet.write(0, col, unit.unit, head)
+        as_of = self.result.as_of if self.result.as_of_given else "各单位填报日期"
         meta_rows = (("统一社会信用代码", "", [u.uscc for u in units]),
                      ("报告期", period, [u.period or period for u in units]),
+                     (SUMMARY_AS_OF, as_of, [u.as_of or self.result.as_of for u in units]),
                      ("来源文件数", sum(len(u.sources) for u in units), [len(u.sources) for u in units]))
+        day = self.formats.get(font_size=9, align="center", valign="vcenter", num_format="yyyy-mm-dd", **border)
         for row, (name, total, values) in enumerate(meta_rows, start=1):
             sheet.set_row(row, 26 if row == 1 else None)
             sheet.write(row, 0, name, label)
             sheet.write(row, 1, "个" if name == "来源文件数" else "", center)
-            sheet.write(row, 2, total, meta)
-            sheet.write_row(row, 3, values, meta)
+            for col, value in enumerate([total, *values], start=2):
+                if isinstance(value, dt.date):  # the day each unit's deadlines were judged on
+                    sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), day)
+                else:
+                    sheet.write(row, col, value, meta)
         row = len(meta_rows)
         for row, key in enumerate(INDICATOR_KEYS, start=len(meta_rows) + 1):
             kind = indicator_kind(key)

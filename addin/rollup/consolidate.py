@@ -29,7 +29,7 @@ from addin.rollup.archive import Archive, SubmissionInfo
 from addin.rollup.cache import CacheStats, IntakeCache, worker_start as _worker_start
 from addin.plumbing.atomic import atomic_path
 from addin.rollup.indicators import UnitLedgers, total_indicators, unit_indicators
-from addin.rollup.intake import Intake, Row, intake_file
+from addin.rollup.intake import Intake, Row, SummaryUnit, intake_file
 from addin.rollup.periods import Period
 from addin.problems import Problem
 from addin.workbook.schema import STANDARD
@@ -312,8 +312,8 @@ def _units(accepted: list[Intake], brought: dict[str, int], as_of: dt.date | Non
             for (uscc, name), run in groupby(rows, key=_unit_of):  # a standard workbook's rows: one run
                 first = next(run)
                 unit = grouped.setdefault((uscc, name), UnitReturn(name, uscc, first.period, {}, {}, []))
-                day = intake.info.get("report_date")
-                if isinstance(day, dt.date) and (unit.as_of is None or day > unit.as_of):
+                day = intake.report_date if intake.kind == "standard" else _summary_unit(intake, unit).as_of
+                if day is not None and (unit.as_of is None or day > unit.as_of):
                     unit.as_of = day
                 ledger = unit.ledgers.setdefault(key, [])
                 ledger.append(first)
@@ -323,8 +323,8 @@ def _units(accepted: list[Intake], brought: dict[str, int], as_of: dt.date | Non
         if intake.kind == "standard":
             unit = grouped.setdefault((intake.uscc, intake.unit),
                                       UnitReturn(intake.unit, intake.uscc, intake.period_label, {}, {}, [intake.path]))
-            day = intake.info.get("report_date")
-            if isinstance(day, dt.date) and (unit.as_of is None or day > unit.as_of):
+            day = intake.report_date
+            if day is not None and (unit.as_of is None or day > unit.as_of):
                 unit.as_of = day
             unit.indicators["期初在办"] = brought.get(intake.path, 0)
     units = sorted(grouped.values(), key=lambda u: (u.uscc, u.unit))
@@ -340,14 +340,20 @@ def _units(accepted: list[Intake], brought: dict[str, int], as_of: dt.date | Non
         opened = len(warnings) - explained
         for intake in accepted:  # an earlier return's units: their counts as its 汇总 sheet has them
             if intake.kind == "consolidated" and intake.path in unit.sources:
-                more = intake.info.get("warnings_by_unit", {}).get((unit.uscc, unit.unit), (0, 0))
-                explained, opened = explained + more[0], opened + more[1]
+                more = _summary_unit(intake, unit)
+                explained, opened = explained + more.warnings_explained, opened + more.warnings_open
+        # judged on --as-of, else the unit's own day: its 填报日期, or the 截至日期 an earlier return kept
         ledgers = UnitLedgers(unit.unit, unit.uscc, **{s.key: unit.ledgers.get(s.key, []) for s in STANDARD.ledgers},
                               brought_forward=int(unit.indicators.get("期初在办", 0)),
-                              version=min((i.version for i in standard), default=2), as_of=as_of,
+                              version=min((i.version for i in standard), default=2), as_of=as_of or unit.as_of,
                               warnings_explained=explained, warnings_open=opened)
         unit.indicators = unit_indicators(ledgers)
     return units
+
+
+def _summary_unit(intake: Intake, unit: UnitReturn) -> SummaryUnit:
+    """What an earlier return's 汇总 sheet says of one of its units (nothing for a workbook)."""
+    return intake.info.get("summary_units", {}).get((unit.uscc, unit.unit), SummaryUnit())
 
 
 def archive_accepted(result: RollupResult, archive_path: str | Path) -> int:

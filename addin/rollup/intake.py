@@ -70,13 +70,22 @@ class Intake:
     """The standard version of a subsidiary's workbook."""
 
     def unit_ledgers(self, as_of: dt.date | None = None, brought_forward: int = 0) -> UnitLedgers:
-        """This standard workbook's rows for the indicators."""
+        """This standard workbook's rows for the indicators, its deadlines judged by the one
+        as-of rule: ``as_of`` (--as-of) if given, else its own 填报日期 (as ``validate`` does)."""
         warnings = [p for p in self.report.problems if p.severity == "warning"]
         explained = sum(1 for p in warnings if p.explained)
         return UnitLedgers(self.unit, self.uscc, **{s.key: self.ledgers.get(s.key, []) for s in STANDARD.ledgers},
                            brought_forward=brought_forward, version=self.version,
-                           as_of=as_of or dt.date.today(), warnings_explained=explained,
+                           as_of=as_of or self.report_date or dt.date.today(), warnings_explained=explained,
                            warnings_open=len(warnings) - explained)
+
+    @property
+    def report_date(self) -> dt.date | None:
+        """A standard workbook's 填报日期."""
+        day = self.info.get("report_date")
+        if isinstance(day, dt.datetime):
+            return day.date()
+        return day if isinstance(day, dt.date) else None
 
     @property
     def rows(self) -> int:
@@ -248,16 +257,29 @@ def _intake_consolidated(file: Path, digest: str) -> Intake | None:
         intake.report.status = "invalid"
     units = {r.unit for rows in intake.ledgers.values() for r in rows}
     intake.info = {"unit_name": "、".join(sorted(units))[:200] or file.stem,
-                   "warnings_by_unit": _summary_warnings(file)}
+                   "summary_units": _summary_units(file)}
     return intake
 
 
 WARNING_KEYS = ("提醒_已说明", "提醒_未说明")
+SUMMARY_AS_OF = "截至日期"
+"""The 汇总 row giving, for each unit, the day its deadlines were judged on (--as-of, else its
+填报日期): a group return rolled up again judges them on the same day."""
 
 
-def _summary_warnings(file: Path) -> dict[tuple[str, str], tuple[int, int]]:
-    """(统一社会信用代码, 单位) → (explained, open) warnings as an earlier return's 汇总 sheet
-    has them: the validation of the units' own files is not in their rows."""
+@dataclass(frozen=True)
+class SummaryUnit:
+    """What an earlier return's 汇总 sheet says of one unit that its ledger rows do not."""
+
+    as_of: dt.date | None = None
+    warnings_explained: int = 0
+    warnings_open: int = 0
+
+
+def _summary_units(file: Path) -> dict[tuple[str, str], SummaryUnit]:
+    """(统一社会信用代码, 单位) → the unit's 截至日期 and its (explained, open) warnings as an
+    earlier return's 汇总 sheet has them: neither is in the units' rows.  The sheet has the
+    indicators as rows and the units as columns (one before issue 17's had them the other way)."""
     try:
         book = CalamineWorkbook.from_path(str(file))
         with book:
@@ -266,18 +288,40 @@ def _summary_warnings(file: Path) -> dict[tuple[str, str], tuple[int, int]]:
         return {}
     if not grid:
         return {}
-    header = [str(v) for v in grid[0]]
-    if not all(k in header for k in ("单位", "统一社会信用代码", *WARNING_KEYS)):
-        return {}
-    at = [header.index(k) for k in ("单位", "统一社会信用代码", *WARNING_KEYS)]
-    found: dict[tuple[str, str], tuple[int, int]] = {}
-    for line in grid[1:]:
-        if len(line) <= max(at) or not line[at[0]] or line[at[0]] == "合计":
-            continue
-        counts = [line[at[2]], line[at[3]]]
-        if all(isinstance(v, (int, float)) for v in counts):
-            found[(_text(line[at[1]]), _text(line[at[0]]))] = (int(counts[0]), int(counts[1]))
+    header = [_text(v) for v in grid[0]]
+    records: list[tuple[str, dict[str, Any]]] = []  # (unit, label → value)
+    if header[:3] == ["指标", "计量单位", "合计"]:
+        rows = {_text(line[0]): line for line in grid[1:] if line}
+        for col in range(3, len(header)):
+            if header[col]:
+                records.append((header[col], {label: line[col] if col < len(line) else None
+                                              for label, line in rows.items()}))
+    elif "单位" in header:
+        at = header.index("单位")
+        for line in grid[1:]:
+            if len(line) > at and _text(line[at]) not in ("", "合计"):
+                records.append((_text(line[at]), dict(zip(header, line))))
+    found: dict[tuple[str, str], SummaryUnit] = {}
+    for unit, values in records:
+        counts = [values.get(k) for k in WARNING_KEYS]
+        explained, opened = (int(counts[0]), int(counts[1])) if all(  # type: ignore[arg-type]
+            isinstance(v, (int, float)) for v in counts) else (0, 0)
+        found[(_text(values.get("统一社会信用代码")), unit)] = SummaryUnit(_day(values.get(SUMMARY_AS_OF)),
+                                                                      explained, opened)
     return found
+
+
+def _day(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def _provenance(book: CalamineWorkbook, sheet: str) -> dict[int, tuple[Any, ...]]:
