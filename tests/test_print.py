@@ -111,9 +111,7 @@ def printed(outputs: dict[str, Any]) -> dict[str, list[Page]]:
 
 
 @needs_print
-@pytest.mark.parametrize("kind", ["group", "sasac"] + [
-    pytest.param(kind, marks=pytest.mark.xfail(reason="version 2's 填报说明 prints a page below 6.5 pt (open, issue 17)",
-                                               strict=False)) for kind in ("annotated", "template")])
+@pytest.mark.parametrize("kind", ["group", "sasac", "annotated", "template"])
 def test_every_page_is_readable(printed: dict[str, list[Page]], kind: str) -> None:
     assert printed[kind]
     for number, page in enumerate(printed[kind], start=1):

@@ -209,7 +209,7 @@ class _Writer:
                 _write_value(ws, row, 1, column, values.get(column.field), cell)
             note = self.fmt.get(text_wrap=True, valign="vcenter", font_color="#595959")
             ws.write_string(row, 2, _info_note(column), note)
-            ws.set_row(row, max(20, _height(len(_info_note(column)), 70)))
+            ws.set_row(row, max(20, _height(_info_note(column), 70)))
             if column.field == "profile" and self.options.mode == "native":
                 warn = (f"注意：本模板的计算公式按「{self.profile.key}」编制，与所选适用标准不一致；"
                         f"请改回 {self.profile.key}，或使用所选标准的模板")
@@ -681,12 +681,14 @@ class _Writer:
     def _guide(self, ws: Worksheet) -> None:
         p = self.profile
         title = self.fmt.get(bold=True, font_size=16, font_color=COLORS["title"])
-        section = self.fmt.get(bold=True, font_size=12, font_color="#FFFFFF", bg_color=COLORS["title"])
+        # wrapped: a long line would run on past the table, and LibreOffice prints (and shrinks) that far
+        section = self.fmt.get(bold=True, font_size=12, font_color="#FFFFFF", bg_color=COLORS["title"],
+                               text_wrap=True, valign="vcenter")
         head = self.fmt.get(bold=True, bg_color="#DDEBF7", border=1, border_color="#BFBFBF", text_wrap=True,
                             valign="vcenter")
         text = self.fmt.get(text_wrap=True, valign="top", border=1, border_color="#D9D9D9")
         bullet = self.fmt.get(text_wrap=True, valign="top")
-        widths = (24, 9, 12, 34, 70)
+        widths = GUIDE_WIDTHS
         for col, width in enumerate(widths):
             ws.set_column(col, col, width)
         row = 0
@@ -695,12 +697,12 @@ class _Writer:
         row += 2
         for number, line in enumerate(_general_notes(p, self.options, self.rows, self.calendar), start=1):
             ws.merge_range(row, 0, row, 4, f"{number}. {line}", bullet)
-            ws.set_row(row, _height(len(line) + 4, sum(widths)))
+            ws.set_row(row, _height(f"{number}. {line}", sum(widths)))
             row += 1
         for sheet in self.standard.sheets:
             row += 1
             ws.merge_range(row, 0, row, 4, f"「{sheet.name}」 {sheet.purpose}", section)
-            ws.set_row(row, _height(len(sheet.purpose) + len(sheet.name) + 4, sum(widths), line=18))
+            ws.set_row(row, _height(f"「{sheet.name}」 {sheet.purpose}", sum(widths), line=17))
             row += 1
             ws.write_row(row, 0, ["列名" if sheet.kind == "ledger" else "项目", "类型", "填写要求", "可选值", "说明"], head)
             row += 1
@@ -716,17 +718,16 @@ class _Writer:
                 cells = [column.header, TYPE_LABELS[column.type], _requirement(column), options, help_text]
                 for col, value in enumerate(cells):
                     ws.write_string(row, col, value, text)
-                ws.set_row(row, max(_height(len(help_text), widths[4]), _height(len(options), widths[3]),
-                                    _height(len(column.header), widths[0])))
+                ws.set_row(row, max(_height(value, width) for value, width in zip(cells, widths)))
                 row += 1
         row += 1
-        ws.merge_range(row, 0, row, 4, f"「{PARAMS_SHEET}」 适用标准 {p.key} 的损失分级金额和比例、处理标准、影响期、期限和禁入期限，"
-                                       "由程序生成，计算公式引用本表，请勿修改", section)
-        ws.set_row(row, 34)
-        row += 1
-        ws.merge_range(row, 0, row, 4, f"「{CALENDAR_SHEET}」 已知年份的全部法定工作日（周一至周五中除去法定节假日，加上调休上班的周末），"
-                                       "用于计算以工作日计的期限；新年份公布后在末尾按日期顺序追加", section)
-        ws.set_row(row, 34)
+        for text in (f"「{PARAMS_SHEET}」 适用标准 {p.key} 的损失分级金额和比例、处理标准、影响期、期限和禁入期限，"
+                     "由程序生成，计算公式引用本表，请勿修改",
+                     f"「{CALENDAR_SHEET}」 已知年份的全部法定工作日（周一至周五中除去法定节假日，加上调休上班的周末），"
+                     "用于计算以工作日计的期限；新年份公布后在末尾按日期顺序追加"):
+            ws.merge_range(row, 0, row, 4, text, section)
+            ws.set_row(row, _height(text, sum(widths), line=17))
+            row += 1
         ws.protect("", _PROTECTION)
         self._print_setup(ws, landscape=False, fit_width=1, repeat_columns=False, repeat_header=False)
 
@@ -845,10 +846,16 @@ def _h(sheet_key: str, field_name: str) -> str:
     return STANDARD.sheet(sheet_key).column(field_name).header
 
 
-def _height(chars: int, width: float, line: float = 14.5) -> float:
-    """Row height (points) for ``chars`` Chinese characters wrapped in ``width`` units."""
-    per_line = max(1, int(width / 2.1))
-    return line * max(1, math.ceil(chars / per_line)) + 3
+def _height(text: str, width: float, line: float = 14.5) -> float:
+    """Row height (points) for ``text`` wrapped in a column ``width`` characters wide: a
+    Chinese character takes two widths (Excel draws a column of width w about 1.1 w wide
+    in those, LibreOffice 1.15 w), a line of 10-point text 14.5 points (LibreOffice's)."""
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return line * max(1, math.ceil(units / max(width * 1.05 - 1, 1))) + 3
+
+
+GUIDE_WIDTHS = (18, 6, 13, 36, 90)
+"""填报说明's columns (列名, 类型, 填写要求, 可选值, 说明): one A4 page wide at a readable scale."""
 
 
 def _rel(sheet: Sheet, field_name: str) -> str:
@@ -937,7 +944,8 @@ def _general_notes(profile: Profile, options: Options, rows: int, calendar: Work
         "缺少所需年份时，期限列显示“#日历错误”。",
         "到期提醒：尚未完成初步核实的线索的初核报告截止日、尚未整改完毕的问题的整改期限，已过期的显示为红色，"
         "5个工作日内到期的显示为黄色；以「填报信息」的填报日期为准，未填时以今天为准。",
-        "打印：台账按A4横向打印，每页重复标题行和第一列；Excel 只打印已填写的行。",
+        "打印：台账横向打印（列多的用A3纸、分几页宽并重复第一列），每页重复标题行；打印区域是标题行和生成时已填写的行"
+        "（空模板为标题行加5行空行），填写了更多行后在“页面布局 → 打印区域”中重设。",
         "“是否逾期”按「填报信息」的填报日期判断：整改结果不是 整改完毕 且填报日期已过整改期限的为 是。",
         "损失等级：线索在「资产损失认定」表中有认定记录的，按各行损失金额之和及首行的发生损失企业上年末资产总额分级；"
         "没有认定记录的按预估损失金额和「填报信息」的上年末资产总额分级；都没有的为 未认定。"
