@@ -288,7 +288,7 @@ def _file_digest(name: str) -> str:
 
 
 _ALLOWED = {
-    ("addin.rollup.intake", "Intake"), ("addin.rollup.intake", "Row"),
+    ("addin.rollup.intake", "Intake"), ("addin.rollup.intake", "Row"), ("addin.rollup.intake", "SummaryUnit"),
     ("addin.validation.report", "FileReport"), ("addin.problems", "Problem"),
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
     ("copyreg", "_reconstructor"), ("copyreg", "__newobj__"), ("builtins", "object"), ("builtins", "set"),
