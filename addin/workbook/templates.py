@@ -624,6 +624,8 @@ class _Writer:
         # never use; nothing else to define.
         ws.protect("", _PROTECTION)
         self._print_setup(ws, landscape=True, fit_width=1, repeat_columns=False, repeat_header=False)
+        # the columns after 依据 are look-ups for the 自查 formulas, not for reading: not printed
+        ws.print_area(0, 0, row - 1, PARAMS_PRINTED_COLUMNS - 1)
 
     # -- 工作日历 ----------------------------------------------------------------------------------
     def _calendar_sheet(self) -> None:
@@ -700,6 +702,7 @@ class _Writer:
             ws.set_row(row, _height(f"{number}. {line}", sum(widths)))
             row += 1
         for sheet in self.standard.sheets:
+            ws.set_row(row, GUIDE_GAP)
             row += 1
             ws.merge_range(row, 0, row, 4, f"「{sheet.name}」 {sheet.purpose}", section)
             ws.set_row(row, _height(f"「{sheet.name}」 {sheet.purpose}", sum(widths), line=17))
@@ -720,6 +723,7 @@ class _Writer:
                     ws.write_string(row, col, value, text)
                 ws.set_row(row, max(_height(value, width) for value, width in zip(cells, widths)))
                 row += 1
+        ws.set_row(row, GUIDE_GAP)
         row += 1
         for text in (f"「{PARAMS_SHEET}」 适用标准 {p.key} 的损失分级金额和比例、处理标准、影响期、期限和禁入期限，"
                      "由程序生成，计算公式引用本表，请勿修改",
@@ -854,8 +858,12 @@ def _height(text: str, width: float, line: float = 14.5) -> float:
     return line * max(1, math.ceil(units / max(width * 1.05 - 1, 1))) + 3
 
 
-GUIDE_WIDTHS = (18, 6, 13, 36, 90)
+GUIDE_WIDTHS = (18, 6, 13, 38, 96)
 """填报说明's columns (列名, 类型, 填写要求, 可选值, 说明): one A4 page wide at a readable scale."""
+PARAMS_PRINTED_COLUMNS = 10
+"""参数's columns a reader needs (查找键 … 依据); the 自查 look-ups to their right are not printed."""
+GUIDE_GAP = 6
+"""Points between 填报说明's sections (each starts with a coloured bar)."""
 
 
 def _rel(sheet: Sheet, field_name: str) -> str:
