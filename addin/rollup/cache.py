@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from addin.plumbing.guard import die_with_parent
+from addin.problems import Problem
 from addin.rollup.intake import Intake, intake_file
 from addin.validation.run import sha256_of
 from addin.workbook.schema import STANDARD_VERSION, TEMPLATE_VERSION
@@ -123,11 +124,19 @@ class CacheStats:
         if self.unwritten:
             line += f"\n注意：新读取的文件未能存入缓存（{self.unwritten}），下次汇总时将再次读取"
         if self.damaged:
-            line += f"\n注意：缓存文件已损坏（ZZ-CACHE-CORRUPT），已改名为 {self.damaged} 并重建，本次全部重新读取"
+            line += "\n" + self._damage(f"缓存文件已损坏（{CORRUPT}），已改名为 {self.damaged} 并重建，本次全部重新读取")
         if self.corrupt:
-            line += (f"\n注意：缓存中 {self.corrupt} 条记录已损坏（ZZ-CACHE-CORRUPT），已忽略并重新读取对应文件，"
-                     f"记录已更新")
+            line += "\n" + self._damage(f"缓存中 {self.corrupt} 条记录已损坏（{CORRUPT}），已忽略并重新读取对应文件，"
+                                         "记录已更新")
         return line
+
+    def _damage(self, message: str) -> str:
+        """A damage line, made as the catalogued problem it is (a warning: the results are
+        not affected)."""
+        return "注意：" + Problem(file=self.path, code=CORRUPT, message=message, severity="warning").message
+
+
+CORRUPT = "ZZ-CACHE-CORRUPT"
 
 
 # -- the fingerprint ---------------------------------------------------------------------------------
