@@ -87,6 +87,14 @@ def sign_in(driver: Any, base: str, name: str) -> None:
     driver.find_element(By.ID, "login").click()
 
 
+def verdict_of(driver: Any) -> Any:
+    """The upload's verdict, once the page that shows it has loaded (validation takes a
+    while on a busy machine)."""
+    from selenium.webdriver.common.by import By
+
+    return wait_for(lambda: driver.find_elements(By.ID, "verdict"))[0]
+
+
 def wait_for(condition: Any, seconds: float = 120) -> Any:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -112,7 +120,7 @@ def test_unit_uploads_fixes_and_group_rolls_up(server: str, browser: Any, tmp_pa
 
     browser.find_element(By.ID, "file").send_keys(str(bad))
     browser.find_element(By.ID, "submit").click()
-    verdict = browser.find_element(By.ID, "verdict").text
+    verdict = verdict_of(browser).text
     assert "退回" in verdict
     sheet, cell, code = MISTAKE
     rows = browser.find_elements(By.CSS_SELECTOR, "#errors tbody tr")
@@ -124,7 +132,7 @@ def test_unit_uploads_fixes_and_group_rolls_up(server: str, browser: Any, tmp_pa
     browser.get(f"{server}/upload")
     browser.find_element(By.ID, "file").send_keys(str(good))
     browser.find_element(By.ID, "submit").click()
-    verdict = browser.find_element(By.ID, "verdict").text
+    verdict = verdict_of(browser).text
     assert "通过校验" in verdict and "当前报表" in verdict
     browser.get(f"{server}/upload")
     assert "当前报表" in browser.find_element(By.ID, "submissions").text
@@ -134,7 +142,7 @@ def test_unit_uploads_fixes_and_group_rolls_up(server: str, browser: Any, tmp_pa
     sign_in(browser, server, "unit-b")
     browser.find_element(By.ID, "file").send_keys(str(other))
     browser.find_element(By.ID, "submit").click()
-    assert "通过校验" in browser.find_element(By.ID, "verdict").text
+    assert "通过校验" in verdict_of(browser).text
     browser.find_element(By.CSS_SELECTOR, "form.who button").click()
 
     sign_in(browser, server, "hq")
