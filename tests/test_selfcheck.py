@@ -267,6 +267,8 @@ DEFECTS = (
     Defect("未知适用标准", "ZZ-PROFILE-UNKNOWN", "info", _set_info("profile", "shanghai-2030")),
     Defect("引用不存在的线索", "ZZ-REF-CLUE", "losses", _set("losses", "clue_id", "XS-9999-001")),
     Defect("线索编号重复", "ZZ-DUPLICATE", "clues", _duplicate("clues", "clue_id")),
+    Defect("线索编号重复（不相邻，台账不再有序）", "ZZ-DUPLICATE", "clues",
+           lambda info, records: (records["clues"][5].update(clue_id=records["clues"][0]["clue_id"]), 5)[1]),
     Defect("问题编号重复", "ZZ-DUPLICATE", "rectification", _duplicate("rectification", "finding_id")),
     Defect("同一线索同一责任人两行", "ZZ-DUPLICATE", "accountability", _person_twice),
     Defect("立项早于受理", "ZZ-DATE-ORDER", "clues",

@@ -281,13 +281,39 @@ def not_more(part: str, whole: str, code: str) -> RowRule:
     return rule
 
 
+UNIQUE_FIELDS = {"clues": "clue_id", "rectification": "finding_id"}
+"""The identifiers that must be unique in their ledger (``unique``), by sheet key."""
+
+
+def order_name(sheet_key: str) -> str:
+    """The defined name of the cell counting where a unique column is out of order."""
+    return f"zz_order_{sheet_key}"
+
+
+def order_formula(sheet_key: str, rows: int = fx.LOOKUP_ROWS) -> str:
+    """How many filled cells of the unique column sort before the cell above them (or
+    follow a blank): 0 when the ledger is in ascending order without gaps, so a repeated
+    value can only sit right below its first occurrence."""
+    sheet = STANDARD.sheet(sheet_key)
+    letter = xl_col_to_name(sheet.index(UNIQUE_FIELDS[sheet_key]))
+    here = f"'{sheet.name}'!${letter}$3:${letter}${rows + 1}"
+    above = f"'{sheet.name}'!${letter}$2:${letter}${rows}"
+    return f'SUMPRODUCT(({here}<>"")*((({above}="")+({here}<{above}))>0))'
+
+
 def unique(field: str) -> RowRule:
     """An identifier that must be unique in the file: flagged on the later rows, as the
-    validator does (MATCH finds the first row with the same value, ignoring case)."""
+    validator does (MATCH finds the first row with the same value, ignoring case).  Where
+    the ledger is in order (``order_formula`` is 0) the cell above is the only candidate:
+    one comparison instead of a search down the column."""
     def rule(r: Row) -> list[Finding]:
         x = r(field)
         first = f"MATCH({x},{r.column(r.ctx.sheet.key, field)},0)"
-        test = f"IF(AND({_filled(x)},{_plain(x)}),IFERROR({first}<ROW({x}),FALSE),FALSE)"
+        above = f"INDEX({r.column(r.ctx.sheet.key, field)},ROW({x})-1)"  # no row arithmetic in the text: the
+        # template writes one formula for a sentinel row and replaces that row's number
+        ordered = f"IFERROR({order_name(r.ctx.sheet.key)}=0,FALSE)"
+        test = (f"IF(AND({_filled(x)},{_plain(x)}),IF({ordered},{above}={x},IFERROR({first}<ROW({x}),FALSE)),"
+                "FALSE)")
         return [Finding(field, test, f"{r.header(field)}重复", "ZZ-DUPLICATE")]
     return rule
 

@@ -376,7 +376,7 @@ class _Writer:
         ws.set_column(1, 1, 14)
         ws.set_column(2, 1 + CHECK_LINKS, 10)
         helper_first = 2 + CHECK_LINKS + 1  # hidden columns: the flagged rows' numbers
-        ws.set_column(helper_first, helper_first + CHECK_LINKS - 1, 6, None, {"hidden": True})
+        ws.set_column(helper_first, helper_first + CHECK_LINKS, 6, None, {"hidden": True})
         ws.write_string(0, 0, "自查结果（由各表「自查」列的公式自动统计；问题数为 0 时再报送）", title)
         ws.write_row(2, 0, ["工作表", "有问题的行数", *[f"第{n}处" for n in range(1, CHECK_LINKS + 1)]], head)
         ws.set_row(2, 30)
@@ -396,6 +396,10 @@ class _Writer:
         ws.conditional_format(3, 1, last, 1, {"type": "cell", "criteria": ">", "value": 0, "format": flagged})
         ws.write_string(row, 0, "合计", text)
         ws.write_formula(row, 1, f"=SUM(B4:B{last + 1})", count, 0)
+        for n, key in enumerate(sc.UNIQUE_FIELDS):  # hidden: are the unique columns in order?
+            cell = (3 + n, helper_first + CHECK_LINKS)
+            ws.write_formula(*cell, "=" + sc.order_formula(key, self.lookup_rows), None, 0)
+            self.book.define_name(sc.order_name(key), f"='{CHECKS_SHEET}'!{_abs(*cell)}")
         row += 2
         ws.merge_range(row, 0, row + 2, 1 + CHECK_LINKS,
                        "每张台账最后一列「自查」逐行检查：必填、类型、选项、长度、金额和比例的范围、身份证号码和统一社会信用代码的校验位、"
