@@ -520,24 +520,13 @@ INFO_CHECK_COLUMN = 3
 """0-based column of 填报信息 holding each line's 自查 (D; A label, B value, C note)."""
 
 
-def info_findings(field: str) -> list[Finding]:
-    sheet = STANDARD.record
-    column = sheet.column(field)
-    if column.computed:
-        return []
-    x = f"$B{fx.info_row(field)}"
-    required = None
-    if field == "parent_uscc":  # 集团公司 has no superior enterprise
-        required = f"{fx.UNIT_LEVEL}<>{q(fx.GROUP_LEVEL)}"
-    return cell_findings(sheet, column, x, required)
-
-
 def info_formula(field: str) -> str | None:
     """The 自查 cell of one 填报信息 line (None for computed lines)."""
     column = STANDARD.record.column(field)
     if column.computed:
         return None
     x = f"$B{fx.info_row(field)}"
+    # 上级单位统一社会信用代码: 集团公司 has no superior enterprise
     required = f"{fx.UNIT_LEVEL}<>{q(fx.GROUP_LEVEL)}" if field == "parent_uscc" else None
     expr = cell_expr(cell_checks(STANDARD.record, column, x, required), x)
     if expr is None:
