@@ -85,6 +85,18 @@ def sign_in(driver: Any, base: str, name: str) -> None:
     driver.find_element(By.ID, "name").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(PASSWORDS[name])
     driver.find_element(By.ID, "login").click()
+    # the click returns before the next page has loaded: wait until the browser has left
+    # the login page (a wrong password would stay there and time out)
+    wait_for(lambda: "/login" not in driver.current_url, 60)
+
+
+def sign_out(driver: Any) -> None:
+    """退出, then wait for the login page it leads to, so the next sign-in cannot race the
+    logout request."""
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.CSS_SELECTOR, "form.who button").click()
+    wait_for(lambda: "/login" in driver.current_url and driver.find_elements(By.ID, "login"), 60)
 
 
 def verdict_of(driver: Any) -> Any:
@@ -137,13 +149,13 @@ def test_unit_uploads_fixes_and_group_rolls_up(server: str, browser: Any, tmp_pa
     browser.get(f"{server}/upload")
     assert "当前报表" in browser.find_element(By.ID, "submissions").text
     shoot(browser, "upload")
-    browser.find_element(By.CSS_SELECTOR, "form.who button").click()  # 退出
+    sign_out(browser)
 
     sign_in(browser, server, "unit-b")
     browser.find_element(By.ID, "file").send_keys(str(other))
     browser.find_element(By.ID, "submit").click()
     assert "通过校验" in verdict_of(browser).text
-    browser.find_element(By.CSS_SELECTOR, "form.who button").click()
+    sign_out(browser)
 
     sign_in(browser, server, "hq")
     assert browser.current_url.endswith("/dashboard")
