@@ -104,7 +104,8 @@ def base_case() -> tuple[dict[str, Any], Records]:
     records["clues"].append(clue)
     person = gen._person(clue, "一般")
     person.update(responsibility="直接责任", measure="批评教育", pay_ratio=0.3, term_base=None, term_ratio=None,
-                  ban_term=vocab.MEASURE_NONE)
+                  ban_term=vocab.MEASURE_NONE,
+                  id_number=_born_on(person["id_number"], "19000101"))  # the first birth day allowed
     records["accountability"].append(person)
     reported = gen._clue("XS-2026-Z02")  # 较大 by its estimate: needs a 一事一报告, made on time
     reported.update(received_date=dt.date(2026, 5, 11), estimated_loss=800.0, stage="核查", disposal="立项核查",
@@ -154,6 +155,12 @@ def _set_info(field: str, value: Any) -> Callable[..., str]:
 
 def _wrong_check(text: str, chars: str) -> str:
     return text[:17] + next(c for c in chars if c != text[17])
+
+
+def _born_on(text: str, born: str) -> str:
+    """The same 身份证号码 with another 出生日期 (eight digits), its check character made right."""
+    first17 = text[:6] + born + text[14:17]
+    return first17 + identity.id_check_char(first17)
 
 
 def _duplicate(key: str, field: str) -> Callable[..., int]:
@@ -262,6 +269,10 @@ DEFECTS = (
     Defect("金额五位小数", "ZZ-DECIMALS", "clues", _set("clues", "amount_involved", 12.12345)),
     Defect("身份证校验位错", "ZZ-ID-INVALID", "accountability",
            _set("accountability", "id_number", lambda r: _wrong_check(r["id_number"], identity._ID_CHECK))),
+    Defect("身份证出生于1900年以前", "ZZ-ID-INVALID", "accountability",
+           _set("accountability", "id_number", lambda r: _born_on(r["id_number"], "18991231"))),
+    Defect("身份证出生日期不存在", "ZZ-ID-INVALID", "accountability",
+           _set("accountability", "id_number", lambda r: _born_on(r["id_number"], "19900230"))),
     Defect("信用代码校验位错", "ZZ-USCC-INVALID", "info",
            lambda info, records: _set_info("uscc", _wrong_check(info["uscc"], identity.USCC_CHARS))(info, records)),
     Defect("未知适用标准", "ZZ-PROFILE-UNKNOWN", "info", _set_info("profile", "shanghai-2030")),

@@ -131,8 +131,9 @@ class Generator:
         rng = self.rng
         out: dict[str, list[dict[str, Any]]] = {s.key: [] for s in schema.STANDARD.ledgers}
         rows = list(carried or [])
+        width = max(3, len(str(clues)))  # numbered as a clerk would: the numbers sort as text too
         for number in range(1, clues + 1):
-            rows.append(self._clue(f"{self.prefix}-{number:03d}"))
+            rows.append(self._clue(f"{self.prefix}-{number:0{width}d}"))
         for clue in rows:
             out["clues"].append(clue)
             grade = self._losses(clue, out["losses"])

@@ -379,21 +379,37 @@ def handles_at_case_grade(ctx: Context) -> bool:
     return ctx.version >= 2 and ctx.profile.case_grade_handling is not None
 
 
-def clue_consequence(ctx: Context, row: int, trim: bool = True) -> str:
+def quick_lookup(key: str, keys: str, values: str) -> str:
+    """``INDEX(values, MATCH(key, keys, 0))`` with a binary search first.  An exact MATCH
+    reads down the column (each row's look-up costs as much as the rows above it, so a
+    ledger's look-ups cost the square of its length); MATCH type 1 takes a few
+    comparisons where the key column is in order, and the key it lands on is compared, so
+    an unsorted column only costs the exact search that follows (same answer)."""
+    hit = f"MATCH({key},{keys},1)"
+    return f"INDEX({values},IF(IFERROR(INDEX({keys},{hit})={key},FALSE),{hit},MATCH({key},{keys},0)))"
+
+
+def clue_consequence(ctx: Context, row: int, trim: bool = True, quick: bool = False) -> str:
     """不良后果等级 of this row's clue in 问题线索台账 (by 线索编号, as 损失等级 is looked
     up): its text ("" when blank).  ``trim``: trimmed, and "" when the clue is not found
-    (else #N/A: the short form inside a key, where 损失等级 is blank then anyway)."""
-    lookup = f"INDEX({CLUE_CONSEQUENCE},MATCH({ctx.here('clue_id', row)},{CLUE_IDS},0))"
+    (else #N/A: the short form inside a key, where 损失等级 is blank then anyway).
+    ``quick``: by ``quick_lookup`` (自查, which needs it many times per row)."""
+    clue = ctx.here("clue_id", row)
+    if quick:
+        lookup = quick_lookup(clue, CLUE_IDS, CLUE_CONSEQUENCE)
+    else:
+        lookup = f"INDEX({CLUE_CONSEQUENCE},MATCH({clue},{CLUE_IDS},0))"
     return f'IFERROR(TRIM({lookup}),"")' if trim else lookup
 
 
-def handling_match(ctx: Context, row: int, responsibility: str, trim: bool = True) -> str:
+def handling_match(ctx: Context, row: int, responsibility: str, trim: bool = True, quick: bool = False) -> str:
     """The row of the 参数 sheet's handling table for this person: by 等级|责任类型, or —
     handled at the case grade — by 损失等级|不良后果等级|责任类型 (``CASE_KEY``: every
-    combination, each row holding the entry of the higher grade)."""
+    combination, each row holding the entry of the higher grade).  ``quick``: see
+    ``clue_consequence``."""
     grade = ctx.here("loss_grade", row)
     if handles_at_case_grade(ctx):
-        return f'MATCH({grade}&"|"&{clue_consequence(ctx, row, trim)}&"|"&{responsibility},{CASE_KEY},0)'
+        return f'MATCH({grade}&"|"&{clue_consequence(ctx, row, trim, quick)}&"|"&{responsibility},{CASE_KEY},0)'
     return f'MATCH({grade}&"|"&{responsibility},{HANDLING_KEY},0)'
 
 

@@ -32,6 +32,7 @@ from typing import Callable, Iterable
 from xlsxwriter.utility import xl_col_to_name
 
 from udfs import vocab
+from udfs.profile import Range
 
 from udfs.values import EXCEL_EPOCH
 
@@ -45,10 +46,8 @@ ERROR_PHRASE = "有单元格显示错误值"
 # defined names the template adds to the 参数 sheet for these checks
 MEASURES_ALLOWED = "zz_measures_allowed"  # "、批评教育、诫勉、" per 等级|责任类型
 BAN_ALLOWED = "zz_ban_allowed"  # 是/否 per 等级|责任类型
-PAY_HAS = "zz_pay_has"  # 是: the profile sets a 绩效年薪 range; 否: no deduction
 PAY_MIN_INCLUSIVE = "zz_pay_min_inc"
 PAY_MAX_INCLUSIVE = "zz_pay_max_inc"
-TERM_HAS = "zz_term_has"
 TERM_MIN_INCLUSIVE = "zz_term_min_inc"
 TERM_MAX_INCLUSIVE = "zz_term_max_inc"
 FULL_REPORT = fx.FULL_REPORT  # 参数: 重大损失全面报告 期限 (defined in version-2 templates)
@@ -124,8 +123,10 @@ def id_valid_expr(x: str) -> str:
     t = _t(x)
     total = _weighted(f"MID({t},{i},1)*{w}" for i, w in enumerate(ID_WEIGHTS, start=1))
     born = f"DATE(MID({t},7,4),MID({t},11,2),MID({t},13,2))"
+    # a real date from 1900 on (the validator's rule): the year compared as text (four digits, so
+    # as numbers), and a month or day out of range rolls DATE over into another month or day
     ok = (f'AND(LEN({t})=18,LEFT({t},1)<>"0",MID({q(ID_CHECK)},MOD({total},11)+1,1)=UPPER(RIGHT({t},1)),'
-          f"YEAR({born})=VALUE(MID({t},7,4)),MONTH({born})=VALUE(MID({t},11,2)),DAY({born})=VALUE(MID({t},13,2)))")
+          f'MID({t},7,4)>="1900",MONTH({born})=VALUE(MID({t},11,2)),DAY({born})=VALUE(MID({t},13,2)))')
     return f"AND(NOT(ISNUMBER({x})),IFERROR({ok},FALSE))"
 
 
@@ -368,35 +369,49 @@ def _loss_rules(r: Row) -> list[Finding]:
 
 
 def _handling_rules(r: Row) -> list[Finding]:
-    at = fx.handling_match(r.ctx, r.row, _t(r("responsibility")), trim=False)  # the case grade where handled so
-    known = f"AND({profile_ok()},ISNUMBER({at}))"
+    # the row of 参数's handling table (at the case grade where the profile handles so); written
+    # out wherever an entry is read (no LET), so each test reads as few entries as it can
+    at = fx.handling_match(r.ctx, r.row, _t(r("responsibility")), trim=False, quick=True)
 
     def entry(name: str) -> str:
         return f"INDEX({name},{at})"
 
     measure, ban = r("measure"), r("ban_term")
     listed_measure = f"ISNUMBER(MATCH({_t(measure)},{fx.MEASURE_LIST},0))"
-    measure_test = (f"IF(AND({known},{_filled(measure)},{_t(measure)}<>{q(vocab.MEASURE_NONE)},{listed_measure}),"
-                    f'ISERROR(FIND("、"&{_t(measure)}&"、",{entry(MEASURES_ALLOWED)})),FALSE)')
+    measure_test = (f"IF(AND({profile_ok()},{_filled(measure)},{_t(measure)}<>{q(vocab.MEASURE_NONE)},"
+                    f"{listed_measure}),IF(ISNUMBER({at}),"
+                    f'ISERROR(FIND("、"&{_t(measure)}&"、",{entry(MEASURES_ALLOWED)})),FALSE),FALSE)')
     listed_ban = f"ISNUMBER(MATCH({_t(ban)},{option_name('accountability', 'ban_term')},0))"
-    ban_test = (f"IF(AND({known},{_filled(ban)},{_t(ban)}<>{q(vocab.MEASURE_NONE)},{listed_ban}),"
-                f"{entry(BAN_ALLOWED)}={q(vocab.NO)},FALSE)")
+    # an entry that cannot be read (no row for this grade) is an error: silent
+    ban_test = (f"IF(AND({profile_ok()},{_filled(ban)},{_t(ban)}<>{q(vocab.MEASURE_NONE)},{listed_ban}),"
+                f"IFERROR({entry(BAN_ALLOWED)}={q(vocab.NO)},FALSE),FALSE)")
     mitigating, aggravating = _yes(r("mitigating")), _yes(r("aggravating"))
     out = [
         Finding("measure", measure_test, "组织处理超出该等级和责任类型允许的范围", "ZZ-MEASURE-NOT-ALLOWED"),
         Finding("ban_term", ban_test, "该等级和责任类型不适用禁入限制", "ZZ-BAN-NOT-ALLOWED"),
     ]
-    for field, has, low, high, low_inc, high_inc in (
-            ("pay_ratio", PAY_HAS, fx.PAY_MIN, fx.PAY_MAX, PAY_MIN_INCLUSIVE, PAY_MAX_INCLUSIVE),
-            ("term_ratio", TERM_HAS, fx.TERM_MIN, fx.TERM_MAX, TERM_MIN_INCLUSIVE, TERM_MAX_INCLUSIVE)):
+    # the 绩效年薪 range is in the row already (扣减下限/上限: the same entry); 任期激励's is not
+    for field, low, high, low_inc, high_inc in (
+            ("pay_ratio", r("pay_ratio_min"), r("pay_ratio_max"), PAY_MIN_INCLUSIVE, PAY_MAX_INCLUSIVE),
+            ("term_ratio", entry(fx.TERM_MIN), entry(fx.TERM_MAX), TERM_MIN_INCLUSIVE, TERM_MAX_INCLUSIVE)):
         x = r(field)
-        lower_ok = f"OR(AND({entry(low_inc)}={q(vocab.YES)},{x}>={entry(low)}),{x}>{entry(low)},{mitigating})"
-        upper_ok = f"OR(AND({entry(high_inc)}={q(vocab.YES)},{x}<={entry(high)}),{x}<{entry(high)},{aggravating})"
-        outside = (f"IF({entry(has)}={q(vocab.NO)},AND({x}>0,NOT({aggravating})),"
-                   f"NOT(AND({lower_ok},{upper_ok})))")
-        test = f"IF(AND({known},ISNUMBER({x})),IF(AND({x}>=0,{x}<=1),{outside},FALSE),FALSE)"
+        # x ≥ low where 含本数 (SIGN 0 or 1, plus 1), else x > low (SIGN 1, plus 0); the same
+        # above.  A grade with no deduction is the range 0–0, both 含本数 (``ratio_bounds``).
+        lower_ok = f"OR(SIGN({x}-{low})+({entry(low_inc)}={q(vocab.YES)})>0,{mitigating})"
+        upper_ok = f"OR(SIGN({high}-{x})+({entry(high_inc)}={q(vocab.YES)})>0,{aggravating})"
+        test = (f"IF(AND({profile_ok()},ISNUMBER({x})),IF(AND({x}>=0,{x}<=1),"
+                f"IFERROR(NOT(AND({lower_ok},{upper_ok})),FALSE),FALSE),FALSE)")
         out.append(Finding(field, test, f"{r.header(field)}超出允许范围", "ZZ-RATIO-OUT-OF-RANGE"))
     return out
+
+
+def ratio_bounds(bounds: Range | None) -> tuple[float, float, bool, bool]:
+    """What 参数 holds for 自查 about one deduction: (下限, 上限, 下限含本数, 上限含本数);
+    no deduction at this grade is 0–0 with both ends included (only 0 passes, as the
+    validator has it: a positive ratio is outside unless 从重加重)."""
+    if bounds is None:
+        return 0.0, 0.0, True, True
+    return bounds.min, bounds.max, bounds.min_inclusive, bounds.max_inclusive
 
 
 def _accountability_rules(r: Row) -> list[Finding]:
@@ -424,8 +439,7 @@ def _exemption_rules(r: Row) -> list[Finding]:
     if not excluded:
         return []
     clue = r("clue_id")
-    at = f"MATCH({_t(clue)},{r.column('clues', 'clue_id')},0)"
-    consequence = f"IFERROR(TRIM(INDEX({r.column('clues', 'consequence_grade')},{at})),\"\")"
+    consequence = f'IFERROR(TRIM({fx.quick_lookup(_t(clue), fx.CLUE_IDS, fx.CLUE_CONSEQUENCE)}),"")'
     grade = r("loss_grade")
     hit = ",".join([*(f"{grade}={q(g)}" for g in excluded), *(f"{consequence}={q(g)}" for g in excluded)])
     test = f"IF(AND({profile_ok()},{_yes(r('exempt'))},{_filled(clue)},{_plain(clue)}),OR({hit}),FALSE)"

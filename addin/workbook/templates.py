@@ -429,8 +429,8 @@ class _Writer:
             ws.write_string(row, 0, key, text)
             ws.write_string(row, 1, shown, text)
             ws.write_string(row, 2, responsibility if shown == grade else grade, text)
-            for col, value in ((3, pay.min if pay else 0.0), (4, pay.max if pay else 0.0),
-                               (5, term.min if term else 0.0), (6, term.max if term else 0.0)):
+            for col, value in ((3, sc.ratio_bounds(pay)[0]), (4, sc.ratio_bounds(pay)[1]),
+                               (5, sc.ratio_bounds(term)[0]), (6, sc.ratio_bounds(term)[1])):
                 ws.write_number(row, col, value, percent)
             ws.write_string(row, 7, _yes(entry.ban_allowed), text)
             ws.write_string(row, 8, f"{'、'.join(entry.measures)}；绩效年薪 {range_text(pay)}，"
@@ -438,9 +438,10 @@ class _Writer:
             ws.write_string(row, 9, "；".join(entry.lti) if entry.lti else "无", text)
             ws.write_string(row, 10, "、" + "".join(f"{m}、" for m in entry.measures), text)
             for col, bounds in ((11, pay), (14, term)):
+                _low, _high, low_inclusive, high_inclusive = sc.ratio_bounds(bounds)
                 ws.write_string(row, col, _yes(bounds is not None), text)
-                ws.write_string(row, col + 1, _yes(bounds is not None and bounds.min_inclusive), text)
-                ws.write_string(row, col + 2, _yes(bounds is not None and bounds.max_inclusive), text)
+                ws.write_string(row, col + 1, _yes(low_inclusive), text)
+                ws.write_string(row, col + 2, _yes(high_inclusive), text)
             row += 1
         return first, row
 
@@ -532,25 +533,7 @@ class _Writer:
         table = [(f"{g}|{r}", g, g, r) for g in vocab.GRADES for r in vocab.RESPONSIBILITIES]
         first, row = self._handling_rows(ws, row, table, text, percent)
         names[fx.HANDLING_KEY] = _abs_range(first, 0, row - 1, 0)
-        if keying is not None:  # the formulas look up 损失等级|不良后果等级|责任类型 (fx.CASE_KEY)
-            row += 1
-            ws.write_string(row, 0, "三之二、按损失等级和不良后果等级查找处理标准（计算公式用：取两者中较高者的处理标准；"
-                                    f"{keying.text}出处：{_source(keying)}）", section)
-            row += 1
-            ws.write_row(row, 0, [header[0], "损失等级|不良后果等级", "案件等级", *header[3:]], head)
-            row += 1
-            table = [(key, key.rsplit("|", 1)[0], at, r) for key, at, r in fx.case_key_rows(p)]
-            first, row = self._handling_rows(ws, row, table, text, percent)
-            names[fx.CASE_KEY] = _abs_range(first, 0, row - 1, 0)
-        names[fx.PAY_MIN] = _abs_range(first, 3, row - 1, 3)
-        names[fx.PAY_MAX] = _abs_range(first, 4, row - 1, 4)
-        names[fx.TERM_MIN] = _abs_range(first, 5, row - 1, 5)
-        names[fx.TERM_MAX] = _abs_range(first, 6, row - 1, 6)
-        names[fx.LTI] = _abs_range(first, 9, row - 1, 9)
-        for name, col in ((sc.BAN_ALLOWED, 7), (sc.MEASURES_ALLOWED, 10), (sc.PAY_HAS, 11), (sc.PAY_MIN_INCLUSIVE, 12),
-                          (sc.PAY_MAX_INCLUSIVE, 13), (sc.TERM_HAS, 14), (sc.TERM_MIN_INCLUSIVE, 15),
-                          (sc.TERM_MAX_INCLUSIVE, 16)):
-            names[name] = _abs_range(first, col, row - 1, col)
+        entries = (first, row)  # the table the formulas read the entries from (below: the case-key one)
 
         row += 1
         ws.write_string(row, 0, "四、组织处理的影响期", section)
@@ -621,6 +604,24 @@ class _Writer:
         ws.write_string(row, 9, _source(p.ban), text)
         names[fx.BAN_MIN_YEARS] = _abs(row, 1)
         row += 1
+        printed = row  # what a reader needs ends here; the case-key look-up table below is not printed
+
+        if keying is not None:  # the formulas look up 损失等级|不良后果等级|责任类型 (fx.CASE_KEY)
+            row += 1
+            ws.write_string(row, 0, "附：按损失等级和不良后果等级查找处理标准（计算公式用，不打印；取两者中较高者的处理标准，"
+                                    f"即上面第三部分中该等级的一行；{keying.text}出处：{_source(keying)}）", section)
+            row += 1
+            ws.write_row(row, 0, ["查找键", "损失等级|不良后果等级", "案件等级", *header[3:]], head)
+            row += 1
+            table = [(key, key.rsplit("|", 1)[0], at, r) for key, at, r in fx.case_key_rows(p)]
+            entries = self._handling_rows(ws, row, table, text, percent)
+            row = entries[1]
+            names[fx.CASE_KEY] = _abs_range(entries[0], 0, row - 1, 0)
+        first, end = entries
+        for name, col in ((fx.PAY_MIN, 3), (fx.PAY_MAX, 4), (fx.TERM_MIN, 5), (fx.TERM_MAX, 6), (fx.LTI, 9),
+                          (sc.BAN_ALLOWED, 7), (sc.MEASURES_ALLOWED, 10), (sc.PAY_MIN_INCLUSIVE, 12),
+                          (sc.PAY_MAX_INCLUSIVE, 13), (sc.TERM_MIN_INCLUSIVE, 15), (sc.TERM_MAX_INCLUSIVE, 16)):
+            names[name] = _abs_range(first, col, end - 1, col)
 
         for name, ref in names.items():
             self.book.define_name(name, f"='{PARAMS_SHEET}'!{ref}")
@@ -629,7 +630,7 @@ class _Writer:
         ws.protect("", _PROTECTION)
         self._print_setup(ws, landscape=True, fit_width=1, repeat_columns=False, repeat_header=False)
         # the columns after 依据 are look-ups for the 自查 formulas, not for reading: not printed
-        ws.print_area(0, 0, row - 1, PARAMS_PRINTED_COLUMNS - 1)
+        ws.print_area(0, 0, printed - 1, PARAMS_PRINTED_COLUMNS - 1)
 
     # -- 工作日历 ----------------------------------------------------------------------------------
     def _calendar_sheet(self) -> None:
