@@ -7,6 +7,7 @@ with openpyxl, summed with plain Python.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -358,6 +359,13 @@ def test_one_as_of_rule_for_the_indicators_and_a_return_rolled_up_again(group: A
     row = next(r for r in summary.iter_rows(values_only=True) if r[0] == "截至日期")
     assert row[2:] == (dt.datetime(2027, 6, 1),) * (len(late.units) + 1)
     assert late.totals["核查逾期数"] == 44
+    # the returns say the day when every unit was judged on one: --as-of, the shared 填报日期, or a
+    # group return's recorded days (not "各单位填报日期" for a return made with --as-of)
+    assert plain.as_of_text == "截至 2026-11-20" and late.as_of_text == "截至 2027-06-01"
+    assert rollup.rollup([tmp_path / "G2.xlsx"]).as_of_text == "截至 2027-06-01"
+    mixed = dataclasses.replace(plain, units=[dataclasses.replace(plain.units[0], as_of=dt.date(2026, 11, 19)),
+                                              *plain.units[1:]])
+    assert mixed.judged_on is None and mixed.as_of_text == "截至各单位填报日期（最晚 2026-11-20）"
     assert plain.totals["提醒_未说明"] > 0 and plain.totals["提醒_已说明"] > 0  # kept from the 汇总 as well
     # --as-of given to the second roll-up is the rule's first half, there too
     assert rollup.rollup([tmp_path / "G1.xlsx"], as_of=dt.date(2027, 6, 1)).totals["核查逾期数"] == 44

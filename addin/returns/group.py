@@ -175,7 +175,7 @@ class GroupWriter:
         sheet.write_row(0, 0, ["指标", "计量单位", "合计"], head)
         for col, unit in enumerate(units, start=3):
             sheet.write(0, col, unit.unit, head)
-        as_of = self.result.as_of if self.result.as_of_given else "各单位填报日期"
+        as_of = self.result.judged_on or "各单位填报日期"
         meta_rows = (("统一社会信用代码", "", [u.uscc for u in units]),
                      ("报告期", period, [u.period or period for u in units]),
                      (SUMMARY_AS_OF, as_of, [u.as_of or self.result.as_of for u in units]),

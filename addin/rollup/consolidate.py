@@ -72,10 +72,20 @@ class RollupResult:
     """True when --as-of was given; otherwise each unit is judged on its own 填报日期."""
 
     @property
+    def judged_on(self) -> dt.date | None:
+        """The one day every unit was judged on: --as-of, or the day all units share (their
+        填报日期, or the 截至日期 a group return rolled up again records); None when they differ."""
+        if self.as_of_given:
+            return self.as_of
+        days = {u.as_of for u in self.units}
+        return next(iter(days)) if len(days) == 1 and None not in days else None
+
+    @property
     def as_of_text(self) -> str:
         """The one as-of rule, as the returns state it."""
-        if self.as_of_given:
-            return f"截至 {self.as_of.isoformat()}"
+        day = self.judged_on
+        if day is not None:
+            return f"截至 {day.isoformat()}"
         return f"截至各单位填报日期（最晚 {self.as_of.isoformat()}）"
 
     cache: CacheStats | None = None
