@@ -371,6 +371,29 @@ def test_one_as_of_rule_for_the_indicators_and_a_return_rolled_up_again(group: A
     assert rollup.rollup([tmp_path / "G1.xlsx"], as_of=dt.date(2027, 6, 1)).totals["核查逾期数"] == 44
 
 
+def test_a_unit_without_rows_stays_in_a_return_rolled_up_again(group: Any, tmp_path: Path) -> None:
+    """A unit that filed a workbook with no ledger rows is a unit of the group return (its 汇总
+    column); rolling that return up again keeps it, with its 截至日期, instead of rebuilding
+    the units from the rows alone."""
+    from addin.rollup.indicators import UnitLedgers, unit_indicators
+    from addin.workbook.schema import STANDARD
+
+    result = rollup.rollup([group.folder / "2026年度"], Period.of(2026, "年度"))
+    source = result.units[0]
+    empty = UnitLedgers("示例无线索子公司", "91110000MA0000001X", **{s.key: [] for s in STANDARD.ledgers},
+                        as_of=dt.date(2026, 11, 18))
+    result.units.append(rollup.UnitReturn(empty.unit, empty.uscc, source.period, {}, unit_indicators(empty),
+                                          [str(tmp_path / "无线索.xlsx")], dt.date(2026, 11, 18)))
+    write_group_return(result, tmp_path / "G.xlsx")
+    again = rollup.rollup([tmp_path / "G.xlsx"])
+    kept = {(u.uscc, u.unit): u for u in again.units}
+    assert len(again.units) == len(result.units)
+    unit = kept[("91110000MA0000001X", "示例无线索子公司")]
+    assert unit.ledgers == {} and unit.as_of == dt.date(2026, 11, 18) and unit.indicators["线索总数"] == 0
+    assert again.totals == rollup.total_indicators([u.indicators for u in result.units])
+    assert again.judged_on is None  # 11-18 and 11-20: the returns say 各单位填报日期
+
+
 def test_rows_cross_processes_unchanged() -> None:
     """An intake travels from a worker by pickle, its rows packed as columns."""
     import pickle

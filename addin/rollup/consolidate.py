@@ -337,6 +337,12 @@ def _units(accepted: list[Intake], brought: dict[str, int], as_of: dt.date | Non
             if day is not None and (unit.as_of is None or day > unit.as_of):
                 unit.as_of = day
             unit.indicators["期初在办"] = brought.get(intake.path, 0)
+    for intake in accepted:  # an earlier return's unit with no rows is still one of its units (its 汇总 lists it)
+        if intake.kind != "consolidated":
+            continue
+        for (uscc, name), kept in intake.info.get("summary_units", {}).items():
+            if (uscc, name) not in grouped:
+                grouped[(uscc, name)] = UnitReturn(name, uscc, intake.period_label, {}, {}, [intake.path], kept.as_of)
     units = sorted(grouped.values(), key=lambda u: (u.uscc, u.unit))
     computed = {i.path: i.indicators for i in accepted if i.kind == "standard" and i.indicators is not None}
     for unit in units:
