@@ -241,6 +241,22 @@ def test_event_report_states_the_facts_and_the_computed_deadlines(letters: tuple
     assert paragraphs[-3:] == [UNIT, "2026年2月24日", "（联系人：李明，联系电话：028-86001234）"]
 
 
+def test_a_person_handled_above_the_loss_grade_is_quoted_the_case_grades_range(tmp_path: Path) -> None:
+    """central-2026 handles people at the case grade, the higher of the loss grade (较大 here:
+    1,234.56万元) and the clue's 不良后果等级 (重大): the letter quotes 重大's range (100%), not
+    较大's (50%–100%), and marks it 待核对 (the keying on the case grade is unchecked)."""
+    records = _records()
+    records["clues"][0]["consequence_grade"] = "重大"
+    out = tmp_path / "case"
+    write_letters(submission(records), out, today=D(2026, 11, 23))
+    paragraphs = texts(out / f"{UNIT}_XS-2026-010_一事一报告.docx")
+    zhang = next(p for p in paragraphs if p.startswith("1．张伟"))
+    assert "扣减绩效年薪60%（规定范围100%，待核对），计37.20万元" in zhang
+    liu = next(p for p in paragraphs if p.startswith("2．刘洋"))
+    assert "扣减绩效年薪80%（规定范围100%，待核对），计30.40万元" in liu
+    assert "损失等级为较大" in "\n".join(paragraphs)  # the loss itself is still graded 较大
+
+
 def test_the_superiors_name_addresses_the_event_report(tmp_path: Path) -> None:
     """上级单位名称 (standard version 2) is the 主送单位 of what goes upward."""
     out = tmp_path / "v2"
