@@ -354,13 +354,16 @@ def _units(accepted: list[Intake], brought: dict[str, int], as_of: dt.date | Non
         warnings = [p for i in standard for p in i.report.problems if p.severity == "warning"]
         explained = sum(1 for p in warnings if p.explained)
         opened = len(warnings) - explained
+        brought = int(unit.indicators.get("期初在办", 0))
         for intake in accepted:  # an earlier return's units: their counts as its 汇总 sheet has them
             if intake.kind == "consolidated" and intake.path in unit.sources:
                 more = _summary_unit(intake, unit)
                 explained, opened = explained + more.warnings_explained, opened + more.warnings_open
+                if not standard:  # 期初在办 came from the archive then; a workbook's own count wins
+                    brought += more.brought_forward
         # judged on --as-of, else the unit's own day: its 填报日期, or the 截至日期 an earlier return kept
         ledgers = UnitLedgers(unit.unit, unit.uscc, **{s.key: unit.ledgers.get(s.key, []) for s in STANDARD.ledgers},
-                              brought_forward=int(unit.indicators.get("期初在办", 0)),
+                              brought_forward=brought,
                               version=min((i.version for i in standard), default=2), as_of=as_of or unit.as_of,
                               warnings_explained=explained, warnings_open=opened)
         unit.indicators = unit_indicators(ledgers)

@@ -262,6 +262,7 @@ def _intake_consolidated(file: Path, digest: str) -> Intake | None:
 
 
 WARNING_KEYS = ("提醒_已说明", "提醒_未说明")
+BROUGHT_FORWARD = "期初在办"
 SUMMARY_AS_OF = "截至日期"
 """The 汇总 row giving, for each unit, the day its deadlines were judged on (--as-of, else its
 填报日期): a group return rolled up again judges them on the same day."""
@@ -274,6 +275,8 @@ class SummaryUnit:
     as_of: dt.date | None = None
     warnings_explained: int = 0
     warnings_open: int = 0
+    brought_forward: int = 0
+    """期初在办: it came from the archive, which a second roll-up need not be given."""
 
 
 def _summary_units(file: Path) -> dict[tuple[str, str], SummaryUnit]:
@@ -306,8 +309,10 @@ def _summary_units(file: Path) -> dict[tuple[str, str], SummaryUnit]:
         counts = [values.get(k) for k in WARNING_KEYS]
         explained, opened = (int(counts[0]), int(counts[1])) if all(  # type: ignore[arg-type]
             isinstance(v, (int, float)) for v in counts) else (0, 0)
-        found[(_text(values.get("统一社会信用代码")), unit)] = SummaryUnit(_day(values.get(SUMMARY_AS_OF)),
-                                                                      explained, opened)
+        brought = values.get(BROUGHT_FORWARD)
+        found[(_text(values.get("统一社会信用代码")), unit)] = SummaryUnit(
+            _day(values.get(SUMMARY_AS_OF)), explained, opened,
+            int(brought) if isinstance(brought, (int, float)) and not isinstance(brought, bool) else 0)
     return found
 
 
