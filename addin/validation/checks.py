@@ -385,7 +385,7 @@ def check_rows(ctx: Context) -> Iterator[Problem]:
         profile = ctx.profile
         for k, term in enumerate(ctx.col("bans", "term")):
             if term is not None and _ban_term_valid(ctx, term) and not handling.ban_term_allowed(profile, term):
-                code, severity, cited = _ruled(profile, profile.ban, "ZZ-BAN-TERM", "ZZ-RULE-UNCHECKED-BAN-TERM")
+                code, severity, cited = _ruled(profile, [profile.ban], "ZZ-BAN-TERM", "ZZ-RULE-UNCHECKED-BAN-TERM")
                 yield ctx.problem("bans", "term", bans[k], code,
                                   f"禁入期限“{term}”不是适用标准允许的期限（可选：{handling.ban_terms_text(profile)}）"
                                   f"{cited}", severity)
@@ -503,13 +503,6 @@ def unchecked_note(profile: Profile, entry: Sourced) -> str:
     return f"（适用标准 {profile.key} 的 {entry_name(profile, entry)}，出处：{entry.source}，待核对）；{UNCHECKED_NOTE}"
 
 
-def _ruled(profile: Profile, entry: Sourced, code: str, unchecked_code: str) -> tuple[str, str, str]:
-    """(code, severity, the cited source) for a decision that breaks ``entry``."""
-    if entry.checked:
-        return code, "error", f"（{entry.source}）"
-    return unchecked_code, "warning", unchecked_note(profile, entry)
-
-
 @dataclass(frozen=True)
 class _HandlingFinding:
     field: str
@@ -545,9 +538,10 @@ def _handling_findings(profile: Profile, grade: str, responsibility: str, measur
     return out
 
 
-def _ruled_on(profile: Profile, entries: list[Sourced], code: str, unchecked_code: str) -> tuple[str, str, str]:
-    """``_ruled`` for a decision that rests on several entries: an error only when every
-    one of them is checked; else a warning citing the first unchecked one."""
+def _ruled(profile: Profile, entries: list[Sourced], code: str, unchecked_code: str) -> tuple[str, str, str]:
+    """(code, severity, the cited source) for a decision that rests on ``entries``: an
+    error only when every one of them is checked (citing the first); else a warning citing
+    the first unchecked one."""
     unchecked = next((e for e in entries if not e.checked), None)
     if unchecked is None:
         return code, "error", f"（{entries[0].source}）"
@@ -598,7 +592,7 @@ def check_handling(ctx: Context) -> Iterator[Problem]:
             if differs:  # only the case-grade keying forbids it, or both grades do
                 rests = [keying, entry] if finding.field not in by_loss else \
                     [entry, profile.handling_for(loss, responsibility)]  # type: ignore[list-item]
-            code, severity, cited = _ruled_on(profile, rests, finding.code, finding.unchecked_code)
+            code, severity, cited = _ruled(profile, rests, finding.code, finding.unchecked_code)
             yield ctx.problem("accountability", finding.field, people[k], code, finding.message.replace("{who}", who) + cited,
                               severity)
 

@@ -379,14 +379,19 @@ def handles_at_case_grade(ctx: Context) -> bool:
     return ctx.version >= 2 and ctx.profile.case_grade_handling is not None
 
 
+def binary_found(key: str, keys: str) -> str:
+    """TRUE where a binary search (MATCH type 1) lands on ``key`` itself: a few comparisons
+    where the column is in order; FALSE where it is not found so (then search exactly)."""
+    return f"IFERROR(INDEX({keys},MATCH({key},{keys},1))={key},FALSE)"
+
+
 def quick_lookup(key: str, keys: str, values: str) -> str:
     """``INDEX(values, MATCH(key, keys, 0))`` with a binary search first.  An exact MATCH
     reads down the column (each row's look-up costs as much as the rows above it, so a
     ledger's look-ups cost the square of its length); MATCH type 1 takes a few
     comparisons where the key column is in order, and the key it lands on is compared, so
     an unsorted column only costs the exact search that follows (same answer)."""
-    hit = f"MATCH({key},{keys},1)"
-    return f"INDEX({values},IF(IFERROR(INDEX({keys},{hit})={key},FALSE),{hit},MATCH({key},{keys},0)))"
+    return f"INDEX({values},IF({binary_found(key, keys)},MATCH({key},{keys},1),MATCH({key},{keys},0)))"
 
 
 def clue_consequence(ctx: Context, row: int, trim: bool = True, quick: bool = False) -> str:

@@ -326,7 +326,7 @@ def clue_exists(field: str) -> RowRule:
         ids = r.column("clues", "clue_id")
         # a binary search first (MATCH type 1: a few comparisons where 问题线索台账 is in order, and
         # the value it lands on is compared, so an unsorted ledger only costs the exact search that follows)
-        quick = f"IFERROR(INDEX({ids},MATCH({_t(x)},{ids},1))={_t(x)},FALSE)"
+        quick = fx.binary_found(_t(x), ids)
         as_text = f"ISNA(MATCH({_t(x)},{ids},0))"
         as_number = f"ISNA(IFERROR(MATCH(--{_t(x)},{ids},0),NA()))"
         # nested IFs: each later look-up only runs where the earlier ones found nothing (AND evaluates all)

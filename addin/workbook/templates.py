@@ -429,19 +429,18 @@ class _Writer:
             ws.write_string(row, 0, key, text)
             ws.write_string(row, 1, shown, text)
             ws.write_string(row, 2, responsibility if shown == grade else grade, text)
-            for col, value in ((3, sc.ratio_bounds(pay)[0]), (4, sc.ratio_bounds(pay)[1]),
-                               (5, sc.ratio_bounds(term)[0]), (6, sc.ratio_bounds(term)[1])):
-                ws.write_number(row, col, value, percent)
+            for bounds, at, flags in ((pay, 3, 11), (term, 5, 14)):  # 下限, 上限; 扣减 是/否, 含本数 × 2
+                low, high, low_inclusive, high_inclusive = sc.ratio_bounds(bounds)
+                ws.write_number(row, at, low, percent)
+                ws.write_number(row, at + 1, high, percent)
+                ws.write_string(row, flags, _yes(bounds is not None), text)
+                ws.write_string(row, flags + 1, _yes(low_inclusive), text)
+                ws.write_string(row, flags + 2, _yes(high_inclusive), text)
             ws.write_string(row, 7, _yes(entry.ban_allowed), text)
             ws.write_string(row, 8, f"{'、'.join(entry.measures)}；绩效年薪 {range_text(pay)}，"
                                     f"任期激励 {range_text(term)}", text)
             ws.write_string(row, 9, "；".join(entry.lti) if entry.lti else "无", text)
             ws.write_string(row, 10, "、" + "".join(f"{m}、" for m in entry.measures), text)
-            for col, bounds in ((11, pay), (14, term)):
-                _low, _high, low_inclusive, high_inclusive = sc.ratio_bounds(bounds)
-                ws.write_string(row, col, _yes(bounds is not None), text)
-                ws.write_string(row, col + 1, _yes(low_inclusive), text)
-                ws.write_string(row, col + 2, _yes(high_inclusive), text)
             row += 1
         return first, row
 
