@@ -417,7 +417,7 @@ def add_form_arguments(parser: argparse.ArgumentParser) -> None:
         group.add_argument(f"--unit-{field}", dest=f"unit_{field}", metavar=metavar, help=f"{text}（[unit] {field}）")
     group.add_argument("--sasac-form-no", metavar="表号", help="国资委报表的表号（[forms] sasac_form_no；默认空白）")
     group.add_argument("--sasac-authority", metavar="制表机关", help="国资委报表的制表机关（[forms] sasac_authority；默认空白）")
-    group.add_argument("--report-date", metavar="日期", help="报出日期，如 2026-11-23（默认今天）")
+    group.add_argument("--report-date", metavar="日期", help="报出日期，如 2026-11-23（不填为生成报表的当天）")
 
 
 def form_settings_of(args: argparse.Namespace) -> Any:

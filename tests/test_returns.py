@@ -201,3 +201,16 @@ def test_the_sasac_form_prints_one_a4_page_wide(run: dict[str, Any], tmp_path: P
     form_pages = [p for p in pages if "行次" in p and "分单位" not in p]
     assert all("增减" in p for p in form_pages)  # every page of the form carries all its columns
     assert "填表说明" in text and "2026年11月23日" in text
+
+
+def test_bad_identity_options_stop_before_anything_is_written(demo_group_10: Any, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "G.xlsx"
+    folder = str(demo_group_10.folder / "2025年度")
+    assert main(["rollup", folder, "--out", str(target), "--unit-name", "长" * 101]) != 0
+    assert "不能超过 100 个字" in capsys.readouterr().err and not target.exists()
+    assert main(["rollup", folder, "--out", str(target), "--report-date", "十一月"]) != 0
+    assert "--report-date" in capsys.readouterr().err and not target.exists()
+    (tmp_path / "zhuize-home" / "config.toml").write_text('[forms]\nsasac_form_no = 1\n', encoding="utf-8")
+    assert main(["rollup", folder, "--out", str(target)]) != 0
+    assert "表号" in capsys.readouterr().err and not target.exists()
