@@ -436,6 +436,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     from addin.rollup.periods import Period, parse_date
     from addin.returns.group import write_group_return
     from addin.returns.sasac import write_sasac_return
+    from addin.rollup.indicators import headline_text
     from addin.rollup.recall import previous_totals
     from addin.validation.run import scan_inputs
 
@@ -476,7 +477,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         outputs.commit()
     # everything is written and committed: what follows only shows it (a closed pipe changes nothing)
     lines = [core.summary_text(result)] + ([result.cache.text()] if result.cache is not None else []) + [
-        f"集团汇总：{args.out}"]
+        f"主要指标：{headline_text(result.totals)}", f"集团汇总：{args.out}"]
     if args.sasac:
         lines.append(f"国资委报表：{args.sasac}")
     if args.archive:

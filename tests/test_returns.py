@@ -6,7 +6,9 @@ both returns read back cell by cell."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import re
 import subprocess
 from pathlib import Path
@@ -46,14 +48,16 @@ def run(demo_group_10: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[st
         patch.setenv("ZHUIZE_HOME", str(home))
         first = main(["rollup", str(demo_group_10.folder / "2025年度"), "--out", str(out / "G2025.xlsx"),
                       "--sasac", str(out / "S2025.xlsx"), "--period", "2025年度", *common])
-        second = main(["rollup", str(demo_group_10.folder / "2026年度"), "--out", str(out / "GROUP.xlsx"),
-                       "--sasac", str(out / "SASAC.xlsx"), "--json", str(out / "summary.json"),
-                       "--period", "2026年度", "--as-of", AS_OF.isoformat(), "--report-date", AS_OF.isoformat(),
-                       *common])
+        console = io.StringIO()
+        with contextlib.redirect_stdout(console):
+            second = main(["rollup", str(demo_group_10.folder / "2026年度"), "--out", str(out / "GROUP.xlsx"),
+                           "--sasac", str(out / "SASAC.xlsx"), "--json", str(out / "summary.json"),
+                           "--period", "2026年度", "--as-of", AS_OF.isoformat(), "--report-date", AS_OF.isoformat(),
+                           *common])
     assert first == 0 and second == 2  # 2026 has planted mistakes: rejected files, one unreadable
     import json
 
-    return {"out": out, "summary": json.loads((out / "summary.json").read_text(encoding="utf-8")),
+    return {"out": out, "console": console.getvalue(), "summary": json.loads((out / "summary.json").read_text(encoding="utf-8")),
             "sasac": openpyxl.load_workbook(out / "SASAC.xlsx"), "last": openpyxl.load_workbook(out / "S2025.xlsx"),
             "group": openpyxl.load_workbook(out / "GROUP.xlsx")}
 
@@ -130,6 +134,13 @@ def test_brought_forward_received_closed_and_open_reconcile(run: dict[str, Any])
     assert value["期初在办"] + value["新受理"] == value["线索总数"]
     for unit in run["summary"]["indicators_by_unit"]:
         assert unit["期初在办"] + unit["新受理"] - unit["线索_办结"] == unit["线索_在办"], unit["unit"]
+
+
+def test_the_console_names_indicators_as_the_forms_do(run: dict[str, Any]) -> None:
+    line = next(t for t in run["console"].splitlines() if t.startswith("主要指标："))
+    totals = run["summary"]["indicators"]
+    assert f"期初在办问题线索 {totals['期初在办']} 条" in line and "整改完毕率 " in line and "万元" in line
+    assert not KEY_STYLE.search(line) and "报告期 2026年度" in run["console"]  # (file names may have _)
 
 
 def _summary(run: dict[str, Any]) -> tuple[list[Any], dict[str, tuple[Any, ...]]]:

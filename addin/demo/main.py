@@ -49,9 +49,6 @@ def run_rules(out: TextIO) -> int:
     return 0
 
 
-HEADLINE = ("期初在办", "新受理", "线索_办结", "线索_在办", "追责人数", "扣减薪酬总额", "整改率")
-"""The indicators the demo's console shows (labels and units from the catalogue)."""
-
 MARKER = ".zhuize-demo"
 """Left in the demo folder: a later demo may empty a folder that holds it."""
 
@@ -89,7 +86,7 @@ def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32, force: bo
     from addin.rollup import consolidate as rollup
     from addin.demo.group import make_demo_group
     from addin.documents.letters import write_batch
-    from addin.rollup.indicators import indicator_text
+    from addin.rollup.indicators import headline_text
     from addin.rollup.periods import Period
     from addin.returns.group import write_group_return
     from addin.returns.forms import FormSettings
@@ -158,6 +155,5 @@ def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32, force: bo
     print(f"   退回标注：{outputs / '退回标注'}", file=out)
     print(f"   定期报告、典型案例草稿：{reports}", file=out)
     print("\n主要指标：", file=out)
-    for key in HEADLINE:
-        print(f"   {indicator_text(key, totals)}", file=out)
+    print("   " + headline_text(totals, "\n   "), file=out)
     return result.exit_code

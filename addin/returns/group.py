@@ -25,6 +25,7 @@ from addin.plumbing.outputs import OUTPUT_PROPERTY
 from addin.plumbing.pages import ROW_POINTS, TALL_FIRST, page_setup
 from addin.rollup.indicators import (COUNT, HQ, MONEY, NUMBER_FORMATS, RATIO, Indicator, form_indicators, form_value,
                                      indicator, indicator_kind, lines, ratio_defined)
+from addin.rollup.periods import shown as shown_period
 from addin.rollup.intake import PROVENANCE, SUMMARY_AS_OF, SUMMARY_HEAD, SUMMARY_LEVEL, Row
 from addin.rollup.consolidate import RollupResult, filer_name, profiles_in_use, unit_order
 from addin.rollup.indicators import STILL_INVESTIGATING
@@ -177,7 +178,7 @@ class GroupWriter:
         center = self.formats.get(align="center", valign="vcenter", font_size=9, **border)
         dash = self.formats.get(align="center", valign="vcenter", **border)
         meta = self.formats.get(font_size=9, align="center", valign="vcenter", text_wrap=True, **border)
-        widths = [30, 5, 7, 13, *([12] * len(units))]
+        widths = [30, 5, 8, 13, *([12] * len(units))]
         first = len(SUMMARY_HEAD)
         for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
@@ -188,7 +189,7 @@ class GroupWriter:
         as_of = self.result.judged_on or "各单位填报日期"
         meta_rows = (("统一社会信用代码", "", "", [u.uscc for u in units]),
                      (SUMMARY_LEVEL, "", "", [u.level for u in units]),
-                     ("报告期", "", period, [u.period or period for u in units]),
+                     ("报告期", "", period, [shown_period(u.period) or period for u in units]),
                      (SUMMARY_AS_OF, "", as_of, [u.as_of or self.result.as_of for u in units]),
                      ("来源文件数", "个", sum(len(u.sources) for u in units), [len(u.sources) for u in units]))
         day = self.formats.get(font_size=9, align="center", valign="vcenter", num_format="yyyy-mm-dd", **border)

@@ -367,6 +367,15 @@ def indicator_text(key: str, values: dict[str, Number]) -> str:
     return f"{item.label} {shown}" + (f" {item.unit}" if item.kind == COUNT else "")
 
 
+HEADLINE = ("期初在办", "新受理", "线索_办结", "线索_在办", "追责人数", "扣减薪酬总额", "整改率")
+"""The indicators the console shows after a roll-up (``zhuize rollup``, the demo)."""
+
+
+def headline_text(values: dict[str, Number], separator: str = "；") -> str:
+    """The headline indicators as one line: 期初在办问题线索 26 条；本期新受理问题线索 168 条；…"""
+    return separator.join(indicator_text(key, values) for key in HEADLINE)
+
+
 def form_value(key: str, value: Number) -> float | int:
     """The number a form's cell holds: a ratio as a percentage (72.2222 for 0.722222, the
     unit column saying %), anything else as it is."""
