@@ -297,8 +297,18 @@ def cmd_addin(args: argparse.Namespace) -> int:
 
 
 def cmd_letters(args: argparse.Namespace) -> int:
+    from addin.documents.batch import LettersError
+    from addin.documents.facts import LetterOptions
     from addin.documents.letters import KINDS, write_batch
+    from addin.identity import load_identity
+    from addin.rollup.periods import parse_date
     from addin.validation.run import scan_inputs
+
+    try:
+        day = parse_date(args.date, "--date") if args.date else None
+    except EngineError as exc:
+        print(f"{exc.message}（--date 应为日期，如 2026-11-23）", file=sys.stderr)
+        return EXIT_USAGE
 
     missing = [str(p) for p in args.workbooks if not p.exists()]
     if missing:
@@ -313,7 +323,14 @@ def cmd_letters(args: argparse.Namespace) -> int:
         print(f"--out 应为文件夹，而 {args.out} 是一个文件：请换一个文件夹", file=sys.stderr)
         return EXIT_USAGE
     kinds = [args.kind] if args.kind else list(KINDS)
-    result = write_batch(inputs.files, args.out, clues=args.clue or None, kinds=kinds, report_to=args.to)
+    options = LetterOptions(date=day, report_to=args.to, doc_number=args.doc_number, signer=args.signer,
+                            copies_to=args.cc, identity=load_identity())
+    try:
+        result = write_batch(inputs.files, args.out, clues=args.clue or None, kinds=kinds, options=options,
+                             force=args.force)
+    except LettersError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
     for problem in result.problems:
         print(f"未生成：{problem}", file=sys.stderr)
     for notice in result.notices:
@@ -669,6 +686,12 @@ def build_parser() -> argparse.ArgumentParser:
     letters.add_argument("--kind", choices=["管理提升建议书", "一事一报告"], metavar="管理提升建议书|一事一报告",
                          help="只生成这一种文书（默认两种都生成）")
     letters.add_argument("--to", metavar="主送单位", help="一事一报告的主送单位名称（不填时留待承办部门补充）")
+    letters.add_argument("--date", metavar="日期",
+                         help="一事一报告的成文日期，如 2026-11-23（默认今天；报告只叙述此日及以前的事实）")
+    letters.add_argument("--doc-number", metavar="发文字号", help="版头的发文字号，如 某集团发〔2026〕12号（只用于一份文书）")
+    letters.add_argument("--signer", metavar="姓名", help="签发人（上行文必备；默认取用户配置 [unit] 的单位负责人）")
+    letters.add_argument("--cc", metavar="抄送机关", help="版记的抄送机关，如 集团公司纪委、审计部")
+    letters.add_argument("--force", action="store_true", help="覆盖输出文件夹中已有的同名文书")
     letters.set_defaults(handler=cmd_letters)
 
     val = _command(sub, "validate", "校验填报工作簿：找出、定位并说明每一处错误", epilog=AS_OF_RULE)

@@ -30,8 +30,9 @@ from docx.shared import Pt
 from addin import cli
 from addin.documents import gbt9704, preview
 from addin.documents.gbt9704 import OfficialDocument
+from addin.documents.event_report import UNCHECKED_RANGE
 from addin.documents.wording import (
-    ID_REPLACEMENT, Redactor, balanced_lines, chinese_date, chinese_number, safe_name, wan,
+    ID_REPLACEMENT, UNCHECKED_RULE, Redactor, balanced_lines, chinese_date, chinese_number, safe_name, wan,
 )
 from addin.documents.letters import EVENT_REPORT, RECOMMENDATION, write_batch, write_letters
 from addin.plumbing.outputs import OutputError
@@ -41,6 +42,8 @@ from addin.workbook.templates import build_template, default_options
 
 D = dt.date
 UNIT = "测试能源集团有限公司"
+TITLE_AT = 5
+"""A 一事一报告's title follows its 版头: 发文机关标志, a blank line, 发文字号 and 签发人, two blank lines."""
 ID_ZHANG = "510104198003150010"
 ID_LIU = "510105198507220023"
 ID_BANNED = "510106197811230033"
@@ -183,6 +186,8 @@ def test_recommendation_states_the_facts(letters: tuple[Path, Any]) -> None:
     assert "贸易业务授权审批存在漏洞。" in paragraphs
     assert "客户信用管理和应收款项监测缺失。" in paragraphs
     assert "1.完善贸易业务负面清单。" in paragraphs
+    # written feedback asked by a date: 30 days after the letter's 2026-07-24
+    assert paragraphs[-4] == f"请于2026年8月23日前将建议采纳情况和整改落实情况书面反馈{UNIT}。"
     assert paragraphs[-2:] == [UNIT, "2026年7月24日"]
 
 
@@ -191,9 +196,16 @@ def test_event_report_states_the_facts_and_the_computed_deadlines(letters: tuple
     path = out / f"{UNIT}_XS-2026-010_一事一报告.docx"
     paragraphs = texts(path)
     body = "\n".join(paragraphs)
+    # 版头: 发文机关标志, then 发文字号 and 签发人 (an upward document), highlighted where not given
+    assert paragraphs[0] == f"{UNIT}文件"
+    assert paragraphs[2] == "　（待补充：发文字号）\t签发人：（待补充）　"
+    paragraphs = paragraphs[TITLE_AT:]
     assert paragraphs[0] == "关于测试贸易有限公司\n购销管理方面违规问题的报告"  # balanced at a word end
-    assert paragraphs[1] == "（一事一报告）"
+    # 一事一报告日期 2026-02-24 is before the report's date (2026-11-23): a 续报 that says so
+    assert paragraphs[1] == "（一事一报告·续报）"
     assert paragraphs[3] == "（待承办部门补充：主送上级企业名称）："  # 较大 → 上级企业 (二级企业)
+    assert paragraphs[4] == (f"根据《中央企业违规经营投资责任追究实施办法》（国务院国资委令第46号，2026年1月1日起施行）有关规定，"
+                             f"{UNIT}已于2026年2月24日报送一事一报告。现将测试贸易有限公司购销管理方面违规问题有关进展情况续报如下：")
     headings = [p for p in paragraphs if re.match(r"^[一二三四五六七八九十]+、", p)]
     assert headings == ["一、线索来源及受理情况", "二、问题基本情况", "三、资产损失情况及认定依据", "四、原因分析",
                         "五、已采取的措施及下一步工作"]
@@ -222,11 +234,11 @@ def test_event_report_states_the_facts_and_the_computed_deadlines(letters: tuple
     zhang = next(p for p in paragraphs if p.startswith("1．张伟"))
     assert "时任测试贸易有限公司总经理（企业负责人），认定为主管责任" in zhang
     assert "组织处理：诫勉（影响期至2026年12月18日）" in zhang  # 诫勉: 6 months
-    assert "扣减绩效年薪60%（规定范围50%–100%，待核对），计37.20万元" in zhang  # central-2026: unchecked
+    assert f"扣减绩效年薪60%（规定范围50%–100%）{UNCHECKED_RANGE}，计37.20万元" in zhang  # central-2026: unchecked
     assert "处理决定日期为2026年6月18日" in zhang
     liu = next(p for p in paragraphs if p.startswith("2．刘洋"))
     assert "现已调任，认定为直接责任；组织处理：降职（影响期至2028年6月18日）" in liu
-    assert "扣减绩效年薪80%（规定范围50%–100%，待核对），计30.40万元" in liu
+    assert f"扣减绩效年薪80%（规定范围50%–100%）{UNCHECKED_RANGE}，计30.40万元" in liu
     assert "有从重加重情节" in liu and "本人已提出申诉" in liu
     # rectification linked by 关联线索编号: deadline = 3-31 + 6 months = 9-30
     finding = next(p for p in paragraphs if "SJ-2026-001" in p)
@@ -237,8 +249,10 @@ def test_event_report_states_the_facts_and_the_computed_deadlines(letters: tuple
     assert "快报应于2026年2月24日前报送" in body
     assert "全面报告应于2026年3月9日前报送" in body
     assert "初核报告应于2026年3月30日前报送（可延长不超过30个工作日）" in body
-    # issuer, the report's own date, contact
-    assert paragraphs[-3:] == [UNIT, "2026年2月24日", "（联系人：李明，联系电话：028-86001234）"]
+    # issuer, the report's own date (the day it is written), contact, then the 版记
+    signed = paragraphs.index("2026年11月23日")
+    assert paragraphs[signed - 1:signed + 2] == [UNIT, "2026年11月23日", "（联系人：李明，联系电话：028-86001234）"]
+    assert paragraphs[-1] == f"　{UNIT}\t2026年11月23日印发　"
 
 
 def test_a_person_handled_above_the_loss_grade_is_quoted_the_case_grades_range(tmp_path: Path) -> None:
@@ -251,9 +265,9 @@ def test_a_person_handled_above_the_loss_grade_is_quoted_the_case_grades_range(t
     write_letters(submission(records), out, today=D(2026, 11, 23))
     paragraphs = texts(out / f"{UNIT}_XS-2026-010_一事一报告.docx")
     zhang = next(p for p in paragraphs if p.startswith("1．张伟"))
-    assert "扣减绩效年薪60%（规定范围100%，待核对），计37.20万元" in zhang
+    assert f"扣减绩效年薪60%（规定范围100%）{UNCHECKED_RANGE}，计37.20万元" in zhang
     liu = next(p for p in paragraphs if p.startswith("2．刘洋"))
-    assert "扣减绩效年薪80%（规定范围100%，待核对），计30.40万元" in liu
+    assert f"扣减绩效年薪80%（规定范围100%）{UNCHECKED_RANGE}，计30.40万元" in liu
     assert "损失等级为较大" in "\n".join(paragraphs)  # the loss itself is still graded 较大
 
 
@@ -262,7 +276,7 @@ def test_the_superiors_name_addresses_the_event_report(tmp_path: Path) -> None:
     out = tmp_path / "v2"
     write_letters(submission(info={**INFO, "parent_name": "测试集团有限公司"}), out, today=D(2026, 11, 23))
     paragraphs = texts(out / f"{UNIT}_XS-2026-010_一事一报告.docx")
-    assert paragraphs[3] == "测试集团有限公司："
+    assert paragraphs[TITLE_AT + 3] == "测试集团有限公司："
 
 
 def test_placeholders_are_marked_for_the_handler(letters: tuple[Path, Any]) -> None:
@@ -283,7 +297,7 @@ def test_placeholders_are_marked_for_the_handler(letters: tuple[Path, Any]) -> N
 def test_report_to_fills_the_addressee(tmp_path: Path) -> None:
     result = write_letters(submission(), tmp_path, clues=["XS-2026-010"], report_to="测试能源控股集团有限公司")
     report = next(w.path for w in result.written if w.kind == EVENT_REPORT)
-    assert texts(report)[3] == "测试能源控股集团有限公司："
+    assert texts(report)[TITLE_AT + 3] == "测试能源控股集团有限公司："
 
 
 def test_no_identity_number_anywhere(tmp_path: Path) -> None:
@@ -347,7 +361,7 @@ def test_body_title_and_heading_styles(letters: tuple[Path, Any]) -> None:
     assert defaults.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert defaults.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
 
-    title = document.paragraphs[0]
+    title = document.paragraphs[TITLE_AT]
     assert title.style.name == "公文标题"
     assert _rfonts(title.style.element)["eastAsia"] == "方正小标宋简体"
     assert title.style.font.size == Pt(22)  # 二号
@@ -361,7 +375,7 @@ def test_body_title_and_heading_styles(letters: tuple[Path, Any]) -> None:
     assert lead.text == "（一）问题事实。" and lead.style.name == "二级标题"
     assert _rfonts(lead.style.element)["eastAsia"] == "楷体_GB2312"
     assert heading_2.runs[1].style.name == "Default Paragraph Font"  # the rest in the body font
-    addressee = document.paragraphs[3]
+    addressee = document.paragraphs[TITLE_AT + 3]
     assert addressee.style.name == "主送机关"
     assert addressee.style.element.pPr.find(qn("w:ind")).get(qn("w:firstLineChars")) == "0"  # 顶格
 
@@ -473,7 +487,7 @@ def test_missing_issuer_and_profile(tmp_path: Path) -> None:
 def test_deadline_beyond_the_known_calendar_is_a_problem(tmp_path: Path) -> None:
     records = _records()
     records["clues"][0]["received_date"] = D(2026, 12, 21)  # 30 working days run into 2027, not yet imported
-    result = write_letters(submission(records), tmp_path, clues=["XS-2026-010"])
+    result = write_letters(submission(records), tmp_path, clues=["XS-2026-010"], today=D(2027, 1, 15))
     problem = next(p for p in result.problems if p.document == EVENT_REPORT)
     assert (problem.clue_id, problem.field, problem.label) == ("XS-2026-010", "received_date", "受理日期")
     assert problem.code == "ZZ-LETTER-DEADLINE"
@@ -513,12 +527,18 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytes
     assert "磁盘空间不足" in failure.value.message and str(out) in failure.value.message
 
 
-def test_rewriting_replaces_the_previous_file(tmp_path: Path) -> None:
+def test_an_existing_letter_is_replaced_only_with_force(tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = write_letters(submission(), out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
     records = _records()
     records["recommendations"][0]["recipient"] = "测试贸易有限公司董事会"
-    second = write_letters(submission(records), out)
+    with pytest.raises(OutputError) as refused:  # files this run did not write: nothing replaced, nothing written
+        write_letters(submission(records), out)
+    assert refused.value.message.startswith(f"文件已存在：{out / f'{UNIT}_XS-2026-010_管理提升建议书.docx'}")
+    assert "加 --force" in refused.value.message
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    second = write_letters(submission(records), out, force=True)
     assert [w.path for w in first.written] == [w.path for w in second.written]
     assert texts(second.written[0].path)[2] == "测试贸易有限公司董事会："
     assert len(list(out.iterdir())) == 2
@@ -564,7 +584,7 @@ def test_batch_over_a_folder_of_workbooks(tmp_path: Path) -> None:
     folder = tmp_path / "returns"
     folder.mkdir()
     _workbook(folder / "a.xlsx", "测试能源甲公司", "91510100MA61R8XK49")
-    _workbook(folder / "b.xlsx", "测试能源/乙公司", "91510100MA61R8XK49")  # a slash in the name
+    _workbook(folder / "b.xlsx", "测试能源/乙公司", "91510100MA6CU5NP5B")  # a slash in the name
     (folder / "~$a.xlsx").write_bytes(b"lock")
     result = write_batch(folder, tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
@@ -577,7 +597,7 @@ def test_batch_over_a_folder_of_workbooks(tmp_path: Path) -> None:
         (unit, clue) for unit in ("测试能源甲公司", "测试能源/乙公司") for clue in ("XS-2026-011", "XS-2026-012")}
     report = tmp_path / "out" / "测试能源_乙公司_XS-2026-010_一事一报告.docx"
     assert "初核报告应于2026年3月30日前报送" in full_text(report)
-    assert texts(report)[-3] == "测试能源/乙公司"
+    assert "测试能源/乙公司" in texts(report)[-6:-3]
 
 
 def test_batch_of_submissions_keeps_names_unique(tmp_path: Path) -> None:
@@ -643,7 +663,10 @@ def test_cli_letters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert any(p.sheet == "管理提升建议书" and p.cell == "E3" and "“主要问题”必须填写" in p.message for p in report.errors)
     first = report.errors[0]
     assert f"提醒：return.xlsx 未通过校验（{len(report.errors)} 处错误，如 {first.where} {first.message}" in captured.err
-    code = cli.main(["letters", str(book), "--out", str(out)])
+    code = cli.main(["letters", str(book), "--out", str(out)])  # the letters are there: not replaced
+    captured = capsys.readouterr()
+    assert code == 1 and "文件已存在" in captured.err and "--force" in captured.err
+    code = cli.main(["letters", str(book), "--out", str(out), "--force"])
     captured = capsys.readouterr()
     assert code == 1
     assert "未生成：return.xlsx「管理提升建议书」第3行：线索 XS-2026-011 的管理提升建议书未生成" in captured.err
@@ -667,8 +690,10 @@ def test_wording() -> None:
     assert chinese_date(D(2026, 3, 2)) == "2026年3月2日"
     assert wan(1234.56) == "1,234.56万元"
     assert wan(1234567.5) == "1,234,567.50万元"
-    assert wan(0.1234) == "0.1234万元"
-    assert wan(12.345) == "12.345万元"
+    # 2 decimals, half up, as the returns show money (the demo had 56.315万元 and 10.9095万元)
+    assert wan(0.1234) == "0.12万元"
+    assert wan(12.345) == "12.35万元" and wan(56.315) == "56.32万元" and wan(10.9095) == "10.91万元"
+    assert wan(5454.8075) == "5,454.81万元" and wan(0.004) == "0.00万元"
     assert [chinese_number(n) for n in (1, 9, 10, 11, 20, 21, 99)] == ["一", "九", "十", "十一", "二十", "二十一", "九十九"]
     assert safe_name('A/B:C*?"<>|D. ') == "A_B_C_D"
     assert safe_name("CON") == "_CON"
@@ -755,7 +780,7 @@ def test_letters_mark_unchecked_rules_and_never_cite_the_municipal_rule(letters:
     report = "\n".join(texts(out / f"{UNIT}_XS-2026-010_{EVENT_REPORT}.docx"))
     letter = "\n".join(texts(out / f"{UNIT}_XS-2026-010_{RECOMMENDATION}.docx"))
     timing = next(line for line in report.splitlines() if "报告时限" in line)
-    assert "（该项规定待核对）" in timing and "国务院国资委令第46号" in timing
+    assert UNCHECKED_RULE in timing and "国务院国资委令第46号" in timing
     assert "属于较大资产损失" in letter
     grade_line = next(line for line in letter.splitlines() if "属于较大资产损失" in line)
     assert "待核对" not in grade_line
