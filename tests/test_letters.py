@@ -392,6 +392,9 @@ def test_signature_is_right_aligned_two_characters_in(letters: tuple[Path, Any])
     assert date.paragraph_format.element.pPr.find(qn("w:ind")).get(qn("w:rightChars")) == "350"
     assert date.paragraph_format.element.pPr.find(qn("w:ind")).get(qn("w:right")) == "1120"  # 3.5 × 16 pt
     assert document.paragraphs[-3].text == ""  # 正文下空一行
+    # the last text paragraph and the blank line keep with the signature: never a page of it alone
+    assert document.paragraphs[-4].paragraph_format.keep_with_next
+    assert document.paragraphs[-3].paragraph_format.keep_with_next and issuer.style.paragraph_format.keep_with_next
 
 
 def test_footers_carry_the_page_field_odd_right_even_left(letters: tuple[Path, Any]) -> None:
@@ -737,25 +740,46 @@ needs_office = pytest.mark.skipif(
 MM = 72 / 25.4  # points per millimetre
 
 
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The test letters (dated 2026-11-23, with 抄送) and the sample workbook's letters, printed
+    by LibreOffice in one run: letter name → PDF."""
+    from addin.documents.facts import LetterOptions
+    from addin.workbook.samples import SAMPLE_INFO, SAMPLE_RECORDS
+
+    folder = tmp_path_factory.mktemp("rendered")
+    options = LetterOptions(date=D(2026, 11, 23), copies_to="集团公司纪委、审计部")
+    ours = write_letters(submission(), folder / "ours", options=options).written
+    book = build_template(folder / "sample.xlsx", default_options("central-2026"), SAMPLE_INFO, SAMPLE_RECORDS)
+    sample = write_batch([book], folder / "sample", options=options).written
+    letters = [w.path for w in ours + sample]
+    pdfs = preview.to_pdf(letters, folder / "pdf")
+    return {path.name: pdf for path, pdf in zip(letters, pdfs)}
+
+
+def _pages(pdf: Path) -> list[str]:
+    """Each page's text, white space removed (pdftotext pages are split by form feeds)."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return [re.sub(r"\s+", "", page) for page in text.split("\f")[:-1]]
+
+
 @needs_office
-def test_rendered_by_libreoffice(letters: tuple[Path, Any], tmp_path: Path) -> None:
-    out, _ = letters
-    expected_pages = {RECOMMENDATION: 2, EVENT_REPORT: 4}
+def test_rendered_by_libreoffice(rendered: dict[str, Path]) -> None:
+    expected_pages = {RECOMMENDATION: 2, EVENT_REPORT: 5}
     for kind, pages in expected_pages.items():
-        pdf = render_pdf(out / f"{UNIT}_XS-2026-010_{kind}.docx", tmp_path)
+        pdf = rendered[f"{UNIT}_XS-2026-010_{kind}.docx"]
         info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
         assert re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1) == str(pages)  # type: ignore[union-attr]
         assert "(A4)" in info
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
-                              text=True).stdout
-        flat = re.sub(r"\s+", "", text)
-        for n in range(1, pages + 1):
-            assert f"—{n}—" in flat  # the PAGE field, on every page
+        for n, page in enumerate(_pages(pdf), start=1):
+            assert f"—{n}—" in page  # the PAGE field, on every page
+        flat = "".join(re.sub(r"—\d+—", "", page) for page in _pages(pdf))
         assert "1,234.56万元" in flat
         if kind == EVENT_REPORT:
             assert "快报应于2026年2月24日前报送" in flat
             assert "初核报告应于2026年3月30日前报送" in flat
             assert ID_ZHANG not in flat
+            assert "抄送：集团公司纪委、审计部。" in flat and "2026年11月23日印发" in flat
         else:
             assert "管理提升建议书" in flat and "2026年7月24日" in flat
         # the 版心: text starts 28 mm from the left and 37 mm from the top; the title is centred
@@ -773,6 +797,28 @@ def test_rendered_by_libreoffice(letters: tuple[Path, Any], tmp_path: Path) -> N
         assert max(w[2] for w in number) > 170 * MM
 
 
+@needs_office
+def test_no_page_holds_only_the_signature(rendered: dict[str, Path]) -> None:
+    """GB/T 9704 7.3.5: the issuer and date never stand alone on a page — on the page that
+    holds them there is body text too (the last paragraph keeps with them)."""
+    checked = 0
+    for name, pdf in rendered.items():
+        document = Document(str(pdf.parent.parent / ("ours" if name.startswith(UNIT) else "sample") / name))
+        signature = [p.text for p in document.paragraphs if p.style.name == "发文机关署名"]
+        issuer, date = (re.sub(r"\s+", "", t) for t in signature)
+        first = next(i for i, p in enumerate(document.paragraphs) if p.style.name == "发文机关署名")
+        closing = [re.sub(r"\s+", "", p.text) for p in document.paragraphs[first:]]
+        pages = _pages(pdf)
+        (page,) = [text for text in pages if re.search(re.escape(issuer + date) + "(?!印发)", text)]
+        rest = page
+        for text in closing + [re.sub(r"\s+", "", p) for p in ("抄送：", "印发")]:
+            rest = rest.replace(text, "")
+        rest = re.sub(r"—\d+—", "", rest)
+        assert len(rest) > 10, (name, page)
+        checked += 1
+    assert checked >= 4
+
+
 def test_letters_mark_unchecked_rules_and_never_cite_the_municipal_rule(letters: tuple[Path, Any]) -> None:
     """central-2026: the loss grade (Order 46, read) is cited plainly; the report deadlines
     (116号's numbers, not read for the central text) carry 待核对; nothing names the municipal rule."""
@@ -786,3 +832,139 @@ def test_letters_mark_unchecked_rules_and_never_cite_the_municipal_rule(letters:
     assert "待核对" not in grade_line
     for text in (report, letter):
         assert "宜宾" not in text
+
+
+# -- what a document may state on its date --------------------------------------------------------
+
+_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_TERMS = ("应于", "影响期至", "整改期限为", "请于")
+"""Dates that are terms or deadlines, not facts: they may lie after the document's date."""
+
+
+def fact_dates(text: str) -> list[dt.date]:
+    """Every date a document states as a fact (deadlines and terms left out)."""
+    found = []
+    for match in _DATE.finditer(text):
+        before = text[max(0, match.start() - 5):match.start()]
+        if any(before.endswith(term) for term in _TERMS):
+            continue
+        found.append(D(*map(int, match.groups())))
+    return found
+
+
+def test_a_report_states_only_what_was_true_on_its_date(tmp_path: Path) -> None:
+    """Dated 2026-03-22: the 3-20 loss is told, the 3-25 and 4-01 ones, the 6-18 decisions, the
+    3-31 audit finding and the ledger's current stage (as of its 填报日期 11-20) are not."""
+    result = write_letters(submission(), tmp_path, kinds=[EVENT_REPORT], clues=["XS-2026-010"], today=D(2026, 3, 22))
+    (letter,) = result.written
+    body = full_text(letter.path)
+    dates = fact_dates(body)
+    assert D(2026, 3, 20) in dates and max(dates) == D(2026, 3, 22)
+    assert "造成资产损失共计900.00万元" in body and "34.56" not in body and "或有损失" not in body
+    assert "损失等级为较大" in body  # 900 of 52,000: graded on what was assessed by then
+    assert "张伟" not in body and "SJ-2026-001" not in body and "办理阶段为" not in body
+    assert "已于2026年3月2日立项核查" in body
+    assert "（一事一报告·续报）" in body and "已于2026年2月24日报送一事一报告" in body
+    # the default letters (dated 2026-11-23) too: no fact after the date either letter bears
+    out = tmp_path / "all"
+    for written in write_letters(submission(), out, today=D(2026, 11, 23)).written:
+        text = full_text(written.path)
+        signed = D(2026, 7, 24) if written.kind == RECOMMENDATION else D(2026, 11, 23)
+        assert max(fact_dates(text)) == signed, written.kind
+
+
+def test_a_letter_dated_before_the_clue_was_received_is_a_problem(tmp_path: Path) -> None:
+    result = write_letters(submission(), tmp_path, kinds=[EVENT_REPORT], clues=["XS-2026-010"], today=D(2026, 2, 9))
+    assert not result.written
+    (problem,) = result.problems
+    assert problem.code == "ZZ-LETTER-DATE" and problem.field == "received_date"
+    assert "受理日期 2026年2月10日 晚于报告日期 2026年2月9日" in problem.message
+
+
+def test_a_first_report_and_a_continued_one(tmp_path: Path) -> None:
+    """续报 only when an earlier report is recorded before the date: on 2026-02-24 (the recorded
+    一事一报告日期 itself) it is the first report; a day later it continues it; a 快报 counts too."""
+    def subtitle(day: dt.date, **clue: Any) -> str:
+        records = _records()
+        records["clues"][0].update(clue)
+        folder = tmp_path / f"{day}{len(clue)}"
+        (letter,) = write_letters(submission(records), folder, kinds=[EVENT_REPORT], clues=["XS-2026-010"],
+                                  today=day).written
+        return texts(letter.path)[TITLE_AT + 1]
+
+    assert subtitle(D(2026, 2, 24)) == "（一事一报告）"
+    assert subtitle(D(2026, 2, 25)) == "（一事一报告·续报）"
+    assert subtitle(D(2026, 2, 25), event_report_date=None) == "（一事一报告）"
+    assert subtitle(D(2026, 2, 25), event_report_date=None, flash_date=D(2026, 2, 13)) == "（一事一报告·续报）"
+
+
+def _plain_runs(path: Path) -> list[str]:
+    """Text of runs that are not highlighted."""
+    document = Document(str(path))
+    return [run.text for p in document.paragraphs for run in p.runs if run.font.highlight_color is None]
+
+
+def test_nothing_unchecked_in_plain_text_and_money_to_two_decimals(tmp_path: Path) -> None:
+    records = _records()
+    records["losses"][1]["loss_amount"] = 34.5649  # 900 + 34.5649 + 300 = 1,234.5649 → 1,234.56
+    records["accountability"][0]["pay_base"] = 62.0175  # × 60% = 37.2105 → 37.21
+    result = write_letters(submission(records), tmp_path, today=D(2026, 11, 23))
+    assert len(result.written) == 2
+    for letter in result.written:
+        text = full_text(letter.path)
+        assert not re.search(r"\d\.\d{3,}万元", text), letter.kind
+        if letter.kind == EVENT_REPORT:  # central-2026's deadlines and ranges are unchecked: noted, highlighted
+            assert "待核对" in text
+        assert not [run for run in _plain_runs(letter.path) if "待核对" in run], letter.kind
+    report = full_text(next(w.path for w in result.written if w.kind == EVENT_REPORT))
+    assert "间接损失34.56万元" in report and "共计1,234.56万元" in report and "计37.21万元" in report
+
+
+def test_letterhead_signer_and_imprint(tmp_path: Path) -> None:
+    from addin.documents.batch import LettersError
+    from addin.documents.facts import LetterOptions
+    from addin.identity import UnitIdentity
+
+    identity = UnitIdentity(name=UNIT, head="赵强")  # the identity is the issuer's: its 单位负责人 signs
+    options = LetterOptions(date=D(2026, 11, 23), doc_number="测能源报〔2026〕8号", identity=identity,
+                            copies_to="集团公司纪委、审计部")
+    (report,) = write_letters(submission(), tmp_path, kinds=[EVENT_REPORT], clues=["XS-2026-010"],
+                              options=options).written
+    paragraphs = texts(report.path)
+    assert paragraphs[:3] == [f"{UNIT}文件", "", "　测能源报〔2026〕8号\t签发人：赵强　"]
+    assert paragraphs[-2:] == ["　抄送：集团公司纪委、审计部。", f"　{UNIT}\t2026年11月23日印发　"]
+    head = Document(str(report.path)).paragraphs[0]
+    assert str(head.runs[0].font.color.rgb) == "FF0000"  # red 发文机关标志
+    assert Document(str(report.path)).paragraphs[2]._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom")).get(
+        qn("w:color")) == "FF0000"  # the red separator line
+    signer = LetterOptions(signer="钱明", identity=UnitIdentity(name="另一集团有限公司", head="赵强"))
+    assert signer.signer_for(UNIT) == "钱明"
+    assert LetterOptions(identity=UnitIdentity(name="另一集团有限公司", head="赵强")).signer_for(UNIT) is None
+    with pytest.raises(LettersError, match="发文字号只能用于一份文书"):
+        write_letters(submission(), tmp_path / "two", options=options)
+
+
+def test_a_superseded_workbook_in_a_folder_gets_no_letters(tmp_path: Path) -> None:
+    """As the roll-up takes them: the later 填报日期 of a unit's period wins, the same content
+    counts once, equal dates give no letters."""
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    early = {**INFO, "report_date": D(2026, 11, 20)}
+    late = {**INFO, "report_date": D(2026, 11, 22)}
+    build_template(folder / "a-first.xlsx", default_options("central-2026"), early, _records())
+    build_template(folder / "a-second.xlsx", default_options("central-2026"), late, _records())
+    shutil.copy(folder / "a-second.xlsx", folder / "a-copy.xlsx")
+    result = write_batch(folder, tmp_path / "out", clues=["XS-2026-010"])
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        f"{UNIT}_XS-2026-010_一事一报告.docx", f"{UNIT}_XS-2026-010_管理提升建议书.docx"]  # no …_2.docx
+    assert any("a-first.xlsx（填报日期 2026-11-20）已被" in n and "未生成文书" in n for n in result.notices)
+    assert any("内容完全相同" in n for n in result.notices)
+    tied = tmp_path / "tied"
+    tied.mkdir()
+    build_template(tied / "x.xlsx", default_options("central-2026"), late, _records())
+    records = _records()
+    records["recommendations"][0]["recipient"] = "测试贸易有限公司董事会"
+    build_template(tied / "y.xlsx", default_options("central-2026"), late, records)
+    result = write_batch(tied, tmp_path / "out2", clues=["XS-2026-010"])
+    assert not result.written
+    assert [p.code for p in result.problems] == ["ZZ-ROLLUP-CONFLICT", "ZZ-ROLLUP-CONFLICT"]
