@@ -552,12 +552,15 @@ def cmd_barred(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from addin.documents import yearend
-    from addin.rollup.periods import Period
+    from addin.identity import load_identity
+    from addin.rollup.periods import Period, parse_date
 
     period = Period.parse(args.period)
     try:
         if args.action == "periodic":
-            written = [yearend.write_periodic(args.archive, period, args.out, args.kind, force=args.force)]
+            as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
+            written = [yearend.write_periodic(args.archive, period, args.out, args.kind, force=args.force,
+                                              identity=load_identity({"name": args.unit_name}), as_of=as_of)]
         else:
             written = yearend.write_cases(args.archive, period, args.out, mask_names=args.mask_names,
                                           clues=args.clue, force=args.force)
@@ -739,11 +742,14 @@ def build_parser() -> argparse.ArgumentParser:
     rep_sub = rep.add_subparsers(dest="action", metavar="报告", required=True)
     periodic = rep_sub.add_parser("periodic", help="定期报告（或 --kind 专项报告）草稿，Word 公文格式")
     periodic.add_argument("--kind", choices=["定期报告", "专项报告"], default="定期报告")
+    periodic.add_argument("--as-of", metavar="日期", help="数据截至日期，如 2026-11-23（默认为汇总时各单位最晚的填报日期）")
+    periodic.add_argument("--unit-name", metavar="单位名称",
+                          help="报告标题和署名的单位名称（默认取用户配置 [unit] 的 name）")
     cases = rep_sub.add_parser("cases", help="典型案例草稿：每条 报送典型案例 为 是 的线索一份")
     cases.add_argument("--mask-names", action="store_true", help="责任人姓名写作“张某”")
     cases.add_argument("--clue", nargs="+", metavar="ID", help="只生成这些线索编号的典型案例")
     for one in (periodic, cases):
-        one.add_argument("--period", required=True, metavar="2026-年度", help="报告期")
+        one.add_argument("--period", required=True, metavar="2026年度", help="报告期，如 2026年度、2026年上半年")
         one.add_argument("--archive", type=Path, default=default_archive, metavar="DB",
                          help="归档库（默认用户文件夹下 archive.sqlite）")
         one.add_argument("--out", type=Path, required=True, metavar="DIR", help="输出文件夹")

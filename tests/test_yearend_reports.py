@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 
 from addin.cli import main
 from addin.documents import preview, yearend
 from addin.rollup import barred, consolidate
 from addin.rollup.periods import Period
-from addin.workbook.samples import SAMPLE_RECORDS
+from addin.workbook.samples import SAMPLE_INFO, SAMPLE_RECORDS
 from web_cases import UNIT_B, workbook
 
 PERIOD = Period.of(2026, "年度")
@@ -54,14 +55,47 @@ def test_every_table_number_is_the_rollups_indicator(rolled: tuple[Path, dict[st
     assert len(tables) == len(yearend.PERIODIC_TABLES) + 1  # and the 禁入 usage table
     checked = 0
     for table, (_, spec) in zip(tables, yearend.PERIODIC_TABLES):
-        rows = [[c.text for c in r.cells] for r in table.rows][1:]
-        assert [label for label, _ in rows] == [label for label, _ in spec]
-        for (label, shown), (_, key) in zip(rows, spec):
-            assert _number(shown) == pytest.approx(totals[key], abs=5e-5), (label, shown, totals[key])
+        rows = [[c.text for c in r.cells] for r in table.rows]
+        assert rows[0] == ["项目", "计量单位", "本期", "上年同期"]
+        assert [(label, unit) for label, unit, _, _ in rows[1:]] == [yearend.split_label(label) for label, _ in spec]
+        for (label, _, shown, before), (_, key) in zip(rows[1:], spec):
+            expected = yearend.value_of(totals, key)
+            assert _number(shown) == pytest.approx(expected, abs=0.005), (label, shown, expected)
+            if key.startswith(yearend.MONEY_PREFIXES):
+                assert re.fullmatch(r"[\d,]+\.\d\d", shown), shown  # 2 decimals, as the returns
+            assert before == "—"  # nothing archived for 2025
             checked += 1
+        # the header row repeats on every page; no row breaks across a page
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+        assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
     assert checked > 60
     assert totals["线索总数"] == 8 and totals["追责人数"] == 4 and totals["典型案例数"] == 2  # two sample units
     assert totals["禁入限制人数"] == 2
+
+
+def test_the_periodic_report_names_the_unit_period_and_data_date(rolled: tuple[Path, dict[str, Any], Path],
+                                                                tmp_path: Path) -> None:
+    """Titled and signed with the identity's name (highlighted 待补充 where none); the period
+    written 2026年度; the data date the roll-up's as-of (the units' latest 填报日期), not 12月31日."""
+    from addin.identity import MISSING, UnitIdentity
+
+    archive = rolled[0]
+    doc, _ = yearend.build_periodic(archive, PERIOD, today=dt.date(2026, 11, 30),
+                                    identity=UnitIdentity(name="示例能源集团有限公司"))
+    paragraphs = [p.text for p in doc.doc.paragraphs]
+    assert paragraphs[0].replace("\n", "") == "示例能源集团有限公司关于2026年度违规经营投资责任追究工作情况的报告"
+    body = "\n".join(paragraphs)
+    filed = SAMPLE_INFO["report_date"]
+    assert f"现将2026年度违规经营投资责任追究工作情况报告如下（数据截至{filed.year}年{filed.month}月{filed.day}日" in body
+    assert "2026-年度" not in body and "12月31日" not in body and "集团公司" not in paragraphs[0]
+    assert paragraphs[-2:] == ["示例能源集团有限公司", "2026年11月30日"]
+    given, _ = yearend.build_periodic(archive, PERIOD, today=dt.date(2026, 11, 30), as_of=dt.date(2026, 11, 23))
+    assert "数据截至2026年11月23日" in "\n".join(p.text for p in given.doc.paragraphs)
+    # two units and no identity: the name is a highlighted 待补充, in the title and the signature
+    title = given.doc.paragraphs[0]
+    marked = [run for run in title.runs if run.text == MISSING]
+    assert marked and all(run.font.highlight_color is not None for run in marked)
+    assert given.doc.paragraphs[-2].text == MISSING and given.doc.paragraphs[-2].runs[0].font.highlight_color
 
 
 def test_cli_writes_both_kinds_and_never_overwrites(rolled: tuple[Path, dict[str, Any], Path], tmp_path: Path,
@@ -73,10 +107,10 @@ def test_cli_writes_both_kinds_and_never_overwrites(rolled: tuple[Path, dict[str
     assert "已生成定期报告" in out and "已生成专项报告" in out
     assert main(args) == 1 and "不覆盖" in capsys.readouterr().err
     assert main([*args, "--force"]) == 0
-    special = "\n".join(p.text for p in Document(str(tmp_path / "专项报告_2026-年度.docx")).paragraphs)
+    special = "\n".join(p.text for p in Document(str(tmp_path / "专项报告_2026年度.docx")).paragraphs)
     assert "专项报告" in special
-    assert main(["report", "periodic", "--period", "2024-年度", "--archive", str(archive), "--out", str(tmp_path)]) == 1
-    assert "没有 2024-年度 已通过的报表" in capsys.readouterr().err
+    assert main(["report", "periodic", "--period", "2024年度", "--archive", str(archive), "--out", str(tmp_path)]) == 1
+    assert "没有 2024年度 已通过的报表" in capsys.readouterr().err
     assert main(["report", "cases", "--period", "2026-年度", "--archive", str(archive), "--out", str(tmp_path / "c"),
                  "--mask-names"]) == 0
     assert len(list((tmp_path / "c").glob("典型案例_*.docx"))) == 2  # XS-2026-001 of each unit
@@ -104,7 +138,10 @@ def test_rendered_reports_have_their_sections_and_no_id(rolled: tuple[Path, dict
         assert f"{'一二三四五六七'[number - 1]}、{heading}" in report
     for caption, _ in yearend.PERIODIC_TABLES:
         assert caption in report
-    assert f"本期受理问题线索{totals['线索总数']}条" in report
+    opening, closed, still = totals["期初在办"], totals["线索_办结"], totals["线索_在办"]
+    new = totals["线索总数"] - opening
+    assert opening + new - closed == still
+    assert f"期初在办问题线索{opening}条，本期新受理{new}条，办结{closed}条，期末在办{still}条" in report
     assert "本期任用董事、监事、高级管理人员前查询2次，查到在禁入期内的1次" in report
     assert "待承办部门补充：工作成效和经验做法" in report and "XS-2026-001" in report
     for number, heading in enumerate(yearend.CASE_HEADINGS, start=1):

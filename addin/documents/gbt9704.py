@@ -456,13 +456,21 @@ class OfficialDocument:
             elif segment:
                 paragraph.add_run(self.redact(segment))
 
-    def title(self, text: str) -> Paragraph:
-        """二号小标宋 centred; a long title is broken into balanced lines at word ends."""
+    def title(self, text: str, highlight: str | None = None) -> Paragraph:
+        """二号小标宋 centred; a long title is broken into balanced lines at word ends.  The
+        ``highlight`` text (e.g. a name still to be configured) is marked as a placeholder."""
         paragraph = self.doc.add_paragraph(style=STYLE_TITLE[0])
         for i, line in enumerate(balanced_lines(self.redact(text), title_chars_per_line())):
-            run = paragraph.add_run(line)
-            if i:
-                run._r.insert(0, OxmlElement("w:br"))
+            pieces = line.split(highlight) if highlight else [line]
+            segments: list[Segment] = []
+            for k, piece in enumerate(pieces):
+                if k:
+                    segments.append(Note(highlight or ""))
+                segments.append(piece)
+            runs = self._segment_runs(paragraph, segments)
+            if i and runs:
+                first = runs[0]._r
+                first.insert(0 if first.find(qn("w:rPr")) is None else 1, OxmlElement("w:br"))
         return paragraph
 
     def subtitle(self, text: str) -> Paragraph:

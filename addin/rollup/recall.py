@@ -41,6 +41,8 @@ class RecalledUnit:
     sha256: str
     ledgers: UnitLedgers
     indicators: dict[str, int | float]
+    filed_on: dt.date | None = None
+    """Its 填报日期 (the day its data run to)."""
 
 
 def _value(kind: ColumnType, value: Any) -> Any:
@@ -74,18 +76,19 @@ def period_units(archive: str | Path, period: Period) -> list[RecalledUnit]:
         return []
     db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
-        latest: dict[str, tuple[int, str, str]] = {}
-        for sid, sha, uscc, unit in db.execute(
-                "SELECT id, sha256, uscc, unit FROM submissions WHERE year = ? AND period = ?"
+        latest: dict[str, tuple[int, str, str, Any]] = {}
+        for sid, sha, uscc, unit, filed_on in db.execute(
+                "SELECT id, sha256, uscc, unit, filed_on FROM submissions WHERE year = ? AND period = ?"
                 " ORDER BY filed_on, id", (period.year, period.name)):
-            latest[uscc] = (sid, sha, unit)
+            latest[uscc] = (sid, sha, unit, filed_on)
         units = []
         with Archive(path) as store:
             for uscc in sorted(latest):
-                sid, sha, unit = latest[uscc]
+                sid, sha, unit, filed_on = latest[uscc]
                 ledgers = UnitLedgers(unit, uscc, **{s.key: _rows(db, sid, s.key) for s in STANDARD.ledgers},
                                       brought_forward=len(store.previous_open_clues(uscc, period)))
-                units.append(RecalledUnit(unit, uscc, sha, ledgers, unit_indicators(ledgers)))
+                units.append(RecalledUnit(unit, uscc, sha, ledgers, unit_indicators(ledgers),
+                                          _value(ColumnType.DATE, filed_on)))
         return units
     finally:
         db.close()
