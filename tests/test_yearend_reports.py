@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from addin.cli import main
 from addin.documents import preview, yearend
 from addin.rollup import barred, consolidate
+from addin.rollup.indicators import MONEY, RATIO, lines, ratio_defined
 from addin.rollup.periods import Period
 from addin.workbook.samples import SAMPLE_INFO, SAMPLE_RECORDS
 from web_cases import UNIT_B, workbook
@@ -44,8 +45,7 @@ def rolled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, An
 
 
 def _number(text: str) -> float:
-    text = text.replace(",", "")
-    return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    return float(text.replace(",", ""))
 
 
 def test_every_table_number_is_the_rollups_indicator(rolled: tuple[Path, dict[str, Any], Path], tmp_path: Path) -> None:
@@ -54,15 +54,24 @@ def test_every_table_number_is_the_rollups_indicator(rolled: tuple[Path, dict[st
     tables = Document(str(report.path)).tables
     assert len(tables) == len(yearend.PERIODIC_TABLES) + 1  # and the 禁入 usage table
     checked = 0
-    for table, (_, spec) in zip(tables, yearend.PERIODIC_TABLES):
+    for table, (_, keys) in zip(tables, yearend.PERIODIC_TABLES):
         rows = [[c.text for c in r.cells] for r in table.rows]
         assert rows[0] == ["项目", "计量单位", "本期", "上年同期"]
-        assert [(label, unit) for label, unit, _, _ in rows[1:]] == [yearend.split_label(label) for label, _ in spec]
-        for (label, _, shown, before), (_, key) in zip(rows[1:], spec):
-            expected = yearend.value_of(totals, key)
-            assert _number(shown) == pytest.approx(expected, abs=0.005), (label, shown, expected)
-            if key.startswith(yearend.MONEY_PREFIXES):
-                assert re.fullmatch(r"[\d,]+\.\d\d", shown), shown  # 2 decimals, as the returns
+        shown = [line for line in lines(yearend.table_indicators(keys, [totals])) if line.heading != "section"]
+        assert [row[0] for row in rows[1:]] == [line.text for line in shown]  # the catalogue's labels, as the forms
+        for (label, unit, value, before), line in zip(rows[1:], shown):
+            if line.indicator is None:
+                assert unit == value == before == ""  # a breakdown's heading
+                continue
+            item = line.indicator
+            assert unit == item.unit and unit, label
+            if not ratio_defined(item.key, totals):
+                assert value == "—", label  # nothing to divide
+                continue
+            expected = totals[item.key] * (100 if item.kind == RATIO else 1)
+            assert _number(value) == pytest.approx(expected, abs=0.005), (label, value, expected)
+            if item.kind == MONEY:
+                assert re.fullmatch(r"[\d,]+\.\d\d", value), value  # 2 decimals, as the returns
             assert before == "—"  # nothing archived for 2025
             checked += 1
         # the header row repeats on every page; no row breaks across a page
@@ -96,6 +105,14 @@ def test_the_periodic_report_names_the_unit_period_and_data_date(rolled: tuple[P
     marked = [run for run in title.runs if run.text == MISSING]
     assert marked and all(run.font.highlight_color is not None for run in marked)
     assert given.doc.paragraphs[-2].text == MISSING and given.doc.paragraphs[-2].runs[0].font.highlight_color
+
+
+def test_last_years_column_shows_the_previous_totals(rolled: tuple[Path, dict[str, Any], Path]) -> None:
+    totals = rolled[1]
+    keys = yearend.PERIODIC_TABLES[3][1]  # 资产损失: counts and money
+    rows = yearend.table_rows(keys, totals, dict(totals))
+    assert [r for r in rows if r[1]] and all(r[2] == r[3] for r in rows)
+    assert all(r[3] == "—" for r in yearend.table_rows(keys, totals, None) if r[1])
 
 
 def test_cli_writes_both_kinds_and_never_overwrites(rolled: tuple[Path, dict[str, Any], Path], tmp_path: Path,
@@ -134,14 +151,15 @@ def test_rendered_reports_have_their_sections_and_no_id(rolled: tuple[Path, dict
     texts = [re.sub(r"\s+", "", subprocess.run(["pdftotext", "-layout", str(p), "-"], check=True,
                                                capture_output=True, text=True).stdout) for p in pdfs]
     report, case, unmasked = texts
+    # a table longer than a page repeats its header row on the next: more headers than tables
+    assert report.count("项目计量单位本期上年同期") > len(yearend.PERIODIC_TABLES)
     for number, heading in enumerate(yearend.PERIODIC_HEADINGS, start=1):
         assert f"{'一二三四五六七'[number - 1]}、{heading}" in report
     for caption, _ in yearend.PERIODIC_TABLES:
         assert caption in report
-    opening, closed, still = totals["期初在办"], totals["线索_办结"], totals["线索_在办"]
-    new = totals["线索总数"] - opening
-    assert opening + new - closed == still
-    assert f"期初在办问题线索{opening}条，本期新受理{new}条，办结{closed}条，期末在办{still}条" in report
+    opening, new, closed, still = (totals[k] for k in ("期初在办", "新受理", "线索_办结", "线索_在办"))
+    assert opening + new - closed == still and new == totals["线索总数"] - opening
+    assert f"期初在办问题线索{opening}条，本期新受理问题线索{new}条，办结问题线索{closed}条，期末在办问题线索{still}条" in report
     assert "本期任用董事、监事、高级管理人员前查询2次，查到在禁入期内的1次" in report
     assert "待承办部门补充：工作成效和经验做法" in report and "XS-2026-001" in report
     for number, heading in enumerate(yearend.CASE_HEADINGS, start=1):

@@ -602,6 +602,14 @@ class OfficialDocument:
         set_fonts(run._r, FONT_HEADING_1)
         table = self.doc.add_table(rows=1 + len(rows), cols=len(header))
         table.style = self.doc.styles["Table Grid"]
+        table.autofit = False
+        # the label column takes what the number columns (28 mm each) leave of the 版心
+        other = 28.0 if len(header) > 2 else TEXT_WIDTH_MM / 3
+        widths = [TEXT_WIDTH_MM - other * (len(header) - 1)] + [other] * (len(header) - 1)
+        for column, width in zip(table.columns, widths):
+            column.width = Mm(width)
+            for cell in column.cells:
+                cell.width = Mm(width)
         for r, values in enumerate([list(header), *[list(v) for v in rows]]):
             properties = table.rows[r]._tr.get_or_add_trPr()
             properties.append(OxmlElement("w:cantSplit"))  # a row never breaks across pages

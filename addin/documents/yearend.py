@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -22,9 +23,11 @@ from addin.documents.gbt9704 import Note, OfficialDocument, Placeholder, Segment
 from addin.documents.wording import Redactor, chinese_date, money, percent, safe_name, sentence, wan
 from addin.identity import MISSING
 from addin.rollup import barred
-from addin.rollup.indicators import INDICATORS
+from addin.rollup.indicators import (
+    MONEY, RATIO, UPWARD, Indicator, display_value, form_indicators, indicator, lines, ratio_defined,
+)
 from addin.rollup.periods import Period
-from addin.rollup.recall import RecalledUnit, period_indicators, period_units
+from addin.rollup.recall import RecalledUnit, period_indicators, period_units, previous_totals
 from addin.workbook import schema
 from udfs import vocab
 
@@ -33,39 +36,37 @@ KINDS = (PERIODIC, SPECIAL)
 COVERAGE_BAR = 0.5
 """管理提升建议书 should cover more than half of the closed projects."""
 
-MEANING = dict(INDICATORS)
+def _keys(*prefixed: tuple[str, Sequence[str]] | str) -> tuple[str, ...]:
+    keys: list[str] = []
+    for item in prefixed:
+        keys += [item] if isinstance(item, str) else [f"{item[0]}_{v}" for v in item[1]]
+    return tuple(keys)
 
-# (caption, [(row label, indicator key)]) — every number in the tables is one indicator
-NEW_CLUES = "本期新受理"
-"""Clues received this period: 线索总数 less 期初在办 (the ledger lists the open ones brought
-forward too), so 期初在办 + 本期新受理 − 办结 = 期末在办 reconciles."""
-DERIVED = {NEW_CLUES: lambda totals: max(0, int(totals["线索总数"]) - int(totals["期初在办"]))}
 
-PERIODIC_TABLES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("问题线索受理和办理情况", (("期初在办（条）", "期初在办"), ("本期新受理（条）", NEW_CLUES),
-                          ("已办结（条）", "线索_办结"), ("期末在办（条）", "线索_在办"))),
-    ("问题线索来源", tuple((f"{v}（条）", f"线索来源_{v}") for v in schema.CLUE_SOURCES)),
-    ("违规情形类别", tuple((f"{v}（条）", f"违规情形_{v}") for v in schema.VIOLATION_CATEGORIES)),
-    ("资产损失认定情况", tuple((f"{g}损失（笔）", f"损失笔数_{g}") for g in vocab.GRADES)
-     + tuple((f"{g}损失金额（万元）", f"损失金额_{g}") for g in vocab.GRADES)
-     + (("已挽回金额（万元）", "已挽回金额"),)),
-    ("责任追究处理情况", (("追责人数（人）", "追责人数"),)
-     + tuple((f"{r}（人）", f"责任类型_{r}") for r in vocab.RESPONSIBILITIES)
-     + tuple((f"{m}（人）", f"组织处理_{m}") for m in vocab.MEASURES)
-     + (("扣减薪酬总额（万元）", "扣减薪酬总额"), ("禁入限制（人）", "禁入限制人数"),
-        ("移送纪检监察机构（条）", "移送纪检监察线索数"), ("移送司法机关（人）", "移送司法机关人数"))),
-    ("审计整改情况", (("整改问题（个）", "整改问题数"), ("整改完毕（个）", "整改完毕数"), ("部分整改（个）", "部分整改数"),
-                    ("未整改（个）", "未整改数"), ("整改率", "整改率"), ("逾期（个）", "逾期问题数"),
-                    ("已纠正金额（万元）", "已纠正金额"))),
-    ("管理提升建议书和一事一报告", (("管理提升建议书（份）", "管理提升建议书数"), ("办结核查项目（个）", "办结核查项目数"),
-                               ("其中形成建议书（个）", "办结项目有建议书数"), ("建议书覆盖率", "管理提升建议书覆盖率"),
-                               ("一事一报告应报（件）", "一事一报告_应报"), ("一事一报告已报（件）", "一事一报告_已报"),
-                               ("典型案例（件）", "典型案例数"))),
-    ("零报告情况", (("零报告单位（家）", "零报告单位数"), ("零查处单位（家）", "零查处单位数"),
-                  ("零追责单位（家）", "零追责单位数"))),
+# (caption, indicator keys): every row's label, unit and number come from the indicator
+# catalogue (``addin.rollup.indicators``), laid out as the forms lay them (``lines``)
+PERIODIC_TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("问题线索受理和办理情况", _keys("期初在办", "新受理", "线索_办结", "线索_在办", "移送纪检监察线索数")),
+    ("问题线索来源", _keys(("线索来源", schema.CLUE_SOURCES))),
+    ("违规情形类别", _keys(("违规情形", schema.VIOLATION_CATEGORIES))),
+    ("资产损失认定情况", _keys(("损失笔数", vocab.GRADES), ("损失金额", vocab.GRADES), "已挽回金额")),
+    ("责任追究处理情况", _keys("追责人数", ("责任类型", vocab.RESPONSIBILITIES), ("组织处理", vocab.MEASURES),
+                            "扣减薪酬总额", "禁入限制人数", "移送司法机关人数")),
+    ("审计整改情况", _keys("整改问题数", "整改完毕数", "部分整改数", "未整改数", "逾期问题数", "整改率", "已纠正金额")),
+    ("管理提升建议书和一事一报告", _keys("管理提升建议书数", "办结核查项目数", "办结项目有建议书数", "管理提升建议书覆盖率",
+                               "一事一报告_应报", "一事一报告_已报", "典型案例数")),
+    ("零报告情况", _keys("零报告单位数", "零查处单位数", "零追责单位数")),
 )
-RATIOS = ("整改率", "管理提升建议书覆盖率")
-MONEY_PREFIXES = ("损失金额_", "已挽回金额", "扣减薪酬总额", "已纠正金额")
+HEADLINE = ("期初在办", "新受理", "线索_办结", "线索_在办")
+"""期初在办 + 新受理 − 办结 = 期末在办: the catalogue computes 新受理 so that it reconciles."""
+
+
+def table_indicators(keys: Sequence[str], values: Sequence[dict[str, int | float]]) -> list[Indicator]:
+    """A table's indicators as the forms show them: Order 46's wording, an Order 37 measure
+    only where counted (``form_indicators``)."""
+    shown = {i.key for i in form_indicators(UPWARD, (), values)}
+    return [indicator(k) for k in keys if k in shown]
+
 
 PERIODIC_HEADINGS = ("企业基本情况", "责任追究工作开展情况", "禁入限制人员信息录入、查询、使用情况", "典型案例",
                      "工作成效", "存在问题", "下一步工作")
@@ -90,41 +91,42 @@ BARRED_ROWS = {"在册人数": ("名册在册人员", "人"), "本期录入人�
 NONE_SHOWN = "—"
 
 
-def cell(key: str, value: int | float | None) -> str:
-    """How a table shows an indicator: counts as integers, 万元 to 2 decimals (as the returns),
-    ratios in %; "—" where there is no value (no 上年同期)."""
-    if value is None:
+def cell(key: str, values: dict[str, int | float] | None) -> str:
+    """How a table shows an indicator (its unit in the column beside it): counts as integers,
+    万元 to 2 decimals and ratios as percentages to 2 — rounded as the returns round; "—"
+    where there is no value (no 上年同期) or a ratio has nothing to divide."""
+    if values is None or key not in values:
         return NONE_SHOWN
-    if key in RATIOS:
-        return percent(float(value))
-    if key.startswith(MONEY_PREFIXES):
+    item = indicator(key)
+    value = values[key]
+    if item.kind == RATIO:
+        if not ratio_defined(key, values):
+            return NONE_SHOWN
+        return f"{Decimal(repr(display_value(key, value))) * 100:.2f}"
+    if item.kind == MONEY:
         return money(float(value))
     return f"{int(value):,d}"
 
 
-def split_label(label: str) -> tuple[str, str]:
-    """"期初在办（条）" → ("期初在办", "条"); a ratio's unit is %."""
-    if label.endswith("）") and "（" in label:
-        head, _, unit = label[:-1].rpartition("（")
-        return head, unit
-    return label, "%"
-
-
-def value_of(totals: dict[str, int | float] | None, key: str) -> int | float | None:
-    if totals is None:
-        return None
-    return DERIVED[key](totals) if key in DERIVED else totals[key]
+def table_rows(keys: Sequence[str], totals: dict[str, int | float],
+               previous: dict[str, int | float] | None) -> list[tuple[str, str, str, str]]:
+    """(项目, 计量单位, 本期, 上年同期) rows, breakdown headings included (the section heading
+    is the table's caption)."""
+    rows = []
+    for line in lines(table_indicators(keys, [totals] + ([previous] if previous else []))):
+        if line.heading == "section":
+            continue
+        item = line.indicator
+        if item is None:
+            rows.append((line.text, "", "", ""))
+        else:
+            rows.append((line.text, item.unit, cell(item.key, totals), cell(item.key, previous)))
+    return rows
 
 
 def period_text(period: Period) -> str:
     """2026年度, 2026年上半年 (never 2026-年度)."""
     return f"{period.year}{period.name}" if period.name == "年度" else f"{period.year}年{period.name}"
-
-
-def previous_totals(archive: str | Path, period: Period) -> dict[str, int | float] | None:
-    """The same period a year earlier, from the archive (None where none was archived)."""
-    units = period_units(archive, Period.of(period.year - 1, period.name))
-    return period_indicators(units) if units else None
 
 
 def data_date(units: Sequence[RecalledUnit], period: Period, as_of: dt.date | None) -> dt.date:
@@ -199,9 +201,8 @@ def build_periodic(archive: str | Path, period: Period, kind: str = PERIODIC, to
              Placeholder("企业资产规模、主营业务及责任追究工作机构设置情况"))
 
     doc.heading_1(PERIODIC_HEADINGS[1])
-    opening, new, closed, still = (int(value_of(totals, k) or 0) for k in ("期初在办", NEW_CLUES, "线索_办结", "线索_在办"))
-    doc.body(f"期初在办问题线索{opening}条，本期新受理{new}条，办结{closed}条，期末在办{still}条；"
-             f"追究责任{totals['追责人数']}人，扣减薪酬{wan(float(totals['扣减薪酬总额']))}；审计发现问题{totals['整改问题数']}个，"
+    headline = "，".join(f"{indicator(k).label}{int(totals[k]):,d}{indicator(k).unit}" for k in HEADLINE)
+    doc.body(f"{headline}；追究责任{totals['追责人数']}人，扣减薪酬{wan(float(totals['扣减薪酬总额']))}；审计发现问题{totals['整改问题数']}个，"
              f"整改率{percent(float(totals['整改率']))}。")
     coverage = float(totals["管理提升建议书覆盖率"])
     if totals["办结核查项目数"]:
@@ -213,9 +214,8 @@ def build_periodic(archive: str | Path, period: Period, kind: str = PERIODIC, to
     zero = [u.unit for u in units if u.indicators["零报告单位数"]]
     if zero:
         doc.body(f"零报告单位{len(zero)}家：{'、'.join(zero)}。")
-    for caption, rows in PERIODIC_TABLES:
-        doc.table(caption, TABLE_HEADER, [(*split_label(label), cell(key, value_of(totals, key)),
-                                           cell(key, value_of(previous, key))) for label, key in rows])
+    for caption, keys in PERIODIC_TABLES:
+        doc.table(caption, TABLE_HEADER, table_rows(keys, totals, previous))
 
     doc.heading_1(PERIODIC_HEADINGS[2])
     start = dt.date(period.year, 1, 1) if period.name in ("年度", "上半年", "第一季度") else period.end.replace(day=1)
@@ -249,6 +249,11 @@ def build_periodic(archive: str | Path, period: Period, kind: str = PERIODIC, to
 def write_periodic(archive: str | Path, period: Period, out: str | Path, kind: str = PERIODIC,
                    today: dt.date | None = None, force: bool = False, identity: Any = None,
                    as_of: dt.date | None = None) -> WrittenReport:
+    """The report as a .docx in ``out``; ``identity`` defaults to the user folder's [unit]."""
+    if identity is None:
+        from addin.identity import load_identity
+
+        identity = load_identity()
     doc, _ = build_periodic(archive, period, kind, today, identity=identity, as_of=as_of)
     target = Path(out) / f"{kind}_{period_text(period)}.docx"
     return WrittenReport(_save(doc, target, force), kind)
