@@ -681,6 +681,15 @@ def test_cli_letters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     code = cli.main(["letters", str(book), "--out", str(tmp_path / "only"), "--kind", "一事一报告", "--clue", "XS-2026-010"])
     assert code == 0 and [p.name for p in (tmp_path / "only").iterdir()] == [f"{UNIT}_XS-2026-010_一事一报告.docx"]
     capsys.readouterr()
+    assert cli.main(["letters", str(book), "--out", str(tmp_path / "d"), "--date", "2026-13-01"]) == 2
+    assert "--date 应为日期" in capsys.readouterr().err
+    assert cli.main(["letters", str(book), "--out", str(tmp_path / "n"), "--doc-number", "某发〔2026〕1号"]) == 2
+    assert "发文字号只能用于一份文书" in capsys.readouterr().err and not (tmp_path / "n").exists()
+    assert cli.main(["letters", str(book), "--out", str(tmp_path / "n"), "--doc-number", "某发〔2026〕1号",
+                     "--kind", "一事一报告", "--clue", "XS-2026-010", "--signer", "赵强", "--cc", "集团公司纪委",
+                     "--date", "2026-11-23"]) == 0
+    capsys.readouterr()
+    assert texts(tmp_path / "n" / f"{UNIT}_XS-2026-010_一事一报告.docx")[2] == "　某发〔2026〕1号\t签发人：赵强　"
     assert cli.main(["letters", str(tmp_path / "missing.xlsx"), "--out", str(out)]) == 2
     assert "找不到工作簿或文件夹" in capsys.readouterr().err
 

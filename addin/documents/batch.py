@@ -243,7 +243,8 @@ def _write_one(facts: SubmissionFacts, job: _Job, folder: Path, names: _Names, o
             document = event_report.build(facts, job.case, options)
         target = folder / names.take(facts.unit, job.case.clue_id, job.kind)
         if not force and (target.exists() or target.is_symlink()):
-            raise OutputError(f"文件已存在：{target}（不是本次生成的，不覆盖；未生成任何文书。换一个输出文件夹，或加 --force 覆盖）",
+            raise OutputError(f"文件已存在：{target}（不是本次生成的，不覆盖；未生成任何文书。请移走该文件或换一个输出文件夹，"
+                              "命令行中也可加 --force 覆盖）",
                               target)
         outputs.write(target, document.save)  # an OS error stops the batch: OutputError, one line
     except EngineError as exc:
