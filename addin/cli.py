@@ -298,8 +298,18 @@ def cmd_addin(args: argparse.Namespace) -> int:
 
 
 def cmd_letters(args: argparse.Namespace) -> int:
+    from addin.documents.batch import LettersError
+    from addin.documents.facts import LetterOptions
     from addin.documents.letters import KINDS, write_batch
+    from addin.identity import load_identity
+    from addin.rollup.periods import parse_date
     from addin.validation.run import scan_inputs
+
+    try:
+        day = parse_date(args.date, "--date") if args.date else None
+    except EngineError as exc:
+        print(f"{exc.message}（--date 应为日期，如 2026-11-23）", file=sys.stderr)
+        return EXIT_USAGE
 
     missing = [str(p) for p in args.workbooks if not p.exists()]
     if missing:
@@ -314,7 +324,14 @@ def cmd_letters(args: argparse.Namespace) -> int:
         print(f"--out 应为文件夹，而 {args.out} 是一个文件：请换一个文件夹", file=sys.stderr)
         return EXIT_USAGE
     kinds = [args.kind] if args.kind else list(KINDS)
-    result = write_batch(inputs.files, args.out, clues=args.clue or None, kinds=kinds, report_to=args.to)
+    options = LetterOptions(date=day, report_to=args.to, doc_number=args.doc_number, signer=args.signer,
+                            copies_to=args.cc, identity=load_identity())
+    try:
+        result = write_batch(inputs.files, args.out, clues=args.clue or None, kinds=kinds, options=options,
+                             force=args.force)
+    except LettersError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
     for problem in result.problems:
         print(f"未生成：{problem}", file=sys.stderr)
     for notice in result.notices:
@@ -572,12 +589,15 @@ def cmd_barred(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from addin.documents import yearend
-    from addin.rollup.periods import Period
+    from addin.identity import load_identity
+    from addin.rollup.periods import Period, parse_date
 
     period = Period.parse(args.period)
     try:
         if args.action == "periodic":
-            written = [yearend.write_periodic(args.archive, period, args.out, args.kind, force=args.force)]
+            as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
+            written = [yearend.write_periodic(args.archive, period, args.out, args.kind, force=args.force,
+                                              identity=load_identity({"name": args.unit_name}), as_of=as_of)]
         else:
             written = yearend.write_cases(args.archive, period, args.out, mask_names=args.mask_names,
                                           clues=args.clue, force=args.force)
@@ -706,6 +726,12 @@ def build_parser() -> argparse.ArgumentParser:
     letters.add_argument("--kind", choices=["管理提升建议书", "一事一报告"], metavar="管理提升建议书|一事一报告",
                          help="只生成这一种文书（默认两种都生成）")
     letters.add_argument("--to", metavar="主送单位", help="一事一报告的主送单位名称（不填时留待承办部门补充）")
+    letters.add_argument("--date", metavar="日期",
+                         help="一事一报告的成文日期，如 2026-11-23（默认今天；报告只叙述此日及以前的事实）")
+    letters.add_argument("--doc-number", metavar="发文字号", help="版头的发文字号，如 某集团发〔2026〕12号（只用于一份文书）")
+    letters.add_argument("--signer", metavar="姓名", help="签发人（上行文必备；默认取用户配置 [unit] 的单位负责人）")
+    letters.add_argument("--cc", metavar="抄送机关", help="版记的抄送机关，如 集团公司纪委、审计部")
+    letters.add_argument("--force", action="store_true", help="覆盖输出文件夹中已有的同名文书")
     letters.set_defaults(handler=cmd_letters)
 
     val = _command(sub, "validate", "校验填报工作簿：找出、定位并说明每一处错误", epilog=AS_OF_RULE)
@@ -754,11 +780,14 @@ def build_parser() -> argparse.ArgumentParser:
     rep_sub = rep.add_subparsers(dest="action", metavar="报告", required=True)
     periodic = rep_sub.add_parser("periodic", help="定期报告（或 --kind 专项报告）草稿，Word 公文格式")
     periodic.add_argument("--kind", choices=["定期报告", "专项报告"], default="定期报告")
+    periodic.add_argument("--as-of", metavar="日期", help="数据截至日期，如 2026-11-23（默认为汇总时各单位最晚的填报日期）")
+    periodic.add_argument("--unit-name", metavar="单位名称",
+                          help="报告标题和署名的单位名称（默认取用户配置 [unit] 的 name）")
     cases = rep_sub.add_parser("cases", help="典型案例草稿：每条 报送典型案例 为 是 的线索一份")
     cases.add_argument("--mask-names", action="store_true", help="责任人姓名写作“张某”")
     cases.add_argument("--clue", nargs="+", metavar="ID", help="只生成这些线索编号的典型案例")
     for one in (periodic, cases):
-        one.add_argument("--period", required=True, metavar="2026-年度", help="报告期")
+        one.add_argument("--period", required=True, metavar="2026年度", help="报告期，如 2026年度、2026年上半年")
         one.add_argument("--archive", type=Path, default=default_archive, metavar="DB",
                          help="归档库（默认用户文件夹下 archive.sqlite）")
         one.add_argument("--out", type=Path, required=True, metavar="DIR", help="输出文件夹")

@@ -24,7 +24,7 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert "对账：输入" in text and "（平）" in text
     assert any((outputs / "文书").glob("*.docx"))
     assert any((outputs / "退回标注").glob("*.xlsx"))
-    periodic = outputs / "年度报告" / "定期报告_2026-年度.docx"
+    periodic = outputs / "年度报告" / "定期报告_2026年度.docx"
     assert periodic.is_file() and f"定期报告：{periodic}" in text
     cases = list((outputs / "年度报告").glob("典型案例_*.docx"))
     assert len(cases) == 1 and str(cases[0]) in text

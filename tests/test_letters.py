@@ -30,8 +30,9 @@ from docx.shared import Pt
 from addin import cli
 from addin.documents import gbt9704, preview
 from addin.documents.gbt9704 import OfficialDocument
+from addin.documents.event_report import UNCHECKED_RANGE
 from addin.documents.wording import (
-    ID_REPLACEMENT, Redactor, balanced_lines, chinese_date, chinese_number, safe_name, wan,
+    ID_REPLACEMENT, UNCHECKED_RULE, Redactor, balanced_lines, chinese_date, chinese_number, safe_name, wan,
 )
 from addin.documents.letters import EVENT_REPORT, RECOMMENDATION, write_batch, write_letters
 from addin.plumbing.outputs import OutputError
@@ -41,6 +42,8 @@ from addin.workbook.templates import build_template, default_options
 
 D = dt.date
 UNIT = "测试能源集团有限公司"
+TITLE_AT = 5
+"""A 一事一报告's title follows its 版头: 发文机关标志, a blank line, 发文字号 and 签发人, two blank lines."""
 ID_ZHANG = "510104198003150010"
 ID_LIU = "510105198507220023"
 ID_BANNED = "510106197811230033"
@@ -183,6 +186,8 @@ def test_recommendation_states_the_facts(letters: tuple[Path, Any]) -> None:
     assert "贸易业务授权审批存在漏洞。" in paragraphs
     assert "客户信用管理和应收款项监测缺失。" in paragraphs
     assert "1.完善贸易业务负面清单。" in paragraphs
+    # written feedback asked by a date: 30 days after the letter's 2026-07-24
+    assert paragraphs[-4] == f"请于2026年8月23日前将建议采纳情况和整改落实情况书面反馈{UNIT}。"
     assert paragraphs[-2:] == [UNIT, "2026年7月24日"]
 
 
@@ -191,9 +196,16 @@ def test_event_report_states_the_facts_and_the_computed_deadlines(letters: tuple
     path = out / f"{UNIT}_XS-2026-010_一事一报告.docx"
     paragraphs = texts(path)
     body = "\n".join(paragraphs)
+    # 版头: 发文机关标志, then 发文字号 and 签发人 (an upward document), highlighted where not given
+    assert paragraphs[0] == f"{UNIT}文件"
+    assert paragraphs[2] == "　（待补充：发文字号）\t签发人：（待补充）　"
+    paragraphs = paragraphs[TITLE_AT:]
     assert paragraphs[0] == "关于测试贸易有限公司\n购销管理方面违规问题的报告"  # balanced at a word end
-    assert paragraphs[1] == "（一事一报告）"
+    # 一事一报告日期 2026-02-24 is before the report's date (2026-11-23): a 续报 that says so
+    assert paragraphs[1] == "（一事一报告·续报）"
     assert paragraphs[3] == "（待承办部门补充：主送上级企业名称）："  # 较大 → 上级企业 (二级企业)
+    assert paragraphs[4] == (f"根据《中央企业违规经营投资责任追究实施办法》（国务院国资委令第46号，2026年1月1日起施行）有关规定，"
+                             f"{UNIT}已于2026年2月24日报送一事一报告。现将测试贸易有限公司购销管理方面违规问题有关进展情况续报如下：")
     headings = [p for p in paragraphs if re.match(r"^[一二三四五六七八九十]+、", p)]
     assert headings == ["一、线索来源及受理情况", "二、问题基本情况", "三、资产损失情况及认定依据", "四、原因分析",
                         "五、已采取的措施及下一步工作"]
@@ -222,11 +234,11 @@ def test_event_report_states_the_facts_and_the_computed_deadlines(letters: tuple
     zhang = next(p for p in paragraphs if p.startswith("1．张伟"))
     assert "时任测试贸易有限公司总经理（企业负责人），认定为主管责任" in zhang
     assert "组织处理：诫勉（影响期至2026年12月18日）" in zhang  # 诫勉: 6 months
-    assert "扣减绩效年薪60%（规定范围50%–100%，待核对），计37.20万元" in zhang  # central-2026: unchecked
+    assert f"扣减绩效年薪60%（规定范围50%–100%）{UNCHECKED_RANGE}，计37.20万元" in zhang  # central-2026: unchecked
     assert "处理决定日期为2026年6月18日" in zhang
     liu = next(p for p in paragraphs if p.startswith("2．刘洋"))
     assert "现已调任，认定为直接责任；组织处理：降职（影响期至2028年6月18日）" in liu
-    assert "扣减绩效年薪80%（规定范围50%–100%，待核对），计30.40万元" in liu
+    assert f"扣减绩效年薪80%（规定范围50%–100%）{UNCHECKED_RANGE}，计30.40万元" in liu
     assert "有从重加重情节" in liu and "本人已提出申诉" in liu
     # rectification linked by 关联线索编号: deadline = 3-31 + 6 months = 9-30
     finding = next(p for p in paragraphs if "SJ-2026-001" in p)
@@ -237,8 +249,10 @@ def test_event_report_states_the_facts_and_the_computed_deadlines(letters: tuple
     assert "快报应于2026年2月24日前报送" in body
     assert "全面报告应于2026年3月9日前报送" in body
     assert "初核报告应于2026年3月30日前报送（可延长不超过30个工作日）" in body
-    # issuer, the report's own date, contact
-    assert paragraphs[-3:] == [UNIT, "2026年2月24日", "（联系人：李明，联系电话：028-86001234）"]
+    # issuer, the report's own date (the day it is written), contact, then the 版记
+    signed = paragraphs.index("2026年11月23日")
+    assert paragraphs[signed - 1:signed + 2] == [UNIT, "2026年11月23日", "（联系人：李明，联系电话：028-86001234）"]
+    assert paragraphs[-1] == f"　{UNIT}\t2026年11月23日印发　"
 
 
 def test_a_person_handled_above_the_loss_grade_is_quoted_the_case_grades_range(tmp_path: Path) -> None:
@@ -251,9 +265,9 @@ def test_a_person_handled_above_the_loss_grade_is_quoted_the_case_grades_range(t
     write_letters(submission(records), out, today=D(2026, 11, 23))
     paragraphs = texts(out / f"{UNIT}_XS-2026-010_一事一报告.docx")
     zhang = next(p for p in paragraphs if p.startswith("1．张伟"))
-    assert "扣减绩效年薪60%（规定范围100%，待核对），计37.20万元" in zhang
+    assert f"扣减绩效年薪60%（规定范围100%）{UNCHECKED_RANGE}，计37.20万元" in zhang
     liu = next(p for p in paragraphs if p.startswith("2．刘洋"))
-    assert "扣减绩效年薪80%（规定范围100%，待核对），计30.40万元" in liu
+    assert f"扣减绩效年薪80%（规定范围100%）{UNCHECKED_RANGE}，计30.40万元" in liu
     assert "损失等级为较大" in "\n".join(paragraphs)  # the loss itself is still graded 较大
 
 
@@ -262,7 +276,7 @@ def test_the_superiors_name_addresses_the_event_report(tmp_path: Path) -> None:
     out = tmp_path / "v2"
     write_letters(submission(info={**INFO, "parent_name": "测试集团有限公司"}), out, today=D(2026, 11, 23))
     paragraphs = texts(out / f"{UNIT}_XS-2026-010_一事一报告.docx")
-    assert paragraphs[3] == "测试集团有限公司："
+    assert paragraphs[TITLE_AT + 3] == "测试集团有限公司："
 
 
 def test_placeholders_are_marked_for_the_handler(letters: tuple[Path, Any]) -> None:
@@ -283,7 +297,7 @@ def test_placeholders_are_marked_for_the_handler(letters: tuple[Path, Any]) -> N
 def test_report_to_fills_the_addressee(tmp_path: Path) -> None:
     result = write_letters(submission(), tmp_path, clues=["XS-2026-010"], report_to="测试能源控股集团有限公司")
     report = next(w.path for w in result.written if w.kind == EVENT_REPORT)
-    assert texts(report)[3] == "测试能源控股集团有限公司："
+    assert texts(report)[TITLE_AT + 3] == "测试能源控股集团有限公司："
 
 
 def test_no_identity_number_anywhere(tmp_path: Path) -> None:
@@ -347,7 +361,7 @@ def test_body_title_and_heading_styles(letters: tuple[Path, Any]) -> None:
     assert defaults.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert defaults.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
 
-    title = document.paragraphs[0]
+    title = document.paragraphs[TITLE_AT]
     assert title.style.name == "公文标题"
     assert _rfonts(title.style.element)["eastAsia"] == "方正小标宋简体"
     assert title.style.font.size == Pt(22)  # 二号
@@ -361,7 +375,7 @@ def test_body_title_and_heading_styles(letters: tuple[Path, Any]) -> None:
     assert lead.text == "（一）问题事实。" and lead.style.name == "二级标题"
     assert _rfonts(lead.style.element)["eastAsia"] == "楷体_GB2312"
     assert heading_2.runs[1].style.name == "Default Paragraph Font"  # the rest in the body font
-    addressee = document.paragraphs[3]
+    addressee = document.paragraphs[TITLE_AT + 3]
     assert addressee.style.name == "主送机关"
     assert addressee.style.element.pPr.find(qn("w:ind")).get(qn("w:firstLineChars")) == "0"  # 顶格
 
@@ -378,6 +392,9 @@ def test_signature_is_right_aligned_two_characters_in(letters: tuple[Path, Any])
     assert date.paragraph_format.element.pPr.find(qn("w:ind")).get(qn("w:rightChars")) == "350"
     assert date.paragraph_format.element.pPr.find(qn("w:ind")).get(qn("w:right")) == "1120"  # 3.5 × 16 pt
     assert document.paragraphs[-3].text == ""  # 正文下空一行
+    # the last text paragraph and the blank line keep with the signature: never a page of it alone
+    assert document.paragraphs[-4].paragraph_format.keep_with_next
+    assert document.paragraphs[-3].paragraph_format.keep_with_next and issuer.style.paragraph_format.keep_with_next
 
 
 def test_footers_carry_the_page_field_odd_right_even_left(letters: tuple[Path, Any]) -> None:
@@ -473,7 +490,7 @@ def test_missing_issuer_and_profile(tmp_path: Path) -> None:
 def test_deadline_beyond_the_known_calendar_is_a_problem(tmp_path: Path) -> None:
     records = _records()
     records["clues"][0]["received_date"] = D(2026, 12, 21)  # 30 working days run into 2027, not yet imported
-    result = write_letters(submission(records), tmp_path, clues=["XS-2026-010"])
+    result = write_letters(submission(records), tmp_path, clues=["XS-2026-010"], today=D(2027, 1, 15))
     problem = next(p for p in result.problems if p.document == EVENT_REPORT)
     assert (problem.clue_id, problem.field, problem.label) == ("XS-2026-010", "received_date", "受理日期")
     assert problem.code == "ZZ-LETTER-DEADLINE"
@@ -513,12 +530,18 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytes
     assert "磁盘空间不足" in failure.value.message and str(out) in failure.value.message
 
 
-def test_rewriting_replaces_the_previous_file(tmp_path: Path) -> None:
+def test_an_existing_letter_is_replaced_only_with_force(tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = write_letters(submission(), out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
     records = _records()
     records["recommendations"][0]["recipient"] = "测试贸易有限公司董事会"
-    second = write_letters(submission(records), out)
+    with pytest.raises(OutputError) as refused:  # files this run did not write: nothing replaced, nothing written
+        write_letters(submission(records), out)
+    assert refused.value.message.startswith(f"文件已存在：{out / f'{UNIT}_XS-2026-010_管理提升建议书.docx'}")
+    assert "加 --force" in refused.value.message
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    second = write_letters(submission(records), out, force=True)
     assert [w.path for w in first.written] == [w.path for w in second.written]
     assert texts(second.written[0].path)[2] == "测试贸易有限公司董事会："
     assert len(list(out.iterdir())) == 2
@@ -564,7 +587,7 @@ def test_batch_over_a_folder_of_workbooks(tmp_path: Path) -> None:
     folder = tmp_path / "returns"
     folder.mkdir()
     _workbook(folder / "a.xlsx", "测试能源甲公司", "91510100MA61R8XK49")
-    _workbook(folder / "b.xlsx", "测试能源/乙公司", "91510100MA61R8XK49")  # a slash in the name
+    _workbook(folder / "b.xlsx", "测试能源/乙公司", "91510100MA6CU5NP5B")  # a slash in the name
     (folder / "~$a.xlsx").write_bytes(b"lock")
     result = write_batch(folder, tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
@@ -577,7 +600,7 @@ def test_batch_over_a_folder_of_workbooks(tmp_path: Path) -> None:
         (unit, clue) for unit in ("测试能源甲公司", "测试能源/乙公司") for clue in ("XS-2026-011", "XS-2026-012")}
     report = tmp_path / "out" / "测试能源_乙公司_XS-2026-010_一事一报告.docx"
     assert "初核报告应于2026年3月30日前报送" in full_text(report)
-    assert texts(report)[-3] == "测试能源/乙公司"
+    assert "测试能源/乙公司" in texts(report)[-6:-3]
 
 
 def test_batch_of_submissions_keeps_names_unique(tmp_path: Path) -> None:
@@ -643,7 +666,10 @@ def test_cli_letters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert any(p.sheet == "管理提升建议书" and p.cell == "E3" and "“主要问题”必须填写" in p.message for p in report.errors)
     first = report.errors[0]
     assert f"提醒：return.xlsx 未通过校验（{len(report.errors)} 处错误，如 {first.where} {first.message}" in captured.err
-    code = cli.main(["letters", str(book), "--out", str(out)])
+    code = cli.main(["letters", str(book), "--out", str(out)])  # the letters are there: not replaced
+    captured = capsys.readouterr()
+    assert code == 1 and "文件已存在" in captured.err and "--force" in captured.err
+    code = cli.main(["letters", str(book), "--out", str(out), "--force"])
     captured = capsys.readouterr()
     assert code == 1
     assert "未生成：return.xlsx「管理提升建议书」第3行：线索 XS-2026-011 的管理提升建议书未生成" in captured.err
@@ -655,6 +681,15 @@ def test_cli_letters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     code = cli.main(["letters", str(book), "--out", str(tmp_path / "only"), "--kind", "一事一报告", "--clue", "XS-2026-010"])
     assert code == 0 and [p.name for p in (tmp_path / "only").iterdir()] == [f"{UNIT}_XS-2026-010_一事一报告.docx"]
     capsys.readouterr()
+    assert cli.main(["letters", str(book), "--out", str(tmp_path / "d"), "--date", "2026-13-01"]) == 2
+    assert "--date 应为日期" in capsys.readouterr().err
+    assert cli.main(["letters", str(book), "--out", str(tmp_path / "n"), "--doc-number", "某发〔2026〕1号"]) == 2
+    assert "发文字号只能用于一份文书" in capsys.readouterr().err and not (tmp_path / "n").exists()
+    assert cli.main(["letters", str(book), "--out", str(tmp_path / "n"), "--doc-number", "某发〔2026〕1号",
+                     "--kind", "一事一报告", "--clue", "XS-2026-010", "--signer", "赵强", "--cc", "集团公司纪委",
+                     "--date", "2026-11-23"]) == 0
+    capsys.readouterr()
+    assert texts(tmp_path / "n" / f"{UNIT}_XS-2026-010_一事一报告.docx")[2] == "　某发〔2026〕1号\t签发人：赵强　"
     assert cli.main(["letters", str(tmp_path / "missing.xlsx"), "--out", str(out)]) == 2
     assert "找不到工作簿或文件夹" in capsys.readouterr().err
 
@@ -667,8 +702,10 @@ def test_wording() -> None:
     assert chinese_date(D(2026, 3, 2)) == "2026年3月2日"
     assert wan(1234.56) == "1,234.56万元"
     assert wan(1234567.5) == "1,234,567.50万元"
-    assert wan(0.1234) == "0.1234万元"
-    assert wan(12.345) == "12.345万元"
+    # 2 decimals, half up, as the returns show money (the demo had 56.315万元 and 10.9095万元)
+    assert wan(0.1234) == "0.12万元"
+    assert wan(12.345) == "12.35万元" and wan(56.315) == "56.32万元" and wan(10.9095) == "10.91万元"
+    assert wan(5454.8075) == "5,454.81万元" and wan(0.004) == "0.00万元"
     assert [chinese_number(n) for n in (1, 9, 10, 11, 20, 21, 99)] == ["一", "九", "十", "十一", "二十", "二十一", "九十九"]
     assert safe_name('A/B:C*?"<>|D. ') == "A_B_C_D"
     assert safe_name("CON") == "_CON"
@@ -712,25 +749,56 @@ needs_office = pytest.mark.skipif(
 MM = 72 / 25.4  # points per millimetre
 
 
+LONG_SUGGESTIONS = 16
+"""So many suggestion lines put the 建议书's signature alone on page 3 unless its last paragraph
+keeps with it (found by rendering 10–39 lines without the keep)."""
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    """The test letters (dated 2026-11-23, with 抄送), a 建议书 whose signature would stand alone
+    on its last page, and the sample workbook's letters, printed by LibreOffice in one run:
+    letter name → (docx, PDF)."""
+    from addin.documents.facts import LetterOptions
+    from addin.workbook.samples import SAMPLE_INFO, SAMPLE_RECORDS
+
+    folder = tmp_path_factory.mktemp("rendered")
+    options = LetterOptions(date=D(2026, 11, 23), copies_to="集团公司纪委、审计部")
+    ours = [w.path for w in write_letters(submission(), folder / "ours", options=options).written]
+    records = _records()
+    records["recommendations"][0]["suggestions"] = "\n".join(
+        f"{n}.完善贸易业务负面清单" for n in range(1, LONG_SUGGESTIONS + 1))
+    (long,) = write_letters(submission(records), folder / "long", kinds=[RECOMMENDATION], clues=["XS-2026-010"]).written
+    book = build_template(folder / "sample.xlsx", default_options("central-2026"), SAMPLE_INFO, SAMPLE_RECORDS)
+    sample = [w.path for w in write_batch([book], folder / "sample", options=options).written]
+    letters = ours + [long.path.rename(long.path.with_name("长_" + long.path.name))] + sample
+    pdfs = preview.to_pdf(letters, folder / "pdf")
+    return {path.name: (path, pdf) for path, pdf in zip(letters, pdfs)}
+
+
+def _pages(pdf: Path) -> list[str]:
+    """Each page's text, white space removed (pdftotext pages are split by form feeds)."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return [re.sub(r"\s+", "", page) for page in text.split("\f")[:-1]]
+
+
 @needs_office
-def test_rendered_by_libreoffice(letters: tuple[Path, Any], tmp_path: Path) -> None:
-    out, _ = letters
-    expected_pages = {RECOMMENDATION: 2, EVENT_REPORT: 4}
+def test_rendered_by_libreoffice(rendered: dict[str, tuple[Path, Path]]) -> None:
+    expected_pages = {RECOMMENDATION: 2, EVENT_REPORT: 5}
     for kind, pages in expected_pages.items():
-        pdf = render_pdf(out / f"{UNIT}_XS-2026-010_{kind}.docx", tmp_path)
+        _, pdf = rendered[f"{UNIT}_XS-2026-010_{kind}.docx"]
         info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
         assert re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1) == str(pages)  # type: ignore[union-attr]
         assert "(A4)" in info
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
-                              text=True).stdout
-        flat = re.sub(r"\s+", "", text)
-        for n in range(1, pages + 1):
-            assert f"—{n}—" in flat  # the PAGE field, on every page
+        for n, page in enumerate(_pages(pdf), start=1):
+            assert f"—{n}—" in page  # the PAGE field, on every page
+        flat = "".join(re.sub(r"—\d+—", "", page) for page in _pages(pdf))
         assert "1,234.56万元" in flat
         if kind == EVENT_REPORT:
             assert "快报应于2026年2月24日前报送" in flat
             assert "初核报告应于2026年3月30日前报送" in flat
             assert ID_ZHANG not in flat
+            assert "抄送：集团公司纪委、审计部。" in flat and "2026年11月23日印发" in flat
         else:
             assert "管理提升建议书" in flat and "2026年7月24日" in flat
         # the 版心: text starts 28 mm from the left and 37 mm from the top; the title is centred
@@ -748,6 +816,29 @@ def test_rendered_by_libreoffice(letters: tuple[Path, Any], tmp_path: Path) -> N
         assert max(w[2] for w in number) > 170 * MM
 
 
+@needs_office
+def test_no_page_holds_only_the_signature(rendered: dict[str, tuple[Path, Path]]) -> None:
+    """GB/T 9704 7.3.5: the issuer and date never stand alone on a page — on the page that
+    holds them there is body text too (the last paragraph keeps with them)."""
+    checked = 0
+    for name, (docx, pdf) in rendered.items():
+        document = Document(str(docx))
+        signature = [p.text for p in document.paragraphs if p.style.name == "发文机关署名"]
+        issuer, date = (re.sub(r"\s+", "", t) for t in signature)
+        first = next(i for i, p in enumerate(document.paragraphs) if p.style.name == "发文机关署名")
+        closing = [re.sub(r"\s+", "", p.text) for p in document.paragraphs[first:]]
+        pages = _pages(pdf)
+        (page,) = [text for text in pages if re.search(re.escape(issuer + date) + "(?!印发)", text)]
+        rest = page
+        for text in closing + [re.sub(r"\s+", "", p) for p in ("抄送：", "印发")]:
+            rest = rest.replace(text, "")
+        rest = re.sub(r"—\d+—", "", rest)
+        assert len(rest) > 10, (name, page)
+        checked += 1
+    assert checked >= 5
+    assert len(_pages(rendered[f"长_{UNIT}_XS-2026-010_{RECOMMENDATION}.docx"][1])) == 3
+
+
 def test_letters_mark_unchecked_rules_and_never_cite_the_municipal_rule(letters: tuple[Path, Any]) -> None:
     """central-2026: the loss grade (Order 46, read) is cited plainly; the report deadlines
     (116号's numbers, not read for the central text) carry 待核对; nothing names the municipal rule."""
@@ -755,9 +846,145 @@ def test_letters_mark_unchecked_rules_and_never_cite_the_municipal_rule(letters:
     report = "\n".join(texts(out / f"{UNIT}_XS-2026-010_{EVENT_REPORT}.docx"))
     letter = "\n".join(texts(out / f"{UNIT}_XS-2026-010_{RECOMMENDATION}.docx"))
     timing = next(line for line in report.splitlines() if "报告时限" in line)
-    assert "（该项规定待核对）" in timing and "国务院国资委令第46号" in timing
+    assert UNCHECKED_RULE in timing and "国务院国资委令第46号" in timing
     assert "属于较大资产损失" in letter
     grade_line = next(line for line in letter.splitlines() if "属于较大资产损失" in line)
     assert "待核对" not in grade_line
     for text in (report, letter):
         assert "宜宾" not in text
+
+
+# -- what a document may state on its date --------------------------------------------------------
+
+_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_TERMS = ("应于", "影响期至", "整改期限为", "请于")
+"""Dates that are terms or deadlines, not facts: they may lie after the document's date."""
+
+
+def fact_dates(text: str) -> list[dt.date]:
+    """Every date a document states as a fact (deadlines and terms left out)."""
+    found = []
+    for match in _DATE.finditer(text):
+        before = text[max(0, match.start() - 5):match.start()]
+        if any(before.endswith(term) for term in _TERMS):
+            continue
+        found.append(D(*map(int, match.groups())))
+    return found
+
+
+def test_a_report_states_only_what_was_true_on_its_date(tmp_path: Path) -> None:
+    """Dated 2026-03-22: the 3-20 loss is told, the 3-25 and 4-01 ones, the 6-18 decisions, the
+    3-31 audit finding and the ledger's current stage (as of its 填报日期 11-20) are not."""
+    result = write_letters(submission(), tmp_path, kinds=[EVENT_REPORT], clues=["XS-2026-010"], today=D(2026, 3, 22))
+    (letter,) = result.written
+    body = full_text(letter.path)
+    dates = fact_dates(body)
+    assert D(2026, 3, 20) in dates and max(dates) == D(2026, 3, 22)
+    assert "造成资产损失共计900.00万元" in body and "34.56" not in body and "或有损失" not in body
+    assert "损失等级为较大" in body  # 900 of 52,000: graded on what was assessed by then
+    assert "张伟" not in body and "SJ-2026-001" not in body and "办理阶段为" not in body
+    assert "已于2026年3月2日立项核查" in body
+    assert "（一事一报告·续报）" in body and "已于2026年2月24日报送一事一报告" in body
+    # the default letters (dated 2026-11-23) too: no fact after the date either letter bears
+    out = tmp_path / "all"
+    for written in write_letters(submission(), out, today=D(2026, 11, 23)).written:
+        text = full_text(written.path)
+        signed = D(2026, 7, 24) if written.kind == RECOMMENDATION else D(2026, 11, 23)
+        assert max(fact_dates(text)) == signed, written.kind
+
+
+def test_a_letter_dated_before_the_clue_was_received_is_a_problem(tmp_path: Path) -> None:
+    result = write_letters(submission(), tmp_path, kinds=[EVENT_REPORT], clues=["XS-2026-010"], today=D(2026, 2, 9))
+    assert not result.written
+    (problem,) = result.problems
+    assert problem.code == "ZZ-LETTER-DATE" and problem.field == "received_date"
+    assert "受理日期 2026年2月10日 晚于报告日期 2026年2月9日" in problem.message
+
+
+def test_a_first_report_and_a_continued_one(tmp_path: Path) -> None:
+    """续报 only when an earlier report is recorded before the date: on 2026-02-24 (the recorded
+    一事一报告日期 itself) it is the first report; a day later it continues it; a 快报 counts too."""
+    def subtitle(day: dt.date, **clue: Any) -> str:
+        records = _records()
+        records["clues"][0].update(clue)
+        folder = tmp_path / f"{day}{len(clue)}"
+        (letter,) = write_letters(submission(records), folder, kinds=[EVENT_REPORT], clues=["XS-2026-010"],
+                                  today=day).written
+        return texts(letter.path)[TITLE_AT + 1]
+
+    assert subtitle(D(2026, 2, 24)) == "（一事一报告）"
+    assert subtitle(D(2026, 2, 25)) == "（一事一报告·续报）"
+    assert subtitle(D(2026, 2, 25), event_report_date=None) == "（一事一报告）"
+    assert subtitle(D(2026, 2, 25), event_report_date=None, flash_date=D(2026, 2, 13)) == "（一事一报告·续报）"
+
+
+def _plain_runs(path: Path) -> list[str]:
+    """Text of runs that are not highlighted."""
+    document = Document(str(path))
+    return [run.text for p in document.paragraphs for run in p.runs if run.font.highlight_color is None]
+
+
+def test_nothing_unchecked_in_plain_text_and_money_to_two_decimals(tmp_path: Path) -> None:
+    records = _records()
+    records["losses"][1]["loss_amount"] = 34.5649  # 900 + 34.5649 + 300 = 1,234.5649 → 1,234.56
+    records["accountability"][0]["pay_base"] = 62.0175  # × 60% = 37.2105 → 37.21
+    result = write_letters(submission(records), tmp_path, today=D(2026, 11, 23))
+    assert len(result.written) == 2
+    for letter in result.written:
+        text = full_text(letter.path)
+        assert not re.search(r"\d\.\d{3,}万元", text), letter.kind
+        if letter.kind == EVENT_REPORT:  # central-2026's deadlines and ranges are unchecked: noted, highlighted
+            assert "待核对" in text
+        assert not [run for run in _plain_runs(letter.path) if "待核对" in run], letter.kind
+    report = full_text(next(w.path for w in result.written if w.kind == EVENT_REPORT))
+    assert "间接损失34.56万元" in report and "共计1,234.56万元" in report and "计37.21万元" in report
+
+
+def test_letterhead_signer_and_imprint(tmp_path: Path) -> None:
+    from addin.documents.batch import LettersError
+    from addin.documents.facts import LetterOptions
+    from addin.identity import UnitIdentity
+
+    identity = UnitIdentity(name=UNIT, head="赵强")  # the identity is the issuer's: its 单位负责人 signs
+    options = LetterOptions(date=D(2026, 11, 23), doc_number="测能源报〔2026〕8号", identity=identity,
+                            copies_to="集团公司纪委、审计部")
+    (report,) = write_letters(submission(), tmp_path, kinds=[EVENT_REPORT], clues=["XS-2026-010"],
+                              options=options).written
+    paragraphs = texts(report.path)
+    assert paragraphs[:3] == [f"{UNIT}文件", "", "　测能源报〔2026〕8号\t签发人：赵强　"]
+    assert paragraphs[-2:] == ["　抄送：集团公司纪委、审计部。", f"　{UNIT}\t2026年11月23日印发　"]
+    head = Document(str(report.path)).paragraphs[0]
+    assert str(head.runs[0].font.color.rgb) == "FF0000"  # red 发文机关标志
+    assert Document(str(report.path)).paragraphs[2]._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom")).get(
+        qn("w:color")) == "FF0000"  # the red separator line
+    signer = LetterOptions(signer="钱明", identity=UnitIdentity(name="另一集团有限公司", head="赵强"))
+    assert signer.signer_for(UNIT) == "钱明"
+    assert LetterOptions(identity=UnitIdentity(name="另一集团有限公司", head="赵强")).signer_for(UNIT) is None
+    with pytest.raises(LettersError, match="发文字号只能用于一份文书"):
+        write_letters(submission(), tmp_path / "two", options=options)
+
+
+def test_a_superseded_workbook_in_a_folder_gets_no_letters(tmp_path: Path) -> None:
+    """As the roll-up takes them: the later 填报日期 of a unit's period wins, the same content
+    counts once, equal dates give no letters."""
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    early = {**INFO, "report_date": D(2026, 11, 20)}
+    late = {**INFO, "report_date": D(2026, 11, 22)}
+    build_template(folder / "a-first.xlsx", default_options("central-2026"), early, _records())
+    build_template(folder / "a-second.xlsx", default_options("central-2026"), late, _records())
+    shutil.copy(folder / "a-second.xlsx", folder / "a-copy.xlsx")
+    result = write_batch(folder, tmp_path / "out", clues=["XS-2026-010"])
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        f"{UNIT}_XS-2026-010_一事一报告.docx", f"{UNIT}_XS-2026-010_管理提升建议书.docx"]  # no …_2.docx
+    assert any("a-first.xlsx（填报日期 2026-11-20）已被" in n and "未生成文书" in n for n in result.notices)
+    assert any("内容完全相同" in n for n in result.notices)
+    tied = tmp_path / "tied"
+    tied.mkdir()
+    build_template(tied / "x.xlsx", default_options("central-2026"), late, _records())
+    records = _records()
+    records["recommendations"][0]["recipient"] = "测试贸易有限公司董事会"
+    build_template(tied / "y.xlsx", default_options("central-2026"), late, records)
+    result = write_batch(tied, tmp_path / "out2", clues=["XS-2026-010"])
+    assert not result.written
+    assert [p.code for p in result.problems] == ["ZZ-ROLLUP-CONFLICT", "ZZ-ROLLUP-CONFLICT"]

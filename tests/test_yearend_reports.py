@@ -13,12 +13,14 @@ from typing import Any
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 
 from addin.cli import main
 from addin.documents import preview, yearend
 from addin.rollup import barred, consolidate
+from addin.rollup.indicators import MONEY, RATIO, lines, ratio_defined
 from addin.rollup.periods import Period
-from addin.workbook.samples import SAMPLE_RECORDS
+from addin.workbook.samples import SAMPLE_INFO, SAMPLE_RECORDS
 from web_cases import UNIT_B, workbook
 
 PERIOD = Period.of(2026, "年度")
@@ -43,8 +45,7 @@ def rolled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, An
 
 
 def _number(text: str) -> float:
-    text = text.replace(",", "")
-    return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    return float(text.replace(",", ""))
 
 
 def test_every_table_number_is_the_rollups_indicator(rolled: tuple[Path, dict[str, Any], Path], tmp_path: Path) -> None:
@@ -53,15 +54,65 @@ def test_every_table_number_is_the_rollups_indicator(rolled: tuple[Path, dict[st
     tables = Document(str(report.path)).tables
     assert len(tables) == len(yearend.PERIODIC_TABLES) + 1  # and the 禁入 usage table
     checked = 0
-    for table, (_, spec) in zip(tables, yearend.PERIODIC_TABLES):
-        rows = [[c.text for c in r.cells] for r in table.rows][1:]
-        assert [label for label, _ in rows] == [label for label, _ in spec]
-        for (label, shown), (_, key) in zip(rows, spec):
-            assert _number(shown) == pytest.approx(totals[key], abs=5e-5), (label, shown, totals[key])
+    for table, (_, keys) in zip(tables, yearend.PERIODIC_TABLES):
+        rows = [[c.text for c in r.cells] for r in table.rows]
+        assert rows[0] == ["项目", "计量单位", "本期", "上年同期"]
+        shown = [line for line in lines(yearend.table_indicators(keys, [totals])) if line.heading != "section"]
+        assert [row[0] for row in rows[1:]] == [line.text for line in shown]  # the catalogue's labels, as the forms
+        for (label, unit, value, before), line in zip(rows[1:], shown):
+            if line.indicator is None:
+                assert unit == value == before == ""  # a breakdown's heading
+                continue
+            item = line.indicator
+            assert unit == item.unit and unit, label
+            if not ratio_defined(item.key, totals):
+                assert value == "—", label  # nothing to divide
+                continue
+            expected = totals[item.key] * (100 if item.kind == RATIO else 1)
+            assert _number(value) == pytest.approx(expected, abs=0.005), (label, value, expected)
+            if item.kind == MONEY:
+                assert re.fullmatch(r"[\d,]+\.\d\d", value), value  # 2 decimals, as the returns
+            assert before == "—"  # nothing archived for 2025
             checked += 1
+        # the header row repeats on every page; no row breaks across a page
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+        assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
     assert checked > 60
     assert totals["线索总数"] == 8 and totals["追责人数"] == 4 and totals["典型案例数"] == 2  # two sample units
     assert totals["禁入限制人数"] == 2
+
+
+def test_the_periodic_report_names_the_unit_period_and_data_date(rolled: tuple[Path, dict[str, Any], Path],
+                                                                tmp_path: Path) -> None:
+    """Titled and signed with the identity's name (highlighted 待补充 where none); the period
+    written 2026年度; the data date the roll-up's as-of (the units' latest 填报日期), not 12月31日."""
+    from addin.identity import MISSING, UnitIdentity
+
+    archive = rolled[0]
+    doc, _ = yearend.build_periodic(archive, PERIOD, today=dt.date(2026, 11, 30),
+                                    identity=UnitIdentity(name="示例能源集团有限公司"))
+    paragraphs = [p.text for p in doc.doc.paragraphs]
+    assert paragraphs[0].replace("\n", "") == "示例能源集团有限公司关于2026年度违规经营投资责任追究工作情况的报告"
+    body = "\n".join(paragraphs)
+    filed = SAMPLE_INFO["report_date"]
+    assert f"现将2026年度违规经营投资责任追究工作情况报告如下（数据截至{filed.year}年{filed.month}月{filed.day}日" in body
+    assert "2026-年度" not in body and "12月31日" not in body and "集团公司" not in paragraphs[0]
+    assert paragraphs[-2:] == ["示例能源集团有限公司", "2026年11月30日"]
+    given, _ = yearend.build_periodic(archive, PERIOD, today=dt.date(2026, 11, 30), as_of=dt.date(2026, 11, 23))
+    assert "数据截至2026年11月23日" in "\n".join(p.text for p in given.doc.paragraphs)
+    # two units and no identity: the name is a highlighted 待补充, in the title and the signature
+    title = given.doc.paragraphs[0]
+    marked = [run for run in title.runs if run.text == MISSING]
+    assert marked and all(run.font.highlight_color is not None for run in marked)
+    assert given.doc.paragraphs[-2].text == MISSING and given.doc.paragraphs[-2].runs[0].font.highlight_color
+
+
+def test_last_years_column_shows_the_previous_totals(rolled: tuple[Path, dict[str, Any], Path]) -> None:
+    totals = rolled[1]
+    keys = yearend.PERIODIC_TABLES[3][1]  # 资产损失: counts and money
+    rows = yearend.table_rows(keys, totals, dict(totals))
+    assert [r for r in rows if r[1]] and all(r[2] == r[3] for r in rows)
+    assert all(r[3] == "—" for r in yearend.table_rows(keys, totals, None) if r[1])
 
 
 def test_cli_writes_both_kinds_and_never_overwrites(rolled: tuple[Path, dict[str, Any], Path], tmp_path: Path,
@@ -73,10 +124,10 @@ def test_cli_writes_both_kinds_and_never_overwrites(rolled: tuple[Path, dict[str
     assert "已生成定期报告" in out and "已生成专项报告" in out
     assert main(args) == 1 and "不覆盖" in capsys.readouterr().err
     assert main([*args, "--force"]) == 0
-    special = "\n".join(p.text for p in Document(str(tmp_path / "专项报告_2026-年度.docx")).paragraphs)
+    special = "\n".join(p.text for p in Document(str(tmp_path / "专项报告_2026年度.docx")).paragraphs)
     assert "专项报告" in special
-    assert main(["report", "periodic", "--period", "2024-年度", "--archive", str(archive), "--out", str(tmp_path)]) == 1
-    assert "没有 2024-年度 已通过的报表" in capsys.readouterr().err
+    assert main(["report", "periodic", "--period", "2024年度", "--archive", str(archive), "--out", str(tmp_path)]) == 1
+    assert "没有 2024年度 已通过的报表" in capsys.readouterr().err
     assert main(["report", "cases", "--period", "2026-年度", "--archive", str(archive), "--out", str(tmp_path / "c"),
                  "--mask-names"]) == 0
     assert len(list((tmp_path / "c").glob("典型案例_*.docx"))) == 2  # XS-2026-001 of each unit
@@ -100,11 +151,15 @@ def test_rendered_reports_have_their_sections_and_no_id(rolled: tuple[Path, dict
     texts = [re.sub(r"\s+", "", subprocess.run(["pdftotext", "-layout", str(p), "-"], check=True,
                                                capture_output=True, text=True).stdout) for p in pdfs]
     report, case, unmasked = texts
+    # a table longer than a page repeats its header row on the next: more headers than tables
+    assert report.count("项目计量单位本期上年同期") > len(yearend.PERIODIC_TABLES)
     for number, heading in enumerate(yearend.PERIODIC_HEADINGS, start=1):
         assert f"{'一二三四五六七'[number - 1]}、{heading}" in report
     for caption, _ in yearend.PERIODIC_TABLES:
         assert caption in report
-    assert f"本期受理问题线索{totals['线索总数']}条" in report
+    opening, new, closed, still = (totals[k] for k in ("期初在办", "新受理", "线索_办结", "线索_在办"))
+    assert opening + new - closed == still and new == totals["线索总数"] - opening
+    assert f"期初在办问题线索{opening}条，本期新受理问题线索{new}条，办结问题线索{closed}条，期末在办问题线索{still}条" in report
     assert "本期任用董事、监事、高级管理人员前查询2次，查到在禁入期内的1次" in report
     assert "待承办部门补充：工作成效和经验做法" in report and "XS-2026-001" in report
     for number, heading in enumerate(yearend.CASE_HEADINGS, start=1):

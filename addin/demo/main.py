@@ -139,7 +139,7 @@ def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32, force: bo
     from addin.documents.yearend import write_cases, write_periodic
 
     reports = outputs / "年度报告"
-    periodic = write_periodic(archive, Period.of(2026, "年度"), reports, today=AS_OF)
+    periodic = write_periodic(archive, Period.of(2026, "年度"), reports, today=AS_OF, identity=identity, as_of=AS_OF)
     cases = write_cases(archive, Period.of(2026, "年度"), reports, mask_names=True, limit=1)
     print(f"   定期报告：{periodic.path}", file=out)
     for case in cases:

@@ -5,13 +5,16 @@ grade requires one (or only the clues asked for).  A letter that lacks what it n
 not written; its problems say which clue and which field.  Each file is written to a
 temporary file and renamed into place, so a failure leaves nothing half-written.  Files
 are named ``{unit}_{clue}_{kind}.docx`` (file-name-safe; a second letter for the same
-clue gets ``_2``).
+clue gets ``_2``); a file of that name this run did not write is never replaced without
+``force``.  Over a folder, the roll-up's supersession rule picks each unit's submission of a
+period (``addin.rollup.consolidate.choose_latest``): a superseded one gets no letters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -19,10 +22,10 @@ from udfs import vocab
 from udfs.errors import EngineError
 from udfs.workcalendar import WorkCalendar
 
-from addin.plumbing.outputs import OutputSet
+from addin.plumbing.outputs import OutputError, OutputSet
 from addin.documents import event_report, recommendation
 from addin.documents.facts import (
-    EVENT_REPORT, RECOMMENDATION, ClueCase, LetterProblem, SubmissionFacts, clue_key, is_error,
+    EVENT_REPORT, RECOMMENDATION, ClueCase, LetterOptions, LetterProblem, SubmissionFacts, clue_key, is_error,
 )
 from addin.documents.gbt9704 import OfficialDocument
 from addin.documents.wording import safe_name
@@ -149,11 +152,17 @@ def _prepare(submission: Any, clues: Sequence[str] | None, kinds: Sequence[str],
     return _Prepared(facts, jobs)
 
 
+class LettersError(ValueError):
+    """The letters cannot be written as asked (one Chinese line)."""
+
+
 def _execute(prepared: Sequence[_Prepared], out_dir: str | Path, progress: Progress | None,
-             report_to: str | None, today: dt.date | None, result: LettersResult) -> LettersResult:
+             options: LetterOptions, force: bool, result: LettersResult) -> LettersResult:
     names = _Names()
     folder = Path(out_dir)
     total = sum(len(p.jobs) for p in prepared)
+    if options.doc_number and options.doc_number.strip() and total > 1:
+        raise LettersError(f"发文字号只能用于一份文书，而本次要生成{total}份：请用 --clue 和 --kind 选定一份")
     done = 0
     written_now: list[WrittenLetter] = []
     with OutputSet() as outputs:  # every letter, or none (a full disk leaves no half of them)
@@ -163,8 +172,7 @@ def _execute(prepared: Sequence[_Prepared], out_dir: str | Path, progress: Progr
                 if progress is not None:
                     progress(done, total, f"{item.facts.unit} {clue_id} {job.kind}")
                 done += 1
-                written, problems = _write_one(item.facts, job, folder, names, outputs, report_to=report_to,
-                                               today=today)
+                written, problems = _write_one(item.facts, job, folder, names, outputs, options, force)
                 result.problems.extend(problems)
                 if written is not None:
                     written_now.append(written)
@@ -173,6 +181,16 @@ def _execute(prepared: Sequence[_Prepared], out_dir: str | Path, progress: Progr
     if progress is not None:
         progress(total, total, result.summary())
     return result
+
+
+def _options(options: LetterOptions | None, report_to: str | None, today: dt.date | None) -> LetterOptions:
+    base = options or LetterOptions()
+    changes = {}
+    if report_to is not None:
+        changes["report_to"] = report_to
+    if today is not None:
+        changes["date"] = today
+    return replace(base, **changes) if changes else base
 
 
 def _check_kinds(kinds: Sequence[str]) -> None:
@@ -191,34 +209,43 @@ def write_letters(
     report_to: str | None = None,
     today: dt.date | None = None,
     calendar: WorkCalendar | None = None,
+    options: LetterOptions | None = None,
+    force: bool = False,
 ) -> LettersResult:
     """Write the letters of one submission (a ``Submission`` from ``addin.workbook.read``) into
     ``out_dir``.  ``clues`` limits them to those 线索编号, ``kinds`` to 管理提升建议书 or
     一事一报告; ``report_to`` is the 主送单位 of the 一事一报告 (a highlighted placeholder when
-    not given); ``today`` dates a report that has neither 一事一报告日期 nor 填报日期."""
+    not given); ``today`` is the 一事一报告's date (default: the day it is generated);
+    ``options`` the rest (发文字号, 签发人, 抄送, the unit's identity).  An existing file is
+    replaced only with ``force``."""
     result = LettersResult()
     _check_kinds(kinds)
     prepared = _prepare(submission, clues, kinds, calendar, result)
-    return _execute([prepared] if prepared else [], out_dir, progress, report_to, today, result)
+    return _execute([prepared] if prepared else [], out_dir, progress, _options(options, report_to, today), force,
+                    result)
 
 
-def _write_one(facts: SubmissionFacts, job: _Job, folder: Path, names: _Names, outputs: OutputSet, *,
-               report_to: str | None, today: dt.date | None) -> tuple[WrittenLetter | None, list[LetterProblem]]:
+def _write_one(facts: SubmissionFacts, job: _Job, folder: Path, names: _Names, outputs: OutputSet,
+               options: LetterOptions, force: bool) -> tuple[WrittenLetter | None, list[LetterProblem]]:
     if job.kind == RECOMMENDATION:
         problems = recommendation.check(facts, job.row, job.case)
     else:
         assert job.case is not None
-        problems = event_report.check(facts, job.case)
+        problems = event_report.check(facts, job.case, options.day())
     if problems:
         return None, problems
     assert job.case is not None
     try:
         document: OfficialDocument
         if job.kind == RECOMMENDATION:
-            document = recommendation.build(facts, job.row, job.case)
+            document = recommendation.build(facts, job.row, job.case, options)
         else:
-            document = event_report.build(facts, job.case, report_to=report_to, today=today)
+            document = event_report.build(facts, job.case, options)
         target = folder / names.take(facts.unit, job.case.clue_id, job.kind)
+        if not force and (target.exists() or target.is_symlink()):
+            raise OutputError(f"文件已存在：{target}（不是本次生成的，不覆盖；未生成任何文书。请移走该文件或换一个输出文件夹，"
+                              "命令行中也可加 --force 覆盖）",
+                              target)
         outputs.write(target, document.save)  # an OS error stops the batch: OutputError, one line
     except EngineError as exc:
         return None, [facts.problem(job.case.clue_id, job.kind, "", "",
@@ -282,32 +309,80 @@ def write_batch(
     report_to: str | None = None,
     today: dt.date | None = None,
     calendar: WorkCalendar | None = None,
+    options: LetterOptions | None = None,
+    force: bool = False,
 ) -> LettersResult:
     """All letters of a consolidated return: a folder of workbooks, or a list of
-    submissions and/or workbook paths, into one folder named by unit and clue."""
+    submissions and/or workbook paths, into one folder named by unit and clue.  Of the
+    workbooks one unit sent for one period only the one the roll-up takes gets letters
+    (the latest 填报日期; the same content counts once; equal dates: none, a problem)."""
     if isinstance(sources, (str, Path)):
         path = Path(sources)
         items: list[Any] = workbooks_in(path) if path.is_dir() else [path]
     else:
         items = list(sources)
     result = LettersResult()
+    _check_kinds(kinds)
     submissions = []
+    loaded: list[tuple[Path, Any]] = []
     for item in items:
         if isinstance(item, (str, Path)):
             submission, problems = _load(Path(item))
             result.problems.extend(problems)
             if submission is not None:
-                submissions.append(submission)
-                notice = validation_notice(Path(item), submission)
-                if notice:
-                    result.notices.append(notice)
+                loaded.append((Path(item), submission))
         else:
             submissions.append(item)
-    _check_kinds(kinds)
+    for path, submission in _latest(loaded, result):
+        submissions.append(submission)
+        notice = validation_notice(path, submission)
+        if notice:
+            result.notices.append(notice)
     prepared = [p for p in (_prepare(s, clues, kinds, calendar, result) for s in submissions) if p is not None]
     if clues is not None and len(prepared) > 1:
         result.problems = _merge_missing_clue_problems(result.problems, len(prepared))
-    return _execute(prepared, out_dir, progress, report_to, today, result)
+    return _execute(prepared, out_dir, progress, _options(options, report_to, today), force, result)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _latest(loaded: list[tuple[Path, Any]], result: LettersResult) -> list[tuple[Path, Any]]:
+    """The workbooks the roll-up would take (``choose_latest``), in their order; the others
+    are named in ``result`` (a superseded one: a notice; equal 填报日期: a problem)."""
+    from addin.rollup.consolidate import choose_latest
+
+    def unit_period(item: tuple[Path, Any]) -> Any:
+        info = item[1].info
+        uscc = (info.uscc or "").strip() if isinstance(info.uscc, str) else ""
+        return (uscc or str(item[0]), info.report_year, info.report_period)
+
+    choices = choose_latest(loaded, unit_period, lambda item: item[1].info.report_date, lambda item: _sha256(item[0]))
+    kept = {id(choice.latest) for choice in choices if choice.latest is not None}
+    for choice in choices:
+        for (copy, _), (first, _) in choice.duplicates:
+            result.notices.append(f"{copy.name} 与 {first.name} 内容完全相同，只生成一次文书")
+        if choice.ties:
+            names = "、".join(path.name for path, _ in choice.ties)
+            for path, submission in choice.ties:
+                result.problems.append(LetterProblem(
+                    file=str(path), unit=(submission.info.unit_name or "").strip() or path.stem, clue_id=None,
+                    document="", field="report_date", label="填报日期",
+                    message=f"同一单位同一报告期有多份填报日期相同的报表：{names}，无法确定以哪份为准，未生成文书；"
+                            "请核实后只保留一份（重报时填写新的填报日期）",
+                    code="ZZ-ROLLUP-CONFLICT"))
+        latest = choice.latest or (choice.ties[0] if choice.ties else None)
+        for path, submission in choice.older:
+            if latest is not None:
+                result.notices.append(
+                    f"{path.name}（填报日期 {submission.info.report_date}）已被 {latest[0].name}（填报日期 "
+                    f"{latest[1].info.report_date}）替代，与汇总相同不再计入，未生成文书")
+    return [item for item in loaded if id(item) in kept]
 
 
 def _merge_missing_clue_problems(problems: list[LetterProblem], count: int) -> list[LetterProblem]:

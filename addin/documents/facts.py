@@ -140,6 +140,57 @@ class ClueCase:
     def graded_on_estimate(self) -> bool:
         return not self.losses and self.clue.estimated_loss is not None
 
+    def known_on(self, day: dt.date) -> "ClueCase":
+        """This clue as it stood on ``day``: the rows dated after it (资产损失认定 by 认定日期,
+        处理决定 by 处理决定日期, 审计整改 by 下达日期, 建议书 by 出具日期) left out, so a
+        document dated ``day`` never tells of what happened later."""
+        def on(value: Any) -> bool:
+            return not isinstance(value, dt.date) or value <= day
+
+        return ClueCase(
+            clue=self.clue, computed=self.computed,
+            losses=[r for r in self.losses if on(r.assessed_date)],
+            people=[p for p in self.people if on(p.record.decision_date)],
+            findings=[f for f in self.findings if on(f.record.issued_date)],
+            recommendations=[r for r in self.recommendations if on(r.issued_date)],
+        )
+
+
+@dataclass(frozen=True)
+class LetterOptions:
+    """What the command line adds to the ledgers' facts (all optional)."""
+
+    date: dt.date | None = None
+    """The 一事一报告's 成文日期 (default: the day it is generated)."""
+    report_to: str | None = None
+    """主送单位 of the 一事一报告 (default: the 上级单位名称, else a highlighted placeholder)."""
+    doc_number: str | None = None
+    """发文字号 (one document only)."""
+    signer: str | None = None
+    """签发人 of an upward document (default: the identity's 单位负责人 when the identity is the issuer's)."""
+    copies_to: str | None = None
+    """抄送 (版记)."""
+    identity: Any = None
+    """The reporting unit's ``addin.identity.UnitIdentity`` (or None)."""
+    feedback_days: int = 30
+    """A 管理提升建议书 asks for written feedback within this many days of its date."""
+
+    def day(self) -> dt.date:
+        return self.date or dt.date.today()
+
+    def own(self, issuer: str | None) -> Any:
+        """The identity when it is the issuer's own (same name), else None."""
+        identity = self.identity
+        if identity is None or not issuer or not getattr(identity, "name", ""):
+            return None
+        return identity if "".join(identity.name.split()) == "".join(issuer.split()) else None
+
+    def signer_for(self, issuer: str | None) -> str | None:
+        if self.signer and self.signer.strip():
+            return self.signer.strip()
+        own = self.own(issuer)
+        return own.head if own is not None and own.head else None
+
 
 class SubmissionFacts:
     """One submission's clues, ready for the letters."""

@@ -29,10 +29,10 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -52,6 +52,9 @@ LINE_SPACING_PT = 28  # fixed; 22 × 28 pt = 616 pt fits the 637.8 pt 版心, 23
 PAGE_NUMBER_GAP_MM = 7  # 一字线 7 mm below the 版心
 
 SIZE_2, SIZE_3, SIZE_4 = 22, 16, 14  # 二号, 三号, 四号 in points
+LETTERHEAD_PT = 36  # 发文机关标志: 小标宋, red, no larger than 22 mm × 15 mm a character (7.2.3)
+RED_HEX = "FF0000"
+RED = RGBColor(0xFF, 0x00, 0x00)
 
 FONT_TITLE = "方正小标宋简体"
 FONT_BODY = "仿宋_GB2312"
@@ -185,6 +188,23 @@ def set_character_spacing(element: object, twentieths: int) -> None:
     spacing.set(qn("w:val"), str(twentieths))
 
 
+def _border(paragraph: Paragraph, side: str, color: str, eighths: int, space: int = 1) -> None:
+    """A rule above or below a paragraph, across the 版心 (``eighths`` of a point thick)."""
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        ppr.append(borders)
+    edge = OxmlElement(f"w:{side}")
+    for attr, value in (("w:val", "single"), ("w:sz", str(eighths)), ("w:space", str(space)), ("w:color", color)):
+        edge.set(qn(attr), value)
+    if side == "top":
+        borders.insert(0, edge)
+    else:
+        borders.append(edge)
+    _sort_ppr(ppr)
+
+
 def _set_outline_level(style: BaseStyle, level: int) -> None:
     ppr = style.element.get_or_add_pPr()
     outline = OxmlElement("w:outlineLvl")
@@ -207,7 +227,16 @@ class Placeholder:
         return f"（待承办部门补充：{self.what}）"
 
 
-Segment = Union[str, Placeholder]
+@dataclass(frozen=True)
+class Note:
+    """What the clerk must resolve before the document goes out, other than text to supply
+    (e.g. a rule not yet compared with its official text): shown as written, highlighted
+    like a ``Placeholder`` — never in plain body text."""
+
+    text: str
+
+
+Segment = Union[str, Placeholder, Note]
 Redact = Callable[[str], str]
 
 
@@ -421,19 +450,27 @@ class OfficialDocument:
 
     def _runs(self, paragraph: Paragraph, segments: Sequence[Segment]) -> None:
         for segment in segments:
-            if isinstance(segment, Placeholder):
+            if isinstance(segment, (Placeholder, Note)):
                 run = paragraph.add_run(self.redact(segment.text), style=STYLE_PLACEHOLDER[0])
                 run.font.highlight_color = WD_COLOR_INDEX.YELLOW  # also direct: not every reader applies the style's
             elif segment:
                 paragraph.add_run(self.redact(segment))
 
-    def title(self, text: str) -> Paragraph:
-        """二号小标宋 centred; a long title is broken into balanced lines at word ends."""
+    def title(self, text: str, highlight: str | None = None) -> Paragraph:
+        """二号小标宋 centred; a long title is broken into balanced lines at word ends.  The
+        ``highlight`` text (e.g. a name still to be configured) is marked as a placeholder."""
         paragraph = self.doc.add_paragraph(style=STYLE_TITLE[0])
         for i, line in enumerate(balanced_lines(self.redact(text), title_chars_per_line())):
-            run = paragraph.add_run(line)
-            if i:
-                run._r.insert(0, OxmlElement("w:br"))
+            pieces = line.split(highlight) if highlight else [line]
+            segments: list[Segment] = []
+            for k, piece in enumerate(pieces):
+                if k:
+                    segments.append(Note(highlight or ""))
+                segments.append(piece)
+            runs = self._segment_runs(paragraph, segments)
+            if i and runs:
+                first = runs[0]._r
+                first.insert(0 if first.find(qn("w:rPr")) is None else 1, OxmlElement("w:br"))
         return paragraph
 
     def subtitle(self, text: str) -> Paragraph:
@@ -476,14 +513,20 @@ class OfficialDocument:
         self._level_3 += 1
         return self.body(f"{self._level_3}．", *segments)
 
-    def signature(self, issuer: str, date: dt.date) -> tuple[Paragraph, Paragraph]:
+    def signature(self, issuer: Segment, date: dt.date) -> tuple[Paragraph, Paragraph]:
         """The issuer 右空二字 one line below the text, the date on the next line starting
         two characters right of the issuer; a date longer than that keeps 右空二字 and
-        moves the issuer left instead (GB/T 9704-2012 7.3.5.2)."""
-        self.blank()
-        issuer = self.redact(issuer)
+        moves the issuer left instead (GB/T 9704-2012 7.3.5.2).
+
+        The last text paragraph keeps with the signature (7.3.5: the signature and date
+        never stand alone on a page; the text moves down with them instead)."""
+        previous = self.doc.paragraphs[-1] if self.doc.paragraphs else None
+        if previous is not None:
+            previous.paragraph_format.keep_with_next = True
+        self.blank().paragraph_format.keep_with_next = True
+        shown = issuer.text if isinstance(issuer, (Placeholder, Note)) else self.redact(issuer)
         date_text = chinese_date(date)
-        issuer_width, date_width = display_width(issuer), display_width(date_text)
+        issuer_width, date_width = display_width(shown), display_width(date_text)
         date_right = issuer_width - date_width
         issuer_right = 2.0
         if date_right < 2:
@@ -493,9 +536,62 @@ class OfficialDocument:
         for text, right in ((issuer, issuer_right), (date_text, date_right)):
             paragraph = self.doc.add_paragraph(style=STYLE_SIGNATURE[0])
             _set_indent_chars(paragraph._p.get_or_add_pPr(), right=right)
-            paragraph.add_run(text)
+            self._runs(paragraph, [text])
             lines.append(paragraph)
         return lines[0], lines[1]
+
+    def letterhead(self, mark: Segment, number: Segment | None = None, signer: Segment | None = None) -> None:
+        """版头 (GB/T 9704-2012 7.2): the 发文机关标志 in red 小标宋, centred; the 发文字号 below
+        it — centred, or, with a 签发人 (an upward document), 居左空一字 with “签发人：name”
+        (name in 楷体) 居右空一字 on the same line; then the red separator line across the
+        版心, and the title two lines below it."""
+        head = self.doc.add_paragraph(style=STYLE_TITLE[0])
+        head.paragraph_format.line_spacing = Pt(LETTERHEAD_PT * 1.2)
+        for run in self._segment_runs(head, [mark]):
+            run.font.size = Pt(LETTERHEAD_PT)
+            run.font.color.rgb = RED
+        self.blank()
+        line = self.doc.add_paragraph(style=STYLE_ADDRESSEE[0])
+        if signer is None:
+            line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if number is not None:
+                self._runs(line, [number])
+        else:
+            line.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
+            self._runs(line, ["　", number if number is not None else "", "\t签发人："])
+            for run in self._segment_runs(line, [signer]):
+                set_fonts(run._r, FONT_HEADING_2)
+            self._runs(line, ["　"])
+        _border(line, "bottom", RED_HEX, 12, space=8)  # 4 mm below the number: the red line
+        self.blank()
+        self.blank()
+
+    def _segment_runs(self, paragraph: Paragraph, segments: Sequence[Segment]) -> list:
+        before = len(paragraph.runs)
+        self._runs(paragraph, segments)
+        return paragraph.runs[before:]
+
+    def imprint(self, printer: Segment, date: dt.date, copies_to: str | None = None) -> None:
+        """版记 (GB/T 9704-2012 7.4): 抄送 and 印发机关和印发日期 in 四号仿宋 between rules —
+        a thick one first and last, thin ones between; 左右各空一字; the date in Arabic
+        numerals followed by 印发."""
+        self.blank()
+        rows: list[tuple[list[Segment], str | None]] = []
+        if copies_to:
+            rows.append((["　抄送：", copies_to.strip().rstrip("。") + "。"], None))
+        rows.append((["　", printer, "\t", f"{chinese_date(date)}印发　"], "tab"))
+        for i, (segments, tab) in enumerate(rows):
+            paragraph = self.doc.add_paragraph(style=STYLE_ADDRESSEE[0])
+            fmt = paragraph.paragraph_format
+            fmt.keep_with_next = i < len(rows) - 1
+            fmt.line_spacing = Pt(SIZE_4 * 2)
+            if tab:
+                fmt.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
+            for run in self._segment_runs(paragraph, segments):
+                run.font.size = Pt(SIZE_4)
+            if i == 0:
+                _border(paragraph, "top", "000000", 8)
+            _border(paragraph, "bottom", "000000", 8 if i == len(rows) - 1 else 6)
 
     def table(self, caption: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> object:
         """表N　caption (黑体, centred) above a ruled table in 四号 body font, every cell
@@ -506,21 +602,34 @@ class OfficialDocument:
         set_fonts(run._r, FONT_HEADING_1)
         table = self.doc.add_table(rows=1 + len(rows), cols=len(header))
         table.style = self.doc.styles["Table Grid"]
+        table.autofit = False
+        # the label column takes what the number columns (28 mm each) leave of the 版心
+        other = 28.0 if len(header) > 2 else TEXT_WIDTH_MM / 3
+        widths = [TEXT_WIDTH_MM - other * (len(header) - 1)] + [other] * (len(header) - 1)
+        for column, width in zip(table.columns, widths):
+            column.width = Mm(width)
+            for cell in column.cells:
+                cell.width = Mm(width)
         for r, values in enumerate([list(header), *[list(v) for v in rows]]):
+            properties = table.rows[r]._tr.get_or_add_trPr()
+            properties.append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
+            if r == 0:
+                properties.append(OxmlElement("w:tblHeader"))  # the header row repeats on every page
             for c, value in enumerate(values):
                 cell = table.cell(r, c)
                 paragraph = cell.paragraphs[0]
                 _set_indent_chars(paragraph._p.get_or_add_pPr(), first_line=0)
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 0 else WD_ALIGN_PARAGRAPH.CENTER
                 paragraph.paragraph_format.line_spacing = Pt(SIZE_4 * 1.5)
-                text = paragraph.add_run(self.redact(str(value)))
-                text.font.size = Pt(SIZE_4)
-                if r == 0:
-                    set_fonts(text._r, FONT_HEADING_1)
+                segment = value if isinstance(value, (Placeholder, Note)) else str(value)
+                for text in self._segment_runs(paragraph, [segment]):
+                    text.font.size = Pt(SIZE_4)
+                    if r == 0:
+                        set_fonts(text._r, FONT_HEADING_1)
         self.blank()
         return table
 
-    def note(self, text: str) -> Paragraph:
+    def note(self, text: str) -> Paragraph:  # noqa: D401
         """附注: in parentheses, 居左空二字, on the line below the date."""
         paragraph = self.doc.add_paragraph(style=STYLE_NOTE[0])
         self._runs(paragraph, [f"（{text}）"])

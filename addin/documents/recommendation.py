@@ -14,11 +14,12 @@ summed and by type; its grade by the engine); the risks and suggestions are the 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from addin.documents.facts import RECOMMENDATION, ClueCase, LetterProblem, SubmissionFacts, is_error
-from addin.documents.gbt9704 import OfficialDocument
-from addin.documents.wording import chinese_date, cite, cite_rule, paragraphs, sentence, wan
+from addin.documents.facts import RECOMMENDATION, ClueCase, LetterOptions, LetterProblem, SubmissionFacts, is_error
+from addin.documents.gbt9704 import Note, OfficialDocument, Segment
+from addin.documents.wording import UNCHECKED_RULE, chinese_date, cite_rule, is_unchecked, paragraphs, sentence, wan
 
 REQUIRED = ("recipient", "transfer_date", "transferred_by", "main_problems", "regulatory_risks", "suggestions",
             "issued_date")
@@ -51,7 +52,7 @@ def subject(case: ClueCase) -> str:
     return f"{unit}{area}"
 
 
-def loss_sentence(facts: SubmissionFacts, case: ClueCase) -> str:
+def loss_sentence(facts: SubmissionFacts, case: ClueCase) -> list[Segment]:
     """造成的资产损失或不良后果, from the 资产损失认定 rows (or the estimate while none)."""
     clue = case.clue
     if case.losses:
@@ -63,20 +64,34 @@ def loss_sentence(facts: SubmissionFacts, case: ClueCase) -> str:
             text += f"，已挽回{wan(case.recovered)}"
         grade = case.grade
         if isinstance(grade, str) and not is_error(grade) and facts.profile is not None:
-            text += f"，按照{cite_rule(facts.profile.title, facts.profile.loss_grade)}，属于{grade}资产损失"
-        return text + "。"
+            note: list[Segment] = [Note(UNCHECKED_RULE)] if is_unchecked(facts.profile.loss_grade) else []
+            return [text + f"，按照{cite_rule(facts.profile.title)}", *note, f"，属于{grade}资产损失。"]
+        return [text + "。"]
     pieces = []
     if clue.amount_involved is not None:
         pieces.append(f"上述问题涉及金额{wan(clue.amount_involved)}")
     if clue.estimated_loss is not None:
         pieces.append(f"预估损失{wan(clue.estimated_loss)}")
     head = "，".join(pieces) if pieces else "上述问题"
-    return f"{head}，资产损失尚未认定。"
+    return [f"{head}，资产损失尚未认定。"]
 
 
-def build(facts: SubmissionFacts, row: Any, case: ClueCase) -> OfficialDocument:
+def feedback_due(row: Any, options: LetterOptions) -> dt.date:
+    """The day written feedback is asked by: ``options.feedback_days`` after the letter's date."""
+    return row.issued_date + dt.timedelta(days=options.feedback_days)
+
+
+def build(facts: SubmissionFacts, row: Any, whole: ClueCase, options: LetterOptions | None = None) -> OfficialDocument:
+    """The letter dated its 出具日期, telling only what was true on it; a 版头 (发文字号) and
+    版记 when ``options`` give a 发文字号 or 抄送."""
+    options = options or LetterOptions()
+    case = whole.known_on(row.issued_date)
     clue = case.clue
+    issuer = facts.issuer or ""
     doc = OfficialDocument(redact=facts.redact)
+    number = options.doc_number.strip() if options.doc_number and options.doc_number.strip() else None
+    if number:
+        doc.letterhead(f"{issuer}文件", number)
     doc.title(RECOMMENDATION)
     doc.blank()
     doc.addressee(row.recipient.strip())
@@ -93,7 +108,7 @@ def build(facts: SubmissionFacts, row: Any, case: ClueCase) -> OfficialDocument:
     if "".join(problems_text) != summary:
         for text in problems_text:
             doc.body(sentence(text))
-    doc.body(loss_sentence(facts, case))
+    doc.body(*loss_sentence(facts, case))
 
     doc.heading_1("需关注的监管风险")
     doc.body(f"在督促指导整改问题的同时，对{subject(case)}问题进行深入研究分析，提出如下需关注的监管风险：")
@@ -104,7 +119,10 @@ def build(facts: SubmissionFacts, row: Any, case: ClueCase) -> OfficialDocument:
     doc.body("针对上述监管风险，提出以下工作建议：")
     for text in paragraphs(row.suggestions):
         doc.body(sentence(text))
+    doc.body(f"请于{chinese_date(feedback_due(row, options))}前将建议采纳情况和整改落实情况书面反馈{issuer}。")
 
-    doc.signature(facts.issuer or "", row.issued_date)
-    doc.describe(title=f"{RECOMMENDATION}（{case.clue_id}）", author=facts.issuer or "", subject=subject(case))
+    doc.signature(issuer, row.issued_date)
+    if number or (options.copies_to and options.copies_to.strip()):
+        doc.imprint(issuer, row.issued_date, options.copies_to)
+    doc.describe(title=f"{RECOMMENDATION}（{case.clue_id}）", author=issuer, subject=subject(case))
     return doc

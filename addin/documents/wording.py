@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
 from udfs import identity
@@ -24,13 +25,17 @@ def chinese_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def money(amount: float) -> str:
+    """1,234.56: 万元 to 2 decimals, rounded half up, with thousands separators — as the
+    returns show money (``addin.rollup.indicators.display_value``: the ledger may hold
+    56.315, a form shows 56.32)."""
+    shown = Decimal(repr(float(amount))).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return f"{shown:,.2f}"
+
+
 def wan(amount: float) -> str:
-    """1,234.56万元; up to four decimals where the ledger has them (0.1234万元)."""
-    decimals = 2 if round(amount, 2) == round(amount, 4) else 4
-    text = f"{amount:,.{decimals}f}"
-    if decimals == 4:
-        text = text.rstrip("0")
-    return f"{text}万元"
+    """1,234.56万元 (2 decimals, as on the forms)."""
+    return f"{money(amount)}万元"
 
 
 def percent(fraction: float) -> str:
@@ -124,14 +129,20 @@ def word_safe(text: str) -> str:
 
 
 UNCHECKED = "待核对"
+UNCHECKED_RULE = f"（{UNCHECKED}：该项规定尚未与正式文本核对，定稿前请核对并删除本注）"
+"""The highlighted note after a rule a profile has not checked (never plain text: it must
+not slip through into a document that goes out)."""
+
+
+def is_unchecked(*entries: object) -> bool:
+    """An entry behind a rule was not compared with the official text."""
+    return any(e is not None and not getattr(e, "checked", True) for e in entries)
 
 
 def cite_rule(title: str, *entries: object) -> str:
-    """The regulation cited for a rule: 《…》, followed by （该项规定待核对） where an entry
-    behind it was not compared with the official text (its source is in the profile and
-    in ZZ_BASIS; a letter stays short)."""
-    unchecked = any(e is not None and not getattr(e, "checked", True) for e in entries)
-    return cite(title) + (f"（该项规定{UNCHECKED}）" if unchecked else "")
+    """The regulation cited for a rule: 《…》 (whether it was checked is for the caller to
+    mark: ``is_unchecked`` → a highlighted ``UNCHECKED_RULE`` note)."""
+    return cite(title)
 
 
 def cite(title: str) -> str:

@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
-from addin.documents.gbt9704 import OfficialDocument, Placeholder
-from addin.documents.wording import Redactor, chinese_date, percent, safe_name, sentence, wan
+from addin.documents.gbt9704 import Note, OfficialDocument, Placeholder, Segment
+from addin.documents.wording import Redactor, chinese_date, money, percent, safe_name, sentence, wan
+from addin.identity import MISSING
 from addin.rollup import barred
-from addin.rollup.indicators import INDICATORS
+from addin.rollup.indicators import (
+    MONEY, RATIO, UPWARD, Indicator, display_value, form_indicators, indicator, lines, ratio_defined,
+)
 from addin.rollup.periods import Period
-from addin.rollup.recall import RecalledUnit, period_indicators, period_units
+from addin.rollup.recall import RecalledUnit, period_indicators, period_units, previous_totals
 from addin.workbook import schema
 from udfs import vocab
 
@@ -32,34 +36,37 @@ KINDS = (PERIODIC, SPECIAL)
 COVERAGE_BAR = 0.5
 """管理提升建议书 should cover more than half of the closed projects."""
 
-MEANING = dict(INDICATORS)
+def _keys(*prefixed: tuple[str, Sequence[str]] | str) -> tuple[str, ...]:
+    keys: list[str] = []
+    for item in prefixed:
+        keys += [item] if isinstance(item, str) else [f"{item[0]}_{v}" for v in item[1]]
+    return tuple(keys)
 
-# (caption, [(row label, indicator key)]) — every number in the tables is one indicator
-PERIODIC_TABLES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("问题线索受理和办理情况", (("期初在办（条）", "期初在办"), ("本期线索（条）", "线索总数"),
-                          ("已办结（条）", "线索_办结"), ("在办（条）", "线索_在办"))),
-    ("问题线索来源", tuple((f"{v}（条）", f"线索来源_{v}") for v in schema.CLUE_SOURCES)),
-    ("违规情形类别", tuple((f"{v}（条）", f"违规情形_{v}") for v in schema.VIOLATION_CATEGORIES)),
-    ("资产损失认定情况", tuple((f"{g}损失（笔）", f"损失笔数_{g}") for g in vocab.GRADES)
-     + tuple((f"{g}损失金额（万元）", f"损失金额_{g}") for g in vocab.GRADES)
-     + (("已挽回金额（万元）", "已挽回金额"),)),
-    ("责任追究处理情况", (("追责人数（人）", "追责人数"),)
-     + tuple((f"{r}（人）", f"责任类型_{r}") for r in vocab.RESPONSIBILITIES)
-     + tuple((f"{m}（人）", f"组织处理_{m}") for m in vocab.MEASURES)
-     + (("扣减薪酬总额（万元）", "扣减薪酬总额"), ("禁入限制（人）", "禁入限制人数"),
-        ("移送纪检监察机构（条）", "移送纪检监察线索数"), ("移送司法机关（人）", "移送司法机关人数"))),
-    ("审计整改情况", (("整改问题（个）", "整改问题数"), ("整改完毕（个）", "整改完毕数"), ("部分整改（个）", "部分整改数"),
-                    ("未整改（个）", "未整改数"), ("整改率", "整改率"), ("逾期（个）", "逾期问题数"),
-                    ("已纠正金额（万元）", "已纠正金额"))),
-    ("管理提升建议书和一事一报告", (("管理提升建议书（份）", "管理提升建议书数"), ("办结核查项目（个）", "办结核查项目数"),
-                               ("其中形成建议书（个）", "办结项目有建议书数"), ("建议书覆盖率", "管理提升建议书覆盖率"),
-                               ("一事一报告应报（件）", "一事一报告_应报"), ("一事一报告已报（件）", "一事一报告_已报"),
-                               ("典型案例（件）", "典型案例数"))),
-    ("零报告情况", (("零报告单位（家）", "零报告单位数"), ("零查处单位（家）", "零查处单位数"),
-                  ("零追责单位（家）", "零追责单位数"))),
+
+# (caption, indicator keys): every row's label, unit and number come from the indicator
+# catalogue (``addin.rollup.indicators``), laid out as the forms lay them (``lines``)
+PERIODIC_TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("问题线索受理和办理情况", _keys("期初在办", "新受理", "线索_办结", "线索_在办", "移送纪检监察线索数")),
+    ("问题线索来源", _keys(("线索来源", schema.CLUE_SOURCES))),
+    ("违规情形类别", _keys(("违规情形", schema.VIOLATION_CATEGORIES))),
+    ("资产损失认定情况", _keys(("损失笔数", vocab.GRADES), ("损失金额", vocab.GRADES), "已挽回金额")),
+    ("责任追究处理情况", _keys("追责人数", ("责任类型", vocab.RESPONSIBILITIES), ("组织处理", vocab.MEASURES),
+                            "扣减薪酬总额", "禁入限制人数", "移送司法机关人数")),
+    ("审计整改情况", _keys("整改问题数", "整改完毕数", "部分整改数", "未整改数", "逾期问题数", "整改率", "已纠正金额")),
+    ("管理提升建议书和一事一报告", _keys("管理提升建议书数", "办结核查项目数", "办结项目有建议书数", "管理提升建议书覆盖率",
+                               "一事一报告_应报", "一事一报告_已报", "典型案例数")),
+    ("零报告情况", _keys("零报告单位数", "零查处单位数", "零追责单位数")),
 )
-RATIOS = ("整改率", "管理提升建议书覆盖率")
-MONEY_PREFIXES = ("损失金额_", "已挽回金额", "扣减薪酬总额", "已纠正金额")
+HEADLINE = ("期初在办", "新受理", "线索_办结", "线索_在办")
+"""期初在办 + 新受理 − 办结 = 期末在办: the catalogue computes 新受理 so that it reconciles."""
+
+
+def table_indicators(keys: Sequence[str], values: Sequence[dict[str, int | float]]) -> list[Indicator]:
+    """A table's indicators as the forms show them: Order 46's wording, an Order 37 measure
+    only where counted (``form_indicators``)."""
+    shown = {i.key for i in form_indicators(UPWARD, (), values)}
+    return [indicator(k) for k in keys if k in shown]
+
 
 PERIODIC_HEADINGS = ("企业基本情况", "责任追究工作开展情况", "禁入限制人员信息录入、查询、使用情况", "典型案例",
                      "工作成效", "存在问题", "下一步工作")
@@ -77,13 +84,58 @@ class WrittenReport:
     clue_id: str = ""
 
 
-def cell(key: str, value: int | float) -> str:
-    """How a table shows an indicator: counts as integers, 万元 with up to 4 decimals, ratios in %."""
-    if key in RATIOS:
-        return percent(float(value))
-    if key.startswith(MONEY_PREFIXES):
-        return wan(float(value)).removesuffix("万元")
-    return str(int(value))
+TABLE_HEADER = ("项目", "计量单位", "本期", "上年同期")
+BARRED_ROWS = {"在册人数": ("名册在册人员", "人"), "本期录入人数": ("本期录入", "人"),
+               "期末在禁入期内人数": ("截至数据日仍在禁入期内", "人"), "终身禁入人数": ("终身禁入", "人"),
+               "查询次数": ("任用前查询", "次"), "查询命中次数": ("查到在禁入期内", "次")}
+NONE_SHOWN = "—"
+
+
+def cell(key: str, values: dict[str, int | float] | None) -> str:
+    """How a table shows an indicator (its unit in the column beside it): counts as integers,
+    万元 to 2 decimals and ratios as percentages to 2 — rounded as the returns round; "—"
+    where there is no value (no 上年同期) or a ratio has nothing to divide."""
+    if values is None or key not in values:
+        return NONE_SHOWN
+    item = indicator(key)
+    value = values[key]
+    if item.kind == RATIO:
+        if not ratio_defined(key, values):
+            return NONE_SHOWN
+        return f"{Decimal(repr(display_value(key, value))) * 100:.2f}"
+    if item.kind == MONEY:
+        return money(float(value))
+    return f"{int(value):,d}"
+
+
+def table_rows(keys: Sequence[str], totals: dict[str, int | float],
+               previous: dict[str, int | float] | None) -> list[tuple[str, str, str, str]]:
+    """(项目, 计量单位, 本期, 上年同期) rows, breakdown headings included (the section heading
+    is the table's caption)."""
+    rows = []
+    for line in lines(table_indicators(keys, [totals] + ([previous] if previous else []))):
+        if line.heading == "section":
+            continue
+        item = line.indicator
+        if item is None:
+            rows.append((line.text, "", "", ""))
+        else:
+            rows.append((line.text, item.unit, cell(item.key, totals), cell(item.key, previous)))
+    return rows
+
+
+def period_text(period: Period) -> str:
+    """2026年度, 2026年上半年 (never 2026-年度)."""
+    return f"{period.year}{period.name}" if period.name == "年度" else f"{period.year}年{period.name}"
+
+
+def data_date(units: Sequence[RecalledUnit], period: Period, as_of: dt.date | None) -> dt.date:
+    """The day the data run to: the roll-up's as-of (given), else, as the roll-up takes it, the
+    latest 填报日期 of the units — never later than the period's end."""
+    if as_of is None:
+        days = [u.filed_on for u in units if u.filed_on is not None]
+        as_of = max(days) if days else period.end
+    return min(as_of, period.end)
 
 
 def _units(archive: str | Path, period: Period) -> list[RecalledUnit]:
@@ -91,7 +143,7 @@ def _units(archive: str | Path, period: Period) -> list[RecalledUnit]:
         raise ReportError(f"找不到归档库：{archive}（先用 zhuize rollup --archive 汇总归档）")
     units = period_units(archive, period)
     if not units:
-        raise ReportError(f"归档库中没有 {period.label} 已通过的报表；请先汇总并归档该报告期")
+        raise ReportError(f"归档库中没有 {period_text(period)} 已通过的报表；请先汇总并归档该报告期")
     return units
 
 
@@ -112,26 +164,36 @@ def _save(doc: OfficialDocument, target: Path, force: bool) -> Path:
     return target
 
 
-def _filer(units: Sequence[RecalledUnit]) -> str:
-    return units[0].unit if len(units) == 1 else "集团公司"
+def _filer(units: Sequence[RecalledUnit], identity: Any = None) -> str | None:
+    """The reporting unit's name: the identity's, else the one unit's; None when unknown."""
+    name = getattr(identity, "name", "") if identity is not None else ""
+    if name:
+        return name
+    return units[0].unit if len(units) == 1 else None
 
 
 def build_periodic(archive: str | Path, period: Period, kind: str = PERIODIC, today: dt.date | None = None,
-                   issuer: str | None = None) -> tuple[OfficialDocument, dict[str, int | float]]:
+                   issuer: str | None = None, identity: Any = None,
+                   as_of: dt.date | None = None) -> tuple[OfficialDocument, dict[str, int | float]]:
     if kind not in KINDS:
         raise ReportError(f"未知报告种类“{kind}”（可选：{'、'.join(KINDS)}）")
     units = _units(archive, period)
     totals = period_indicators(units)
+    previous = previous_totals(archive, period)
     day = today or dt.date.today()
-    filer = issuer or _filer(units)
+    upto = data_date(units, period, as_of)
+    name = issuer or _filer(units, identity)
+    filer = name or MISSING
+    signer: Segment = name or Note(MISSING)
+    shown = period_text(period)
     doc = OfficialDocument(redact=Redactor(_known_ids(units, archive)))
     if kind == PERIODIC:
-        doc.title(f"{filer}关于{period.year}年{period.name.removeprefix('年度') or '度'}违规经营投资责任追究工作情况的报告")
+        doc.title(f"{filer}关于{shown}违规经营投资责任追究工作情况的报告", highlight=None if name else MISSING)
     else:
-        doc.title(f"{filer}关于{period.year}年违规经营投资责任追究工作的专项报告")
+        doc.title(f"{filer}关于{shown}违规经营投资责任追究工作的专项报告", highlight=None if name else MISSING)
     doc.blank()
     doc.addressee(Placeholder("主送单位"))
-    doc.body(f"现将本企业{period.label}违规经营投资责任追究工作情况报告如下（数据截至{chinese_date(period.end)}，"
+    doc.body(f"现将{shown}违规经营投资责任追究工作情况报告如下（数据截至{chinese_date(upto)}，"
              f"来自{len(units)}家单位已通过校验并归档的报表）。")
 
     doc.heading_1(PERIODIC_HEADINGS[0])
@@ -139,8 +201,8 @@ def build_periodic(archive: str | Path, period: Period, kind: str = PERIODIC, to
              Placeholder("企业资产规模、主营业务及责任追究工作机构设置情况"))
 
     doc.heading_1(PERIODIC_HEADINGS[1])
-    doc.body(f"本期受理问题线索{totals['线索总数']}条（上期末在办{totals['期初在办']}条），办结{totals['线索_办结']}条；"
-             f"追究责任{totals['追责人数']}人，扣减薪酬{wan(float(totals['扣减薪酬总额']))}；审计发现问题{totals['整改问题数']}个，"
+    headline = "，".join(f"{indicator(k).label}{int(totals[k]):,d}{indicator(k).unit}" for k in HEADLINE)
+    doc.body(f"{headline}；追究责任{totals['追责人数']}人，扣减薪酬{wan(float(totals['扣减薪酬总额']))}；审计发现问题{totals['整改问题数']}个，"
              f"整改率{percent(float(totals['整改率']))}。")
     coverage = float(totals["管理提升建议书覆盖率"])
     if totals["办结核查项目数"]:
@@ -152,17 +214,19 @@ def build_periodic(archive: str | Path, period: Period, kind: str = PERIODIC, to
     zero = [u.unit for u in units if u.indicators["零报告单位数"]]
     if zero:
         doc.body(f"零报告单位{len(zero)}家：{'、'.join(zero)}。")
-    for caption, rows in PERIODIC_TABLES:
-        doc.table(caption, ("项目", "数值"), [(label, cell(key, totals[key])) for label, key in rows])
+    for caption, keys in PERIODIC_TABLES:
+        doc.table(caption, TABLE_HEADER, table_rows(keys, totals, previous))
 
     doc.heading_1(PERIODIC_HEADINGS[2])
     start = dt.date(period.year, 1, 1) if period.name in ("年度", "上半年", "第一季度") else period.end.replace(day=1)
     use = barred.usage(archive, start, period.end)
+    use["期末在禁入期内人数"] = barred.usage(archive, start, upto)["期末在禁入期内人数"]
     doc.body(f"集团禁入限制人员名册现有在册{use['在册人数']}人，其中本期录入{use['本期录入人数']}人，"
-             f"截至{chinese_date(period.end)}仍在禁入期内{use['期末在禁入期内人数']}人（终身禁入{use['终身禁入人数']}人）。"
+             f"截至{chinese_date(upto)}仍在禁入期内{use['期末在禁入期内人数']}人（终身禁入{use['终身禁入人数']}人）。"
              f"本期任用董事、监事、高级管理人员前查询{use['查询次数']}次，查到在禁入期内的{use['查询命中次数']}次。",
              Placeholder("查询结果的使用情况（如对查到人员不予任用的情况）"))
-    doc.table("禁入限制人员信息录入、查询情况", ("项目", "数值"), [(f"{k}", str(v)) for k, v in use.items()])
+    doc.table("禁入限制人员信息录入、查询情况", ("项目", "计量单位", "本期"),
+              [(*BARRED_ROWS.get(k, (k, "")), f"{v:,d}") for k, v in use.items()])
 
     doc.heading_1(PERIODIC_HEADINGS[3])
     cases = [(u, c) for u in units for c in u.ledgers.clues if c.typical_case]
@@ -177,15 +241,21 @@ def build_periodic(archive: str | Path, period: Period, kind: str = PERIODIC, to
     for heading, what in zip(PERIODIC_HEADINGS[4:], ("工作成效和经验做法", "存在的问题和不足", "下一步工作安排")):
         doc.heading_1(heading)
         doc.body(Placeholder(what))
-    doc.signature(filer, day)
-    doc.describe(title=f"{kind}（{period.label}）", author=filer, subject="违规经营投资责任追究工作")
+    doc.signature(signer, day)
+    doc.describe(title=f"{kind}（{shown}）", author=name or "", subject="违规经营投资责任追究工作")
     return doc, totals
 
 
 def write_periodic(archive: str | Path, period: Period, out: str | Path, kind: str = PERIODIC,
-                   today: dt.date | None = None, force: bool = False) -> WrittenReport:
-    doc, _ = build_periodic(archive, period, kind, today)
-    target = Path(out) / f"{kind}_{period.label}.docx"
+                   today: dt.date | None = None, force: bool = False, identity: Any = None,
+                   as_of: dt.date | None = None) -> WrittenReport:
+    """The report as a .docx in ``out``; ``identity`` defaults to the user folder's [unit]."""
+    if identity is None:
+        from addin.identity import load_identity
+
+        identity = load_identity()
+    doc, _ = build_periodic(archive, period, kind, today, identity=identity, as_of=as_of)
+    target = Path(out) / f"{kind}_{period_text(period)}.docx"
     return WrittenReport(_save(doc, target, force), kind)
 
 

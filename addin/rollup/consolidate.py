@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Generic, Iterable, Sequence, TypeVar
 
 from addin.rollup.archive import Archive, SubmissionInfo
 from addin.rollup.cache import CacheStats, IntakeCache, worker_start as _worker_start
@@ -189,38 +189,77 @@ def _choose_period(intakes: Sequence[Intake], period: Period | None) -> Period |
     return Period.parse(labels.most_common(1)[0][0])
 
 
+T = TypeVar("T")
+
+
+@dataclass
+class LatestChoice(Generic[T]):
+    """One unit's submissions of one period, decided: the later 填报日期 wins."""
+
+    latest: T | None
+    """The one that counts (None when several share the latest 填报日期)."""
+    duplicates: list[tuple[T, T]] = field(default_factory=list)
+    """(a copy with the same content, the first of it): counted once."""
+    older: list[T] = field(default_factory=list)
+    """Superseded by ``latest`` (or, when tied, by the first of ``ties``)."""
+    ties: list[T] = field(default_factory=list)
+    """Several with the same latest 填报日期: none can be taken."""
+
+
+def choose_latest(items: Iterable[T], unit_period: Callable[[T], Any], filed_on: Callable[[T], Any],
+                  content: Callable[[T], str]) -> list[LatestChoice[T]]:
+    """The supersession rule, for anything that has a (unit, period), a 填报日期 and a content
+    hash: the roll-up's submissions and ``zhuize letters`` over a folder both follow it."""
+    by_key: dict[Any, list[T]] = {}
+    for item in items:
+        by_key.setdefault(unit_period(item), []).append(item)
+    choices: list[LatestChoice[T]] = []
+    for group in by_key.values():
+        if len(group) == 1:
+            choices.append(LatestChoice(group[0]))
+            continue
+        choice: LatestChoice[T] = LatestChoice(None)
+        unique: dict[str, T] = {}
+        for item in group:
+            digest = content(item)
+            if digest in unique:
+                choice.duplicates.append((item, unique[digest]))
+            else:
+                unique[digest] = item
+        ordered = sorted(unique.values(), key=lambda i: (filed_on(i) or dt.date.min))
+        latest = ordered[-1]
+        ties = [i for i in ordered if filed_on(i) == filed_on(latest)]
+        if len(ties) > 1:
+            choice.ties = ties
+            choice.older = [i for i in ordered if i not in ties]
+        else:
+            choice.latest = latest
+            choice.older = ordered[:-1]
+        choices.append(choice)
+    return choices
+
+
 def supersede(result: RollupResult, candidates: list[Intake]) -> list[Intake]:
     """One submission per (unit, period): the later 填报日期 wins; equal dates conflict."""
-    by_key: dict[tuple[str, str], list[Intake]] = {}
-    for intake in candidates:
-        by_key.setdefault((intake.uscc, intake.period_label), []).append(intake)
     kept: list[Intake] = []
-    for (uscc, period), group in by_key.items():
-        if len(group) == 1:
-            kept.append(group[0])
-            continue
-        unique: dict[str, Intake] = {}
-        for intake in group:
-            if intake.sha256 in unique:
-                result.superseded.append((intake, unique[intake.sha256]))
-                _reject(result, intake, "ZZ-ROLLUP-DUPLICATE-FILE",
-                        f"与 {unique[intake.sha256].path} 内容完全相同，只计一次", "warning")
-            else:
-                unique[intake.sha256] = intake
-        group = sorted(unique.values(), key=lambda i: (i.info.get("report_date") or dt.date.min))
-        latest = group[-1]
-        ties = [i for i in group if i.info.get("report_date") == latest.info.get("report_date")]
-        if len(ties) > 1:
-            names = "、".join(i.path for i in ties)
-            for intake in ties:
+    for choice in choose_latest(candidates, lambda i: (i.uscc, i.period_label), lambda i: i.info.get("report_date"),
+                                lambda i: i.sha256):
+        for intake, first in choice.duplicates:
+            result.superseded.append((intake, first))
+            _reject(result, intake, "ZZ-ROLLUP-DUPLICATE-FILE", f"与 {first.path} 内容完全相同，只计一次", "warning")
+        if choice.ties:
+            uscc, period = choice.ties[0].uscc, choice.ties[0].period_label
+            names = "、".join(i.path for i in choice.ties)
+            for intake in choice.ties:
                 result.rejected.append(intake)
                 _reject(result, intake, "ZZ-ROLLUP-CONFLICT",
                         f"同一单位（{uscc}）同一报告期（{period}）有多份填报日期相同的报表：{names}，无法确定以哪份为准，请核实后只报送一份")
-            group = [i for i in group if i not in ties]
-            for intake in group:
-                result.superseded.append((intake, ties[0]))
+            for intake in choice.older:
+                result.superseded.append((intake, choice.ties[0]))
             continue
-        for older in group[:-1]:
+        latest = choice.latest
+        assert latest is not None
+        for older in choice.older:
             result.superseded.append((older, latest))
             note = (f"已被 {latest.path}（填报日期 {latest.info.get('report_date')}）替代，"
                     f"本文件（填报日期 {older.info.get('report_date')}）不计入汇总")

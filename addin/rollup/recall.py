@@ -41,6 +41,8 @@ class RecalledUnit:
     sha256: str
     ledgers: UnitLedgers
     indicators: dict[str, int | float]
+    filed_on: dt.date | None = None
+    """Its 填报日期 (the day its data run to)."""
 
 
 def _value(kind: ColumnType, value: Any) -> Any:
@@ -90,7 +92,7 @@ def period_units(archive: str | Path, period: Period, judged_on_filing: bool = F
                 ledgers = UnitLedgers(unit, uscc, **{s.key: _rows(db, sid, s.key) for s in STANDARD.ledgers},
                                       brought_forward=len(store.previous_open_clues(uscc, period)),
                                       as_of=filed[uscc] if judged_on_filing else None)
-                units.append(RecalledUnit(unit, uscc, sha, ledgers, unit_indicators(ledgers)))
+                units.append(RecalledUnit(unit, uscc, sha, ledgers, unit_indicators(ledgers), filed[uscc]))
         return units
     finally:
         db.close()
