@@ -411,6 +411,16 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     period = Period.parse(args.period) if args.period else None
     as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
+    roster = None
+    if args.roster is not None:
+        from addin.rollup.roster import load_roster
+
+        roster, wrong = load_roster(args.roster)
+        if roster is None:
+            print(f"单位名单 {args.roster} 有误，未汇总：", file=sys.stderr)
+            for problem in wrong:
+                print(f"  {problem}", file=sys.stderr)
+            return EXIT_USAGE
     inputs = scan_inputs(args.inputs)
     _skipped(inputs)
     if not inputs.files:
@@ -436,11 +446,19 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         if args.archive:
             core.archive_accepted(result, args.archive)  # one transaction, committed before anything is shown
         if args.json:
-            outputs.write(args.json, lambda temporary: core.write_summary(result, temporary))
+            outputs.write(args.json, lambda temporary: core.write_summary(result, temporary, roster))
         outputs.commit()
     # everything is written and committed: what follows only shows it (a closed pipe changes nothing)
-    lines = [core.summary_text(result)] + ([result.cache.text()] if result.cache is not None else []) + [
-        f"集团汇总：{args.out}"]
+    lines = [core.summary_text(result)] + ([result.cache.text()] if result.cache is not None else [])
+    if roster is not None:
+        from addin.rollup.roster import MISSING, counts, outcomes_of_summary, unit_statuses
+
+        statuses = unit_statuses(outcomes_of_summary(core.summary_json(result)), roster)
+        tally = counts(statuses)
+        lines.append("名单 " + "，".join(f"{k} {v}" for k, v in tally.items()) + " 家单位")
+        lines += [f"  未报：{u.unit}（{u.uscc}{'，' + u.level if u.level else ''}）" for u in statuses
+                  if u.status == MISSING]
+    lines.append(f"集团汇总：{args.out}")
     if args.sasac:
         lines.append(f"国资委报表：{args.sasac}")
     if args.archive:
@@ -686,6 +704,8 @@ def build_parser() -> argparse.ArgumentParser:
     roll.add_argument("--archive", type=Path, metavar="归档.sqlite", help="归档库（SQLite 文件）：保存通过的报表并检查上期在办线索")
     roll.add_argument("--period", metavar="2026-年度", help="报告期（默认取多数文件的报告期）")
     roll.add_argument("--as-of", metavar="日期", help="逾期计算的基准日，如 2026-11-23（默认为各文件的填报日期）")
+    roll.add_argument("--roster", type=Path, metavar="名单.xlsx",
+                      help="应报单位名单（.xlsx 或 .csv，列名：单位名称、统一社会信用代码、层级）：列出未报的单位")
     roll.add_argument("--jobs", type=_whole_number, metavar="进程数", help="并行读取的进程数（默认按 CPU 核数，最多 4）")
     roll.add_argument("--no-cache", action="store_true",
                       help="不用汇总缓存，重新读取全部文件（缓存在归档库旁或用户文件夹，只重读有变化的文件）")
