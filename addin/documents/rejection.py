@@ -152,3 +152,12 @@ def write_notice(notice: RejectionNotice, identity: UnitIdentity, path: str | Pa
     target = Path(path)
     build_notice(notice, identity).save(target)
     return target
+
+
+def notice_bytes(notice: RejectionNotice, identity: UnitIdentity) -> bytes:
+    """The notice's .docx as bytes (the 收报台 sends it without keeping a file)."""
+    import io
+
+    buffer = io.BytesIO()
+    build_notice(notice, identity).doc.save(buffer)
+    return buffer.getvalue()

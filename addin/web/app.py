@@ -146,7 +146,7 @@ def _thousands(value: Any) -> str:
     return f"{int(value):,}"
 
 
-ROUTE_MODULES = ("addin.web.pages", "addin.web.api", "addin.web.barred")
+ROUTE_MODULES = ("addin.web.pages", "addin.web.api", "addin.web.barred", "addin.web.hq")
 """Each module has ``routes`` (a list of Starlette routes)."""
 
 
