@@ -347,6 +347,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.annotate is not None and args.annotate.exists() and not args.annotate.is_dir():
         print(f"--annotate 应为文件夹，而 {args.annotate} 是一个文件：请换一个文件夹", file=sys.stderr)
         return EXIT_USAGE
+    if args.notices is not None and args.notices.exists() and not args.notices.is_dir():
+        print(f"--notices 应为文件夹，而 {args.notices} 是一个文件：请换一个文件夹", file=sys.stderr)
+        return EXIT_USAGE
+    identity = None
+    if args.notices is not None:
+        from addin.identity import load_identity
+
+        try:
+            identity = load_identity()
+        except EngineError as exc:
+            print(exc.message, file=sys.stderr)
+            return EXIT_USAGE
 
     def progress(done: int, total: int, path: str) -> None:
         if sys.stderr.isatty():
@@ -355,12 +367,37 @@ def cmd_validate(args: argparse.Namespace) -> int:
     report = validate_paths(inputs.files, as_of=as_of, annotate_dir=args.annotate, progress=progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    if args.json:
+    notices: list[tuple[Path, Any]] = []
+    if args.notices is not None:
+        from addin.documents.rejection import notice_name, notices_for
+
+        taken: set[str] = set()
+        for notice in notices_for(report.files):
+            name = notice_name(notice)
+            stem, number = name[:-5], 2
+            while name in taken:
+                name, number = f"{stem}（{number}）.docx", number + 1
+            taken.add(name)
+            notices.append((args.notices / name, notice))
+        existing = [str(path) for path, _ in notices if path.exists()]
+        if existing and not args.force:
+            print(f"退回通知 {'、'.join(existing)} 已存在，未写出任何退回通知；要覆盖请加 --force", file=sys.stderr)
+            return EXIT_USAGE
+        for path, _ in notices:
+            outputs.plan(path)
+    if args.json or notices:
+        from addin.documents.rejection import write_notice
+
         with outputs:
-            outputs.write(args.json, report.write_json)
+            if args.json:
+                outputs.write(args.json, report.write_json)
+            for path, notice in notices:
+                outputs.write(path, lambda temporary, n=notice: write_notice(n, identity, temporary))
             outputs.commit()
     try:
         report.print(sys.stdout)
+        for path, _ in notices:
+            print(f"退回通知：{path}")
         if args.json:
             print(f"JSON 报告：{args.json}")
         sys.stdout.flush()
@@ -694,6 +731,9 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--json", type=Path, metavar="报告.json", help="另存 JSON 报告（UTF-8）")
     val.add_argument("--annotate", type=Path, metavar="文件夹", help="为有错误的工作簿生成标注副本（原文件不变）")
     val.add_argument("--as-of", metavar="日期", help="期限提醒的基准日，如 2026-11-23（默认为各文件的填报日期）")
+    val.add_argument("--notices", type=Path, metavar="文件夹",
+                     help="为每个退回的工作簿生成退回通知（Word）：错在哪、怎么改、何时前重报，署用户配置 [unit] 的单位名称")
+    val.add_argument("--force", action="store_true", help="覆盖 --notices 文件夹中已有的同名退回通知")
     val.set_defaults(handler=cmd_validate)
 
     roll = _command(sub, "rollup", "汇总下级报表：生成集团汇总、国资委报表，退回有错误的文件", epilog=AS_OF_RULE)

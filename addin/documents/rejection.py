@@ -161,3 +161,26 @@ def notice_bytes(notice: RejectionNotice, identity: UnitIdentity) -> bytes:
     buffer = io.BytesIO()
     build_notice(notice, identity).doc.save(buffer)
     return buffer.getvalue()
+
+
+def notices_for(reports: Sequence[Any], issued: dt.date | None = None) -> list[RejectionNotice]:
+    """A notice for each refused file of ``zhuize validate`` (``FileReport``s): the unit and
+    period read again from its 填报信息 (a file that cannot be read is named by its file name)."""
+    from addin.validation.report import problem_json
+    from addin.validation.run import validate_file
+
+    day = issued or dt.date.today()
+    made = []
+    for report in reports:
+        if report.status == "valid":
+            continue
+        info = None
+        if report.status == "invalid":
+            _, submission = validate_file(Path(report.path))
+            info = getattr(submission, "info", None)
+        year, name = getattr(info, "report_year", None), getattr(info, "report_period", None)
+        unit = str(getattr(info, "unit_name", "") or "")
+        made.append(RejectionNotice(unit, str(getattr(info, "uscc", "") or ""),
+                                    f"{year}-{name}" if year and name else "", Path(report.path).name,
+                                    tuple(problem_json(p) for p in report.errors), day))
+    return made
