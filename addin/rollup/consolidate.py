@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Sequence
 from addin.rollup.archive import Archive, SubmissionInfo
 from addin.rollup.cache import CacheStats, IntakeCache, worker_start as _worker_start
 from addin.plumbing.atomic import atomic_path
-from addin.rollup.indicators import UnitLedgers, total_indicators, unit_indicators
+from addin.rollup.indicators import UnitLedgers, total_indicators, unit_indicators, with_brought_forward
 from addin.rollup.intake import Intake, Row, SummaryUnit, intake_file
 from addin.rollup.periods import Period
 from addin.rollup.roster import Roster, outcomes_of_summary, roster_json, unit_statuses
@@ -349,7 +349,7 @@ def _units(accepted: list[Intake], brought: dict[str, int], as_of: dt.date | Non
     for unit in units:
         known = computed.get(unit.sources[0]) if len(unit.sources) == 1 else None
         if known is not None:  # one standard workbook: its indicators came with it
-            unit.indicators = {**known, "期初在办": int(unit.indicators.get("期初在办", 0))}
+            unit.indicators = with_brought_forward(dict(known), int(unit.indicators.get("期初在办", 0)))
             continue
         standard = [i for i in accepted if i.path in unit.sources and i.kind == "standard"]
         warnings = [p for i in standard for p in i.report.problems if p.severity == "warning"]

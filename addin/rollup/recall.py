@@ -67,24 +67,29 @@ def _rows(db: sqlite3.Connection, submission: int, key: str) -> list[RecalledRow
     return found
 
 
-def period_units(archive: str | Path, period: Period) -> list[RecalledUnit]:
-    """Every unit that has an accepted submission of ``period``, with its indicators."""
+def period_units(archive: str | Path, period: Period, judged_on_filing: bool = False) -> list[RecalledUnit]:
+    """Every unit that has an accepted submission of ``period``, with its indicators
+    (with ``judged_on_filing`` its deadlines judged on its 填报日期, as a roll-up without
+    --as-of judges them; else overdue counts are not judged)."""
     path = Path(archive)
     if not path.exists():
         return []
     db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         latest: dict[str, tuple[int, str, str]] = {}
-        for sid, sha, uscc, unit in db.execute(
-                "SELECT id, sha256, uscc, unit FROM submissions WHERE year = ? AND period = ?"
+        filed: dict[str, dt.date | None] = {}
+        for sid, sha, uscc, unit, filed_on in db.execute(
+                "SELECT id, sha256, uscc, unit, filed_on FROM submissions WHERE year = ? AND period = ?"
                 " ORDER BY filed_on, id", (period.year, period.name)):
             latest[uscc] = (sid, sha, unit)
+            filed[uscc] = _value(ColumnType.DATE, filed_on)
         units = []
         with Archive(path) as store:
             for uscc in sorted(latest):
                 sid, sha, unit = latest[uscc]
                 ledgers = UnitLedgers(unit, uscc, **{s.key: _rows(db, sid, s.key) for s in STANDARD.ledgers},
-                                      brought_forward=len(store.previous_open_clues(uscc, period)))
+                                      brought_forward=len(store.previous_open_clues(uscc, period)),
+                                      as_of=filed[uscc] if judged_on_filing else None)
                 units.append(RecalledUnit(unit, uscc, sha, ledgers, unit_indicators(ledgers)))
         return units
     finally:
@@ -93,3 +98,18 @@ def period_units(archive: str | Path, period: Period) -> list[RecalledUnit]:
 
 def period_indicators(units: list[RecalledUnit]) -> dict[str, int | float]:
     return total_indicators([u.indicators for u in units])
+
+
+def previous_period(period: Period) -> Period:
+    """The same kind of period a year earlier (2025-年度 for 2026-年度): 上年同期."""
+    return Period.of(period.year - 1, period.name)
+
+
+def previous_totals(archive_path: str | Path | None, period: Period | None) -> dict[str, int | float] | None:
+    """上年同期: the totals of the archive's period of the same kind a year before ``period``
+    (each unit's latest accepted submission, its deadlines judged on its 填报日期 as a roll-up
+    without --as-of judges them); None when the archive holds none of it."""
+    if archive_path is None or period is None:
+        return None
+    units = period_units(archive_path, previous_period(period), judged_on_filing=True)
+    return period_indicators(units) if units else None
