@@ -390,7 +390,7 @@ def test_dashboard_rollup_progress_and_downloads(client: TestClient, books: dict
     assert job.finished.wait(300) and job.state == "done", job.message
     done = client.get(started.headers["location"])
     assert done.url.path == "/dashboard" and "<svg" in done.text and "损失金额（按损失等级）" in done.text
-    assert "线索总数" in done.text and "对账" in done.text
+    assert "对账" in done.text and "线索总数" not in done.text  # the catalogue's label, never the key
 
     # one definition: the status table, the roll-up box and the summary JSON count alike
     hq = token(client, "hq")
@@ -405,10 +405,17 @@ def test_dashboard_rollup_progress_and_downloads(client: TestClient, books: dict
     assert "资产损失认定 C2" in done.text and "/notice" in done.text
 
     # values as the returns show them: percentages, 万元; charts in the category's colour
-    shown = dict(re.findall(r"<tr><th>([^<]+)</th><td>([^<]+)</td></tr>", done.text.split('id="indicators"')[1]))
+    from addin.rollup.indicators import INDICATOR_KEYS, indicator
+
+    table_html = done.text.split('id="indicators"')[1].split("</table>")[0]
+    shown = {indicator(k).key: v for label, v in re.findall(r"<tr><th>([^<]+)</th><td>([^<]+)</td></tr>", table_html)
+             for k in INDICATOR_KEYS if indicator(k).label == label}
     assert re.fullmatch(r"\d+\.\d\d%", shown["整改率"]) and not shown["整改率"].startswith("0.")
     assert shown["损失金额_重大"].endswith(" 万元") and re.search(r"\.\d\d 万元$", shown["已挽回金额"])
-    assert shown["线索总数"] == "4"  # unit A alone: B was refused
+    assert shown["线索总数"] == "4 条" and shown["追责人数"].endswith(" 人")  # unit A alone: B was refused
+    assert not any("_" in label for label in re.findall(r"<th>([^<]*)</th>", done.text))  # no key-style name
+    everything = done.text.split('id="all-indicators"')[1].split("</table>")[0]
+    assert "一、问题线索" in everything and indicator("提醒_未说明").label in everything
     for category in ("重大", "未整改"):
         bar = re.search(rf"<title>{category}</title>{category}</text><rect [^>]*fill=\"([^\"]+)\"", done.text)
         assert bar and bar.group(1) == palette.WARNING == palette.colour(category)
