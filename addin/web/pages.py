@@ -188,6 +188,7 @@ def _rollup_box(summary: dict[str, Any]) -> dict[str, Any]:
     """The roll-up result as the dashboard shows it: unit counts (the status table's
     definition), what was refused and superseded — by unit, sheet and cell, never a path."""
     units = summary.get("units") or {}
+    status = {u.get("uscc"): u.get("status") for u in units.get("units", [])}
     rejected = []
     for entry in summary.get("rejected", []):
         errors = entry.get("errors", [])
@@ -195,7 +196,8 @@ def _rollup_box(summary: dict[str, Any]) -> dict[str, Any]:
         place = " ".join(filter(None, (first.get("sheet"), first.get("cell"))))
         rejected.append({"unit": entry.get("unit") or "（未填单位）", "uscc": entry.get("uscc") or "",
                          "sha256": entry.get("sha256") or "", "errors": len(errors), "place": place,
-                         "message": first.get("message", ""), "status": entry.get("status")})
+                         "message": first.get("message", ""), "status": entry.get("status"),
+                         "unit_status": status.get(entry.get("uscc"), "")})
     superseded = [{"unit": e.get("unit", ""), "date": e.get("report_date") or "—", "by": e.get("by_report_date") or "—"}
                   for e in summary.get("superseded", [])]
     return {"counts": units.get("counts"), "not_reported": units.get("not_reported", []),
