@@ -44,14 +44,14 @@ def test_roster_from_xlsx_and_csv_in_its_order(tmp_path: Path) -> None:
             (None, None, None), ("集团本部", "集团", UNIT_A)]
     roster, problems = load_roster(_xlsx(tmp_path / "名单.xlsx", rows))
     assert problems == [] and roster is not None
-    assert [(u.name, u.uscc, u.level) for u in roster.units] == [("丙", UNIT_C, "三级"), ("乙", UNIT_B, "二级"),
-                                                                ("集团", UNIT_A, "集团本部")]
+    assert [(u.name, u.uscc, u.level) for u in roster.units] == [("丙", UNIT_C, "三级及以下企业"), ("乙", UNIT_B, "二级企业"),
+                                                                ("集团", UNIT_A, "集团公司")]
     assert sorted(roster.units, key=lambda u: roster.order(u.uscc))[0].name == "集团"  # by 层级 first
     save_roster(roster, tmp_path / "roster.csv")
     again, _ = load_roster(tmp_path / "roster.csv")
     assert again == roster
     gbk = "单位名称,统一社会信用代码,层级\n甲,{},二级\n".format(UNIT_A).encode("gb18030")
-    assert read_roster(gbk, "名单.csv")[0] == Roster((RosterUnit("甲", UNIT_A, "二级"),))
+    assert read_roster(gbk, "名单.csv")[0] == Roster((RosterUnit("甲", UNIT_A, "二级企业"),))
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -99,10 +99,10 @@ def test_rollup_with_a_roster_lists_who_did_not_report(tmp_path: Path) -> None:
                             "--roster", str(roster), "--no-cache"])
     assert code == 1, err  # one file refused
     assert "名单 已报 1，退回 1，冲突 0，未报 1 家单位" in text
-    assert f"未报：示例丙贸易有限公司（{UNIT_C}，三级）" in text
+    assert f"未报：示例丙贸易有限公司（{UNIT_C}，三级及以下企业）" in text
     summary = json.loads((out / "s.json").read_text(encoding="utf-8"))
     assert summary["units"]["counts"] == {"已报": 1, "退回": 1, "冲突": 0, "未报": 1}
-    assert summary["units"]["not_reported"] == [{"unit": "示例丙贸易有限公司", "uscc": UNIT_C, "level": "三级"}]
+    assert summary["units"]["not_reported"] == [{"unit": "示例丙贸易有限公司", "uscc": UNIT_C, "level": "三级及以下企业"}]
     bad = tmp_path / "坏名单.csv"
     bad.write_text("单位名称,层级\n甲,二级\n", encoding="utf-8")
     code, _, err = _cli(["rollup", str(books), "--out", str(out / "G2.xlsx"), "--roster", str(bad)])

@@ -206,7 +206,7 @@ def test_unit_uploads_fixes_and_group_rolls_up(server: str, browser: Any, tmp_pa
     for k, value in enumerate(("100", "", "yibin-2020")):
         browser.find_element(By.ID, f"arg{k}").send_keys(value)
     browser.find_element(By.ID, "calc").click()
-    assert browser.find_element(By.ID, "result").text == "结果：较大"
+    assert wait_for(lambda: browser.find_elements(By.ID, "result"), 60)[0].text == "结果：较大"
     shoot(browser, "functions")
     browser.get(f"{server}/templates")
     shoot(browser, "templates")

@@ -24,11 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from udfs import vocab
 from udfs.identity import uscc_problem
 
 HEADERS = ("单位名称", "统一社会信用代码", "层级")
-LEVELS = ("集团本部", "二级", "三级", "四级", "五级")
-"""层级 as HQ writes them; the roster sorts by it (then by its own order)."""
+LEVELS = vocab.UNIT_LEVELS
+"""层级: the workbook's 单位层级 vocabulary (集团公司、二级企业、三级及以下企业); the roster sorts by it."""
+LEVEL_ALIASES = {"集团": LEVELS[0], "集团本部": LEVELS[0], "本部": LEVELS[0], "一级": LEVELS[0], "二级": LEVELS[1],
+                 "三级": LEVELS[2], "四级": LEVELS[2], "五级": LEVELS[2], "三级及以下": LEVELS[2],
+                 "四级企业": LEVELS[2], "五级企业": LEVELS[2], "三级企业": LEVELS[2]}
+"""How HQ may write a level in a roster (集团本部, 二级, 三级 …): read as the vocabulary's."""
 MAX_UNITS = 5000
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -104,6 +109,7 @@ def roster_from_rows(rows: Iterable[Sequence[Any]]) -> tuple[Roster | None, list
         if not any(values.values()):
             continue
         name, code, level = values["单位名称"], values["统一社会信用代码"].upper(), values["层级"]
+        level = LEVEL_ALIASES.get(level, level)
         if not name:
             problems.append(RosterProblem(number, "单位名称", "单位名称未填写"))
         if not code:
@@ -118,7 +124,8 @@ def roster_from_rows(rows: Iterable[Sequence[Any]]) -> tuple[Roster | None, list
             else:
                 seen[code] = number
         if level and level not in LEVELS:
-            problems.append(RosterProblem(number, "层级", f"层级“{level}”不认识；应为 {'、'.join(LEVELS)} 之一"))
+            problems.append(RosterProblem(number, "层级", f"层级“{level}”不认识；应为 {'、'.join(LEVELS)} 之一"
+                                                          "（也可写 集团本部、二级、三级）"))
         units.append(RosterUnit(name, code, level))
         if len(units) > MAX_UNITS:
             return None, [RosterProblem(0, "", f"名单超过 {MAX_UNITS} 家单位，请确认文件是否正确")]
