@@ -54,19 +54,20 @@ def test_roster_from_xlsx_and_csv_in_its_order(tmp_path: Path) -> None:
     assert read_roster(gbk, "名单.csv")[0] == Roster((RosterUnit("甲", UNIT_A, "二级企业"),))
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("单位名称,层级\n甲,二级\n", "缺少列「统一社会信用代码」"),
-    ("", "缺少列「单位名称」"),
-    (f"单位名称,统一社会信用代码,层级\n甲,{UNIT_A[:-1]}{'1' if UNIT_A[-1] != '1' else '2'},二级\n", "第 2 行「统一社会信用代码」"),
-    (f"单位名称,统一社会信用代码,层级\n甲,{UNIT_A[:17]},二级\n", "应为18位，现为17位"),
-    (f"单位名称,统一社会信用代码,层级\n甲,{UNIT_A},二级\n乙,{UNIT_A},二级\n", "与第 2 行重复"),
-    (f"单位名称,统一社会信用代码,层级\n甲,{UNIT_A},子公司\n", "层级“子公司”不认识"),
-    (f"单位名称,统一社会信用代码,层级\n,{UNIT_A},二级\n", "单位名称未填写"),
-    ("单位名称,统一社会信用代码,层级\n", "名单中没有任何单位"),
+@pytest.mark.parametrize(("text", "expected", "code"), [
+    ("单位名称,层级\n甲,二级\n", "缺少列「统一社会信用代码」", "ZZ-ROSTER-COLUMN"),
+    ("", "缺少列「单位名称」", "ZZ-ROSTER-COLUMN"),
+    (f"单位名称,统一社会信用代码,层级\n甲,{UNIT_A[:-1]}{'1' if UNIT_A[-1] != '1' else '2'},二级\n", "第 2 行「统一社会信用代码」",
+     "ZZ-ROSTER-USCC"),
+    (f"单位名称,统一社会信用代码,层级\n甲,{UNIT_A[:17]},二级\n", "应为18位，现为17位", "ZZ-ROSTER-USCC"),
+    (f"单位名称,统一社会信用代码,层级\n甲,{UNIT_A},二级\n乙,{UNIT_A},二级\n", "与第 2 行重复", "ZZ-ROSTER-DUPLICATE"),
+    (f"单位名称,统一社会信用代码,层级\n甲,{UNIT_A},子公司\n", "层级“子公司”不认识", "ZZ-ROSTER-LEVEL"),
+    (f"单位名称,统一社会信用代码,层级\n,{UNIT_A},二级\n", "单位名称未填写", "ZZ-ROSTER-BLANK"),
+    ("单位名称,统一社会信用代码,层级\n", "名单中没有任何单位", "ZZ-ROSTER-FILE"),
 ])
-def test_bad_roster_is_refused_whole_in_chinese(text: str, expected: str) -> None:
+def test_bad_roster_is_refused_whole_in_chinese(text: str, expected: str, code: str) -> None:
     roster, problems = read_roster(text.encode("utf-8"), "名单.csv")
-    assert roster is None and any(expected in str(p) for p in problems), [str(p) for p in problems]
+    assert roster is None and any(expected in str(p) and p.code == code for p in problems), [str(p) for p in problems]
 
 
 def test_not_a_roster_file() -> None:

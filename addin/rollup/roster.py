@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from addin.problems import check_code
 from udfs import vocab
 from udfs.identity import uscc_problem
 
@@ -56,10 +57,15 @@ class RosterProblem:
     """The file's row (1 = the header row; 0 for the whole file)."""
     column: str
     message: str
+    code: str = "ZZ-ROSTER-FILE"
+    """Its entry in the problem-code catalogue (ZZ-ROSTER-…)."""
+
+    def __post_init__(self) -> None:
+        check_code(self.code, "error")
 
     def __str__(self) -> str:
         where = f"第 {self.row} 行" if self.row else "名单文件"
-        return f"{where}{('「' + self.column + '」') if self.column else ''}：{self.message}"
+        return f"{where}{('「' + self.column + '」') if self.column else ''}：{self.message}（{self.code}）"
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,8 @@ def roster_from_rows(rows: Iterable[Sequence[Any]]) -> tuple[Roster | None, list
     missing = [h for h in HEADERS if h not in names]
     if header is None or missing:
         found = "、".join(n for n in names if n) or "（空）"
-        return None, [RosterProblem(1, h, f"缺少列「{h}」；名单第一行应为列名：{'、'.join(HEADERS)}（现为：{found}）")
+        return None, [RosterProblem(1, h, f"缺少列「{h}」；名单第一行应为列名：{'、'.join(HEADERS)}（现为：{found}）",
+                                    "ZZ-ROSTER-COLUMN")
                       for h in (missing or HEADERS)]
     where = {h: names.index(h) for h in HEADERS}
     units: list[RosterUnit] = []
@@ -111,21 +118,22 @@ def roster_from_rows(rows: Iterable[Sequence[Any]]) -> tuple[Roster | None, list
         name, code, level = values["单位名称"], values["统一社会信用代码"].upper(), values["层级"]
         level = LEVEL_ALIASES.get(level, level)
         if not name:
-            problems.append(RosterProblem(number, "单位名称", "单位名称未填写"))
+            problems.append(RosterProblem(number, "单位名称", "单位名称未填写", "ZZ-ROSTER-BLANK"))
         if not code:
-            problems.append(RosterProblem(number, "统一社会信用代码", "统一社会信用代码未填写"))
+            problems.append(RosterProblem(number, "统一社会信用代码", "统一社会信用代码未填写", "ZZ-ROSTER-BLANK"))
         else:
             wrong = uscc_problem(code)
             if wrong:
-                problems.append(RosterProblem(number, "统一社会信用代码", f"{code}：{wrong}"))
+                problems.append(RosterProblem(number, "统一社会信用代码", f"{code}：{wrong}", "ZZ-ROSTER-USCC"))
             elif code in seen:
                 problems.append(RosterProblem(number, "统一社会信用代码",
-                                              f"{code} 与第 {seen[code]} 行重复；每个单位只列一次"))
+                                              f"{code} 与第 {seen[code]} 行重复；每个单位只列一次",
+                                              "ZZ-ROSTER-DUPLICATE"))
             else:
                 seen[code] = number
         if level and level not in LEVELS:
             problems.append(RosterProblem(number, "层级", f"层级“{level}”不认识；应为 {'、'.join(LEVELS)} 之一"
-                                                          "（也可写 集团本部、二级、三级）"))
+                                                          "（也可写 集团本部、二级、三级）", "ZZ-ROSTER-LEVEL"))
         units.append(RosterUnit(name, code, level))
         if len(units) > MAX_UNITS:
             return None, [RosterProblem(0, "", f"名单超过 {MAX_UNITS} 家单位，请确认文件是否正确")]
