@@ -377,6 +377,8 @@ def test_dashboard_rollup_progress_and_downloads(client: TestClient, books: dict
     answer = client.post("/roster", data={"csrf": csrf_of(page.text), "action": "upload"},
                          files={"file": ("名单.csv", _roster_text().encode("utf-8"))})
     assert answer.status_code == 200 and "示例丁物流有限公司" in answer.text
+    page = client.get("/settings")
+    client.post("/settings", data={"csrf": csrf_of(page.text), "name": "某某集团有限公司", "phone": "028-12345678"})
     page = client.get("/dashboard")
     units = {m.group(1): m.group(2) for m in re.finditer(
         r"<tr class=\"status-\S+\"><td>[^<]*</td><td>(\w+)</td><td>[^<]*</td><td class=\"status\">(\S+)</td>", page.text)}
@@ -422,7 +424,8 @@ def test_dashboard_rollup_progress_and_downloads(client: TestClient, books: dict
     assert palette.colour("一般") != palette.WARNING and palette.colour("整改完毕") != palette.WARNING
 
     # no server path on any page
-    for path in ("/dashboard", f"/submissions/{bad['sha256']}", "/roster", "/settings", "/audit", "/upload",
+    for path in ("/dashboard", f"/submissions/{bad['sha256']}", "/roster", "/settings", "/audit", "/upload", "/barred",
+                 "/functions", "/templates",
                  started.headers["location"]):
         _no_server_path(client, client.get(path).text, path)
 
@@ -438,7 +441,9 @@ def test_dashboard_rollup_progress_and_downloads(client: TestClient, books: dict
     fills = re.findall(r"<c:dPt>.*?<a:srgbClr val=\"(\w+)\"", loss, flags=re.S)
     assert fills == [palette.colour(g).lstrip("#") for g in ("一般", "较大", "重大")]
     assert [e["uscc"] for e in summary["accepted"]] == [UNIT_A]
-    assert client.get("/api/returns/sasac", headers=hq).content[:2] == b"PK"
+    sasac = openpyxl.load_workbook(io.BytesIO(client.get("/api/returns/sasac", headers=hq).content))
+    assert any("某某集团有限公司" in str(c.value) for ws in sasac.worksheets for row in ws.iter_rows() for c in row
+               if c.value)  # the 收报台's identity is the return's 填报单位
     assert client.get("/downloads/letters").content[:2] == b"PK"
     assert client.get("/api/returns/nonsense", headers=hq).status_code == 404
     import sqlite3
@@ -449,8 +454,6 @@ def test_dashboard_rollup_progress_and_downloads(client: TestClient, books: dict
     # the 退回通知 of B's refused upload: to the unit, the cell, the fix, signed with the identity
     from docx import Document
 
-    page = client.get("/settings")
-    client.post("/settings", data={"csrf": csrf_of(page.text), "name": "某某集团有限公司", "phone": "028-12345678"})
     notice = client.get(f"/submissions/{bad['sha256']}/notice")
     assert notice.status_code == 200 and notice.content[:2] == b"PK"
     text = "\n".join([p.text for p in Document(io.BytesIO(notice.content)).paragraphs] + [
