@@ -60,7 +60,8 @@ def upload(client: TestClient, headers: dict[str, str], path: Path, name: str | 
 
 
 @pytest.mark.parametrize("path", ["/upload", "/dashboard", "/functions", "/templates", "/audit",
-                                  "/submissions/" + "0" * 64, "/rollup/1", "/downloads/group"])
+                                  "/submissions/" + "0" * 64, "/rollup/1", "/downloads/group", "/roster",
+                                  "/roster/download", "/settings", "/submissions/" + "0" * 64 + "/notice"])
 def test_no_session_goes_to_login(client: TestClient, path: str) -> None:
     answer = client.get(path, follow_redirects=False)
     assert answer.status_code == 303
