@@ -179,6 +179,7 @@ def test_unit_uploads_fixes_and_group_rolls_up(server: str, browser: Any, tmp_pa
     browser.find_element(By.ID, "roster-file").send_keys(str(roster))
     browser.find_element(By.ID, "roster-upload").click()
     wait_for(lambda: browser.find_elements(By.ID, "roster"), 30)
+    shoot(browser, "roster")
     browser.get(f"{server}/dashboard")
     assert "已报 2 · 退回 0 · 未报 2" in browser.find_element(By.ID, "counts").text
 
