@@ -365,6 +365,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.annotate is not None and args.annotate.exists() and not args.annotate.is_dir():
         print(f"--annotate 应为文件夹，而 {args.annotate} 是一个文件：请换一个文件夹", file=sys.stderr)
         return EXIT_USAGE
+    if args.notices is not None and args.notices.exists() and not args.notices.is_dir():
+        print(f"--notices 应为文件夹，而 {args.notices} 是一个文件：请换一个文件夹", file=sys.stderr)
+        return EXIT_USAGE
+    identity = None
+    if args.notices is not None:
+        from addin.identity import load_identity
+
+        try:
+            identity = load_identity()
+        except EngineError as exc:
+            print(exc.message, file=sys.stderr)
+            return EXIT_USAGE
 
     def progress(done: int, total: int, path: str) -> None:
         if sys.stderr.isatty():
@@ -373,12 +385,37 @@ def cmd_validate(args: argparse.Namespace) -> int:
     report = validate_paths(inputs.files, as_of=as_of, annotate_dir=args.annotate, progress=progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    if args.json:
+    notices: list[tuple[Path, Any]] = []
+    if args.notices is not None:
+        from addin.documents.rejection import notice_name, notices_for
+
+        taken: set[str] = set()
+        for notice in notices_for(report.files):
+            name = notice_name(notice)
+            stem, number = name[:-5], 2
+            while name in taken:
+                name, number = f"{stem}（{number}）.docx", number + 1
+            taken.add(name)
+            notices.append((args.notices / name, notice))
+        existing = [str(path) for path, _ in notices if path.exists()]
+        if existing and not args.force:
+            print(f"退回通知 {'、'.join(existing)} 已存在，未写出任何退回通知；要覆盖请加 --force", file=sys.stderr)
+            return EXIT_USAGE
+        for path, _ in notices:
+            outputs.plan(path)
+    if args.json or notices:
+        from addin.documents.rejection import write_notice
+
         with outputs:
-            outputs.write(args.json, report.write_json)
+            if args.json:
+                outputs.write(args.json, report.write_json)
+            for path, notice in notices:
+                outputs.write(path, lambda temporary, n=notice: write_notice(n, identity, temporary))
             outputs.commit()
     try:
         report.print(sys.stdout)
+        for path, _ in notices:
+            print(f"退回通知：{path}")
         if args.json:
             print(f"JSON 报告：{args.json}")
         sys.stdout.flush()
@@ -464,6 +501,16 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     period = Period.parse(args.period) if args.period else None
     as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
     forms = form_settings_of(args)
+    roster = None
+    if args.roster is not None:
+        from addin.rollup.roster import load_roster
+
+        roster, wrong = load_roster(args.roster)
+        if roster is None:
+            print(f"单位名单 {args.roster} 有误，未汇总：", file=sys.stderr)
+            for problem in wrong:
+                print(f"  {problem}", file=sys.stderr)
+            return EXIT_USAGE
     inputs = scan_inputs(args.inputs)
     _skipped(inputs)
     if not inputs.files:
@@ -490,11 +537,20 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         if args.archive:
             core.archive_accepted(result, args.archive)  # one transaction, committed before anything is shown
         if args.json:
-            outputs.write(args.json, lambda temporary: core.write_summary(result, temporary))
+            outputs.write(args.json, lambda temporary: core.write_summary(result, temporary, roster))
         outputs.commit()
     # everything is written and committed: what follows only shows it (a closed pipe changes nothing)
     lines = [core.summary_text(result)] + ([result.cache.text()] if result.cache is not None else []) + [
-        f"主要指标：{headline_text(result.totals)}", f"集团汇总：{args.out}"]
+        f"主要指标：{headline_text(result.totals)}"]
+    if roster is not None:
+        from addin.rollup.roster import MISSING, counts, outcomes_of_summary, unit_statuses
+
+        statuses = unit_statuses(outcomes_of_summary(core.summary_json(result)), roster)
+        tally = counts(statuses)
+        lines.append("名单 " + "，".join(f"{k} {v}" for k, v in tally.items()) + " 家单位")
+        lines += [f"  未报：{u.unit}（{u.uscc}{'，' + u.level if u.level else ''}）" for u in statuses
+                  if u.status == MISSING]
+    lines.append(f"集团汇总：{args.out}")
     if args.sasac:
         lines.append(f"国资委报表：{args.sasac}")
     if args.archive:
@@ -739,6 +795,9 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--json", type=Path, metavar="报告.json", help="另存 JSON 报告（UTF-8）")
     val.add_argument("--annotate", type=Path, metavar="文件夹", help="为有错误的工作簿生成标注副本（原文件不变）")
     val.add_argument("--as-of", metavar="日期", help="期限提醒的基准日，如 2026-11-23（默认为各文件的填报日期）")
+    val.add_argument("--notices", type=Path, metavar="文件夹",
+                     help="为每个退回的工作簿生成退回通知（Word）：错在哪、怎么改、何时前重报，署用户配置 [unit] 的单位名称")
+    val.add_argument("--force", action="store_true", help="覆盖 --notices 文件夹中已有的同名退回通知")
     val.set_defaults(handler=cmd_validate)
 
     roll = _command(sub, "rollup", "汇总下级报表：生成集团汇总、国资委报表，退回有错误的文件", epilog=AS_OF_RULE)
@@ -749,6 +808,8 @@ def build_parser() -> argparse.ArgumentParser:
     roll.add_argument("--archive", type=Path, metavar="归档.sqlite", help="归档库（SQLite 文件）：保存通过的报表并检查上期在办线索")
     roll.add_argument("--period", metavar="2026年度", help="报告期，如 2026年度、2026年第一季度（默认取多数文件的报告期）")
     roll.add_argument("--as-of", metavar="日期", help="逾期计算的基准日，如 2026-11-23（默认为各文件的填报日期）")
+    roll.add_argument("--roster", type=Path, metavar="名单.xlsx",
+                      help="应报单位名单（.xlsx 或 .csv，列名：单位名称、统一社会信用代码、层级）：列出未报的单位")
     roll.add_argument("--jobs", type=_whole_number, metavar="进程数", help="并行读取的进程数（默认按 CPU 核数，最多 4）")
     roll.add_argument("--no-cache", action="store_true",
                       help="不用汇总缓存，重新读取全部文件（缓存在归档库旁或用户文件夹，只重读有变化的文件）")

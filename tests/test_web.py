@@ -47,7 +47,7 @@ def make_client(data: Path, **config: Any) -> TestClient:
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with make_client(tmp_path / "data") as c:
+    with make_client(tmp_path / "zz-data-folder") as c:  # a name no page may show
         yield c
 
 
@@ -60,7 +60,8 @@ def upload(client: TestClient, headers: dict[str, str], path: Path, name: str | 
 
 
 @pytest.mark.parametrize("path", ["/upload", "/dashboard", "/functions", "/templates", "/audit",
-                                  "/submissions/" + "0" * 64, "/rollup/1", "/downloads/group"])
+                                  "/submissions/" + "0" * 64, "/rollup/1", "/downloads/group", "/roster",
+                                  "/roster/download", "/settings", "/submissions/" + "0" * 64 + "/notice"])
 def test_no_session_goes_to_login(client: TestClient, path: str) -> None:
     answer = client.get(path, follow_redirects=False)
     assert answer.status_code == 303
@@ -335,15 +336,56 @@ def test_resubmission_supersedes_as_the_rollup_decides(client: TestClient, books
     assert {Path(e["path"]).stem for e in again["rejected"]} == {later["sha256"], tie["sha256"]}
 
 
+UNIT_D = "91110000MA01ABCD0X"
+"""On the roster, no account, never uploads (its check character is made right below)."""
+
+
+def _roster_text() -> str:
+    from udfs.identity import uscc_check_char
+
+    d = UNIT_D[:17] + uscc_check_char(UNIT_D[:17])
+    return ("单位名称,统一社会信用代码,层级\n"
+            f"示例能源投资有限公司,{UNIT_A},二级\n示例乙建设有限公司,{UNIT_B},二级\n"
+            f"示例丙贸易有限公司,{UNIT_C},三级\n示例丁物流有限公司,{d},三级\n")
+
+
+def _visible(html: str) -> str:
+    """What a reader sees: the text, without tags, scripts or inline pictures."""
+    html = re.sub(r"<svg.*?</svg>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def _no_server_path(client: TestClient, html: str, where: str) -> None:
+    data = client.app.state.service.config.data  # type: ignore[attr-defined]
+    for text in (str(data), data.name, "blobs/", "rollups/", ".xlsx\u00a0→"):
+        assert text not in html, (where, text)
+    found = re.search(r"(?:^|[\s：:（(=\"'])/(?:[\w.-]+/)+[\w.-]+\.(?:xlsx|json|sqlite|zip|docx)", html)
+    assert not found, (where, found.group(0) if found else "")
+    assert not re.search(r"(?:^|\s)/(?:tmp|home|var|srv|data)/", _visible(html)), where
+
+
+def _counts(text: str) -> dict[str, int]:
+    return {k: int(v) for k, v in re.findall(r"(已报|退回|未报|冲突) (\d+)", text)}
+
+
 def test_dashboard_rollup_progress_and_downloads(client: TestClient, books: dict[str, Path]) -> None:
+    from addin.plumbing import palette
+
     upload(client, token(client, "unit-a"), books["a_good"])
-    upload(client, token(client, "unit-b"), books["b_bad"])
+    bad = upload(client, token(client, "unit-b"), books["b_bad"]).json()
     login(client, "hq")
+    page = client.get("/roster")
+    answer = client.post("/roster", data={"csrf": csrf_of(page.text), "action": "upload"},
+                         files={"file": ("名单.csv", _roster_text().encode("utf-8"))})
+    assert answer.status_code == 200 and "示例丁物流有限公司" in answer.text
+    page = client.get("/settings")
+    client.post("/settings", data={"csrf": csrf_of(page.text), "name": "某某集团有限公司", "phone": "028-12345678"})
     page = client.get("/dashboard")
-    units = {m.group(2): m.group(3) for m in re.finditer(
-        r"<tr class=\"status-(\S+)\"><td>[^<]*</td><td>(\w+)</td><td class=\"status\">(\S+)</td>", page.text)}
-    assert units == {UNIT_A: "已报", UNIT_B: "退回", UNIT_C: "未报"}
-    assert "已报 1 · 退回 1 · 未报 1" in page.text
+    units = {m.group(1): m.group(2) for m in re.finditer(
+        r"<tr class=\"status-\S+\"><td>[^<]*</td><td>(\w+)</td><td>[^<]*</td><td class=\"status\">(\S+)</td>", page.text)}
+    d = _roster_text().splitlines()[-1].split(",")[1]
+    assert units == {UNIT_A: "已报", UNIT_B: "退回", UNIT_C: "未报", d: "未报"}
+    assert re.search(r"id=\"counts\">已报 1 · 退回 1 · 未报 2", page.text)
     assert client.get("/downloads/group").status_code == 404  # nothing rolled up yet
     started = client.post("/rollup", data={"csrf": csrf_of(page.text), "period": "2026-年度"}, follow_redirects=False)
     assert started.status_code == 303 and started.headers["location"].startswith("/rollup/")
@@ -351,21 +393,128 @@ def test_dashboard_rollup_progress_and_downloads(client: TestClient, books: dict
     assert job.finished.wait(300) and job.state == "done", job.message
     done = client.get(started.headers["location"])
     assert done.url.path == "/dashboard" and "<svg" in done.text and "损失金额（按损失等级）" in done.text
-    assert "线索总数" in done.text and "对账" in done.text
-    group = client.get("/downloads/group")
-    assert group.status_code == 200 and "filename*=utf-8''" in group.headers["content-disposition"]
-    book = openpyxl.load_workbook(io.BytesIO(group.content), read_only=True)
-    assert "汇总" in book.sheetnames and "问题线索台账" in book.sheetnames
+    assert "对账" in done.text and "线索总数" not in done.text  # the catalogue's label, never the key
+
+    # one definition: the status table, the roll-up box and the summary JSON count alike
     hq = token(client, "hq")
     summary = client.get("/api/returns/summary", headers=hq).json()
+    table = _counts(re.search(r'id="counts">([^<]*)', done.text).group(1))
+    box = _counts(re.search(r'id="rollup-counts">([^<]*)', done.text).group(1))
+    assert table == box == {k: v for k, v in summary["units"]["counts"].items() if v or k != "冲突"}
+    assert table == {"已报": 1, "退回": 1, "未报": 2}
+    assert {u["uscc"] for u in summary["units"]["not_reported"]} == {UNIT_C, d}
+    assert [e["sha256"] for e in summary["rejected"]] == [bad["sha256"]]  # refused at upload, counted here
+    assert re.search(r'id="not-reported"><strong>未报：</strong>示例丙贸易有限公司、示例丁物流有限公司', done.text)
+    assert "资产损失认定 C2" in done.text and "/notice" in done.text
+
+    # values as the returns show them: percentages, 万元; charts in the category's colour
+    from addin.rollup.indicators import INDICATOR_KEYS, indicator
+
+    table_html = done.text.split('id="indicators"')[1].split("</table>")[0]
+    shown = {indicator(k).key: v for label, v in re.findall(r"<tr><th>([^<]+)</th><td>([^<]+)</td></tr>", table_html)
+             for k in INDICATOR_KEYS if indicator(k).label == label}
+    assert re.fullmatch(r"\d+\.\d\d%", shown["整改率"]) and not shown["整改率"].startswith("0.")
+    assert shown["损失金额_重大"].endswith(" 万元") and re.search(r"\.\d\d 万元$", shown["已挽回金额"])
+    assert shown["线索总数"] == "4 条" and shown["追责人数"].endswith(" 人")  # unit A alone: B was refused
+    assert not any("_" in label for label in re.findall(r"<th>([^<]*)</th>", done.text))  # no key-style name
+    everything = done.text.split('id="all-indicators"')[1].split("</table>")[0]
+    assert "一、问题线索" in everything and indicator("提醒_未说明").label in everything
+    for category in ("重大", "未整改"):
+        bar = re.search(rf"<title>{category}</title>{category}</text><rect [^>]*fill=\"([^\"]+)\"", done.text)
+        assert bar and bar.group(1) == palette.WARNING == palette.colour(category)
+    assert palette.colour("一般") != palette.WARNING and palette.colour("整改完毕") != palette.WARNING
+
+    # no server path on any page
+    for path in ("/dashboard", f"/submissions/{bad['sha256']}", "/roster", "/settings", "/audit", "/upload", "/barred",
+                 "/functions", "/templates",
+                 started.headers["location"]):
+        _no_server_path(client, client.get(path).text, path)
+
+    group = client.get("/downloads/group")
+    assert group.status_code == 200 and "filename*=utf-8''" in group.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(group.content))
+    assert "汇总" in book.sheetnames and "问题线索台账" in book.sheetnames
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(group.content)) as package:
+        charts = [package.read(n).decode() for n in package.namelist() if n.startswith("xl/charts/chart")]
+    loss = next(c for c in charts if "资产损失金额" in c)
+    fills = re.findall(r"<c:dPt>.*?<a:srgbClr val=\"(\w+)\"", loss, flags=re.S)
+    assert fills == [palette.colour(g).lstrip("#") for g in ("一般", "较大", "重大")]
     assert [e["uscc"] for e in summary["accepted"]] == [UNIT_A]
-    assert client.get("/api/returns/sasac", headers=hq).content[:2] == b"PK"
+    sasac = openpyxl.load_workbook(io.BytesIO(client.get("/api/returns/sasac", headers=hq).content))
+    assert any("某某集团有限公司" in str(c.value) for ws in sasac.worksheets for row in ws.iter_rows() for c in row
+               if c.value)  # the 收报台's identity is the return's 填报单位
     assert client.get("/downloads/letters").content[:2] == b"PK"
     assert client.get("/api/returns/nonsense", headers=hq).status_code == 404
     import sqlite3
 
     with sqlite3.connect(client.app.state.service.store.archive) as db:  # type: ignore[attr-defined]
         assert db.execute("SELECT uscc FROM submissions").fetchall() == [(UNIT_A,)]
+
+    # the 退回通知 of B's refused upload: to the unit, the cell, the fix, signed with the identity
+    from docx import Document
+
+    notice = client.get(f"/submissions/{bad['sha256']}/notice")
+    assert notice.status_code == 200 and notice.content[:2] == b"PK"
+    text = "\n".join([p.text for p in Document(io.BytesIO(notice.content)).paragraphs] + [
+        c.text for t in Document(io.BytesIO(notice.content)).tables for r in t.rows for c in r.cells])
+    sheet, cell, code = MISTAKE
+    from addin.problems import CATALOGUE
+
+    assert "示例乙建设有限公司：" in text and f"「{sheet}」{cell}" in text and CATALOGUE[code].fix in text
+    assert "某某集团有限公司" in text and "028-12345678" in text and "前重新报送" in text
+    assert client.get(f"/submissions/{summary['accepted'][0]['sha256']}/notice").status_code == 404
+
+
+def test_roster_upload_refuses_bad_input_in_chinese(client: TestClient) -> None:
+    login(client, "hq")
+    page = client.get("/roster")
+    assert "暂以填报单位账户（3 家）" in page.text
+    missing = client.post("/roster", data={"csrf": csrf_of(page.text), "action": "upload"},
+                          files={"file": ("名单.csv", "单位名称,统一社会信用代码\n甲,{}\n".format(UNIT_A).encode())})
+    assert missing.status_code == 400 and "缺少列「层级」" in missing.text and "未更新" in missing.text
+    wrong = UNIT_A[:-1] + ("0" if UNIT_A[-1] != "0" else "1")
+    bad = client.post("/roster", data={"csrf": csrf_of(page.text), "action": "upload"},
+                      files={"file": ("名单.csv", f"单位名称,统一社会信用代码,层级\n甲,{wrong},二级\n".encode())})
+    assert bad.status_code == 400 and "第 2 行「统一社会信用代码」" in bad.text and "校验位" in bad.text
+    assert not (client.app.state.service.config.data / "roster.csv").exists()  # type: ignore[attr-defined]
+    assert client.post("/roster", data={"action": "upload"}, files={"file": ("a.csv", b"x")}).status_code == 403
+    added = client.post("/roster", data={"csrf": csrf_of(page.text), "action": "add", "name": "示例能源投资有限公司",
+                                         "uscc": UNIT_A, "level": "二级"})
+    assert added.status_code == 200 and UNIT_A in added.text
+    again = client.post("/roster", data={"csrf": csrf_of(page.text), "action": "add", "name": "重复",
+                                         "uscc": UNIT_A, "level": "二级"})
+    assert again.status_code == 400 and "重复" in again.text
+    login(client, "unit-a")
+    assert client.get("/roster").status_code == 403 and client.get("/settings").status_code == 403
+
+
+def test_settings_round_trip_with_csrf(client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("ZHUIZE_HOME", str(home))
+    login(client, "hq")
+    page = client.get("/settings")
+    assert page.status_code == 200 and 'name="phone"' in page.text
+    form = {"name": "某某集团有限公司", "uscc": UNIT_A.lower(), "head": "张三", "reviewer": "李四", "preparer": "王五",
+            "phone": "028-12345678"}
+    assert client.post("/settings", data=form).status_code == 403  # no CSRF token: nothing saved
+    assert client.post("/settings", data=form | {"csrf": "forged"}).status_code == 403
+    data = client.app.state.service.config.data  # type: ignore[attr-defined]
+    assert not (data / "config.toml").exists()
+    saved = client.post("/settings", data=form | {"csrf": csrf_of(page.text)})
+    assert saved.status_code == 200 and saved.url.query == b"saved=1" and "已保存" in saved.text
+    for value in ("某某集团有限公司", UNIT_A, "张三", "李四", "王五", "028-12345678"):
+        assert f'value="{value}"' in saved.text
+    from addin.identity import load_identity
+
+    assert load_identity(path=data / "config.toml").reviewer == "李四"
+    assert not home.exists()  # never the user's own ~/.zhuize
+    wrong = client.post("/settings", data=form | {"csrf": csrf_of(page.text), "uscc": UNIT_A[:-1] + "0"})
+    assert wrong.status_code == 400 and "统一社会信用代码" in wrong.text
+    assert load_identity(path=data / "config.toml").uscc == UNIT_A
+    entries = [e for e in client.app.state.service.store.audit_entries() if e["action"] == "修改单位信息"]  # type: ignore[attr-defined]
+    assert len(entries) == 1 and "审核人（总会计师）" in entries[0]["detail"]
 
 
 def test_rollup_with_nothing_to_roll_up(client: TestClient) -> None:

@@ -14,7 +14,11 @@ from typing import Any, Iterator
 import openpyxl
 import pytest
 
-from web_cases import MISTAKE, PASSWORDS, UNIT_B, add_accounts, workbook
+from addin.rollup.indicators import indicator
+from web_cases import MISTAKE, PASSWORDS, UNIT_A, UNIT_B, UNIT_C, add_accounts, workbook
+
+UNIT_D = "91510100MA62B3CD4L"
+"""On the roster, no account: never reports."""
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -160,12 +164,34 @@ def test_unit_uploads_fixes_and_group_rolls_up(server: str, browser: Any, tmp_pa
     sign_in(browser, server, "hq")
     assert browser.current_url.endswith("/dashboard")
     assert "已报 2" in browser.find_element(By.ID, "counts").text
+
+    # 集团 sets its identity and the unit roster (two listed units never report)
+    browser.get(f"{server}/settings")
+    for key, value in (("name", "示例控股集团有限公司"), ("preparer", "王五"), ("phone", "028-12345678")):
+        browser.find_element(By.ID, f"identity-{key}").send_keys(value)
+    browser.find_element(By.ID, "settings-save").click()
+    wait_for(lambda: browser.find_elements(By.ID, "saved"), 30)
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,统一社会信用代码,层级\n" + "".join(f"{n},{c},{lv}\n" for n, c, lv in (
+        ("示例能源投资有限公司", UNIT_A, "二级"), ("示例乙建设有限公司", UNIT_B, "二级"),
+        ("示例丙贸易有限公司", UNIT_C, "三级"), ("示例丁物流有限公司", UNIT_D, "三级"))), encoding="utf-8")
+    browser.get(f"{server}/roster")
+    browser.find_element(By.ID, "roster-file").send_keys(str(roster))
+    browser.find_element(By.ID, "roster-upload").click()
+    wait_for(lambda: browser.find_elements(By.ID, "roster"), 30)
+    shoot(browser, "roster")
+    browser.get(f"{server}/dashboard")
+    assert "已报 2 · 退回 0 · 未报 2" in browser.find_element(By.ID, "counts").text
+
     browser.find_element(By.ID, "rollup").click()
     wait_for(lambda: "/dashboard" in browser.current_url and browser.find_elements(By.ID, "result"))
     assert browser.find_elements(By.CSS_SELECTOR, "svg.chart")
+    assert browser.find_element(By.ID, "rollup-counts").text == browser.find_element(By.ID, "counts").text.split("（")[0].strip()
+    assert "示例丙贸易有限公司、示例丁物流有限公司" in browser.find_element(By.ID, "not-reported").text
     indicators = {row.find_element(By.TAG_NAME, "th").text: row.find_element(By.TAG_NAME, "td").text
                   for row in browser.find_elements(By.CSS_SELECTOR, "#indicators tr")}
-    assert indicators["线索总数"] == "8"
+    assert indicators[indicator("线索总数").label] == "8 条"
+    assert indicators[indicator("整改率").label].endswith("%")
     shoot(browser, "dashboard")
 
     browser.find_element(By.ID, "download-group").click()
@@ -181,7 +207,7 @@ def test_unit_uploads_fixes_and_group_rolls_up(server: str, browser: Any, tmp_pa
     for k, value in enumerate(("100", "", "yibin-2020")):
         browser.find_element(By.ID, f"arg{k}").send_keys(value)
     browser.find_element(By.ID, "calc").click()
-    assert browser.find_element(By.ID, "result").text == "结果：较大"
+    assert wait_for(lambda: browser.find_elements(By.ID, "result"), 60)[0].text == "结果：较大"
     shoot(browser, "functions")
     browser.get(f"{server}/templates")
     shoot(browser, "templates")

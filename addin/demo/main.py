@@ -129,7 +129,14 @@ def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32, force: bo
     group_path = write_group_return(result, outputs / "集团汇总_2026年度.xlsx", identity=identity)
     sasac_path = write_sasac_return(result, outputs / "国资委报表_2026年度.xlsx", settings=forms)
     rollup.archive_accepted(result, archive)
-    rollup.write_summary(result, outputs / "汇总结果_2026年度.json")
+    from addin.demo.group import make_units
+    from addin.rollup.roster import Roster, RosterUnit, counts, outcomes_of_summary, save_roster, unit_statuses
+
+    roster = Roster(tuple(RosterUnit(u.name, u.uscc, u.level) for u in make_units(units)[1]))
+    save_roster(roster, outputs / "单位名单.csv")  # who must report: `zhuize rollup --roster`, the 收报台's 单位名单
+    rollup.write_summary(result, outputs / "汇总结果_2026年度.json", roster)
+    tally = counts(unit_statuses(outcomes_of_summary(rollup.summary_json(result)), roster))
+    print("   名单 " + "，".join(f"{k} {v}" for k, v in tally.items()) + f" 家单位（{outputs / '单位名单.csv'}）", file=out)
 
     print("5. 生成管理提升建议书和一事一报告…", file=out)
     letters = write_batch([Path(i.path) for i in result.accepted], outputs / "文书", today=AS_OF)

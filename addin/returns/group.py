@@ -22,6 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 from addin.identity import MISSING, UnitIdentity
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OUTPUT_PROPERTY
+from addin.plumbing import palette
 from addin.plumbing.pages import ROW_POINTS, TALL_FIRST, page_setup
 from addin.rollup.indicators import (COUNT, HQ, MONEY, NUMBER_FORMATS, RATIO, Indicator, form_indicators, form_value,
                                      indicator, indicator_kind, lines, ratio_defined)
@@ -291,7 +292,7 @@ class GroupWriter:
         loss = self.book.add_chart({"type": "column"})
         loss.add_series({"name": "损失金额（万元）", "categories": [name, 1, 0, 3, 0], "values": [name, 1, 1, 3, 1],
                          "data_labels": {"value": True, "num_format": "#,##0.00", "font": axis_font},
-                         "fill": {"color": "#C00000"}})
+                         "points": [{"fill": {"color": palette.colour(g)}} for g in vocab.GRADES]})
         loss.set_title({"name": "资产损失金额（按损失等级）", "name_font": title_font})
         loss.set_legend({"none": True})
         loss.set_x_axis(axis("损失等级"))
@@ -302,7 +303,7 @@ class GroupWriter:
         clues.add_series({"name": "线索数", "categories": [name, start + 1, 0, start + len(VIOLATION_CATEGORIES), 0],
                           "values": [name, start + 1, 1, start + len(VIOLATION_CATEGORIES), 1],
                           "data_labels": {"value": True, "num_format": "#,##0", "font": axis_font},
-                          "fill": {"color": "#1F4E78"}})
+                          "fill": {"color": palette.NEUTRAL}})
         clues.set_title({"name": "问题线索（按违规情形类别）", "name_font": title_font})
         clues.set_legend({"none": True})
         # a bar chart's x axis is its horizontal one (the values), its y axis the categories
@@ -313,9 +314,10 @@ class GroupWriter:
         if units:
             height = max(CHART_HEIGHT, 20 * len(units) + 120)
             status = self.book.add_chart({"type": "bar", "subtype": "stacked"})
-            for col, (label, color) in enumerate((("整改完毕", "#70AD47"), ("部分整改", "#FFC000"), ("未整改", "#C00000")), start=1):
+            for col, label in enumerate(("整改完毕", "部分整改", "未整改"), start=1):
                 status.add_series({"name": [name, unit_start, col], "categories": [name, unit_start + 1, 0, last, 0],
-                                   "values": [name, unit_start + 1, col, last, col], "fill": {"color": color}})
+                                   "values": [name, unit_start + 1, col, last, col],
+                                   "fill": {"color": palette.colour(label)}})
             status.set_title({"name": f"审计整改情况（按单位）{scope}", "name_font": title_font})
             status.set_y_axis(axis("单位", interval_unit=1, reverse=True, crossing="max"))
             status.set_x_axis(value_axis("问题数（个）"))
@@ -324,7 +326,7 @@ class GroupWriter:
 
             rate = self.book.add_chart({"type": "bar"})
             rate.add_series({"name": "整改率", "categories": [name, unit_start + 1, 0, last, 0],
-                             "values": [name, unit_start + 1, 4, last, 4], "fill": {"color": "#2E75B6"},
+                             "values": [name, unit_start + 1, 4, last, 4], "fill": {"color": palette.NEUTRAL},
                              "data_labels": {"value": True, "num_format": "0%", "font": axis_font}})
             rate.set_title({"name": f"整改率（按单位）{scope}", "name_font": title_font})
             rate.set_legend({"none": True})

@@ -31,6 +31,7 @@ from addin.plumbing.atomic import atomic_path
 from addin.rollup.indicators import UnitLedgers, total_indicators, unit_indicators, with_brought_forward
 from addin.rollup.intake import Intake, Row, SummaryUnit, intake_file
 from addin.rollup.periods import Period, shown as shown_period
+from addin.rollup.roster import Roster, outcomes_of_summary, roster_json, unit_statuses
 from addin.problems import Problem
 from addin.workbook.schema import STANDARD, STANDARD_VERSION
 from addin.validation.run import expand_inputs, no_gc
@@ -462,20 +463,22 @@ def _problem_json(problem: Problem) -> dict[str, Any]:
     return problem_json(problem) | {"severity": problem.severity}
 
 
-def summary_json(result: RollupResult) -> dict[str, Any]:
+def summary_json(result: RollupResult, roster: Roster | None = None) -> dict[str, Any]:
+    """The summary JSON; with a unit roster (``addin.rollup.roster``) also ``units``: every
+    unit's status (已报 / 退回 / 冲突 / 未报), the counts, and the units not reported."""
     def accepted(intake: Intake) -> dict[str, Any]:
         return {"path": intake.path, "unit": intake.unit, "uscc": intake.uscc,
                 "period": intake.period_label or (result.period.label if result.period else ""),
                 "sha256": intake.sha256, "kind": intake.kind, "rows": intake.rows}
 
-    return {
+    summary = {
         "period": result.period.label if result.period else None,
         "as_of": result.as_of.isoformat(),
         "accepted": [accepted(i) for i in result.accepted],
         "rejected": [{"path": i.path, "status": "unreadable" if i.kind == "unreadable" else "invalid",
-                      "unit": i.unit, "errors": [_problem_json(p) for p in result.problems_of(i) if p.severity == "error"]}
+                      "unit": i.unit, "uscc": i.uscc, "sha256": i.sha256, "errors": [_problem_json(p) for p in result.problems_of(i) if p.severity == "error"]}
                      for i in result.rejected],
-        "superseded": [{"path": old.path, "by": new.path, "unit": old.unit, "uscc": old.uscc,
+        "superseded": [{"path": old.path, "by": new.path, "unit": old.unit, "uscc": old.uscc, "sha256": old.sha256,
                         "report_date": _iso(old.info.get("report_date")), "by_report_date": _iso(new.info.get("report_date"))}
                        for old, new in result.superseded],
         "rows": result.sheet_rows(),
@@ -487,15 +490,18 @@ def summary_json(result: RollupResult) -> dict[str, Any]:
                            "rows_rejected": result.rows_rejected, "balanced": result.reconciled},
         "archived": result.archived,
     }
+    if roster is not None:
+        summary["units"] = roster_json(unit_statuses(outcomes_of_summary(summary), roster))
+    return summary
 
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def write_summary(result: RollupResult, path: str | Path) -> None:
+def write_summary(result: RollupResult, path: str | Path, roster: Roster | None = None) -> None:
     with atomic_path(path) as temporary:
-        temporary.write_text(json.dumps(summary_json(result), ensure_ascii=False, indent=2), encoding="utf-8")
+        temporary.write_text(json.dumps(summary_json(result, roster), ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def default_jobs() -> int:

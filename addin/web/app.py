@@ -135,7 +135,15 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     env.filters["tojson_text"] = lambda value: json.dumps(value, ensure_ascii=False, indent=2)
     env.filters["thousands"] = _thousands
+    env.filters["period"] = _period
     return env
+
+
+def _period(label: Any) -> str:
+    """A 报告期 as a reader writes it: 2026-年度 → 2026年度, 2026-第一季度 → 2026年第一季度."""
+    from addin.documents.rejection import period_text
+
+    return period_text(str(label or ""))
 
 
 def _thousands(value: Any) -> str:
@@ -146,7 +154,7 @@ def _thousands(value: Any) -> str:
     return f"{int(value):,}"
 
 
-ROUTE_MODULES = ("addin.web.pages", "addin.web.api", "addin.web.barred")
+ROUTE_MODULES = ("addin.web.pages", "addin.web.api", "addin.web.barred", "addin.web.hq")
 """Each module has ``routes`` (a list of Starlette routes)."""
 
 

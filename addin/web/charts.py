@@ -1,11 +1,13 @@
-"""Bar charts as inline SVG, drawn on the server: no script, no outside source."""
+"""Bar charts as inline SVG, drawn on the server: no script, no outside source.  Each bar's
+colour is its category's (``addin.plumbing.palette``, as the group return's Excel charts)."""
 
 from __future__ import annotations
 
 from html import escape
 from typing import Sequence
 
-COLOURS = ("#1f4e78", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646")
+from addin.plumbing.palette import NEUTRAL, colour
+from addin.rollup.indicators import indicator
 
 
 def _number(value: float) -> str:
@@ -14,7 +16,8 @@ def _number(value: float) -> str:
     return f"{value:,.2f}"
 
 
-def bars(title: str, items: Sequence[tuple[str, float]], unit: str = "", width: int = 560) -> str:
+def bars(title: str, items: Sequence[tuple[str, float]], unit: str = "", width: int = 560,
+         categories: bool = True) -> str:
     """Horizontal bars, one per (label, value); the value written at the bar's end."""
     row, label_w, top = 26, 170, 34
     height = top + row * max(len(items), 1) + 12
@@ -33,9 +36,9 @@ def bars(title: str, items: Sequence[tuple[str, float]], unit: str = "", width: 
         parts.append(f'<text x="{label_w - 8}" y="{y + 16}" font-size="13" text-anchor="end" fill="#333">'
                      f'<title>{escape(label)}</title>{escape(short)}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{length:.1f}" height="{row - 8}" '
-                     f'fill="{COLOURS[k % len(COLOURS)]}"/>')
+                     f'fill="{colour(label) if categories else NEUTRAL}"/>')
         parts.append(f'<text x="{label_w + length + 6:.1f}" y="{y + 16}" font-size="12" fill="#333">'
-                     f'{escape(_number(value))}{escape(unit)}</text>')
+                     f'{escape(f"{value:,.2f}" if unit.strip() == "万元" else _number(value))}{escape(unit)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -47,5 +50,6 @@ def dashboard_charts(indicators: dict[str, float], by_unit: Sequence[dict[str, o
                  (("整改完毕", "整改完毕数"), ("部分整改", "部分整改数"), ("未整改", "未整改数"))]
     units = sorted(((str(u.get("unit", "")), float(u.get("线索总数", 0) or 0)) for u in by_unit),  # type: ignore[arg-type]
                    key=lambda item: -item[1])[:20]
-    return [bars("损失金额（按损失等级）", grades, " 万元"), bars("整改情况（问题数）", rectified, " 个"),
-            bars("线索数（按单位，前 20 家）", units, " 条")]
+    unit = {key: " " + indicator(key).unit for key in ("损失金额_一般", "整改问题数", "线索总数")}  # the catalogue's
+    return [bars("损失金额（按损失等级）", grades, unit["损失金额_一般"]), bars("整改情况（问题数）", rectified, unit["整改问题数"]),
+            bars("线索数（按单位，前 20 家）", units, unit["线索总数"], categories=False)]

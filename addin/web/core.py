@@ -24,10 +24,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from addin.cli_format import format_result
+from addin.identity import UnitIdentity
 from addin.problems import Problem
 from addin.rollup import consolidate
 from addin.rollup.intake import Intake
 from addin.rollup.periods import PERIOD_NAMES, Period
+from addin.rollup.roster import Roster
 from addin.validation.report import FileReport, problem_json
 from addin.validation.run import ANNOTATE_MAX_ROWS, validate_file
 from udfs import registry
@@ -173,10 +175,28 @@ def period_choices(year: int) -> list[str]:
 GROUP_FILE, SASAC_FILE, SUMMARY_FILE, LETTERS_FILE = "GROUP.xlsx", "SASAC.xlsx", "summary.json", "letters.zip"
 
 
+def _stored_rejection(path: str, verdict: dict[str, Any]) -> Intake:
+    """A submission the 收报台 refused at upload, as the roll-up's rejected input: its stored
+    verdict, not read again (an unreadable file may be hostile), so the roll-up result counts
+    it as ``zhuize rollup`` would have counted the file."""
+    problems = [Problem(file=path, code=e["code"], message=e["message"], sheet=e.get("sheet") or "",
+                        cell=e.get("cell") or "", row=e.get("row"), column=e.get("column") or "")
+                for e in verdict.get("errors", [])]
+    year, _, name = str(verdict.get("period") or "").partition("-")
+    info = {"unit_name": verdict.get("unit") or None, "uscc": verdict.get("uscc") or None,
+            "report_year": year or None, "report_period": name or None}
+    status = "unreadable" if verdict.get("status") == "unreadable" else "invalid"
+    report = FileReport(path, verdict.get("sha256", ""), status, problems)  # type: ignore[arg-type]
+    return Intake(path, verdict.get("sha256", ""), "unreadable" if status == "unreadable" else "standard", report, info)
+
+
 def rollup_period(files: list[str], period: str | None, archive: str, out: str,
-                  send: Send | None = None) -> dict[str, Any]:
+                  refused: Iterable[tuple[str, dict[str, Any]]] = (), roster: Roster | None = None,
+                  identity: UnitIdentity | None = None, send: Send | None = None) -> dict[str, Any]:
     """What ``zhuize rollup FILES --out GROUP.xlsx --sasac SASAC.xlsx --json summary.json
-    --archive A --period P`` does (the letters come later: ``letters_bundle``)."""
+    --archive A --period P --roster R`` does (the letters come later: ``letters_bundle``).
+    ``refused``: (path, stored verdict) of the period's submissions refused at upload, counted
+    as rejected inputs; ``identity``: the 收报台's reporting unit (the SASAC return's 填报单位)."""
     from addin.returns.group import write_group_return
     from addin.returns.sasac import write_sasac_return
 
@@ -191,6 +211,10 @@ def rollup_period(files: list[str], period: str | None, archive: str, out: str,
     result = consolidate.rollup(files, period=Period.parse(period) if period else None, archive_path=archive,
                                 jobs=consolidate.default_jobs(), progress=progress,
                                 cache_path=cache_path(archive))  # as `zhuize rollup`: unchanged files from the cache
+    for path, verdict in refused:
+        intake = _stored_rejection(path, verdict)
+        result.intakes.append(intake)
+        result.rejected.append(intake)
     text = consolidate.summary_text(result)
     if not result.reconciled:
         return {"ok": False, "text": text, "message": "对账不平：输入行数 ≠ 汇总行数 + 退回行数，未写出任何结果，请报告此问题"}
@@ -198,18 +222,18 @@ def rollup_period(files: list[str], period: str | None, archive: str, out: str,
 
     from addin.returns.forms import form_settings
 
-    forms = form_settings(result.period, archive)  # [unit] of config.toml; 上年同期 before this period is archived
+    forms = form_settings(result.period, archive, identity=identity)  # the 收报台's [unit]; 上年同期 before this period is archived
     with OutputSet(files, archive) as outputs:  # all three returns or none, the archive committed with them
         outputs.write(folder / GROUP_FILE, lambda temporary: write_group_return(result, temporary,
                                                                                 identity=forms.identity))
         outputs.write(folder / SASAC_FILE,
                       lambda temporary: write_sasac_return(result, temporary, consolidate.filer_name(result), forms))
         consolidate.archive_accepted(result, archive)  # before the summary, which counts what it archived
-        outputs.write(folder / SUMMARY_FILE, lambda temporary: consolidate.write_summary(result, temporary))
+        outputs.write(folder / SUMMARY_FILE, lambda temporary: consolidate.write_summary(result, temporary, roster))
         outputs.commit()
     cache = result.cache
     reused = {"hits": cache.hits, "misses": cache.misses} if cache is not None else {"hits": 0, "misses": len(files)}
-    return {"ok": True, "text": text, "exit_code": result.exit_code, "cache": reused}
+    return {"ok": True, "text": text.splitlines()[0], "exit_code": result.exit_code, "cache": reused}
 
 
 def letters_bundle(out: str, send: Send | None = None) -> int:

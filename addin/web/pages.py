@@ -184,6 +184,59 @@ async def submission_annotated(request: Request) -> Response:
 # -- 汇总 ----------------------------------------------------------------------------------------------
 
 
+def _rollup_box(summary: dict[str, Any]) -> dict[str, Any]:
+    """The roll-up result as the dashboard shows it: unit counts (the status table's
+    definition), what was refused and superseded — by unit, sheet and cell, never a path."""
+    units = summary.get("units") or {}
+    status = {u.get("uscc"): u.get("status") for u in units.get("units", [])}
+    rejected = []
+    for entry in summary.get("rejected", []):
+        errors = entry.get("errors", [])
+        first = errors[0] if errors else {}
+        place = " ".join(filter(None, (first.get("sheet"), first.get("cell"))))
+        rejected.append({"unit": entry.get("unit") or "（未填单位）", "uscc": entry.get("uscc") or "",
+                         "sha256": entry.get("sha256") or "", "errors": len(errors), "place": place,
+                         "message": first.get("message", ""), "status": entry.get("status"),
+                         "unit_status": status.get(entry.get("uscc"), "")})
+    superseded = [{"unit": e.get("unit", ""), "date": e.get("report_date") or "—", "by": e.get("by_report_date") or "—"}
+                  for e in summary.get("superseded", [])]
+    return {"counts": units.get("counts"), "not_reported": units.get("not_reported", []),
+            "files": {"accepted": len(summary.get("accepted", [])), "rejected": len(rejected),
+                      "superseded": len(superseded)},
+            "rejected": rejected, "superseded": superseded}
+
+
+def _shown(key: str, value: Any, values: dict[str, Any]) -> str:
+    """An indicator's value as the returns show it, with its unit: 45.76%, 5,120.35 万元, 184 条."""
+    from addin.rollup.indicators import COUNT, display_text, indicator
+
+    found = indicator(key)
+    text = display_text(key, value, values)
+    return f"{text} {found.unit}" if found.kind == COUNT and found.unit and text != "—" else text
+
+
+def _indicator_rows(indicators: dict[str, Any], keys: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(official label, value with unit) of the headline indicators (the catalogue's labels)."""
+    from addin.rollup.indicators import INDICATOR_KEYS, indicator
+
+    return [(indicator(key).label, _shown(key, indicators[key], indicators)) for key in keys
+            if key in INDICATOR_KEYS and isinstance(indicators.get(key), (int, float))]
+
+
+def _indicator_lines(indicators: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """Every indicator as the forms list them (一、/（一）/其中：), HQ-only ones included:
+    (row text, value) — None for a heading row."""
+    from addin.rollup.indicators import HQ, form_indicators, lines
+
+    rows: list[tuple[str, str | None]] = []
+    for line in lines(form_indicators(HQ, values=[indicators])):
+        if line.indicator is None:
+            rows.append((line.text, None))
+        else:
+            rows.append((line.text, _shown(line.indicator.key, indicators.get(line.indicator.key, 0), indicators)))
+    return rows
+
+
 @page(group=True)
 async def dashboard(request: Request) -> Response:
     service = service_of(request)
@@ -194,20 +247,25 @@ async def dashboard(request: Request) -> Response:
             period = core.parse_period(period)
         except EngineError as exc:
             raise Refused(400, exc.message) from None
-    units = await to_thread.run_sync(service.units_status, period) if period else []
     latest = service.store.latest_rollup(period) if period else None
-    summary: dict[str, Any] | None = None
+    summary = await to_thread.run_sync(service.rollup_summary, period) if latest is not None else None
+    units = await to_thread.run_sync(service.units_status, period, summary) if period else []
     pictures: list[str] = []
-    if latest is not None:
-        path = service.output("summary", period)
-        if path is not None:
-            summary = json.loads(path.read_text(encoding="utf-8"))
-            pictures = charts.dashboard_charts(summary.get("indicators", {}), summary.get("indicators_by_unit", []))
+    box: dict[str, Any] | None = None
+    later = 0
+    if summary is not None:
+        pictures = charts.dashboard_charts(summary.get("indicators", {}), summary.get("indicators_by_unit", []))
+        box = _rollup_box(summary)
+        finished = (latest or {}).get("finished") or ""
+        later = sum(1 for s in service.store.submissions(period=period) if s["uploaded_at"] > finished)
     counts = {label: sum(1 for u in units if u["status"] == label) for label in ("已报", "退回", "未报", "冲突")}
     running = next((j for j in service.jobs.values() if j.state == "running"), None)
     return template(request, "dashboard.html", {
         "periods": periods, "period": period, "units": units, "counts": counts, "latest": latest,
-        "summary": summary, "charts": pictures, "headline": HEADLINE, "running": running,
+        "summary": summary, "box": box, "later": later, "charts": pictures, "running": running,
+        "headline": _indicator_rows(summary.get("indicators", {}), HEADLINE) if summary else [],
+        "everything": _indicator_lines(summary.get("indicators", {})) if summary else [],
+        "has_roster": service.stored_roster() is not None,
         "downloads": [(kind, name) for kind, (name, _) in RETURN_FILES.items()],
     })
 

@@ -5,16 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from addin.identity import UnitIdentity, load_identity, save_identity
+from addin.rollup.roster import (
+    ACCEPTED, CONFLICTING, REFUSED, REJECTED, SUPERSEDED, Outcome, Roster, RosterUnit, load_roster,
+    outcomes_of_summary, save_roster, unit_statuses,
+)
 from addin.web import core
 from addin.web.isolate import run_capped
 from addin.web.security import Signer, Throttle
 from addin.web.store import LOCAL_USER, ROLE_GROUP, Store, User
+from udfs.errors import EngineError
 
+ROSTER_FILE, CONFIG_FILE = "roster.csv", "config.toml"
+"""In the data folder: the unit roster, and the 收报台's own config ([unit], the identity)."""
 STATUS_LABELS = {"valid": "通过", "invalid": "有错误", "unreadable": "无法读取"}
 CURRENT_LABELS = {"current": "当前报表", "superseded": "被替代", "conflict": "冲突（填报日期相同）"}
 
@@ -172,36 +181,89 @@ class Service:
         labels = {s["period"] for s in self.store.submissions() if s["period"]}
         return sorted(labels, key=core.period_sort_key, reverse=True)
 
-    def units_status(self, period: str) -> list[dict[str, Any]]:
-        """The period's units: 已报 / 退回 / 未报 / 冲突, last upload, and how many were superseded."""
+    # -- the roster, the identity (the data folder's own files) -------------------------------------
+
+    @property
+    def roster_file(self) -> Path:
+        return self.config.data / ROSTER_FILE
+
+    @property
+    def config_file(self) -> Path:
+        return self.config.data / CONFIG_FILE
+
+    def stored_roster(self) -> Roster | None:
+        """The roster HQ uploaded or maintains (None when none yet)."""
+        if not self.roster_file.is_file():
+            return None
+        found, _ = load_roster(self.roster_file)
+        return found
+
+    def roster(self) -> Roster:
+        """Who must report: the stored roster, else the 填报单位 accounts."""
+        stored = self.stored_roster()
+        if stored is not None:
+            return stored
+        return Roster(tuple(RosterUnit(name, uscc) for uscc, name in self.store.units()))
+
+    def save_roster(self, roster: Roster) -> None:
+        save_roster(roster, self.roster_file)
+
+    def identity(self) -> UnitIdentity:
+        """The reporting unit's identity as the 收报台 keeps it (never the user's ~/.zhuize)."""
+        try:
+            return load_identity(path=self.config_file)
+        except EngineError:
+            return UnitIdentity()
+
+    def save_identity(self, identity: UnitIdentity) -> None:
+        save_identity(identity, self.config_file)
+
+    # -- status --------------------------------------------------------------------------------------
+
+    def rollup_summary(self, period: str) -> dict[str, Any] | None:
+        path = self.output("summary", period)
+        if path is None:
+            return None
+        try:
+            found = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return found if isinstance(found, dict) else None
+
+    def units_status(self, period: str, summary: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """The period's units — every roster unit, every unit that sent something: 已报 / 退回 /
+        冲突 / 未报 (``addin.rollup.roster.status_of``, the roll-up's own definition), last upload,
+        and how many were superseded.  A submission the period's latest roll-up took in has the
+        outcome the roll-up gave it; one sent since, the outcome the upload check and the
+        supersession rule give it."""
         subs = self.listing(User("", ROLE_GROUP), period)
-        units: dict[str, dict[str, Any]] = {}
-        for uscc, name in self.store.units():
-            units.setdefault(uscc, {"uscc": uscc, "unit": name, "subs": []})
+        decided = {o.key: o for o in outcomes_of_summary(summary)} if summary else {}
+        outcomes = []
         for sub in subs:
-            entry = units.setdefault(sub["uscc"], {"uscc": sub["uscc"], "unit": sub["unit"], "subs": []})
-            if sub["unit"]:
-                entry["unit"] = sub["unit"] if not entry["subs"] else entry["unit"]
-            entry["subs"].append(sub)
-        rows = []
-        for entry in units.values():
-            subs_of = entry["subs"]
-            decisions = [s["decision"] for s in subs_of]
-            if "current" in decisions:
-                status = "已报"
-            elif "conflict" in decisions:
-                status = "冲突"
-            elif subs_of:
-                status = "退回"
+            known = decided.get(sub["sha256"])
+            if known is not None:
+                outcome = known.outcome
+            elif sub["status"] != "valid":
+                outcome = REFUSED
             else:
-                status = "未报"
-            rows.append({"unit": entry["unit"], "uscc": entry["uscc"], "status": status,
-                         "last": subs_of[0]["uploaded_at"] if subs_of else "",
-                         "superseded": decisions.count("superseded"), "uploads": len(subs_of),
-                         "current": next((s for s in subs_of if s["current"]), None),
-                         "latest": subs_of[0] if subs_of else None})
-        order = {"退回": 0, "冲突": 1, "未报": 2, "已报": 3}
-        return sorted(rows, key=lambda r: (order[r["status"]], r["uscc"]))
+                outcome = {"current": ACCEPTED, "conflict": CONFLICTING}.get(sub["decision"], SUPERSEDED)
+            sub["outcome"] = outcome
+            outcomes.append(Outcome(sub["uscc"], sub["unit"], outcome, sub["sha256"]))
+        by_unit: dict[str, list[dict[str, Any]]] = {}
+        for sub in subs:
+            by_unit.setdefault(sub["uscc"], []).append(sub)
+        rows = []
+        for entry in unit_statuses(outcomes, self.roster()):
+            subs_of = by_unit.get(entry.uscc, [])
+            rows.append({"unit": entry.unit, "uscc": entry.uscc, "level": entry.level, "status": entry.status,
+                         "listed": entry.listed, "last": subs_of[0]["uploaded_at"] if subs_of else "",
+                         "superseded": sum(1 for s in subs_of if s["outcome"] == SUPERSEDED),
+                         "uploads": len(subs_of),
+                         "current": next((s for s in subs_of if s["outcome"] == ACCEPTED), None),
+                         "latest": subs_of[0] if subs_of else None,
+                         "refused": next((s for s in subs_of if s["status"] != "valid"), None)
+                         if entry.status == REJECTED else None})
+        return rows
 
     # -- roll-up ------------------------------------------------------------------------------------
 
@@ -210,8 +272,10 @@ class Service:
         chosen = core.parse_period(period) if period else (self.periods() or [None])[0]
         if chosen is None:
             raise Refused(409, "还没有任何单位上报通过校验的报表，无法汇总")
-        files = [str(self.store.blob_path(s["sha256"])) for s in self.store.submissions(period=chosen)
-                 if s["status"] == "valid"]
+        stored = self.store.submissions(period=chosen)
+        files = [str(self.store.blob_path(s["sha256"])) for s in stored if s["status"] == "valid"]
+        refused = [(str(self.store.blob_path(s["sha256"])), s["verdict"] | {"sha256": s["sha256"]})
+                   for s in stored if s["status"] != "valid"]
         if not files:
             raise Refused(409, f"报告期 {chosen} 还没有通过校验的报表，无法汇总")
         if not self._rollup_lock.acquire(blocking=False):
@@ -224,15 +288,16 @@ class Service:
         job = RollupJob(number, chosen, total=len(files) + 1)
         self.jobs[number] = job
         self.store.audit(user.name, ip, "汇总", f"{chosen}：{len(files)} 份通过校验的报表")
-        threading.Thread(target=self._run_rollup, args=(job, files, folder), daemon=True).start()
+        extra = (refused, self.roster(), self.identity())
+        threading.Thread(target=self._run_rollup, args=(job, files, folder, extra), daemon=True).start()
         return job
 
-    def _run_rollup(self, job: RollupJob, files: list[str], folder: Path) -> None:
+    def _run_rollup(self, job: RollupJob, files: list[str], folder: Path, extra: tuple[Any, ...] = ((), None, None)) -> None:
         def progress(kind: str, done: int, total: int, rejected: int) -> None:
             job.done, job.total, job.rejected = done, total, rejected
 
         try:
-            outcome = run_capped(core.rollup_period, (files, job.period, str(self.store.archive), str(folder)),
+            outcome = run_capped(core.rollup_period, (files, job.period, str(self.store.archive), str(folder), *extra),
                                  core.ROLLUP_MEMORY_CAP, core.ROLLUP_TIME_CAP, progress, env=_env())
             value = outcome.value if isinstance(outcome.value, dict) else {}
             if outcome.failed:
