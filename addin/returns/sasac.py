@@ -15,7 +15,7 @@ from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OUTPUT_PROPERTY
 from addin.returns.group import INDICATOR_FORMATS
 from addin.plumbing.pages import page_setup
-from addin.plumbing.xlsx_tables import text_lines
+from addin.plumbing.xlsx_tables import TEXT_ONLY, TextSheet, text_lines
 from addin.rollup.indicators import INDICATORS, UNITS, indicator_header, indicator_kind
 from addin.rollup.consolidate import RollupResult
 from addin.workbook.styles import FONT
@@ -37,7 +37,9 @@ BY_UNIT = ("线索总数", "线索_办结", "线索_在办", "损失金额_一�
 def write_sasac_return(result: RollupResult, path: str | Path, filer: str = "") -> Path:
     target = Path(path)
     with atomic_path(target) as temporary:
-        book = xlsxwriter.Workbook(str(temporary), {"default_format_properties": {"font_name": FONT, "font_size": 11}})
+        book = xlsxwriter.Workbook(str(temporary), {"default_format_properties": {"font_name": FONT, "font_size": 11},
+                                                    **TEXT_ONLY})  # a unit's name is text, never a formula or link
+        book.worksheet_class = TextSheet  # every string cell: 身份证号码 masked
         book.set_custom_property(OUTPUT_PROPERTY, "国资委报表")
         formats = _formats(book)
         _totals_sheet(book, formats, result, filer)
@@ -113,7 +115,7 @@ def _units_sheet(book: Any, f: dict[str, Any], result: RollupResult, filer: str)
     sheet.set_row(0, 48)
     sheet.freeze_panes(1, 1)
     for row, unit in enumerate(result.units, start=1):
-        sheet.write(row, 0, unit.unit, f["text"])
+        sheet.write_string(row, 0, unit.unit, f["text"])
         for col, key in enumerate(BY_UNIT, start=1):
             sheet.write_number(row, col, unit.indicators.get(key, 0), f[indicator_kind(key)])
     total = len(result.units) + 1

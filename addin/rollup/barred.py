@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from addin.plumbing.redact import mask, redact
 from udfs import settings
 from udfs.dates import edate
 
@@ -61,7 +62,6 @@ CREATE TABLE IF NOT EXISTS barred_queries (
 """
 
 _ID = re.compile(r"^\d{17}[\dX]$")
-_ID_INSIDE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
 class BarredError(ValueError):
@@ -125,16 +125,13 @@ def normalise_id(text: str) -> str:
     return value
 
 
-def mask_id(id_number: str) -> str:
-    value = str(id_number or "")
-    if len(value) < 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+mask_id = mask
+"""The project's one mask (``addin.plumbing.redact``): first 4 and last 4 characters kept."""
 
 
 def clean_purpose(text: str) -> str:
-    """The purpose as logged: an ID number written into it is masked too."""
-    return _ID_INSIDE.sub(lambda m: mask_id(m.group(0).upper()), _text(text))
+    """The purpose as logged: an ID number written into it, in any form, is masked too."""
+    return redact(_text(text))
 
 
 def key_path() -> Path:
