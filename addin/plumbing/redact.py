@@ -3,6 +3,7 @@
     find_ids(text)   the ID numbers in ``text``: where they are and what they read as
     redact(text)     ``text`` with each of them masked (first 4 and last 4 kept)
     mask(number)     the mask itself (also the 禁入查询's masked ID)
+    redact_json / redacted_console / RedactingFilter   the same at the JSON, console and log boundaries
 
 What counts as "an ID in any written form".  The text is read as a sequence of tokens:
 
@@ -34,8 +35,12 @@ all but its first 4 and last 4 characters as ``*``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sys
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, TextIO
 
 from udfs.identity import id_check_char
 
@@ -194,3 +199,56 @@ def redact(text: str, today: dt.date | None = None) -> str:
 def redact_value(value: object) -> object:
     """A cell's value: strings redacted, anything else as it is."""
     return redact(value) if isinstance(value, str) else value
+
+
+class RedactingStream:
+    """A text stream whose every ``write`` passes ``redact`` (the console: stdout, stderr);
+    everything else is the wrapped stream's."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(redact(text))
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def redacted_console() -> Iterator[None]:
+    """While inside: ``sys.stdout`` and ``sys.stderr`` redact what is written to them."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout = RedactingStream(saved[0])  # type: ignore[assignment]
+    sys.stderr = RedactingStream(saved[1])  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that masks ID numbers in the formatted message (logs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def redact_json(value: Any) -> Any:
+    """A JSON-shaped value with every string in it (keys too) redacted."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact_json(k): redact_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact_json(v) for v in value]
+    return value

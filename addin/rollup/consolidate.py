@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Sequence
 from addin.rollup.archive import Archive, SubmissionInfo
 from addin.rollup.cache import CacheStats, IntakeCache, worker_start as _worker_start
 from addin.plumbing.atomic import atomic_path
+from addin.plumbing.redact import redact_json
 from addin.rollup.indicators import UnitLedgers, total_indicators, unit_indicators
 from addin.rollup.intake import Intake, Row, SummaryUnit, intake_file
 from addin.rollup.periods import Period
@@ -437,7 +438,8 @@ def _iso(value: Any) -> Any:
 
 def write_summary(result: RollupResult, path: str | Path) -> None:
     with atomic_path(path) as temporary:
-        temporary.write_text(json.dumps(summary_json(result), ensure_ascii=False, indent=2), encoding="utf-8")
+        temporary.write_text(json.dumps(redact_json(summary_json(result)), ensure_ascii=False, indent=2),
+                             encoding="utf-8")
 
 
 def default_jobs() -> int:

@@ -19,9 +19,10 @@ from typing import Any
 from anyio import to_thread
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from addin.web.json_out import JSONResponse
 from addin.web.auth import api, client_ip, service_of
 from addin.web.security import verify_password
 from addin.web.service import Refused
