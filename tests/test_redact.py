@@ -158,6 +158,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     command("validate", bounds, "--json", out / "bounds.json")
     command("rollup", inputs, "--out", out / "集团汇总.xlsx", "--sasac", out / "国资委报表.xlsx",
             "--json", out / "rollup.json", "--archive", archive, "--as-of", "2026-11-23")
+    command("rollup", bounds, "--out", out / "bounds.xlsx", "--archive", root / "bounds.sqlite")
     command("letters", hostile, "--out", out / "letters")
     command("letters", bounds / "D单位.xlsx", "--out", out / "letters-bounds")
     command("report", "periodic", "--period", "2026-年度", "--archive", archive, "--out", out / "periodic")
@@ -187,6 +188,7 @@ def test_the_corpus_ran_without_a_traceback(run: dict[str, Any]) -> None:
     for name, code, text in run["console"]:
         assert "Traceback" not in text, (name, text[-2000:])
         assert code in (0, 1), (name, code, text[-2000:])
+    assert [code for name, code, _ in run["console"] if name.startswith("rollup")] == [1, 1]  # B and D refused
     names = {p.name for p in _outputs(run)}
     assert {"集团汇总.xlsx", "国资委报表.xlsx", "rollup.json", "validate.json"} <= names
     assert any(p.suffix == ".docx" for p in (run["out"] / "letters").iterdir())
@@ -326,3 +328,23 @@ def test_a_fresh_service_answers_every_barred_query(tmp_path: Path) -> None:
                                                   "purpose": purpose})
             assert answer.status_code == 200, answer.text[-500:]
             assert "未查到" in answer.text and not find_ids(answer.text)
+
+
+def test_web_pages_and_json_answers_are_redacted() -> None:
+    from addin.web.app import _environment
+    from addin.web.json_out import JSONResponse
+
+    env = _environment()
+    page = env.from_string("<p>{{ unit }}</p>{{ verdict | tojson_text }}").render(
+        unit=FORMS["tab"], verdict={"message": FORMS["chinese"], FORMS["dash"]: 1})
+    assert "<p>1101**********002X</p>" in page and not find_ids(html.unescape(page))
+    body = JSONResponse({"unit": FORMS["circled"], "rows": [FORMS["full-width"]]}).body.decode("utf-8")
+    assert not find_ids(body) and "1101**********002X" in body
+
+
+def test_calc_past_9999_is_a_chinese_error() -> None:
+    from addin.web import core
+
+    ok, text = core.calc("ZZ_INVESTIGATION_DEADLINE", ["9999-10-31"])
+    assert not ok and text.startswith("#参数错误") and "9999" in text
+    assert core.calc("ZZ_INVESTIGATION_DEADLINE", ["9999-06-30"]) == (True, "9999-12-30")
