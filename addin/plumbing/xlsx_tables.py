@@ -55,6 +55,15 @@ class TextSheet(Worksheet):
     def _write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
         return super()._write_string(row, col, redact(string), cell_format)
 
+    def _write_url(self, row: int, col: int, url: Any, cell_format: Any = None, string: Any = None,
+                   tip: Any = None) -> Any:
+        """A link's shown text and tip are redacted; its target (a file we link to) is kept."""
+        return super()._write_url(row, col, url, cell_format, redact(string) if isinstance(string, str) else string,
+                                  redact(tip) if isinstance(tip, str) else tip)
+
+    def write_comment(self, row: int, col: int, comment: str, options: Any = None) -> Any:
+        return super().write_comment(row, col, redact(comment), options)
+
     def set_header(self, header: str = "", options: Any = None, margin: Any = None) -> None:
         super().set_header(redact(header), options, margin)
 
