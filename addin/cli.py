@@ -38,6 +38,7 @@ from udfs.workcalendar import default_calendar, load_year_file
 from addin.cli_format import format_result
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OutputError, OutputSet, os_error_message
+from addin.plumbing.redact import redacted_console
 
 if TYPE_CHECKING:
     from addin.validation.run import InputSet
@@ -875,6 +876,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
+    with redacted_console():  # a 身份证号码 never reaches the console, in any form
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args))
     except EngineError as exc:

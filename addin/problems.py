@@ -21,7 +21,7 @@ from typing import Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from udfs.identity import redact_ids
+from addin.plumbing.redact import redact as redact_ids
 
 Severity = Literal["error", "warning"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning")

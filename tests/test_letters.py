@@ -32,7 +32,7 @@ from addin.documents import gbt9704, preview
 from addin.documents.gbt9704 import OfficialDocument
 from addin.documents.event_report import UNCHECKED_RANGE
 from addin.documents.wording import (
-    ID_REPLACEMENT, UNCHECKED_RULE, Redactor, balanced_lines, chinese_date, chinese_number, safe_name, wan,
+    UNCHECKED_RULE, Redactor, balanced_lines, chinese_date, chinese_number, safe_name, wan,
 )
 from addin.documents.letters import EVENT_REPORT, RECOMMENDATION, write_batch, write_letters
 from addin.plumbing.outputs import OutputError
@@ -314,8 +314,8 @@ def test_no_identity_number_anywhere(tmp_path: Path) -> None:
                 for number in (ID_ZHANG, ID_LIU, ID_BANNED):
                     assert number not in data.upper(), (letter.path.name, name)
                 assert not ID_SHAPED.search(data), (letter.path.name, name)
-        assert ID_REPLACEMENT in full_text(letter.path)
-    assert "张伟（身份证号（身份证号码已隐去））未经审批" in full_text(result.written[1].path)
+        assert "**********" in full_text(letter.path)
+    assert "张伟（身份证号5101**********0010）未经审批" in full_text(result.written[1].path)
 
 
 # -- the format ------------------------------------------------------------------------------------
@@ -716,7 +716,7 @@ def test_wording() -> None:
     assert balanced_lines("关于测试贸易有限公司购销管理方面违规问题的报告", 20) == [
         "关于测试贸易有限公司", "购销管理方面违规问题的报告"]
     redact = Redactor(["11010519491231002X"])
-    assert redact("号码 11010519491231002x 和 110105194912310021") == f"号码 {ID_REPLACEMENT} 和 {ID_REPLACEMENT}"
+    assert redact("号码 11010519491231002x 和 110105194912310021") == "号码 1101**********002X 和 1101**********0021"
     assert redact("金额 12345678901234 元") == "金额 12345678901234 元"
 
 

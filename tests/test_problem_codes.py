@@ -124,7 +124,7 @@ def test_every_entry_is_complete_and_in_chinese() -> None:
 
 def test_severities_follow_the_rules() -> None:
     warnings = sorted(c for c, i in CATALOGUE.items() if i.severities == ("warning",))
-    assert warnings == ["ZZ-CACHE-CORRUPT", "ZZ-FLAG-AMOUNT", "ZZ-READ-EXTRA-COLUMN", "ZZ-READ-HEADER-DUPLICATE",
+    assert warnings == ["ZZ-CACHE-CORRUPT", "ZZ-FLAG-AMOUNT", "ZZ-ID-IN-TEXT", "ZZ-READ-EXTRA-COLUMN", "ZZ-READ-HEADER-DUPLICATE",
                         "ZZ-READ-SELF-CHECK-FORMULA",
                         "ZZ-ROLLUP-DUPLICATE-FILE", "ZZ-ROLLUP-SUPERSEDED", "ZZ-ROLLUP-SUPERSEDES", "ZZ-RULE-UNCHECKED-BAN",
                         "ZZ-RULE-UNCHECKED-BAN-TERM", "ZZ-RULE-UNCHECKED-COMPUTED", "ZZ-RULE-UNCHECKED-EVENT-REPORT",

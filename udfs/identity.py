@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -63,27 +62,3 @@ def uscc_problem(code: str) -> str | None:
 
 def uscc_valid(code: str) -> bool:
     return uscc_problem(code) is None
-
-
-_SEPARATOR = r"[ \u3000\-\u2010-\u2015\uff0d_.\uff0e/]"
-_ID_LIKE = re.compile(
-    r"(?<![0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a])"
-    r"[1-9\uff11-\uff19](?:" + _SEPARATOR + r"{0,2}[0-9\uff10-\uff19]){13,16}"
-    r"(?:" + _SEPARATOR + r"{0,2}[0-9Xx\uff10-\uff19\uff38\uff58])"
-    r"(?![0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a])"
-)
-ID_HIDDEN = "（身份证号码已隐去）"
-
-
-def redact_ids(text: str, replacement: str = ID_HIDDEN) -> str:
-    """``text`` with everything shaped like a 身份证号码 replaced — valid or not, in any
-    written form: 18 or 15 digits (the last of 18 may be X), half- or full-width, with
-    spaces, hyphens or dots between groups (5101 0019 9108 1067 95, 510100-19910810-6795)."""
-    if len(text) < 15:
-        return text
-
-    def hide(match: re.Match[str]) -> str:
-        digits = [c for c in unicodedata.normalize("NFKC", match.group(0)) if c.isalnum()]
-        return replacement if len(digits) in (15, 18) else match.group(0)
-
-    return _ID_LIKE.sub(hide, text)

@@ -621,7 +621,13 @@ def evaluate(name: str, *raw: Any, ctx: Context | None = None) -> Result:
     values = coerce_args(function, raw)
     if values is None:
         return None
-    return function.compute(ctx or Context(), *values)
+    try:
+        return function.compute(ctx or Context(), *values)
+    except (OverflowError, ValueError) as exc:  # date arithmetic past 9999 and the like: never a traceback
+        raise ArgumentError(OUT_OF_RANGE) from exc
+
+
+OUT_OF_RANGE = "参数或计算结果超出可计算的范围（日期应在公元 1–9999 年之间，数值应为有限数），请核对参数"
 
 
 def _evaluate_one(function: ZZFunction, ctx: Context, raw: tuple[Any, ...]) -> Result | str:
@@ -630,6 +636,8 @@ def _evaluate_one(function: ZZFunction, ctx: Context, raw: tuple[Any, ...]) -> R
         return None if values is None else function.compute(ctx, *values)
     except EngineError as exc:
         return exc.cell_text
+    except (OverflowError, ValueError):
+        return ArgumentError(OUT_OF_RANGE).cell_text
 
 
 def evaluate_cells(name: str, *raw: Any, ctx: Context | None = None) -> Any:

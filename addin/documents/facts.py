@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from udfs import vocab
-from udfs.identity import redact_ids
+from addin.plumbing.redact import redact as redact_ids
 from udfs.errors import EngineError
 from udfs.profile import Profile, get_profile
 from udfs.workcalendar import WorkCalendar

@@ -37,6 +37,7 @@ from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from addin.plumbing.redact import redact as redact_ids
 from addin.documents.wording import balanced_lines, chinese_date, chinese_number, display_width, word_safe
 
 # -- the numbers of the standard ------------------------------------------------------------
@@ -244,16 +245,26 @@ def _no_redaction(text: str) -> str:
     return text
 
 
+CORE_PROPERTY_LIMIT = 255
+"""python-docx refuses a core property (title, subject, author …) over 255 characters."""
+
+
+def _property(text: str) -> str:
+    return text if len(text) <= CORE_PROPERTY_LIMIT else text[:CORE_PROPERTY_LIMIT - 1] + "…"
+
+
 class OfficialDocument:
     """A Word document laid out after GB/T 9704-2012, built paragraph by paragraph.
 
-    Every text passes ``redact`` before it is written.  Headings number themselves:
+    Every text passes ``redact`` and then the project's one ID redaction
+    (``addin.plumbing.redact``) before it is written, the core properties included.  Headings number themselves:
     ``heading_1`` 一、二、…, ``heading_2`` （一）（二）… within it, ``item`` 1．2．… within that.
     """
 
     def __init__(self, redact: Redact | None = None) -> None:
         hide = redact or _no_redaction
-        self.redact: Redact = lambda text: word_safe(hide(text))  # control characters: Word refuses them
+        # control characters: Word refuses them
+        self.redact: Redact = lambda text: word_safe(redact_ids(hide(text)))
         self.doc: DocxDocument = Document()
         self._level_1 = 0
         self._level_2 = 0
@@ -639,10 +650,10 @@ class OfficialDocument:
 
     def describe(self, *, title: str, author: str, subject: str = "", created: dt.datetime | None = None) -> None:
         props = self.doc.core_properties
-        props.title = self.redact(title)
-        props.subject = self.redact(subject)
-        props.author = self.redact(author)
-        props.last_modified_by = self.redact(author)
+        props.title = _property(self.redact(title))
+        props.subject = _property(self.redact(subject))
+        props.author = _property(self.redact(author))
+        props.last_modified_by = _property(self.redact(author))
         props.comments = ""
         props.keywords = ""
         props.category = ""

@@ -15,7 +15,7 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
-from udfs import identity
+from addin.plumbing.redact import mask, redact
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -88,9 +88,9 @@ _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 1
 
 
 def safe_name(text: str, limit: int = 60) -> str:
-    """A piece of a file name that every file system accepts: no path separators or
-    reserved characters, no trailing dots or spaces, not a Windows device name."""
-    cleaned = _UNSAFE.sub("_", unicodedata.normalize("NFC", text)).strip().strip(".").strip()
+    """A piece of a file name that every file system accepts: no 身份证号码 (masked, its
+    stars made ``_``), no path separators or reserved characters, no trailing dots or spaces, not a Windows device name."""
+    cleaned = _UNSAFE.sub("_", unicodedata.normalize("NFC", redact(text))).strip().strip(".").strip()
     cleaned = re.sub(r"\s+", " ", cleaned)[:limit].rstrip(". ")
     if not cleaned:
         return "未命名"
@@ -99,25 +99,18 @@ def safe_name(text: str, limit: int = 60) -> str:
     return cleaned
 
 
-# 18-character resident ID: 6-digit area, birth date 18xx–20xx, sequence, check character.
-_ID_PATTERN = re.compile(
-    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"
-)
-ID_REPLACEMENT = "（身份证号码已隐去）"
-
-
 class Redactor:
-    """Removes 身份证号码 from text: the known numbers of the submission's people, and
-    anything shaped like one (a clerk may paste a number into a summary)."""
+    """Masks 身份证号码 in text: the known numbers of the submission's people (whatever
+    their shape), then every ID number in any written form (``addin.plumbing.redact``)."""
 
     def __init__(self, known: Iterable[str | None] = ()) -> None:
         numbers = sorted({n.strip() for n in known if n and len(n.strip()) >= 6}, key=len, reverse=True)
-        self._known = [re.compile(re.escape(n), re.IGNORECASE) for n in numbers]
+        self._known = [(re.compile(re.escape(n), re.IGNORECASE), mask(n.upper())) for n in numbers]
 
     def __call__(self, text: str) -> str:
-        for pattern in self._known:
-            text = pattern.sub(ID_REPLACEMENT, text)
-        return identity.redact_ids(_ID_PATTERN.sub(ID_REPLACEMENT, text), ID_REPLACEMENT)
+        for pattern, masked in self._known:
+            text = pattern.sub(masked, text)
+        return redact(text)
 
 
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")

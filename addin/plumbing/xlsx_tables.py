@@ -31,13 +31,44 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
 from addin.plumbing.outputs import temporary_beside
+from addin.plumbing.redact import redact
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
 _CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 _CHUNK = 1 << 20
+
+
+TEXT_ONLY: dict[str, bool] = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+"""xlsxwriter options every workbook the project writes uses: a user's text is text — never a
+formula (``=``, ``{=…}``), a hyperlink or a number.  Formulas the project means are written
+with ``write_formula``."""
+
+
+class TextSheet(Worksheet):
+    """A worksheet whose every string cell, header and footer passes the ID redaction.
+    Set ``book.worksheet_class = TextSheet`` after creating the workbook."""
+
+    def _write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
+        return super()._write_string(row, col, redact(string), cell_format)
+
+    def _write_url(self, row: int, col: int, url: Any, cell_format: Any = None, string: Any = None,
+                   tip: Any = None) -> Any:
+        """A link's shown text and tip are redacted; its target (a file we link to) is kept."""
+        return super()._write_url(row, col, url, cell_format, redact(string) if isinstance(string, str) else string,
+                                  redact(tip) if isinstance(tip, str) else tip)
+
+    def write_comment(self, row: int, col: int, comment: str, options: Any = None) -> Any:
+        return super().write_comment(row, col, redact(comment), options)
+
+    def set_header(self, header: str = "", options: Any = None, margin: Any = None) -> None:
+        super().set_header(redact(header), options, margin)
+
+    def set_footer(self, footer: str = "", options: Any = None, margin: Any = None) -> None:
+        super().set_footer(redact(footer), options, margin)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,8 @@ from addin.workbook.schema import STANDARD, VIOLATION_CATEGORIES, Sheet
 from addin.validation.report import severity_label
 from addin.validation.run import no_gc
 from addin.workbook.styles import COLORS, FONT, Formats, display_width, wraps
-from addin.plumbing.xlsx_tables import RowSource, TableSpec, add_tables, map_distinct
+from addin.plumbing.redact import redact_value
+from addin.plumbing.xlsx_tables import TEXT_ONLY, RowSource, TableSpec, TextSheet, add_tables, map_distinct
 from udfs import vocab
 from udfs.values import EXCEL_EPOCH
 
@@ -101,9 +102,15 @@ def _ledger_blocks(rows: Sequence[Row], fields: Sequence[str], shown: Any = None
     for start in range(0, len(rows), size):
         block = rows[start:start + size]
         values = [pick(row.values) for row in block] if len(fields) > 1 else [(pick(row.values),) for row in block]
-        yield [[r.unit for r in block], [r.uscc for r in block], [r.period for r in block],
-               map_distinct(name, [r.file for r in block]), [r.row for r in block],
-               *(_cells(column) for column in zip(*values))]
+        yield [map_distinct(redact_value, [r.unit for r in block]), [r.uscc for r in block], [r.period for r in block],
+               map_distinct(lambda path: redact_value(name(path)), [r.file for r in block]), [r.row for r in block],
+               *(_cells(column) if field in HQ_ID_FIELDS else map_distinct(redact_value, _cells(column))
+                 for field, column in zip(fields, zip(*values)))]
+
+
+HQ_ID_FIELDS = frozenset({"id_number"})
+"""The 身份证号码 columns the group return keeps in clear (HQ-internal, like the archive); an ID
+number anywhere else in a ledger (a summary, a name) is masked."""
 
 
 class GroupWriter:
@@ -120,9 +127,9 @@ class GroupWriter:
         """填报单位 in every page header: the configured identity, else the group company among the inputs."""
         self.book = xlsxwriter.Workbook(
             str(path),
-            {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-             "strings_to_urls": False, "default_format_properties": {"font_name": FONT, "font_size": 10}},
+            {"constant_memory": True, **TEXT_ONLY, "default_format_properties": {"font_name": FONT, "font_size": 10}},
         )
+        self.book.worksheet_class = TextSheet  # every string cell: 身份证号码 masked
         self.book.set_custom_property(OUTPUT_PROPERTY, "集团汇总")  # never taken for a submission
         self.formats = Formats(self.book)
         self.title = self.formats.get(bold=True, font_size=14, font_color=COLORS["title"])

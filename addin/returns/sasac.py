@@ -20,7 +20,7 @@ from addin.identity import MISSING
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OUTPUT_PROPERTY
 from addin.plumbing.pages import TALL_FIRST, page_setup
-from addin.plumbing.xlsx_tables import text_lines
+from addin.plumbing.xlsx_tables import TEXT_ONLY, TextSheet, text_lines
 from addin.returns.forms import FormSettings, chinese_date
 from addin.rollup.consolidate import RollupResult, filer_name, profiles_in_use
 from addin.rollup.indicators import (NUMBER_FORMATS, RATIO, UPWARD, Indicator, form_indicators, form_value,
@@ -49,8 +49,9 @@ def write_sasac_return(result: RollupResult, path: str | Path, filer: str = "",
     target = Path(path)
     with atomic_path(target) as temporary:
         book = xlsxwriter.Workbook(str(temporary), {
-            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
-            "default_format_properties": {"font_name": FONT, "font_size": 11}})
+            "strings_to_numbers": False, "default_format_properties": {"font_name": FONT, "font_size": 11},
+            **TEXT_ONLY})  # a unit's name is text, never a formula or link
+        book.worksheet_class = TextSheet  # every string cell: 身份证号码 masked
         book.set_custom_property(OUTPUT_PROPERTY, "国资委报表")
         formats = _formats(book)
         _form_sheet(book, formats, result, filer, settings)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -41,6 +42,35 @@ CREATE TABLE IF NOT EXISTS rows (
     PRIMARY KEY (submission_id, sheet, row_number)
 );
 """
+
+def has_submissions(db: sqlite3.Connection) -> bool:
+    """The archive holds the roll-up's tables (a 禁入查询 on a fresh 收报台 makes the file
+    with only its query log, before HQ has rolled up once)."""
+    return db.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('submissions', 'rows')"
+                      ).fetchone()[0] == 2
+
+
+def stored_row(data: Any, where: str, sheet: str, number: int) -> dict[str, Any] | None:
+    """An archived row as a dict, or None (reported on stderr by file, sheet and row number,
+    never by its content — it may hold a 身份证号码) when it cannot be read: one damaged row
+    never stops a reader of the archive."""
+    try:
+        row = json.loads(data)
+    except (TypeError, ValueError, RecursionError):
+        row = None
+    if isinstance(row, dict):
+        return row
+    skipped_row(where, sheet, number)
+    return None
+
+
+def skipped_row(where: str, sheet: str, number: int) -> None:
+    try:
+        print(f"归档库中 {Path(str(where)).name}「{sheet}」第 {number} 行无法读取（内容已损坏或不合理），已跳过",
+              file=sys.stderr)
+    except (OSError, ValueError):
+        pass
+
 
 BUSY_TIMEOUT = 30.0
 """Seconds to wait for another process's transaction on the same archive."""
@@ -171,14 +201,20 @@ class Archive:
         if submission is None:
             return {}
         found: dict[str, dict[str, Any]] = {}
-        for (data,) in self._db.execute(
-            "SELECT data FROM rows WHERE submission_id = ? AND sheet = ? ORDER BY row_number",
+        for number, data in self._db.execute(
+            "SELECT row_number, data FROM rows WHERE submission_id = ? AND sheet = ? ORDER BY row_number",
             (submission, CLUE_SHEET),
         ):
-            row = json.loads(data)
+            row = stored_row(data, self._path_of(submission), CLUE_SHEET, number)
+            if row is None:
+                continue
             if str(row.get(CLUE_STAGE, "")).strip() != CLOSED_STAGE:
                 found[str(row.get(CLUE_ID, "")).strip()] = row
         return found
+
+    def _path_of(self, submission: int) -> str:
+        found = self._db.execute("SELECT path FROM submissions WHERE id = ?", (submission,)).fetchone()
+        return str(found[0]) if found else "?"
 
     def history(self, unit: str) -> list[ArchivedSubmission]:
         """A unit's submissions (by 统一社会信用代码 or by name), oldest first."""
@@ -191,9 +227,11 @@ class Archive:
         return [ArchivedSubmission(*row) for row in rows]
 
     def rows(self, sha256: str) -> Iterable[tuple[str, int, dict[str, Any]]]:
-        for sheet, number, data in self._db.execute(
-            "SELECT r.sheet, r.row_number, r.data FROM rows r JOIN submissions s ON s.id = r.submission_id"
+        for sheet, number, data, path in self._db.execute(
+            "SELECT r.sheet, r.row_number, r.data, s.path FROM rows r JOIN submissions s ON s.id = r.submission_id"
             " WHERE s.sha256 = ? ORDER BY r.sheet, r.row_number",
             (sha256,),
         ):
-            yield sheet, number, json.loads(data)
+            row = stored_row(data, path, sheet, number)
+            if row is not None:
+                yield sheet, number, row

@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 import os
 import re
 import secrets
@@ -35,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from addin.plumbing.redact import mask, redact
+from addin.rollup.archive import has_submissions, skipped_row, stored_row
 from udfs import settings
 from udfs.dates import edate
 
@@ -61,7 +62,6 @@ CREATE TABLE IF NOT EXISTS barred_queries (
 """
 
 _ID = re.compile(r"^\d{17}[\dX]$")
-_ID_INSIDE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
 class BarredError(ValueError):
@@ -125,16 +125,13 @@ def normalise_id(text: str) -> str:
     return value
 
 
-def mask_id(id_number: str) -> str:
-    value = str(id_number or "")
-    if len(value) < 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+mask_id = mask
+"""The project's one mask (``addin.plumbing.redact``): first 4 and last 4 characters kept."""
 
 
 def clean_purpose(text: str) -> str:
-    """The purpose as logged: an ID number written into it is masked too."""
-    return _ID_INSIDE.sub(lambda m: mask_id(m.group(0).upper()), _text(text))
+    """The purpose as logged: an ID number written into it, in any form, is masked too."""
+    return redact(_text(text))
 
 
 def key_path() -> Path:
@@ -192,7 +189,9 @@ def _end(term: str, start: dt.date | None, stored: Any) -> dt.date | None:
     end = _date(stored)
     if end is not None:
         return end
-    match = re.fullmatch(r"(\d+)\s*年", term)
+    match = re.fullmatch(r"(\d{1,3})\s*年", term)
+    if match is None and re.fullmatch(r"\d+\s*年", term):
+        raise ValueError("禁入期限不合理")  # 9999年: the row is reported and skipped
     return edate(start, int(match.group(1)) * 12) if start is not None and match else None
 
 
@@ -209,10 +208,28 @@ def _entry(row: dict[str, Any], unit: str, uscc: str, period: str, sha256: str) 
     )
 
 
-def _submissions(db: sqlite3.Connection) -> list[tuple[int, str, str, str, str]]:
+def _submissions(db: sqlite3.Connection) -> list[tuple[int, str, str, str, str, str]]:
     return db.execute(
-        "SELECT id, sha256, uscc, unit, year || '-' || period FROM submissions"
+        "SELECT id, sha256, uscc, unit, year || '-' || period, path FROM submissions"
         " ORDER BY period_end, filed_on, id").fetchall()
+
+
+def _entries(db: sqlite3.Connection, sid: int, unit: str, uscc: str, period: str, sha: str,
+             where: str) -> list[BarredEntry]:
+    """A submission's entries; a row that cannot be read or makes no sense (a damaged byte,
+    a term of 9999年 from before the validator refused it) is reported by file and row
+    number — never by its content — and skipped."""
+    found = []
+    for number, data in db.execute("SELECT row_number, data FROM rows WHERE submission_id = ? AND sheet = ?"
+                                   " ORDER BY row_number", (sid, SHEET)):
+        row = stored_row(data, where, SHEET, number)
+        if row is None:
+            continue
+        try:
+            found.append(_entry(row, unit, uscc, period, sha))
+        except (ValueError, OverflowError, TypeError, AttributeError):
+            skipped_row(where, SHEET, number)
+    return found
 
 
 def register(archive: Path | str, *, history: bool = False) -> list[BarredEntry]:
@@ -224,10 +241,10 @@ def register(archive: Path | str, *, history: bool = False) -> list[BarredEntry]
     db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         by_unit: dict[str, list[tuple[str, list[BarredEntry]]]] = {}
-        for sid, sha, uscc, unit, period in _submissions(db):
-            rows = [json.loads(data) for (data,) in db.execute(
-                "SELECT data FROM rows WHERE submission_id = ? AND sheet = ? ORDER BY row_number", (sid, SHEET))]
-            by_unit.setdefault(uscc, []).append((sha, [_entry(r, unit, uscc, period, sha) for r in rows]))
+        if not has_submissions(db):
+            return []
+        for sid, sha, uscc, unit, period, where in _submissions(db):
+            by_unit.setdefault(uscc, []).append((sha, _entries(db, sid, unit, uscc, period, sha, where)))
     finally:
         db.close()
     found: list[BarredEntry] = []

@@ -28,6 +28,7 @@ from typing import Any, Callable, Generic, Iterable, Sequence, TypeVar
 from addin.rollup.archive import Archive, SubmissionInfo
 from addin.rollup.cache import CacheStats, IntakeCache, worker_start as _worker_start
 from addin.plumbing.atomic import atomic_path
+from addin.plumbing.redact import redact_json
 from addin.rollup.indicators import UnitLedgers, total_indicators, unit_indicators, with_brought_forward
 from addin.rollup.intake import Intake, Row, SummaryUnit, intake_file
 from addin.rollup.periods import Period, shown as shown_period
@@ -501,7 +502,8 @@ def _iso(value: Any) -> Any:
 
 def write_summary(result: RollupResult, path: str | Path, roster: Roster | None = None) -> None:
     with atomic_path(path) as temporary:
-        temporary.write_text(json.dumps(summary_json(result, roster), ensure_ascii=False, indent=2), encoding="utf-8")
+        temporary.write_text(json.dumps(redact_json(summary_json(result, roster)), ensure_ascii=False, indent=2),
+                             encoding="utf-8")
 
 
 def default_jobs() -> int:

@@ -10,13 +10,12 @@ period, as the roll-up's continuity check takes it).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from addin.rollup.archive import Archive
+from addin.rollup.archive import Archive, has_submissions, stored_row
 from addin.rollup.indicators import UnitLedgers, total_indicators, unit_indicators
 from addin.rollup.periods import Period
 from addin.workbook.schema import STANDARD, ColumnType
@@ -60,9 +59,13 @@ def _rows(db: sqlite3.Connection, submission: int, key: str) -> list[RecalledRow
     sheet = STANDARD.sheet(key)
     columns = [(c.header, c.field, c.type) for c in sheet.columns]
     found = []
-    for (data,) in db.execute("SELECT data FROM rows WHERE submission_id = ? AND sheet = ? ORDER BY row_number",
-                              (submission, sheet.name)):
-        row = json.loads(data)
+    found_path = db.execute("SELECT path FROM submissions WHERE id = ?", (submission,)).fetchone()
+    where = str(found_path[0]) if found_path else "?"
+    for number, data in db.execute("SELECT row_number, data FROM rows WHERE submission_id = ? AND sheet = ?"
+                                   " ORDER BY row_number", (submission, sheet.name)):
+        row = stored_row(data, where, sheet.name, number)
+        if row is None:
+            continue
         values = {field: _value(kind, row.get(header)) for header, field, kind in columns}
         values["extra"] = {h: v for h, v in row.items() if h not in {c[0] for c in columns}}
         found.append(RecalledRow(values))
@@ -80,6 +83,8 @@ def period_units(archive: str | Path, period: Period, judged_on_filing: bool = F
     try:
         latest: dict[str, tuple[int, str, str]] = {}
         filed: dict[str, dt.date | None] = {}
+        if not has_submissions(db):
+            return []
         for sid, sha, uscc, unit, filed_on in db.execute(
                 "SELECT id, sha256, uscc, unit, filed_on FROM submissions WHERE year = ? AND period = ?"
                 " ORDER BY filed_on, id", (period.year, period.name)):

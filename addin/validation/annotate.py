@@ -18,6 +18,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OUTPUT_PROPERTY
+from addin.plumbing.redact import redact
 from addin.plumbing.xlsx_tables import text_lines
 from addin.workbook.schema import STANDARD
 from addin.workbook.templates import print_rows
@@ -122,7 +123,7 @@ def _ready_rows(book: Any, report: FileReport) -> int:
     for problem in warnings_:
         for col, value in zip(place, (problem.sheet, problem.cell, problem.code)):
             target = ws.cell(row, col)
-            target.value = value
+            _text(target, value)
             target.fill = WARNING_FILL
         text = ws.cell(row, columns.get(normalise_header(headers[3]), 4))
         text.fill = WARNING_FILL
@@ -182,3 +183,16 @@ def _result_sheet(sheet: Worksheet, report: FileReport, sheets: set[str], ready:
         note.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.row_dimensions[row].height = 14 * text_lines(str(note.value), sum(WIDTHS)) + 4
     sheet.print_area = f"A1:E{max(sheet.max_row, 2)}"
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if isinstance(cell.value, str):
+                _text(cell, cell.value)
+
+
+def _text(cell: Any, value: Any) -> None:
+    """A cell written as text whatever it starts with (=, +, -, @, {=): openpyxl would
+    otherwise make a string starting with = a formula; any 身份证号码 masked."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.value = redact(value)
+        cell.data_type = "s"

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Callable, Iterable, Iterator
@@ -45,7 +46,9 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from addin.problems import Problem
-from addin.workbook.schema import CLOSING_REVIEWS, INVOLVED_UNIT_LEVELS, STANDARD, Column, ColumnType, Record
+from addin.plumbing.redact import find_ids
+from addin.workbook.schema import (AMOUNT_LIMIT, BAN_TERM_MAX_YEARS, CLOSING_REVIEWS, FILED_MARGIN_DAYS,
+                                   INVOLVED_UNIT_LEVELS, STANDARD, Column, ColumnType, Record)
 
 CLOSING_APPROVED, CLOSING_REWORK = CLOSING_REVIEWS[1], CLOSING_REVIEWS[2]
 from addin.validation.locate import Locator
@@ -176,12 +179,27 @@ def _column_checks(ctx: Context, key: str, column: Column, records: list[Record]
         for k in [k for k, v in enumerate(values) if v is not None and len(v.strip()) < short]:
             yield ctx.problem(key, name, records[k], "ZZ-TOO-SHORT",
                               f"“{header}”“{values[k]}”只有 {len(values[k].strip())} 个字，至少应写 {short} 个字，请说明具体情况")
-    if kind is ColumnType.TEXT and column.max_length is not None and column.check not in ("id", "uscc"):
-        limit = column.max_length
-        for k in [k for k, v in enumerate(values) if v is not None and len(v) > limit]:
+    if kind is ColumnType.TEXT and column.check not in ("id", "uscc") and column.length_limit is not None:
+        limit = column.length_limit
+        for k in [k for k, v in enumerate(values) if v is not None and len(str(v)) > limit]:
             value = str(values[k])
             yield ctx.problem(key, name, records[k], "ZZ-LENGTH",
                               f"“{header}”“{_shorten(value)}”有 {len(value)} 个字，超过 {limit} 字的上限，请精简")
+    if kind is ColumnType.TEXT and column.check is None and not column.computed:
+        for k in [k for k, v in enumerate(values) if isinstance(v, str) and len(v) >= 15 and find_ids(v)]:
+            # the number itself is never quoted (it is personal data)
+            yield ctx.problem(key, name, records[k], "ZZ-ID-IN-TEXT",
+                              f"“{header}”中含有身份证号码：此栏不应填写个人身份证号码，请删去（需要时填在「责任追究台账」"
+                              "或「禁入限制人员」的“身份证号码”列）", "warning")
+    if kind in (ColumnType.NUMBER, ColumnType.PERCENT, ColumnType.INTEGER):
+        for k, v in enumerate(values):
+            if type(v) in (float, int) and (not math.isfinite(v) or abs(v) > AMOUNT_LIMIT):
+                shown = f"{v:g}" if math.isfinite(v) else "非有限数"
+                yield ctx.problem(key, name, records[k], "ZZ-AMOUNT-LIMIT",
+                                  f"“{header}”为 {shown}，超过 {AMOUNT_LIMIT:,.0f} 的上限（万元计即一万亿元），"
+                                  "多为录入错误（如多打了位数或单位用了元），请核对")
+        values = [None if type(v) in (float, int) and (not math.isfinite(v) or abs(v) > AMOUNT_LIMIT) else v
+                  for v in values]
     if kind in (ColumnType.NUMBER, ColumnType.PERCENT):
         numbers = [(k, v) for k, v in enumerate(values) if type(v) is float]
         if column.minimum is not None:
@@ -219,10 +237,12 @@ def _column_checks(ctx: Context, key: str, column: Column, records: list[Record]
 
 
 def ban_term_ok(term: str) -> bool:
-    """禁入期限 (version 2): any whole number of years from 5 (N年), or 终身."""
+    """禁入期限 (version 2): any whole number of years from 5 to ``BAN_TERM_MAX_YEARS`` (N年),
+    or 终身."""
     if term == vocab.BAN_TERMS[-1]:
         return True
-    return term.endswith("年") and term[:-1].isdigit() and int(term[:-1]) >= 5
+    return (term.endswith("年") and term[:-1].isascii() and term[:-1].isdigit()
+            and 5 <= int(term[:-1]) <= BAN_TERM_MAX_YEARS)
 
 
 def _ban_term_valid(ctx: Context, term: str) -> bool:
@@ -248,7 +268,8 @@ def check_ban_terms(ctx: Context) -> Iterator[Problem]:
             message = (f"“{column.header}”的“{term}”不在可选范围内{hint}（可选：{'、'.join(vocab.BAN_TERMS)}），"
                        "请从下拉列表中选择")
         else:
-            message = f"“{column.header}”的“{term}”不是有效的期限，应为5年及以上的整年数（如 5年、8年、10年）或 终身"
+            message = (f"“{column.header}”的“{term}”不是有效的期限，应为5年至{BAN_TERM_MAX_YEARS}年的整年数"
+                       "（如 5年、8年、10年）或 终身")
         yield ctx.problem("bans", "term", bans[k], "ZZ-ENUM", message)
 
 
@@ -271,6 +292,12 @@ def check_cells(ctx: Context) -> Iterator[Problem]:
                                       "无法按标准检查损失等级和处理措施；请从下拉列表中选择")
                 continue
             yield from _column_problems(ctx, info_sheet.key, column, [info], [value])
+        filed = getattr(info, "report_date", None)
+        latest = dt.date.today() + dt.timedelta(days=FILED_MARGIN_DAYS)
+        if isinstance(filed, dt.date) and filed > latest:
+            yield ctx.problem(info_sheet.key, "report_date", info, "ZZ-DATE-FUTURE",
+                              f"“填报日期”为 {filed.isoformat()}，晚于今天（{dt.date.today().isoformat()}）超过 "
+                              f"{FILED_MARGIN_DAYS} 天；填报日期应为报送的日期，请核对（逾期按此日期判断）")
     for sheet in STANDARD.ledgers:
         done = _precomputed(ctx.submission, sheet.key)
         if done is not None:

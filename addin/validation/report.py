@@ -99,9 +99,10 @@ class ValidationReport:
 
     def write_json(self, path: str | Path) -> None:
         from addin.plumbing.atomic import atomic_path
+        from addin.plumbing.redact import redact_json
 
         with atomic_path(path) as temporary:
-            temporary.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+            temporary.write_text(json.dumps(redact_json(self.to_json()), ensure_ascii=False, indent=2), encoding="utf-8")
 
     def print(self, out: TextIO, limit: int = 200) -> None:
         """A readable console table: one block per file, one line per problem."""

@@ -15,15 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from addin.web.json_out import JSONResponse
+from addin.plumbing.redact import redact, redact_json
 from addin.web.service import Config, Refused, Service
 
 HERE = Path(__file__).resolve().parent
@@ -131,9 +134,17 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+def _redacted(value: Any) -> Any:
+    if isinstance(value, markupsafe.Markup):
+        cleaned = redact(str(value))
+        return value if cleaned == value else markupsafe.Markup(cleaned)
+    return redact(value) if isinstance(value, str) else value
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
-    env.filters["tojson_text"] = lambda value: json.dumps(value, ensure_ascii=False, indent=2)
+    env.filters["tojson_text"] = lambda value: json.dumps(redact_json(value), ensure_ascii=False, indent=2)
+    env.finalize = _redacted  # every {{ … }} of every page: a 身份证号码 masked
     env.filters["thousands"] = _thousands
     env.filters["period"] = _period
     return env

@@ -20,9 +20,10 @@ from typing import Any
 
 from anyio import to_thread
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from addin.web.json_out import JSONResponse
 from addin.web import core
 from addin.web.auth import api, client_ip, page, service_of, template
 from addin.web.service import Refused

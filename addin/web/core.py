@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from addin.plumbing.redact import redact
 from addin.cli_format import format_result
 from addin.identity import UnitIdentity
 from addin.problems import Problem
@@ -253,7 +254,7 @@ def letters_bundle(out: str, send: Send | None = None) -> int:
                 path = Path(letter.path)
                 bundle.write(path, path.relative_to(scratch).as_posix())
             if letters.problems:
-                bundle.writestr("未生成的文书.txt", "\n".join(str(p) for p in letters.problems) + "\n")
+                bundle.writestr("未生成的文书.txt", redact("\n".join(str(p) for p in letters.problems) + "\n"))
         partial.replace(folder / LETTERS_FILE)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)  # only the bundle is kept

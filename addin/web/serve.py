@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import secrets
 import sys
 import threading
 from pathlib import Path
 
+from addin.plumbing.redact import RedactingFilter
 from udfs import settings
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -162,6 +164,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             threading.Timer(1.0, lambda: webbrowser.open(url)).start()
     else:
         print(f"收报台：{base}/  （数据：{data}）", flush=True)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):  # the server's log: IDs masked
+        logging.getLogger(name).addFilter(RedactingFilter())
     server = uvicorn.Server(uvicorn.Config(
         app, host=args.host, port=args.port, proxy_headers=bool(args.proxy_headers),
         forwarded_allow_ips=args.forwarded_allow_ips if args.proxy_headers else None,

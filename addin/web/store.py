@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from addin.plumbing.redact import redact
+
 ROLE_UNIT, ROLE_GROUP = "填报单位", "集团"
 ROLES = (ROLE_UNIT, ROLE_GROUP)
 LOCAL_USER = "本机"
@@ -307,7 +309,7 @@ class Store:
     def audit(self, user: str, ip: str, action: str, detail: str = "", sha256: str = "") -> None:
         with self._tx() as db:
             db.execute("INSERT INTO audit (at, user, ip, action, detail, sha256) VALUES (?, ?, ?, ?, ?, ?)",
-                       (now_text(), user, ip, action, detail, sha256))
+                       (now_text(), redact(user), ip, action, redact(detail), sha256))  # the log: IDs masked
 
     def audit_entries(self, limit: int = 500) -> Iterator[dict[str, Any]]:
         keys = ("at", "user", "ip", "action", "detail", "sha256")

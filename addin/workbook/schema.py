@@ -157,6 +157,17 @@ class Column(BaseModel):
         return self.computed_by is not None
 
     @property
+    def length_limit(self) -> int | None:
+        """The most characters a text cell may hold: ``max_length`` where the column sets
+        one, else 100 for names, numbers and short entries and Excel's 32,767 for free
+        text (``FREE_TEXT_FIELDS``); None for other types and computed columns."""
+        if self.type is not ColumnType.TEXT or self.computed:
+            return None
+        if self.max_length is not None:
+            return self.max_length
+        return EXCEL_TEXT_LIMIT if self.field in FREE_TEXT_FIELDS else NAME_LIMIT
+
+    @property
     def options(self) -> tuple[str, ...]:
         """The allowed values ('' list for free columns)."""
         if self.choices is None:
@@ -313,6 +324,24 @@ def _computed(header: str, field: str, type: ColumnType, rule: str, help: str, w
               choices: tuple[str, ...] | None = None, since: Literal[1, 2] = 1) -> Column:
     return Column(header=header, field=field, type=type, computed_by=rule, choices=choices,
                   width=width, help=f"自动计算：{help}", since=since)
+
+
+# -- bounds every value is checked against (the validator refuses what is outside them) ----------
+
+NAME_LIMIT = 100
+"""Names (units, people), numbers and other short entries: at most 100 characters (a .docx
+property holds 255, a file name 255 bytes; a 260-character 涉事单位名称 is refused)."""
+EXCEL_TEXT_LIMIT = 32_767
+"""Free text: what an Excel cell holds."""
+FREE_TEXT_FIELDS = frozenset({"remarks", "description", "measures", "evidence", "delay_reason", "main_problems",
+                              "regulatory_risks", "suggestions", "lti", "discipline"})
+AMOUNT_LIMIT = 1e8
+"""万元 amounts (and 绩效年薪基数): at most 1e8 万元 (一万亿元, above any one group's assets);
+a larger number is a typing error (or 1e308, which would overflow the sums)."""
+FILED_MARGIN_DAYS = 7
+"""填报日期 may be at most a week after today (a form dated for its sending day)."""
+BAN_TERM_MAX_YEARS = 100
+"""禁入期限 N年: at most 100 years (beyond it, 终身)."""
 
 
 # -- the sheets ------------------------------------------------------------------------------
