@@ -20,6 +20,7 @@ A user's mistake prints a Chinese message on stderr and exits non-zero; never a 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import shutil
 import sqlite3
@@ -36,7 +37,7 @@ from udfs.workcalendar import default_calendar, load_year_file
 
 from addin.cli_format import format_result
 from addin.plumbing.atomic import atomic_path
-from addin.plumbing.outputs import OutputError, OutputSet, os_error_message
+from addin.plumbing.outputs import OutputError, OutputRefused, OutputSet, check_target, os_error_message
 
 if TYPE_CHECKING:
     from addin.validation.run import InputSet
@@ -341,7 +342,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not inputs.files:
         print(f"没有找到要校验的工作簿（.xlsx）：{'、'.join(str(p) for p in args.inputs)}", file=sys.stderr)
         return EXIT_USAGE
-    outputs = OutputSet(inputs.files)
+    outputs = OutputSet(inputs.files, force=args.force)
     if args.json:
         outputs.plan(args.json)
     if args.annotate is not None and args.annotate.exists() and not args.annotate.is_dir():
@@ -352,20 +353,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             print(f"\r校验 {done}/{total} {Path(path).name[:40]:<40}", end="", file=sys.stderr, flush=True)
 
-    report = validate_paths(inputs.files, as_of=as_of, annotate_dir=args.annotate, progress=progress)
-    if sys.stderr.isatty():
-        print(file=sys.stderr)
-    if args.json:
-        with outputs:
-            outputs.write(args.json, report.write_json)
-            outputs.commit()
-    try:
-        report.print(sys.stdout)
+    with outputs:  # the JSON report and the annotated copies: all of them or none
+        report = validate_paths(inputs.files, as_of=as_of, annotate_dir=args.annotate, progress=progress,
+                                outputs=outputs)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
         if args.json:
-            print(f"JSON 报告：{args.json}")
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _quiet_stdout()
+            outputs.write(args.json, report.write_json)
+        outputs.commit()
+    report.print(sys.stdout)
+    if args.json:
+        print(f"JSON 报告：{args.json}")
+    if report.refused:
+        print("有标注副本因同名文件已存在而未写出（不覆盖不是本次生成的文件）：要替换请加 --force，或换一个 --annotate 文件夹",
+              file=sys.stderr)
     return report.exit_code
 
 
@@ -416,15 +417,17 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     if not inputs.files:
         print(f"没有找到要汇总的工作簿（.xlsx）：{'、'.join(str(p) for p in args.inputs)}", file=sys.stderr)
         return EXIT_USAGE
-    outputs = OutputSet(inputs.files, args.archive)
+    cache = None if args.no_cache else cache_path(args.archive)
+    outputs = OutputSet(inputs.files, args.archive, force=args.force, protect=[cache_path(args.archive)])
     for target in (args.out, args.sasac, args.json):
         if target is not None:
             outputs.plan(target)
     if args.archive is not None:
-        OutputSet(inputs.files).plan(args.archive)  # the archive is never one of the inputs either
+        check_target(args.archive, force=True, inputs=inputs.files,
+                     protect=[cache_path(args.archive)])  # the archive is never an input nor the cache
     result = core.rollup(inputs.files, period=period, as_of=as_of, archive_path=args.archive,
                          jobs=args.jobs or core.default_jobs(), progress=ConsoleProgress("汇总"),
-                         cache_path=None if args.no_cache else cache_path(args.archive))
+                         cache_path=cache)
     if not result.reconciled:
         print(core.summary_text(result))
         print("对账不平：输入行数 ≠ 汇总行数 + 退回行数，未写出任何结果，请报告此问题", file=sys.stderr)
@@ -433,11 +436,16 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         outputs.write(args.out, lambda temporary: write_group_return(result, temporary))
         if args.sasac:
             outputs.write(args.sasac, lambda temporary: write_sasac_return(result, temporary, core.filer_name(result)))
+
+        def finish() -> None:  # inside the archive's transaction: it commits only after the outputs did
+            if args.json:
+                outputs.write(args.json, lambda temporary: core.write_summary(result, temporary))
+            outputs.commit(undoable=True)
+
         if args.archive:
-            core.archive_accepted(result, args.archive)  # one transaction, committed before anything is shown
-        if args.json:
-            outputs.write(args.json, lambda temporary: core.write_summary(result, temporary))
-        outputs.commit()
+            core.archive_accepted(result, args.archive, before_commit=finish)
+        else:
+            finish()
     # everything is written and committed: what follows only shows it (a closed pipe changes nothing)
     lines = [core.summary_text(result)] + ([result.cache.text()] if result.cache is not None else []) + [
         f"集团汇总：{args.out}"]
@@ -675,6 +683,7 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("inputs", nargs="+", type=Path, metavar="工作簿或文件夹", help="工作簿或文件夹（递归查找）")
     val.add_argument("--json", type=Path, metavar="报告.json", help="另存 JSON 报告（UTF-8）")
     val.add_argument("--annotate", type=Path, metavar="文件夹", help="为有错误的工作簿生成标注副本（原文件不变）")
+    val.add_argument("--force", action="store_true", help="替换 --json 和标注副本处已有的同名文件（默认不覆盖）")
     val.add_argument("--as-of", metavar="日期", help="期限提醒的基准日，如 2026-11-23（默认为各文件的填报日期）")
     val.set_defaults(handler=cmd_validate)
 
@@ -687,6 +696,7 @@ def build_parser() -> argparse.ArgumentParser:
     roll.add_argument("--period", metavar="2026-年度", help="报告期（默认取多数文件的报告期）")
     roll.add_argument("--as-of", metavar="日期", help="逾期计算的基准日，如 2026-11-23（默认为各文件的填报日期）")
     roll.add_argument("--jobs", type=_whole_number, metavar="进程数", help="并行读取的进程数（默认按 CPU 核数，最多 4）")
+    roll.add_argument("--force", action="store_true", help="替换 --out/--sasac/--json 处已有的文件（默认不覆盖，报错退出）")
     roll.add_argument("--no-cache", action="store_true",
                       help="不用汇总缓存，重新读取全部文件（缓存在归档库旁或用户文件夹，只重读有变化的文件）")
     roll.set_defaults(handler=cmd_rollup)
@@ -738,7 +748,71 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Droppable:
+    """A console stream whose reader may go away (``| head -1``, a closed terminal): what
+    cannot be shown is dropped and the work goes on; the exit code still says what happened."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.closed_reader = False
+
+    def write(self, text: str) -> int:
+        if not self.closed_reader:
+            try:
+                return self._stream.write(text)
+            except (BrokenPipeError, ValueError, OSError) as exc:
+                if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError) \
+                        and getattr(exc, "errno", None) not in (errno.EPIPE, errno.EIO, errno.ENOSPC):
+                    raise
+                self._lost()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.closed_reader:
+            try:
+                self._stream.flush()
+            except (BrokenPipeError, ValueError, OSError):
+                self._lost()
+
+    def _lost(self) -> None:
+        self.closed_reader = True
+        try:  # nothing more reaches the closed pipe, not even Python's flush at exit
+            fileno = self._stream.fileno()
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, fileno)
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def isatty(self) -> bool:
+        try:
+            return bool(self._stream.isatty())
+        except (ValueError, OSError):
+            return False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    saved = sys.stdout, sys.stderr
+    if not isinstance(sys.stdout, _Droppable):
+        sys.stdout = _Droppable(sys.stdout)  # type: ignore[assignment]
+    if not isinstance(sys.stderr, _Droppable):
+        sys.stderr = _Droppable(sys.stderr)  # type: ignore[assignment]
+    try:
+        code = _main(argv)
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:  # noqa: BLE001 - flushing a closed pipe changes nothing
+            pass
+        return code
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -752,14 +826,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EngineError as exc:
         print(exc.cell_text, file=sys.stderr)
         return EXIT_ERROR
+    except OutputRefused as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_USAGE
     except OutputError as exc:
         print(exc.message, file=sys.stderr)
         return EXIT_ERROR
-    except BrokenPipeError:  # the reader of our output went away (| head): the work is done
-        _quiet_stdout()
-        return EXIT_OK
     except (OSError, sqlite3.Error) as exc:
         print(os_error_message(exc), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("已中断：未完成的输出没有写出", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - a defect of ours: one line, the traceback in the log
+        from addin.plumbing.guard import log_internal
+
+        log = log_internal(f"zhuize {args.command}")
+        print(f"程序内部出错，未完成的输出没有写出；详细信息已记入 {log}，请把该日志发给技术支持", file=sys.stderr)
         return EXIT_ERROR
 
 

@@ -375,8 +375,11 @@ def _summary_unit(intake: Intake, unit: UnitReturn) -> SummaryUnit:
     return intake.info.get("summary_units", {}).get((unit.uscc, unit.unit), SummaryUnit())
 
 
-def archive_accepted(result: RollupResult, archive_path: str | Path) -> int:
-    """Keep every accepted standard submission (all in one transaction); returns how many were new."""
+def archive_accepted(result: RollupResult, archive_path: str | Path,
+                     before_commit: Callable[[], None] | None = None) -> int:
+    """Keep every accepted standard submission (all in one transaction); returns how many were new.
+    ``before_commit()`` runs inside the transaction, with ``result.archived`` set: the outputs
+    are written and committed there, so a failure of theirs leaves the archive unchanged."""
     def submissions() -> Iterable[tuple[SubmissionInfo, dict[str, list[tuple[int, dict[str, Any]]]]]]:
         for intake in result.accepted:
             if intake.kind != "standard" or not intake.uscc or not intake.period_label:
@@ -389,8 +392,13 @@ def archive_accepted(result: RollupResult, archive_path: str | Path) -> int:
                 sheets[STANDARD.sheet(key).name] = [(r.row, {headers[f]: v for f, v in r.values.items()}) for r in rows]
             yield info, sheets
 
+    def ready(added: int) -> None:
+        result.archived = added
+        if before_commit is not None:
+            before_commit()
+
     with Archive(archive_path) as archive:
-        added = archive.record_all(submissions())
+        added = archive.record_all(submissions(), before_commit=ready)
     result.archived = added
     return added
 

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from addin.plumbing.forked import Forked, can_fork
 from addin.plumbing.guard import guarded, refusal
-from addin.plumbing.outputs import os_error_message, output_marker
+from addin.plumbing.outputs import OutputError, OutputRefused, OutputSet, os_error_message, output_marker
 from addin.problems import Problem
 from addin.workbook.read import TEXT_VALUE_CODES, Submission, load_workbook
 from addin.workbook.recompute import NOT_COLUMNS, recompute, workbook_calendar
@@ -327,13 +327,21 @@ def _digest_or_blank(path: Path) -> str:
 
 
 def validate_paths(inputs: Iterable[str | Path], as_of: dt.date | None = None,
-                   annotate_dir: str | Path | None = None, progress: Progress | None = None) -> ValidationReport:
+                   annotate_dir: str | Path | None = None, progress: Progress | None = None,
+                   outputs: OutputSet | None = None, force: bool = True) -> ValidationReport:
     """Validate files and folders (recursively); the same report the command line prints.
 
     ``annotate_dir``: write an annotated copy of every invalid workbook there (the
-    inputs are never modified)."""
+    inputs are never modified, and no copy ever takes an input's name).  ``outputs``: the
+    copies join that set (committed by the caller with its other outputs: all or none);
+    without it they are committed here, at the end.  ``force``: an existing file at a
+    copy's name (not an input) may be replaced; else that copy is not written and the
+    report says why (``refused``)."""
     report = ValidationReport()
     files = expand_inputs(inputs)
+    own = outputs is None
+    if outputs is None:
+        outputs = OutputSet(files, force=force)
     taken: set[str] = set()
     for number, path in enumerate(files, start=1):
         if progress:
@@ -344,16 +352,49 @@ def validate_paths(inputs: Iterable[str | Path], as_of: dt.date | None = None,
             report.annotation_errors[str(path)] = (
                 f"工作簿有 {file_report.rows:,} 行，超过 {ANNOTATE_MAX_ROWS:,} 行，未生成标注副本；全部问题见报告")
         elif annotate_dir is not None and file_report.status == "invalid":
-            from addin.validation.annotate import annotate, annotated_name
-
-            target = Path(annotate_dir) / annotated_name(path)
-            if target.name in taken:
-                target = target.with_name(f"{target.stem}（{number}）{target.suffix}")
-            taken.add(target.name)
+            _annotate_one(path, file_report, Path(annotate_dir), files, taken, outputs, report)
+    if own:
+        with outputs:
             try:
-                report.annotated[str(path)] = str(annotate(path, file_report, Path(annotate_dir), target.name))
-            except OSError as exc:  # never lose the report for want of a copy
-                report.annotation_errors[str(path)] = os_error_message(exc, target)
-            except Exception:  # noqa: BLE001 - a file the copying library cannot take: the report still has it all
-                report.annotation_errors[str(path)] = "此文件的内容无法复制为标注副本（文件可能已损坏）；全部问题见报告"
+                outputs.commit()
+            except OutputError as exc:
+                for source in list(report.annotated):
+                    report.annotation_errors[source] = exc.message
+                report.annotated.clear()
     return report
+
+
+def _annotate_one(path: Path, file_report: FileReport, folder: Path, files: Sequence[Path], taken: set[str],
+                  outputs: OutputSet, report: ValidationReport) -> None:
+    from addin.validation.annotate import annotate, annotated_name
+
+    name = annotated_name(path)
+    stem, suffix = Path(name).stem, Path(name).suffix
+    number = 1
+    # never onto an input, whatever its name (an input may be called like an annotated copy)
+    while name.casefold() in taken or any(_same_file(folder / name, source) for source in files):
+        number += 1
+        name = f"{stem}({number}){suffix}"
+    taken.add(name.casefold())
+    target = folder / name
+    try:
+        outputs.plan(target)
+        report.annotated[str(path)] = str(annotate(path, file_report, folder, name, writer=outputs.write))
+    except OutputRefused as exc:
+        report.annotation_errors[str(path)] = exc.message
+        report.refused.append(str(target))
+    except OutputError as exc:  # never lose the report for want of a copy
+        report.annotation_errors[str(path)] = exc.message
+    except OSError as exc:
+        report.annotation_errors[str(path)] = os_error_message(exc, target)
+    except Exception:  # noqa: BLE001 - a file the copying library cannot take: the report still has it all
+        report.annotation_errors[str(path)] = "此文件的内容无法复制为标注副本（文件可能已损坏）；全部问题见报告"
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return a.samefile(b)
+    except OSError:
+        pass
+    return str(a.absolute()).casefold() == str(b.absolute()).casefold()
