@@ -25,6 +25,8 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from udfs.errors import EngineError
+
 from addin.rollup.archive import Archive, SubmissionInfo
 from addin.rollup.cache import CacheStats, IntakeCache, worker_start as _worker_start
 from addin.plumbing.atomic import atomic_path
@@ -115,8 +117,8 @@ class RollupResult:
 
     @property
     def exit_code(self) -> int:
-        if any(i.kind == "unreadable" for i in self.intakes):
-            return 2
+        if any(i.kind == "unreadable" for i in self.intakes) or (self.intakes and not self.accepted):
+            return 2  # a file could not be read, or nothing at all could be rolled up
         return 1 if self.rejected else 0
 
 
@@ -172,9 +174,12 @@ def _choose_period(intakes: Sequence[Intake], period: Period | None) -> Period |
     for intake in intakes:
         if intake.kind == "consolidated":
             labels.update(r.period for rows in intake.ledgers.values() for r in rows if r.period)
-    if not labels:
-        return None
-    return Period.parse(labels.most_common(1)[0][0])
+    for label, _ in labels.most_common():  # an unknown 报告期 never chooses: its file is rejected for it
+        try:
+            return Period.parse(label)
+        except EngineError:
+            continue
+    return None
 
 
 def supersede(result: RollupResult, candidates: list[Intake]) -> list[Intake]:

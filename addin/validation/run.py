@@ -54,6 +54,7 @@ SKIPPED_KINDS = {
     "link": "指向不存在位置（或循环）的链接",
     "special": "名为工作簿却不是普通文件的项（文件夹、管道、设备）",
     "ours": "本程序生成的文件（集团汇总、国资委报表、校验标注副本）",
+    "unopened": "无法打开的文件夹（没有权限或已损坏；其中的文件未读取，请检查权限后重试）",
 }
 """Why an entry of an input folder was not read, in the summary's words."""
 
@@ -83,22 +84,26 @@ def scan_inputs(inputs: Iterable[str | Path]) -> InputSet:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            for entry in _walk(path, set()):
+            unopened = found.skipped.setdefault("unopened", [])
+            for entry in _walk(path, set(), unopened.append):
                 kind = _skip_kind(entry)
                 if kind is None:
                     found.files.append(entry)
                 elif kind != "folder":
                     found.skipped.setdefault(kind, []).append(entry)
+            if not unopened:
+                del found.skipped["unopened"]
         else:
             found.files.append(path)
     return found
 
 
-def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path]:
+def _walk(folder: Path, seen: set[tuple[int, int]], unopened: Callable[[Path], None]) -> Iterator[Path]:
     try:
         info = folder.stat()
         entries = sorted(folder.iterdir())
     except OSError:
+        unopened(folder)  # listed with the skipped items: never silently passed over
         return
     key = (info.st_dev, info.st_ino)
     if key in seen:  # a link back up the tree
@@ -106,7 +111,7 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path]:
     seen.add(key)
     for entry in entries:
         if entry.is_dir() and entry.suffix.lower() not in WORKBOOK_SUFFIXES:
-            yield from _walk(entry, seen)
+            yield from _walk(entry, seen, unopened)
         else:
             yield entry
 

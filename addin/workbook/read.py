@@ -20,6 +20,8 @@ converters already give each field its schema type.
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 import difflib
 import math
@@ -125,6 +127,25 @@ def normalise_header(text: object) -> str:
     return "".join(folded.split())
 
 
+_COPY_MARKS = (
+    re.compile(r"^(?:copyof|副本)(.+)$", re.IGNORECASE),
+    re.compile(r"^(.+?)(?:\(\d+\)|-?副本\d*|-?copy\d*|-?\d+)$", re.IGNORECASE),
+)
+
+
+def copied_from(name: str, standard: dict[str, str]) -> str | None:
+    """The standard sheet ``name`` looks like a copy of (``standard``: normalised → name), or None."""
+    text = normalise_header(name)
+    for _ in range(3):  # 「Copy of 问题线索台账 (2)」: peel each mark
+        for mark in _COPY_MARKS:
+            match = mark.match(text)
+            if match:
+                text = match.group(1)
+                if text in standard:
+                    return standard[text]
+    return None
+
+
 PARALLEL_BYTES = 24 * 1024 * 1024
 """Ledger sheets larger than this (inflated XML, in total) are read by two processes."""
 _CHILD_SHARE = 0.48
@@ -172,6 +193,7 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
             with book:
                 reader = _Reader(name, book, scan)
                 info = reader.info()
+                reader.copied_sheets()
                 ledgers: dict[str, list[Record]] = {}
                 typed: dict[str, dict[str, list[Any]]] = {}
                 cells: dict[str, list[Problem]] = {}
@@ -477,6 +499,19 @@ class _Reader:
         actual = self.names.get(normalise_header(sheet.name))
         found = self.scan.errors_of_sheet(actual) if actual else {}
         return {xl_cell_to_rowcol(cell): text for cell, text in found.items()}
+
+    def copied_sheets(self) -> None:
+        """A sheet named like a copy of a standard one (Excel's 「问题线索台账 (2)」, 「Copy of …」,
+        「… - 副本」): its rows would never be read, so it is an error naming it."""
+        standard = {normalise_header(s.name): s.name for s in STANDARD.sheets}
+        for actual in self.book.sheet_names:
+            if normalise_header(actual) in standard:
+                continue
+            original = copied_from(actual, standard)
+            if original is not None:
+                self.problem(actual, None, None, "ZZ-READ-SHEET-COPY",
+                             f"工作表「{actual}」像是「{original}」的副本，其中的行不会被读取或汇总：请把这些行移到"
+                             f"「{original}」中并删除「{actual}」后重新报送")
 
     # -- 填报信息 -------------------------------------------------------------------------------
     def info(self) -> InfoRecord:
