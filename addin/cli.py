@@ -760,6 +760,11 @@ class _Droppable:
         if not self.closed_reader:
             try:
                 return self._stream.write(text)
+            except UnicodeEncodeError:  # a name in another encoding (GBK): shown readably, never a traceback
+                from addin.plumbing.guard import path_text
+
+                return self.write(path_text(text).encode(getattr(self._stream, "encoding", None) or "utf-8",
+                                                         "replace").decode(getattr(self._stream, "encoding", None) or "utf-8"))
             except (BrokenPipeError, ValueError, OSError) as exc:
                 if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError) \
                         and getattr(exc, "errno", None) not in (errno.EPIPE, errno.EIO, errno.ENOSPC):

@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from udfs.errors import EngineError
 
+from addin.plumbing.guard import path_text
 from addin.rollup.archive import Archive, SubmissionInfo
 from addin.rollup.cache import CacheStats, IntakeCache, worker_start as _worker_start
 from addin.plumbing.atomic import atomic_path
@@ -162,9 +163,9 @@ def _intake_all(files: Sequence[Path], as_of: dt.date | None, jobs: int, progres
 def _died(path: Path) -> Intake:
     from addin.validation.report import FileReport
 
-    problem = Problem(file=str(path), code="ZZ-READ-INTERNAL",
+    problem = Problem(file=path_text(path), code="ZZ-READ-INTERNAL",
                       message="读取进程异常退出（可能内存不足），此文件未读取；请稍后单独重试此文件")
-    return Intake(str(path), "", "unreadable", FileReport(str(path), "", "unreadable", [problem]))
+    return Intake(path_text(path), "", "unreadable", FileReport(path_text(path), "", "unreadable", [problem]))
 
 
 def _choose_period(intakes: Sequence[Intake], period: Period | None) -> Period | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from addin.plumbing.forked import Forked, can_fork
-from addin.plumbing.guard import guarded, refusal
+from addin.plumbing.guard import guarded, path_text, refusal
 from addin.plumbing.outputs import OutputError, OutputRefused, OutputSet, os_error_message, output_marker
 from addin.problems import Problem
 from addin.workbook.read import TEXT_VALUE_CODES, Submission, load_workbook
@@ -70,7 +70,7 @@ class InputSet:
         """One line per kind: how many, which (the first few)."""
         lines = []
         for kind, paths in self.skipped.items():
-            names = "、".join(str(p) for p in paths[:limit]) + ("等" if len(paths) > limit else "")
+            names = "、".join(path_text(p) for p in paths[:limit]) + ("等" if len(paths) > limit else "")
             lines.append(f"已跳过 {len(paths)} 项{SKIPPED_KINDS[kind]}：{names}")
         return lines
 
@@ -294,7 +294,7 @@ def validate_file(path: Path, as_of: dt.date | None = None) -> tuple[FileReport,
 
 
 def _validate_file(path: Path, as_of: dt.date | None, keep: bool) -> tuple[FileReport, Submission | None]:
-    name = str(path)
+    name = path_text(path)
     refused = refusal(path)
     if refused is not None:  # a folder, a FIFO, a device, a dangling link: never opened
         return FileReport(name, "", "unreadable", [Problem(file=name, code=refused[0], message=refused[1])]), None
@@ -350,11 +350,11 @@ def validate_paths(inputs: Iterable[str | Path], as_of: dt.date | None = None,
     taken: set[str] = set()
     for number, path in enumerate(files, start=1):
         if progress:
-            progress(number, len(files), str(path))
+            progress(number, len(files), path_text(path))
         file_report, _ = _validate_file(path, as_of, keep=False)
         report.files.append(file_report)
         if annotate_dir is not None and file_report.status == "invalid" and file_report.rows > ANNOTATE_MAX_ROWS:
-            report.annotation_errors[str(path)] = (
+            report.annotation_errors[path_text(path)] = (
                 f"工作簿有 {file_report.rows:,} 行，超过 {ANNOTATE_MAX_ROWS:,} 行，未生成标注副本；全部问题见报告")
         elif annotate_dir is not None and file_report.status == "invalid":
             _annotate_one(path, file_report, Path(annotate_dir), files, taken, outputs, report)
@@ -384,16 +384,16 @@ def _annotate_one(path: Path, file_report: FileReport, folder: Path, files: Sequ
     target = folder / name
     try:
         outputs.plan(target)
-        report.annotated[str(path)] = str(annotate(path, file_report, folder, name, writer=outputs.write))
+        report.annotated[path_text(path)] = path_text(annotate(path, file_report, folder, name, writer=outputs.write))
     except OutputRefused as exc:
-        report.annotation_errors[str(path)] = exc.message
+        report.annotation_errors[path_text(path)] = exc.message
         report.refused.append(str(target))
     except OutputError as exc:  # never lose the report for want of a copy
-        report.annotation_errors[str(path)] = exc.message
+        report.annotation_errors[path_text(path)] = exc.message
     except OSError as exc:
-        report.annotation_errors[str(path)] = os_error_message(exc, target)
+        report.annotation_errors[path_text(path)] = os_error_message(exc, target)
     except Exception:  # noqa: BLE001 - a file the copying library cannot take: the report still has it all
-        report.annotation_errors[str(path)] = "此文件的内容无法复制为标注副本（文件可能已损坏）；全部问题见报告"
+        report.annotation_errors[path_text(path)] = "此文件的内容无法复制为标注副本（文件可能已损坏）；全部问题见报告"
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -654,6 +654,20 @@ def _ole_problem(file: Path) -> Unreadable:
     return Unreadable("ZZ-FILE-XLS", "这是旧版 Excel 97-2003 工作簿（.xls），请在 Excel 中另存为 .xlsx 后报送")
 
 
+def open_book(path: str | Path):  # -> CalamineWorkbook
+    """The calamine reader of ``path``: by name, or — a name that is not valid UTF-8 (GBK
+    names, as a zip made on Chinese Windows unpacks them) — from the open file."""
+    from python_calamine import CalamineWorkbook
+
+    name = str(path)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        with open(path, "rb") as handle:
+            return CalamineWorkbook.from_filelike(handle)
+    return CalamineWorkbook.from_path(name)
+
+
 @contextlib.contextmanager
 def readable_copy(path: str | Path, scan: Scan) -> Iterator[Path]:
     """``path`` itself, or — when the scan found cells no reader should be given (NaN,

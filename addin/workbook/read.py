@@ -39,8 +39,9 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_c
 from udfs import vocab
 from udfs.values import EXCEL_EPOCH
 
+from addin.plumbing.guard import path_text
 from addin.plumbing.forked import Forked, can_fork
-from addin.workbook.preflight import (Scan, formula_rows, readable_copy, scan_file, shared_index_cells,
+from addin.workbook.preflight import (Scan, formula_rows, open_book, readable_copy, scan_file, shared_index_cells,
                                       sheet_parts)
 from addin.problems import Problem
 from addin.workbook.schema import (SELF_CHECK, STANDARD, STANDARD_VERSION, Column, ColumnType, InfoRecord, Origin, Record,
@@ -171,7 +172,7 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
     The validator passes them in, so that reading never imports validation.
     """
     file = Path(path)
-    name = str(file)
+    name = path_text(file)
     child = _Child.start(file) if parallel is not False and can_fork() else None
     if child is not None and parallel is None and child.bytes < PARALLEL_BYTES:
         child = child.cancel()
@@ -187,7 +188,7 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
             return _empty(name, [problem])
         with readable_copy(file, scan) as source:
             try:
-                book = CalamineWorkbook.from_path(str(source))
+                book = open_book(source)
             except (CalamineError, OSError, ValueError):
                 return _empty(name, [Problem(file=name, code="ZZ-READ-FILE", message=_open_failure(file))])
             with book:
@@ -321,8 +322,8 @@ def _read_part(file: Path, keys: list[str], parts: frozenset[str],
     if scan.unreadable is not None:
         return _ChildResult((scan.unreadable.code, scan.unreadable.message))
     result = _ChildResult()
-    with readable_copy(file, scan) as source, CalamineWorkbook.from_path(str(source)) as book:
-        reader = _Reader(str(file), book, scan)
+    with readable_copy(file, scan) as source, open_book(source) as book:
+        reader = _Reader(path_text(file), book, scan)
         for key in keys:
             sheet = STANDARD.sheet(key)
             grid = reader._grid(sheet)
@@ -338,7 +339,7 @@ def _read_part(file: Path, keys: list[str], parts: frozenset[str],
     result.deferred = reader.deferred
     result.found_additions = reader.found_additions
     if cell_checks is not None:
-        result.cells = _cell_checks(str(file), result, keys, cell_checks)
+        result.cells = _cell_checks(path_text(file), result, keys, cell_checks)
     for _, data in result.ledgers.values():
         if data is not None:
             data.pack_dates()
@@ -362,7 +363,7 @@ def read_calendar_days(path: str | Path) -> list[dt.date]:
     """The dates column A of a workbook's 工作日历 lists ([] when it has none or cannot be read;
     the file was preflighted when it was loaded)."""
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = open_book(path)
         with book:
             names = {normalise_header(n): n for n in book.sheet_names}
             actual = names.get(normalise_header(CALENDAR_SHEET))
