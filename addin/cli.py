@@ -239,9 +239,9 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     target_dir = settings.user_calendar_dir()
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"{args.year}.toml"
-    temporary = target.with_suffix(".toml.tmp")
-    shutil.copyfile(args.file, temporary)
-    temporary.replace(target)
+    check_target(target, force=args.force)  # a year the user imported before is replaced only with --force
+    with atomic_path(target) as temporary:  # named as ours: a kill leaves nothing the clean-up misses
+        shutil.copyfile(args.file, temporary)
     print(f"已导入 {args.year} 年：放假 {len(schedule.holidays)} 天，调休上班 {len(schedule.workdays)} 天 → {target}")
     return EXIT_OK
 
@@ -643,6 +643,7 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("action", choices=["years", "add"], metavar="years|add", help="years：列出已知年份；add：导入一年")
     cal.add_argument("year", nargs="?", type=_whole_number, metavar="年份", help="add：要导入的年份，如 2027")
     cal.add_argument("file", nargs="?", type=Path, metavar="日历文件.toml", help="add：该年的放假安排文件")
+    cal.add_argument("--force", action="store_true", help="add：替换用户文件夹中已导入的同一年")
     cal.set_defaults(handler=cmd_calendar)
 
     demo = _command(sub, "demo", "主流程演示：生成示例集团报表，校验、汇总、归档、生成文书")
