@@ -160,6 +160,9 @@ class Problem(BaseModel):
     severity: Severity = "error"
     row: int | None = None
     """1-based row of the record the problem is about (None for a sheet or file)."""
+    unkept_rows: int = 0
+    """Rows the file holds that this problem leaves unread (a repeated row element, a sheet
+    whose header was not found, a copy of a standard sheet): counted among the file's rows."""
     column: str = ""
     """The header of the column the problem is about ("" when none)."""
     explanation: str | None = None

@@ -20,7 +20,7 @@ from addin.plumbing.guard import guarded, path_text, refusal
 from addin.rollup.indicators import UnitLedgers, unit_indicators
 from addin.problems import Problem
 from addin.workbook.preflight import open_book, sheet_parts
-from addin.workbook.read import Submission, load_workbook
+from addin.workbook.read import unkept_rows, Submission, load_workbook
 from addin.workbook.schema import STANDARD, STANDARD_VERSION
 from addin.validation.report import FileReport
 from addin.validation.checks import precheck_cells
@@ -68,6 +68,8 @@ class Intake:
     read; 期初在办 is the roll-up's to fill in."""
     version: int = STANDARD_VERSION
     """The standard version of a subsidiary's workbook."""
+    unkept: int = 0
+    """Rows the file holds that no reader kept (``addin.workbook.read.unkept_rows``)."""
 
     def unit_ledgers(self, as_of: dt.date | None = None, brought_forward: int = 0) -> UnitLedgers:
         """This standard workbook's rows for the indicators, its deadlines judged by the one
@@ -89,7 +91,9 @@ class Intake:
 
     @property
     def rows(self) -> int:
-        return sum(len(rows) for rows in self.ledgers.values())
+        """The rows the file holds: those read, and those no reader could keep (a repeated
+        row element, an error of the file)."""
+        return sum(len(rows) for rows in self.ledgers.values()) + getattr(self, "unkept", 0)
 
     # Intakes cross from the worker processes by pickle: the rows travel as columns
     # (a ledger's rows share their keys and repeat their values), dates as ordinals.
@@ -220,6 +224,7 @@ def _standard(file: Path, digest: str, submission: Submission, problems: list[Pr
             rows.append(Row(values, unit, uscc, period, name, record.origin.row))
         intake.ledgers[sheet.key] = rows
     intake.version = getattr(submission, "version", intake.version)
+    intake.unkept = unkept_rows(problems)
     if status == "valid":
         intake.indicators = unit_indicators(intake.unit_ledgers(as_of))
     return intake

@@ -15,7 +15,7 @@ from addin.plumbing.forked import Forked, can_fork
 from addin.plumbing.guard import guarded, path_text, refusal
 from addin.plumbing.outputs import OutputError, OutputRefused, OutputSet, os_error_message, output_marker
 from addin.problems import Problem
-from addin.workbook.read import TEXT_VALUE_CODES, Submission, load_workbook
+from addin.workbook.read import TEXT_VALUE_CODES, Submission, load_workbook, unkept_rows
 from addin.workbook.recompute import NOT_COLUMNS, recompute, workbook_calendar
 from addin.workbook.schema import STANDARD
 from addin.validation.checks import ENGINE_CHECKS, INPUT_CHECKS, Context, precheck_cells
@@ -306,7 +306,7 @@ def _validate_file(path: Path, as_of: dt.date | None, keep: bool) -> tuple[FileR
         with no_gc():
             submission = load_workbook(file, light=True, cell_checks=precheck_cells)
             problems = check_submission(submission, as_of, fill=False)
-            rows = sum(len(v) for v in submission.ledgers.values())
+            rows = sum(len(v) for v in submission.ledgers.values()) + unkept_rows(problems)
             # not kept: freed while the collector is off, nothing for it to scan
             return (submission if keep else None), problems, rows
 

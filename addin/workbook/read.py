@@ -466,11 +466,13 @@ class _Reader:
         self.names = {normalise_header(n): n for n in book.sheet_names}
 
     def problem(self, sheet: str, row: int | None, col: int | None, code: str, message: str,
-                severity: str = "error", column: Column | None = None, deferred: bool = False) -> None:
+                severity: str = "error", column: Column | None = None, deferred: bool = False,
+                unkept: int = 0) -> None:
         cell = "" if row is None or col is None else xl_rowcol_to_cell(row, col)
         (self.deferred if deferred else self.problems).append(Problem(
             file=self.file, sheet=sheet, cell=cell, code=code, message=message, severity=severity,  # type: ignore[arg-type]
-            row=None if row is None or col is None else row + 1, column=column.header if column else ""))
+            row=None if row is None or col is None else row + 1, column=column.header if column else "",
+            unkept_rows=unkept))
 
     def _grid(self, sheet: Sheet | str) -> list[list[Any]] | None:
         title = sheet if isinstance(sheet, str) else sheet.name
@@ -495,6 +497,16 @@ class _Reader:
             self.problem(title, row, col, "ZZ-READ-BAD-VALUE", f"{what}：{why}；请重新填写{_what(column) if column else '正确的内容'}",
                          column=column)
 
+    def _repeated_rows(self, title: str) -> None:
+        """Row elements whose number repeats an earlier one: the reader keeps one, so each is
+        an error at its row — and counted among the rows the file holds (``unkept_rows``)."""
+        actual = self.names.get(normalise_header(title))
+        for number in self.scan.repeated_rows_of_sheet(actual) if actual else []:
+            self.problem(title, number - 1, 0, "ZZ-READ-ROW-REPEATED",
+                         f"「{title}」第{number}行在文件中出现了不止一次（文件内部结构异常，可能被其他软件改动过），"
+                         f"其中一行的内容读不到：请用 Excel 或 WPS 打开后另存为新的 .xlsx，核对第{number}行后重新报送",
+                         unkept=1)
+
     def _error_cells(self, sheet: Sheet) -> dict[tuple[int, int], str]:
         """Cells of the sheet whose cached value is a spreadsheet error: (row, col) → text."""
         actual = self.names.get(normalise_header(sheet.name))
@@ -510,9 +522,13 @@ class _Reader:
                 continue
             original = copied_from(actual, standard)
             if original is not None:
+                grid = self._grid(actual)
+                ledger = next((s for s in STANDARD.ledgers if s.name == original), None)
+                held = held_rows(ledger, grid) if grid and ledger is not None else 0
                 self.problem(actual, None, None, "ZZ-READ-SHEET-COPY",
-                             f"工作表「{actual}」像是「{original}」的副本，其中的行不会被读取或汇总：请把这些行移到"
-                             f"「{original}」中并删除「{actual}」后重新报送")
+                             f"工作表「{actual}」像是「{original}」的副本，其中的行不会被读取或汇总"
+                             + (f"（{held} 行）" if held else "")
+                             + f"：请把这些行移到「{original}」中并删除「{actual}」后重新报送", unkept=held)
 
     # -- 填报信息 -------------------------------------------------------------------------------
     def info(self) -> InfoRecord:
@@ -580,11 +596,17 @@ class _Reader:
         return build_records(self.file, sheet, data, light)
 
     def ledger_data(self, sheet: Sheet, grid: list[list[Any]]) -> _Ledger | None:
+        self._repeated_rows(sheet.name)
         header_row, positions = self._header(sheet, grid)
         if header_row is None:
             expected = "、".join(c.header for c in sheet.columns[:3])
+            held = held_rows(sheet, grid)
+            lower = held_header_row(sheet, grid)
+            where = f"列标题在第{lower + 1}行，应在第1行：请删除标题上方的行" if lower is not None else \
+                f"第1行没有找到本表的列标题（应为 {expected} 等），请使用标准填报模板"
             self.problem(sheet.name, None, None, "ZZ-READ-HEADER-MISSING",
-                         f"「{sheet.name}」第1行没有找到本表的列标题（应为 {expected} 等），请使用标准填报模板")
+                         f"「{sheet.name}」{where}" + (f"（表中 {held} 行内容因此未能读取）" if held else ""),
+                         unkept=held)
             return None
         self.columns[sheet.key] = positions
         if sheet.since > 1 or any(c.since > 1 for c in sheet.columns if c.field in positions):
@@ -787,6 +809,29 @@ class _Reader:
 
 
 _FLAG_VALUES = {vocab.YES: True, vocab.NO: False, "": None}
+
+
+def held_header_row(sheet: Sheet, grid: list[list[Any]]) -> int | None:
+    """The 0-based row naming at least three of the sheet's columns, anywhere (None: none)."""
+    wanted = {normalise_header(c.header) for c in sheet.columns}
+    for r, line in enumerate(grid):
+        if sum(1 for v in line if isinstance(v, str) and normalise_header(v) in wanted) >= 3:
+            return r
+    return None
+
+
+def held_rows(sheet: Sheet, grid: list[list[Any]]) -> int:
+    """The rows a sheet holds when its header was not where the reader looks: the rows
+    with any content below a header found lower down (or all rows with content)."""
+    header = held_header_row(sheet, grid)
+    start = 0 if header is None else header + 1
+    return sum(1 for line in grid[start:] if not all(_blank(v) for v in line))
+
+
+def unkept_rows(problems: Iterable[Problem]) -> int:
+    """Rows the file holds that no reader could keep (a repeated row element): counted with
+    the file's rows, so the reconciliation counts what the file holds."""
+    return sum(getattr(p, "unkept_rows", 0) for p in problems)
 
 
 def _data_rows(grid: list[list[Any]], first: int, inputs: list[int]) -> list[int]:
