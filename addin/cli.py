@@ -358,6 +358,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
                                 outputs=outputs)
         if sys.stderr.isatty():
             print(file=sys.stderr)
+        if report.write_failed:  # a copy could not be written (a full disk): none of the outputs is
+            outputs.discard()
+            report.annotated.clear()
+            report.print(sys.stdout)
+            print(f"{report.write_failed}；本次的 JSON 报告和标注副本都未写出", file=sys.stderr)
+            return EXIT_ERROR
         if args.json:
             outputs.write(args.json, report.write_json)
         outputs.commit()
@@ -800,8 +806,27 @@ class _Droppable:
         return getattr(self._stream, name)
 
 
+def _unraisable(info: Any) -> None:
+    """An error Python can only report (a library's object closing a file on a full disk as
+    it is collected): into the error log, never a traceback on the console."""
+    import traceback
+
+    from addin.plumbing.guard import error_log
+
+    try:
+        log = error_log()
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"\n=== pid {os.getpid()} ignored in {info.object!r}\n")
+            handle.write("".join(traceback.format_exception(info.exc_type, info.exc_value, info.exc_traceback)))
+    except Exception:  # noqa: BLE001 - nowhere to put it: dropped
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     saved = sys.stdout, sys.stderr
+    saved_hook = sys.unraisablehook
+    sys.unraisablehook = _unraisable
     if not isinstance(sys.stdout, _Droppable):
         sys.stdout = _Droppable(sys.stdout)  # type: ignore[assignment]
     if not isinstance(sys.stderr, _Droppable):
@@ -815,7 +840,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return code
     finally:
+        import gc
+
+        gc.collect()  # what a failed writer left behind is collected under our hook
         sys.stdout, sys.stderr = saved
+        sys.unraisablehook = saved_hook
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -79,6 +79,8 @@ class ValidationReport:
     """Input path → annotated copy written by ``--annotate``."""
     annotation_errors: dict[str, str] = field(default_factory=dict)
     """Input path → why its annotated copy could not be written."""
+    write_failed: str = ""
+    """Why an annotated copy could not be written (a full disk…): then no output of the run is."""
     refused: list[str] = field(default_factory=list)
     """Annotated copies not written because a file this run did not create has their name."""
 

@@ -388,10 +388,12 @@ def _annotate_one(path: Path, file_report: FileReport, folder: Path, files: Sequ
     except OutputRefused as exc:
         report.annotation_errors[path_text(path)] = exc.message
         report.refused.append(str(target))
-    except OutputError as exc:  # never lose the report for want of a copy
+    except OutputError as exc:  # the report is kept; the set of outputs is not (all or none)
         report.annotation_errors[path_text(path)] = exc.message
+        report.write_failed = report.write_failed or exc.message
     except OSError as exc:
         report.annotation_errors[path_text(path)] = os_error_message(exc, target)
+        report.write_failed = report.write_failed or os_error_message(exc, target)
     except Exception:  # noqa: BLE001 - a file the copying library cannot take: the report still has it all
         report.annotation_errors[path_text(path)] = "此文件的内容无法复制为标注副本（文件可能已损坏）；全部问题见报告"
 
