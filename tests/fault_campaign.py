@@ -243,6 +243,13 @@ class Outcome:
     seconds: float = 0.0
 
 
+def _may_lose(what: str) -> bool:
+    """Mutations that may really take a row's content away (a removed cell or part, cut or
+    flipped XML, a row moved beyond the sheet): the rejected file then holds fewer rows."""
+    return any(what.startswith(kind) or f"; {kind}" in what
+               for kind in ("drop-cell", "drop-part", "cut-xml", "flip-xml", "renumber-row", "inline", "value"))
+
+
 def _base_rows(path: Path) -> int | None:
     """The rows of a demo workbook (None: the demo's deliberately unreadable file)."""
     from addin.validation.run import validate_file
@@ -296,6 +303,9 @@ def run(count: int = 320, seed: int = 26, folder: Path | None = None, units: int
                 outcome.findings.append(f"traceback: validate {label}: {internal[0].message}")
             if report.status == "valid" and report.rows != base[source]:
                 outcome.findings.append(f"lost rows: validate {label}: passed with {report.rows} rows, "
+                                        f"the workbook it was made from holds {base[source]}")
+            elif report.status == "invalid" and report.rows < base[source] and not _may_lose(what):
+                outcome.findings.append(f"uncounted rows: validate {label}: rejected counting {report.rows} rows, "
                                         f"the workbook it was made from holds {base[source]}")
             if report.status == "invalid" and not report.errors:
                 outcome.findings.append(f"unexplained: validate {label}: invalid without an error")

@@ -100,6 +100,18 @@ def test_a_copied_sheet_is_an_error_naming_it_and_its_rows_are_counted(books: di
     assert clean.status == "valid" and report.rows == clean.rows + 4  # the copy's 4 clue rows counted too
 
 
+def test_a_renamed_ledger_is_an_error_and_its_rows_are_counted(books: dict[str, Path], tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(books["clean"])
+    book[LEDGER].title = "Sheet1"
+    book.save(tmp_path / "renamed.xlsx")
+    report, _ = validate_file(tmp_path / "renamed.xlsx")
+    (problem,) = [p for p in report.problems if p.code == "ZZ-READ-SHEET-RENAMED"]
+    assert problem.sheet == "Sheet1" and f"「{LEDGER}」" in problem.message and "4 行" in problem.message
+    assert report.status == "invalid" and report.rows == 13
+    clean, _ = validate_file(books["clean"])
+    assert not [p for p in clean.problems if p.code == "ZZ-READ-SHEET-RENAMED"]  # the template's 参数, 列表: not ledgers
+
+
 def test_the_reconciliation_counts_what_the_files_hold(books: dict[str, Path]) -> None:
     clean, _ = validate_file(books["clean"])
     repeated, _ = validate_file(books["repeated-row"])

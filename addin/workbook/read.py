@@ -521,7 +521,9 @@ class _Reader:
             if normalise_header(actual) in standard:
                 continue
             original = copied_from(actual, standard)
-            if original is not None:
+            if original is None:
+                self._renamed_ledger(actual)
+            else:
                 grid = self._grid(actual)
                 ledger = next((s for s in STANDARD.ledgers if s.name == original), None)
                 held = held_rows(ledger, grid) if grid and ledger is not None else 0
@@ -529,6 +531,26 @@ class _Reader:
                              f"工作表「{actual}」像是「{original}」的副本，其中的行不会被读取或汇总"
                              + (f"（{held} 行）" if held else "")
                              + f"：请把这些行移到「{original}」中并删除「{actual}」后重新报送", unkept=held)
+
+    def _renamed_ledger(self, actual: str) -> None:
+        """A sheet of another name holding a missing ledger's header (renamed 「Sheet1」): an
+        error naming both, its rows counted among the rows the file holds."""
+        missing = [s for s in STANDARD.ledgers if normalise_header(s.name) not in self.names]
+        if not missing:
+            return
+        try:
+            head = self.book.get_sheet_by_name(actual).to_python(nrows=HEADER_SEARCH_ROWS * 5)
+        except Exception:  # noqa: BLE001 - a sheet calamine cannot take is not one of ours to count
+            return
+        for ledger in missing:
+            if held_header_row(ledger, head, max(3, len(ledger.columns) // 2)) is None:
+                continue  # (the template's own 列表 names a few columns: not a ledger)
+            grid = self._grid(actual) or []
+            held = held_rows(ledger, grid)
+            self.problem(actual, None, None, "ZZ-READ-SHEET-RENAMED",
+                         f"工作表「{actual}」有「{ledger.name}」的列标题，像是改了名的「{ledger.name}」，其中的行不会被读取或汇总"
+                         + (f"（{held} 行）" if held else "") + f"：请把它改回「{ledger.name}」后重新报送", unkept=held)
+            return
 
     # -- 填报信息 -------------------------------------------------------------------------------
     def info(self) -> InfoRecord:
@@ -811,11 +833,11 @@ class _Reader:
 _FLAG_VALUES = {vocab.YES: True, vocab.NO: False, "": None}
 
 
-def held_header_row(sheet: Sheet, grid: list[list[Any]]) -> int | None:
-    """The 0-based row naming at least three of the sheet's columns, anywhere (None: none)."""
+def held_header_row(sheet: Sheet, grid: list[list[Any]], least: int = 3) -> int | None:
+    """The 0-based row naming at least ``least`` of the sheet's columns, anywhere (None: none)."""
     wanted = {normalise_header(c.header) for c in sheet.columns}
     for r, line in enumerate(grid):
-        if sum(1 for v in line if isinstance(v, str) and normalise_header(v) in wanted) >= 3:
+        if len({normalise_header(v) for v in line if isinstance(v, str)} & wanted) >= least:
             return r
     return None
 
