@@ -388,3 +388,79 @@ def test_the_fault_campaign_finds_nothing(tmp_path: Path) -> None:
     assert outcome.mutants == 300
     assert not outcome.findings, "\n".join(outcome.findings[:20])
     assert outcome.statuses.get("valid") and outcome.statuses.get("invalid") and outcome.statuses.get("unreadable")
+
+
+# -- the 收报台's checking processes and incoming/ -----------------------------------------------------
+
+
+def sleeper(seconds: float, send: Any) -> int:
+    """A check that takes long (run in the 收报台's checking process)."""
+    import time
+
+    send("pid", os.getpid())
+    time.sleep(seconds)
+    return 0
+
+
+KILLED_SERVER = """
+import sys, time
+from addin.web import isolate
+from tests.test_faults import sleeper
+isolate.run_capped(sleeper, (120,), 0, 300, on_message=lambda *m: print(m[1], flush=True))
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG, /proc")
+def test_checking_processes_die_with_the_server(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from addin.web import isolate
+
+    pids: list[int] = []
+    outcome: list[Any] = []
+    thread = threading.Thread(target=lambda: outcome.append(
+        isolate.run_capped(sleeper, (120,), 0, 300, on_message=lambda *m: pids.append(m[1]))))
+    thread.start()
+    for _ in range(200):
+        if pids:
+            break
+        time.sleep(0.05)
+    assert pids and _alive(pids[0])
+    assert isolate.stop_all() == 1  # the server stops: its checks are killed
+    thread.join(30)
+    assert outcome and outcome[0].failed == "crash" and not _alive(pids[0])
+    # kill -9 of the server itself: the check dies with it
+    server = subprocess.Popen([sys.executable, "-c", KILLED_SERVER], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                              env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert server.stdout is not None
+    child = int(server.stdout.readline())
+    assert _alive(child)
+    server.kill()
+    server.wait(30)
+    for _ in range(100):
+        if not _alive(child):
+            break
+        time.sleep(0.1)
+    assert not _alive(child)
+
+
+def test_incoming_uploads_are_cleared_at_start_and_shutdown(tmp_path: Path) -> None:
+    from addin.web.store import Store
+
+    store = Store(tmp_path / "data")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = store.incoming().with_name(f"{dead.stdout.strip()}-{'a' * 32}.xlsx")  # a killed 收报台's upload
+    ours = store.incoming()
+    for path in (left, ours):
+        path.write_bytes(b"upload")
+    assert store.clear_incoming() == 1 and not left.exists() and ours.exists()  # at start
+    assert store.clear_incoming(mine=True) == 1 and not ours.exists()  # at shutdown

@@ -502,7 +502,8 @@ class _Reader:
         an error at its row — and counted among the rows the file holds (``unkept_rows``)."""
         actual = self.names.get(normalise_header(title))
         for number in self.scan.repeated_rows_of_sheet(actual) if actual else []:
-            self.problem(title, number - 1, 0, "ZZ-READ-ROW-REPEATED",
+            at = (number - 1, 0) if number >= 1 else (None, None)  # a row numbered 0 has no cell
+            self.problem(title, *at, "ZZ-READ-ROW-REPEATED",
                          f"「{title}」第{number}行在文件中出现了不止一次（文件内部结构异常，可能被其他软件改动过），"
                          f"其中一行的内容读不到：请用 Excel 或 WPS 打开后另存为新的 .xlsx，核对第{number}行后重新报送",
                          unkept=1)
