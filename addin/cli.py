@@ -167,9 +167,7 @@ def _profiles_new(args: argparse.Namespace) -> int:
     if target.resolve() == source_file.resolve():
         print(f"新标准文件不能覆盖原标准文件 {source_file}", file=sys.stderr)
         return EXIT_USAGE
-    if target.exists() and not args.force:
-        print(f"{target} 已存在；要覆盖请加 --force", file=sys.stderr)
-        return EXIT_ERROR
+    check_target(target, force=args.force)  # an existing profile only with --force (exit 2)
     profiles.parse_profile(text, str(target))  # the copy must load before it is written
     with atomic_path(target) as temporary:
         temporary.write_text(text, encoding="utf-8")

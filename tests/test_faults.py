@@ -376,6 +376,21 @@ def test_a_device_or_huge_file_is_refused_unopened(tmp_path: Path, capsys: pytes
     assert code == 1 and "不是日历文件" in err
 
 
+def test_an_imported_calendar_year_is_replaced_only_with_force(tmp_path: Path, zhuize_home: Path,
+                                                                calendar_2027_text: str,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "2027.toml"
+    source.write_text(calendar_2027_text, encoding="utf-8")
+    assert run(capsys, "calendar", "add", "2027", source)[0] == 0
+    target = zhuize_home / "calendar" / "2027.toml"
+    target.write_text(calendar_2027_text + "# 本单位的注释\n", encoding="utf-8")  # edited by hand since
+    code, _, err = run(capsys, "calendar", "add", "2027", source)
+    assert code == 2 and "--force" in err and target.read_text("utf-8").endswith("# 本单位的注释\n")
+    assert run(capsys, "calendar", "add", "2027", source, "--force")[0] == 0
+    assert target.read_text("utf-8") == calendar_2027_text
+    assert not [p for p in target.parent.iterdir() if p.name != "2027.toml"]  # no temporary file left
+
+
 # -- the fault campaign ------------------------------------------------------------------------------
 
 
