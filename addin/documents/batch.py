@@ -156,7 +156,7 @@ def _execute(prepared: Sequence[_Prepared], out_dir: str | Path, progress: Progr
     total = sum(len(p.jobs) for p in prepared)
     done = 0
     written_now: list[WrittenLetter] = []
-    with OutputSet() as outputs:  # every letter, or none (a full disk leaves no half of them)
+    with OutputSet(force=True) as outputs:  # every letter, or none; replacing as before (letters --force: branch documents)
         for item in prepared:
             for job in item.jobs:
                 clue_id = job.case.clue_id if job.case else (job.row.clue_id or "")
