@@ -189,7 +189,8 @@ class Problem(BaseModel):
         problem = cls.__new__(cls)
         message = redact_ids(message)
         _set(problem, "__dict__", {"file": file, "sheet": sheet, "cell": cell, "code": code, "message": message,
-                                   "severity": severity, "row": row, "column": column, "explanation": None})
+                                   "severity": severity, "row": row, "unkept_rows": 0, "column": column,
+                                   "explanation": None})
         _set(problem, "__pydantic_fields_set__", {"file", "sheet", "cell", "code", "message", "severity", "row",
                                                   "column"})
         _set(problem, "__pydantic_extra__", None)

@@ -119,7 +119,9 @@ class Store:
     def secret_key(self) -> bytes:
         path = self.data / "secret.key"
         if not path.exists():
-            temporary = self.data / f".secret.{os.getpid()}.tmp"
+            from addin.plumbing.outputs import temporary_beside
+
+            temporary = temporary_beside(path)  # (0600) named as ours: the clean-up finds it after a kill
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(secrets.token_bytes(32))
