@@ -20,6 +20,7 @@ A user's mistake prints a Chinese message on stderr and exits non-zero; never a 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import shutil
 import sqlite3
@@ -37,7 +38,7 @@ from udfs.workcalendar import default_calendar, load_year_file
 
 from addin.cli_format import format_result
 from addin.plumbing.atomic import atomic_path
-from addin.plumbing.outputs import OutputError, OutputSet, os_error_message
+from addin.plumbing.outputs import OutputError, OutputRefused, OutputSet, check_target, os_error_message
 from addin.plumbing.redact import redacted_console
 
 if TYPE_CHECKING:
@@ -168,9 +169,7 @@ def _profiles_new(args: argparse.Namespace) -> int:
     if target.resolve() == source_file.resolve():
         print(f"新标准文件不能覆盖原标准文件 {source_file}", file=sys.stderr)
         return EXIT_USAGE
-    if target.exists() and not args.force:
-        print(f"{target} 已存在；要覆盖请加 --force", file=sys.stderr)
-        return EXIT_ERROR
+    check_target(target, force=args.force)  # an existing profile only with --force (exit 2)
     profiles.parse_profile(text, str(target))  # the copy must load before it is written
     with atomic_path(target) as temporary:
         temporary.write_text(text, encoding="utf-8")
@@ -240,9 +239,9 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     target_dir = settings.user_calendar_dir()
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"{args.year}.toml"
-    temporary = target.with_suffix(".toml.tmp")
-    shutil.copyfile(args.file, temporary)
-    temporary.replace(target)
+    check_target(target, force=args.force)  # a year the user imported before is replaced only with --force
+    with atomic_path(target) as temporary:  # named as ours: a kill leaves nothing the clean-up misses
+        shutil.copyfile(args.file, temporary)
     print(f"已导入 {args.year} 年：放假 {len(schedule.holidays)} 天，调休上班 {len(schedule.workdays)} 天 → {target}")
     return EXIT_OK
 
@@ -360,7 +359,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not inputs.files:
         print(f"没有找到要校验的工作簿（.xlsx）：{'、'.join(str(p) for p in args.inputs)}", file=sys.stderr)
         return EXIT_USAGE
-    outputs = OutputSet(inputs.files)
+    outputs = OutputSet(inputs.files, force=args.force)
     if args.json:
         outputs.plan(args.json)
     if args.annotate is not None and args.annotate.exists() and not args.annotate.is_dir():
@@ -383,45 +382,47 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             print(f"\r校验 {done}/{total} {Path(path).name[:40]:<40}", end="", file=sys.stderr, flush=True)
 
-    report = validate_paths(inputs.files, as_of=as_of, annotate_dir=args.annotate, progress=progress)
-    if sys.stderr.isatty():
-        print(file=sys.stderr)
     notices: list[tuple[Path, Any]] = []
-    if args.notices is not None:
-        from addin.documents.rejection import notice_name, notices_for
+    with outputs:  # the JSON report, the annotated copies and the notices: all of them or none
+        report = validate_paths(inputs.files, as_of=as_of, annotate_dir=args.annotate, progress=progress,
+                                outputs=outputs)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        if report.write_failed:  # a copy could not be written (a full disk): none of the outputs is
+            outputs.discard()
+            report.annotated.clear()
+            report.print(sys.stdout)
+            print(f"{report.write_failed}；本次的 JSON 报告和标注副本都未写出", file=sys.stderr)
+            return EXIT_ERROR
+        if args.notices is not None:
+            from addin.documents.rejection import notice_name, notices_for, write_notice
 
-        taken: set[str] = set()
-        for notice in notices_for(report.files):
-            name = notice_name(notice)
-            stem, number = name[:-5], 2
-            while name in taken:
-                name, number = f"{stem}（{number}）.docx", number + 1
-            taken.add(name)
-            notices.append((args.notices / name, notice))
-        existing = [str(path) for path, _ in notices if path.exists()]
-        if existing and not args.force:
-            print(f"退回通知 {'、'.join(existing)} 已存在，未写出任何退回通知；要覆盖请加 --force", file=sys.stderr)
-            return EXIT_USAGE
-        for path, _ in notices:
-            outputs.plan(path)
-    if args.json or notices:
-        from addin.documents.rejection import write_notice
-
-        with outputs:
-            if args.json:
-                outputs.write(args.json, report.write_json)
+            taken: set[str] = set()
+            for notice in notices_for(report.files):
+                name = notice_name(notice)
+                stem, number = name[:-5], 2
+                while name in taken:
+                    name, number = f"{stem}（{number}）.docx", number + 1
+                taken.add(name)
+                notices.append((args.notices / name, notice))
+            existing = [str(path) for path, _ in notices if path.exists()]
+            if existing and not args.force:
+                outputs.discard()
+                print(f"退回通知 {'、'.join(existing)} 已存在，未写出任何结果；要覆盖请加 --force", file=sys.stderr)
+                return EXIT_USAGE
             for path, notice in notices:
                 outputs.write(path, lambda temporary, n=notice: write_notice(n, identity, temporary))
-            outputs.commit()
-    try:
-        report.print(sys.stdout)
-        for path, _ in notices:
-            print(f"退回通知：{path}")
         if args.json:
-            print(f"JSON 报告：{args.json}")
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _quiet_stdout()
+            outputs.write(args.json, report.write_json)
+        outputs.commit()
+    report.print(sys.stdout)
+    for path, _ in notices:
+        print(f"退回通知：{path}")
+    if args.json:
+        print(f"JSON 报告：{args.json}")
+    if report.refused:
+        print("有标注副本因同名文件已存在而未写出（不覆盖不是本次生成的文件）：要替换请加 --force，或换一个 --annotate 文件夹",
+              file=sys.stderr)
     return report.exit_code
 
 
@@ -517,15 +518,17 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     if not inputs.files:
         print(f"没有找到要汇总的工作簿（.xlsx）：{'、'.join(str(p) for p in args.inputs)}", file=sys.stderr)
         return EXIT_USAGE
-    outputs = OutputSet(inputs.files, args.archive)
+    cache = None if args.no_cache else cache_path(args.archive)
+    outputs = OutputSet(inputs.files, args.archive, force=args.force, protect=[cache_path(args.archive)])
     for target in (args.out, args.sasac, args.json):
         if target is not None:
             outputs.plan(target)
     if args.archive is not None:
-        OutputSet(inputs.files).plan(args.archive)  # the archive is never one of the inputs either
+        check_target(args.archive, force=True, inputs=inputs.files,
+                     protect=[cache_path(args.archive)])  # the archive is never an input nor the cache
     result = core.rollup(inputs.files, period=period, as_of=as_of, archive_path=args.archive,
                          jobs=args.jobs or core.default_jobs(), progress=ConsoleProgress("汇总"),
-                         cache_path=None if args.no_cache else cache_path(args.archive))
+                         cache_path=cache)
     if not result.reconciled:
         print(core.summary_text(result))
         print("对账不平：输入行数 ≠ 汇总行数 + 退回行数，未写出任何结果，请报告此问题", file=sys.stderr)
@@ -535,11 +538,16 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         outputs.write(args.out, lambda temporary: write_group_return(result, temporary, identity=forms.identity))
         if args.sasac:
             outputs.write(args.sasac, lambda temporary: write_sasac_return(result, temporary, settings=forms))
+
+        def finish() -> None:  # inside the archive's transaction: it commits only after the outputs did
+            if args.json:
+                outputs.write(args.json, lambda temporary: core.write_summary(result, temporary, roster))
+            outputs.commit(undoable=True)
+
         if args.archive:
-            core.archive_accepted(result, args.archive)  # one transaction, committed before anything is shown
-        if args.json:
-            outputs.write(args.json, lambda temporary: core.write_summary(result, temporary, roster))
-        outputs.commit()
+            core.archive_accepted(result, args.archive, before_commit=finish)
+        else:
+            finish()
     # everything is written and committed: what follows only shows it (a closed pipe changes nothing)
     lines = [core.summary_text(result)] + ([result.cache.text()] if result.cache is not None else []) + [
         f"主要指标：{headline_text(result.totals)}"]
@@ -749,6 +757,7 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("action", choices=["years", "add"], metavar="years|add", help="years：列出已知年份；add：导入一年")
     cal.add_argument("year", nargs="?", type=_whole_number, metavar="年份", help="add：要导入的年份，如 2027")
     cal.add_argument("file", nargs="?", type=Path, metavar="日历文件.toml", help="add：该年的放假安排文件")
+    cal.add_argument("--force", action="store_true", help="add：替换用户文件夹中已导入的同一年")
     cal.set_defaults(handler=cmd_calendar)
 
     demo = _command(sub, "demo", "主流程演示：生成示例集团报表，校验、汇总、归档、生成文书")
@@ -795,10 +804,10 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("inputs", nargs="+", type=Path, metavar="工作簿或文件夹", help="工作簿或文件夹（递归查找）")
     val.add_argument("--json", type=Path, metavar="报告.json", help="另存 JSON 报告（UTF-8）")
     val.add_argument("--annotate", type=Path, metavar="文件夹", help="为有错误的工作簿生成标注副本（原文件不变）")
+    val.add_argument("--force", action="store_true", help="替换 --json、标注副本和退回通知处已有的同名文件（默认不覆盖）")
     val.add_argument("--as-of", metavar="日期", help="期限提醒的基准日，如 2026-11-23（默认为各文件的填报日期）")
     val.add_argument("--notices", type=Path, metavar="文件夹",
                      help="为每个退回的工作簿生成退回通知（Word）：错在哪、怎么改、何时前重报，署用户配置 [unit] 的单位名称")
-    val.add_argument("--force", action="store_true", help="覆盖 --notices 文件夹中已有的同名退回通知")
     val.set_defaults(handler=cmd_validate)
 
     roll = _command(sub, "rollup", "汇总下级报表：生成集团汇总、国资委报表，退回有错误的文件", epilog=AS_OF_RULE)
@@ -812,6 +821,7 @@ def build_parser() -> argparse.ArgumentParser:
     roll.add_argument("--roster", type=Path, metavar="名单.xlsx",
                       help="应报单位名单（.xlsx 或 .csv，列名：单位名称、统一社会信用代码、层级）：列出未报的单位")
     roll.add_argument("--jobs", type=_whole_number, metavar="进程数", help="并行读取的进程数（默认按 CPU 核数，最多 4）")
+    roll.add_argument("--force", action="store_true", help="替换 --out/--sasac/--json 处已有的文件（默认不覆盖，报错退出）")
     roll.add_argument("--no-cache", action="store_true",
                       help="不用汇总缓存，重新读取全部文件（缓存在归档库旁或用户文件夹，只重读有变化的文件）")
     add_form_arguments(roll)
@@ -867,7 +877,99 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Droppable:
+    """A console stream whose reader may go away (``| head -1``, a closed terminal): what
+    cannot be shown is dropped and the work goes on; the exit code still says what happened."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.closed_reader = False
+
+    def write(self, text: str) -> int:
+        if not self.closed_reader:
+            try:
+                return self._stream.write(text)
+            except UnicodeEncodeError:  # a name in another encoding (GBK): shown readably, never a traceback
+                from addin.plumbing.guard import path_text
+
+                return self.write(path_text(text).encode(getattr(self._stream, "encoding", None) or "utf-8",
+                                                         "replace").decode(getattr(self._stream, "encoding", None) or "utf-8"))
+            except (BrokenPipeError, ValueError, OSError) as exc:
+                if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError) \
+                        and getattr(exc, "errno", None) not in (errno.EPIPE, errno.EIO, errno.ENOSPC):
+                    raise
+                self._lost()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.closed_reader:
+            try:
+                self._stream.flush()
+            except (BrokenPipeError, ValueError, OSError):
+                self._lost()
+
+    def _lost(self) -> None:
+        self.closed_reader = True
+        try:  # nothing more reaches the closed pipe, not even Python's flush at exit
+            fileno = self._stream.fileno()
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, fileno)
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def isatty(self) -> bool:
+        try:
+            return bool(self._stream.isatty())
+        except (ValueError, OSError):
+            return False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _unraisable(info: Any) -> None:
+    """An error Python can only report (a library's object closing a file on a full disk as
+    it is collected): into the error log, never a traceback on the console."""
+    import traceback
+
+    from addin.plumbing.guard import error_log
+
+    try:
+        log = error_log()
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"\n=== pid {os.getpid()} ignored in {info.object!r}\n")
+            handle.write("".join(traceback.format_exception(info.exc_type, info.exc_value, info.exc_traceback)))
+    except Exception:  # noqa: BLE001 - nowhere to put it: dropped
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    saved = sys.stdout, sys.stderr
+    saved_hook = sys.unraisablehook
+    sys.unraisablehook = _unraisable
+    if not isinstance(sys.stdout, _Droppable):
+        sys.stdout = _Droppable(sys.stdout)  # type: ignore[assignment]
+    if not isinstance(sys.stderr, _Droppable):
+        sys.stderr = _Droppable(sys.stderr)  # type: ignore[assignment]
+    try:
+        code = _main(argv)
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:  # noqa: BLE001 - flushing a closed pipe changes nothing
+            pass
+        return code
+    finally:
+        import gc
+
+        gc.collect()  # what a failed writer left behind is collected under our hook
+        sys.stdout, sys.stderr = saved
+        sys.unraisablehook = saved_hook
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -886,14 +988,23 @@ def _run(args: argparse.Namespace) -> int:
     except EngineError as exc:
         print(exc.cell_text, file=sys.stderr)
         return EXIT_ERROR
+    except OutputRefused as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_USAGE
     except OutputError as exc:
         print(exc.message, file=sys.stderr)
         return EXIT_ERROR
-    except BrokenPipeError:  # the reader of our output went away (| head): the work is done
-        _quiet_stdout()
-        return EXIT_OK
     except (OSError, sqlite3.Error) as exc:
         print(os_error_message(exc), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("已中断：未完成的输出没有写出", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - a defect of ours: one line, the traceback in the log
+        from addin.plumbing.guard import log_internal
+
+        log = log_internal(f"zhuize {args.command}")
+        print(f"程序内部出错，未完成的输出没有写出；详细信息已记入 {log}，请把该日志发给技术支持", file=sys.stderr)
         return EXIT_ERROR
 
 

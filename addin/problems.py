@@ -160,6 +160,9 @@ class Problem(BaseModel):
     severity: Severity = "error"
     row: int | None = None
     """1-based row of the record the problem is about (None for a sheet or file)."""
+    unkept_rows: int = 0
+    """Rows the file holds that this problem leaves unread (a repeated row element, a sheet
+    whose header was not found, a copy of a standard sheet): counted among the file's rows."""
     column: str = ""
     """The header of the column the problem is about ("" when none)."""
     explanation: str | None = None
@@ -186,7 +189,8 @@ class Problem(BaseModel):
         problem = cls.__new__(cls)
         message = redact_ids(message)
         _set(problem, "__dict__", {"file": file, "sheet": sheet, "cell": cell, "code": code, "message": message,
-                                   "severity": severity, "row": row, "column": column, "explanation": None})
+                                   "severity": severity, "row": row, "unkept_rows": 0, "column": column,
+                                   "explanation": None})
         _set(problem, "__pydantic_fields_set__", {"file", "sheet", "cell", "code", "message", "severity", "row",
                                                   "column"})
         _set(problem, "__pydantic_extra__", None)

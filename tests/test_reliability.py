@@ -262,12 +262,12 @@ def test_an_output_that_is_an_input_is_refused(corpus: dict[str, Any], tmp_path:
         if flag == "--out":
             args = ["rollup", folder, "--out", victim]
         code, _, err = main(capsys, *args)
-        assert code == 1, (flag, err)
+        assert code == 2, (flag, err)  # refused before any work: a usage error
         assert "就是输入的报表之一" in err and len(err.strip().splitlines()) == 1, err
         assert _sha(victim) == before
     assert not (tmp_path / "G.xlsx").exists()
     code, _, err = main(capsys, "rollup", folder, "--out", tmp_path)  # an existing folder as the output file
-    assert code == 1 and "是一个文件夹" in err
+    assert code == 2 and "是一个文件夹" in err
 
 
 def _mount(folder: Path, options: str) -> bool:

@@ -122,7 +122,7 @@ def test_cli_writes_both_kinds_and_never_overwrites(rolled: tuple[Path, dict[str
     assert main(args) == 0 and main([*args, "--kind", "专项报告"]) == 0
     out = capsys.readouterr().out
     assert "已生成定期报告" in out and "已生成专项报告" in out
-    assert main(args) == 1 and "不覆盖" in capsys.readouterr().err
+    assert main(args) == 2 and "不覆盖" in capsys.readouterr().err  # refused before writing: exit 2
     assert main([*args, "--force"]) == 0
     special = "\n".join(p.text for p in Document(str(tmp_path / "专项报告_2026年度.docx")).paragraphs)
     assert "专项报告" in special

@@ -8,6 +8,8 @@ or in the user folder) or by path.
 
 from __future__ import annotations
 
+import stat
+
 import datetime as dt
 import tomllib
 from functools import lru_cache
@@ -493,10 +495,19 @@ def _load_cached(path: str, mtime_ns: int) -> Profile:
 def load_profile(path: str | Path) -> Profile:
     file = Path(path)
     try:
-        mtime = file.stat().st_mtime_ns
+        info = file.stat()
     except OSError:
         raise ProfileError(f"找不到适用标准文件 {file}") from None
-    return _load_cached(str(file.resolve()), mtime)
+    if not stat.S_ISREG(info.st_mode):  # /dev/zero, a FIFO, a folder: never opened
+        raise ProfileError(f"{file} 不是普通文件（是设备、管道或文件夹）：请给出适用标准的 .toml 文件")
+    if info.st_size > MAX_PROFILE_BYTES:
+        raise ProfileError(f"{file} 有 {info.st_size:,} 字节，不像适用标准文件（应小于 {MAX_PROFILE_BYTES // 1024} KB）："
+                           f"请确认给出的是 .toml 标准文件")
+    return _load_cached(str(file.resolve()), info.st_mtime_ns)
+
+
+MAX_PROFILE_BYTES = 2 * 1024 * 1024
+"""A profile is a few dozen KB of TOML; anything far larger is not one (and is not read)."""
 
 
 def available_profiles() -> dict[str, Path]:

@@ -10,6 +10,8 @@ year and how to add it — never a silent weekend-only count.
 
 from __future__ import annotations
 
+import stat
+
 import bisect
 import datetime as dt
 import tomllib
@@ -124,6 +126,9 @@ def parse_year_file(text: str, origin: str) -> YearSchedule:
 def load_year_file(path: str | Path) -> YearSchedule:
     file = Path(path)
     try:
+        info = file.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > 1024 * 1024:  # /dev/zero, a FIFO: never opened
+            raise CalendarError(f"{file} 不是日历文件（不是普通文件，或大于 1 MB）：请给出该年的 .toml 放假安排文件")
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CalendarError(f"无法读取日历文件 {file}：{exc}") from None

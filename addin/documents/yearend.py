@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
+from addin.plumbing.outputs import OutputRefused, OutputSet
 from addin.documents.gbt9704 import Note, OfficialDocument, Placeholder, Segment
 from addin.documents.wording import Redactor, chinese_date, money, percent, safe_name, sentence, wan
 from addin.identity import MISSING
@@ -154,13 +155,17 @@ def _known_ids(units: Sequence[RecalledUnit], archive: str | Path) -> list[str]:
     return [i for i in ids if i]
 
 
-def _save(doc: OfficialDocument, target: Path, force: bool) -> Path:
+def _save(doc: OfficialDocument, target: Path, force: bool, outputs: OutputSet | None = None) -> Path:
+    """``doc`` at ``target`` (an existing file only with ``force``); into ``outputs`` when given
+    (committed by the caller with the others: all or none), else on its own."""
     if target.exists() and not force:
-        raise ReportError(f"文件已存在：{target}（不覆盖；换一个输出文件夹，或加 --force）")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.tmp")
-    doc.save(partial)
-    partial.replace(target)
+        raise OutputRefused(f"文件已存在：{target}（不覆盖；换一个输出文件夹，或加 --force）", target)
+    if outputs is not None:
+        outputs.write(target, doc.save)
+        return target
+    with OutputSet(force=force) as alone:
+        alone.write(target, doc.save)
+        alone.commit()
     return target
 
 
@@ -323,13 +328,15 @@ def write_cases(archive: str | Path, period: Period, out: str | Path, mask_names
     units = _units(archive, period)
     known = _known_ids(units, archive)
     written: list[WrittenReport] = []
-    for unit in units:
-        for clue in unit.ledgers.clues:
-            if not clue.typical_case or (clues and clue.clue_id not in clues):
-                continue
-            if limit is not None and len(written) >= limit:
-                return written
-            doc = build_case(unit, clue, known, mask_names)
-            target = Path(out) / f"{CASE}_{safe_name(unit.unit)}_{safe_name(clue.clue_id)}.docx"
-            written.append(WrittenReport(_save(doc, target, force), CASE, clue.clue_id))
+    with OutputSet(archive=archive, force=force) as outputs:  # every case or none (a full disk leaves no half)
+        for unit in units:
+            for clue in unit.ledgers.clues:
+                if not clue.typical_case or (clues and clue.clue_id not in clues):
+                    continue
+                if limit is not None and len(written) >= limit:
+                    break
+                doc = build_case(unit, clue, known, mask_names)
+                target = Path(out) / f"{CASE}_{safe_name(unit.unit)}_{safe_name(clue.clue_id)}.docx"
+                written.append(WrittenReport(_save(doc, target, force, outputs), CASE, clue.clue_id))
+        outputs.commit()
     return written

@@ -66,6 +66,32 @@ def refusal(path: str | Path) -> tuple[str, str] | None:
     return "ZZ-FILE-NOT-REGULAR", f"{what}，已跳过（未打开）；请给出 .xlsx 工作簿文件"
 
 
+def path_text(path: str | Path) -> str:
+    """A path as text every writer can take: a name that is not valid UTF-8 (GBK bytes, as
+    a zip made on Chinese Windows unpacks them) is shown decoded as GB18030, part by part
+    (the file is still opened by its real name)."""
+    text = os.fspath(path)
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    parts = []
+    for part in text.split(os.sep):
+        try:
+            part.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = part.encode("utf-8", "surrogateescape")
+            try:
+                part = raw.decode("gb18030")
+            except UnicodeDecodeError:
+                part = raw.decode("utf-8", "replace")
+        parts.append(part)
+    return os.sep.join(parts)
+
+
 def error_log() -> Path:
     from udfs import settings
 

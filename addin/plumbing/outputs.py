@@ -167,35 +167,91 @@ def _same(a: Path, b: Path) -> bool:
     return os.path.abspath(a) == os.path.abspath(b)
 
 
-class OutputSet:
-    """The outputs of one run (see the module's docstring)."""
+class OutputRefused(OutputError):
+    """An output path refused before any work was done (an input, the archive, the cache,
+    an existing file this run did not create): a usage error, exit code 2."""
 
-    def __init__(self, inputs: Iterable[str | Path] = (), archive: str | Path | None = None) -> None:
+
+def existing_refusal(final: Path) -> str:
+    return (f"{final} 已存在，且不是本次运行生成的文件：为免覆盖他人的文件，未写出任何结果；"
+            f"请换一个文件名或文件夹，确需替换时加 --force")
+
+
+def check_target(target: str | Path, *, force: bool = False, inputs: Iterable[str | Path] = (),
+                 archive: str | Path | None = None, protect: Iterable[str | Path] = ()) -> Path:
+    """The one check of an output path, for every command: never an input, never the
+    archive or the intake cache (``protect``), never a folder, and an existing file is
+    replaced only with ``force``.  Raises ``OutputRefused`` (one Chinese line)."""
+    final = Path(target)
+    for source in inputs:
+        if _same(final, Path(source)):
+            raise OutputRefused(f"输出文件 {final} 就是输入的报表之一，不能覆盖报送的文件：请换一个输出文件名或文件夹", final)
+    if archive is not None and _same(final, Path(archive)):
+        raise OutputRefused(f"输出文件 {final} 与归档库是同一个文件：请换一个输出文件名", final)
+    for kept in protect:
+        if _same(final, Path(kept)):
+            raise OutputRefused(f"输出文件 {final} 是本程序保存数据的文件（汇总缓存）：不能覆盖，请换一个输出文件名", final)
+    if final.is_dir():
+        raise OutputRefused(f"{final} 是一个文件夹，不是文件：请在路径后加上输出文件名（如 {final / ('汇总' + (final.suffix or '.xlsx'))}）",
+                            final)
+    if not force and (final.exists() or final.is_symlink()):
+        raise OutputRefused(existing_refusal(final), final)
+    return final
+
+
+def failure_message(exc: BaseException, path: str | Path | None) -> str:
+    """One Chinese line for any failure while writing ``path``: an OS error (also one
+    wrapped by a library, as xlsxwriter's FileCreateError wraps ENOSPC) says what to do;
+    anything else is logged with its traceback and the line names the log."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, (OSError, sqlite3.Error)):
+            return os_error_message(cause, path)
+        wrapped = next((a for a in getattr(cause, "args", ()) if isinstance(a, OSError)), None)
+        if wrapped is not None:
+            return os_error_message(wrapped, path)
+        cause = cause.__cause__ or cause.__context__
+    if _low_space(str(path or "")):
+        return os_error_message(OSError(errno.ENOSPC, "No space left on device"), path)
+    from addin.plumbing.guard import log_internal
+
+    log = log_internal(f"writing {path}")
+    return f"写出 {path} 时程序内部出错，未写出任何结果；详细信息已记入 {log}，请把该日志发给技术支持"
+
+
+class OutputSet:
+    """The outputs of one run (see the module's docstring).
+
+    ``force``: an existing file at an output path may be replaced (else ``plan`` refuses
+    it); ``protect``: files no output may be (the intake cache)."""
+
+    def __init__(self, inputs: Iterable[str | Path] = (), archive: str | Path | None = None, *,
+                 force: bool = False, protect: Iterable[str | Path] = ()) -> None:
         self.inputs = [Path(p) for p in inputs]
         self.archive = Path(archive) if archive is not None else None
+        self.force = force
+        self.protect = [Path(p) for p in protect if p is not None]
         self.planned: list[Path] = []
         self.pending: list[tuple[Path, Path]] = []  # (temporary, target)
         self.cleaned: set[str] = set()
+        self.undo_log: list[tuple[Path, Path | None]] = []  # (target, backup of what it replaced)
 
     def plan(self, target: str | Path) -> Path:
         """Check one output before anything is written: not an input, not the archive, not
-        a folder, not named twice."""
+        the cache, not a folder, not named twice, not an existing file (without ``force``)."""
         final = Path(target)
-        for source in self.inputs:
-            if _same(final, source):
-                raise OutputError(f"输出文件 {final} 就是输入的报表之一，不能覆盖报送的文件：请换一个输出文件名或文件夹", final)
-        if self.archive is not None and _same(final, self.archive):
-            raise OutputError(f"输出文件 {final} 与归档库是同一个文件：请换一个输出文件名", final)
         if any(_same(final, other) for other in self.planned):
-            raise OutputError(f"两个输出用了同一个文件名 {final}：请分别指定不同的文件", final)
-        if final.is_dir():
-            raise OutputError(f"{final} 是一个文件夹，不是文件：请在路径后加上输出文件名（如 {final / ('汇总' + (final.suffix or '.xlsx'))}）",
-                              final)
+            raise OutputRefused(f"两个输出用了同一个文件名 {final}：请分别指定不同的文件", final)
+        check_target(final, force=self.force, inputs=self.inputs, archive=self.archive, protect=self.protect)
         self.planned.append(final)
         return final
 
     def write(self, target: str | Path, work: Callable[[Path], Any]) -> None:
-        """``work(temporary)`` writes the output; it takes ``target``'s place at ``commit``."""
+        """``work(temporary)`` writes the output; it takes ``target``'s place at ``commit``.
+        Any failure (an OS error, a library's own error type) removes the temporary file
+        and becomes ``OutputError``."""
         final = Path(target)
         if final not in self.planned:
             self.plan(final)
@@ -211,21 +267,65 @@ class OutputSet:
         self.pending.append((temporary, final))
         try:
             work(temporary)
-        except OSError as exc:
-            raise OutputError(os_error_message(exc, final), final) from None
+        except BaseException as exc:  # noqa: BLE001 - a full disk may surface as any library's error
+            self._drop(temporary)
+            if isinstance(exc, (KeyboardInterrupt, SystemExit, OutputError)):
+                raise
+            raise OutputError(failure_message(exc, final), final) from None
 
-    def commit(self) -> None:
-        """Every output into place (after all of them were written)."""
+    def _drop(self, temporary: Path) -> None:
+        """A failed output's temporary file: removed, never committed."""
+        self.pending = [(t, f) for t, f in self.pending if t != temporary]
+        try:
+            temporary.unlink()
+        except OSError:
+            pass
+
+    def commit(self, undoable: bool = False) -> None:
+        """Every output into place (after all of them were written): all or none — a rename
+        that fails puts back what the earlier ones replaced.  ``undoable``: keep what was
+        replaced until ``finish`` (``undo`` puts it back: the archive's commit failed)."""
         mode = 0o666 & ~_umask()
         try:
             for temporary, _ in self.pending:
                 os.chmod(temporary, mode)  # written private; the outputs themselves are for sharing
             while self.pending:
                 temporary, final = self.pending[0]
+                backup = None
+                if final.exists() and not final.is_dir():
+                    backup = temporary_beside(final)
+                    os.replace(final, backup)
+                self.undo_log.append((final, backup))
                 os.replace(temporary, final)
                 self.pending.pop(0)
         except OSError as exc:
-            raise OutputError(os_error_message(exc, self.pending[0][1] if self.pending else None)) from None
+            where = self.pending[0][1] if self.pending else None
+            self.undo()
+            raise OutputError(os_error_message(exc, where)) from None
+        if not undoable:
+            self.finish()
+
+    def undo(self) -> None:
+        """Put back what ``commit`` replaced (and remove what it added)."""
+        while self.undo_log:
+            final, backup = self.undo_log.pop()
+            try:
+                if backup is not None:
+                    os.replace(backup, final)
+                else:
+                    final.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+    def finish(self) -> None:
+        """The committed outputs stay: the copies of what they replaced go."""
+        for _, backup in self.undo_log:
+            if backup is not None:
+                try:
+                    backup.unlink()
+                except OSError:
+                    pass
+        self.undo_log = []
 
     def discard(self) -> None:
         for temporary, _ in self.pending:
@@ -238,5 +338,9 @@ class OutputSet:
     def __enter__(self) -> "OutputSet":
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
         self.discard()  # after commit nothing is pending
+        if kind is not None:
+            self.undo()  # a failure after an undoable commit (the archive): the outputs go too
+        else:
+            self.finish()

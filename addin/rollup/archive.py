@@ -15,7 +15,7 @@ import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from addin.plumbing.outputs import OutputError, os_error_message
 from addin.rollup.periods import Period
@@ -141,8 +141,8 @@ class Archive:
         False when it was already kept."""
         return self.record_all([(info, sheets)]) == 1
 
-    def record_all(self, submissions: Iterable[tuple[SubmissionInfo, Mapping[str, Sequence[tuple[int, Mapping[str, Any]]]]]]
-                   ) -> int:
+    def record_all(self, submissions: Iterable[tuple[SubmissionInfo, Mapping[str, Sequence[tuple[int, Mapping[str, Any]]]]]],
+                   before_commit: Callable[[int], None] | None = None) -> int:
         """Keep a roll-up's accepted submissions in one transaction: all of them or none
         (a crash or a full disk leaves the archive as it was); returns how many were new."""
         db = self._db
@@ -151,6 +151,8 @@ class Archive:
             db.execute("BEGIN IMMEDIATE")  # waits up to BUSY_TIMEOUT for another roll-up's transaction
             for info, sheets in submissions:
                 added += self._insert(info, sheets)
+            if before_commit is not None:  # the run's outputs: a failure there rolls the archive back
+                before_commit(added)
             db.execute("COMMIT")
         except BaseException as exc:
             if db.in_transaction:

@@ -145,7 +145,9 @@ def _key() -> bytes:
     except (OSError, ValueError):
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{KEY_FILE}.{os.getpid()}.tmp")
+    from addin.plumbing.outputs import temporary_beside
+
+    temporary = temporary_beside(path)  # (0600) named as ours: a kill leaves nothing the clean-up misses
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
         handle.write(secrets.token_hex(32))

@@ -53,7 +53,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from addin.plumbing.guard import die_with_parent
+from addin.plumbing.guard import die_with_parent, path_text
 from addin.problems import Problem
 from addin.rollup.intake import Intake, intake_file
 from addin.validation.run import sha256_of
@@ -395,10 +395,10 @@ class IntakeCache:
         try:
             found = self._db.execute(
                 "SELECT sha256, fingerprint, as_of, valid_on, depends, checksum, data FROM intakes WHERE path = ?",
-                (str(path),)).fetchone()
+                (path_text(path),)).fetchone()
         except sqlite3.Error:
             self.stats.corrupt += 1
-            self._broken.append(str(path))
+            self._broken.append(path_text(path))
             return None
         if found is None:
             return None
@@ -410,11 +410,11 @@ class IntakeCache:
                 raise ValueError("checksum")
             named = json.loads(depends)
             intake = loads(data)
-            if (intake.path, intake.sha256) != (str(path), sha256):
+            if (intake.path, intake.sha256) != (path_text(path), sha256):
                 raise ValueError("another file's entry")
         except Exception:  # noqa: BLE001 — any damage at all: read the file again
             self.stats.corrupt += 1
-            self._broken.append(str(path))
+            self._broken.append(path_text(path))
             return None
         if any(_file_digest(name) != digest for name, digest in named):
             return None  # a profile named by path changed

@@ -25,6 +25,9 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, Callable, Generic, Iterable, Sequence, TypeVar
 
+from udfs.errors import EngineError
+
+from addin.plumbing.guard import path_text
 from addin.rollup.archive import Archive, SubmissionInfo
 from addin.rollup.cache import CacheStats, IntakeCache, worker_start as _worker_start
 from addin.plumbing.atomic import atomic_path
@@ -129,8 +132,8 @@ class RollupResult:
 
     @property
     def exit_code(self) -> int:
-        if any(i.kind == "unreadable" for i in self.intakes):
-            return 2
+        if any(i.kind == "unreadable" for i in self.intakes) or (self.intakes and not self.accepted):
+            return 2  # a file could not be read, or nothing at all could be rolled up
         return 1 if self.rejected else 0
 
 
@@ -174,9 +177,9 @@ def _intake_all(files: Sequence[Path], as_of: dt.date | None, jobs: int, progres
 def _died(path: Path) -> Intake:
     from addin.validation.report import FileReport
 
-    problem = Problem(file=str(path), code="ZZ-READ-INTERNAL",
+    problem = Problem(file=path_text(path), code="ZZ-READ-INTERNAL",
                       message="读取进程异常退出（可能内存不足），此文件未读取；请稍后单独重试此文件")
-    return Intake(str(path), "", "unreadable", FileReport(str(path), "", "unreadable", [problem]))
+    return Intake(path_text(path), "", "unreadable", FileReport(path_text(path), "", "unreadable", [problem]))
 
 
 def _choose_period(intakes: Sequence[Intake], period: Period | None) -> Period | None:
@@ -186,9 +189,12 @@ def _choose_period(intakes: Sequence[Intake], period: Period | None) -> Period |
     for intake in intakes:
         if intake.kind == "consolidated":
             labels.update(r.period for rows in intake.ledgers.values() for r in rows if r.period)
-    if not labels:
-        return None
-    return Period.parse(labels.most_common(1)[0][0])
+    for label, _ in labels.most_common():  # an unknown 报告期 never chooses: its file is rejected for it
+        try:
+            return Period.parse(label)
+        except EngineError:
+            continue
+    return None
 
 
 T = TypeVar("T")
@@ -435,8 +441,11 @@ def _summary_unit(intake: Intake, unit: UnitReturn) -> SummaryUnit:
     return intake.info.get("summary_units", {}).get((unit.uscc, unit.unit), SummaryUnit())
 
 
-def archive_accepted(result: RollupResult, archive_path: str | Path) -> int:
-    """Keep every accepted standard submission (all in one transaction); returns how many were new."""
+def archive_accepted(result: RollupResult, archive_path: str | Path,
+                     before_commit: Callable[[], None] | None = None) -> int:
+    """Keep every accepted standard submission (all in one transaction); returns how many were new.
+    ``before_commit()`` runs inside the transaction, with ``result.archived`` set: the outputs
+    are written and committed there, so a failure of theirs leaves the archive unchanged."""
     def submissions() -> Iterable[tuple[SubmissionInfo, dict[str, list[tuple[int, dict[str, Any]]]]]]:
         for intake in result.accepted:
             if intake.kind != "standard" or not intake.uscc or not intake.period_label:
@@ -449,8 +458,13 @@ def archive_accepted(result: RollupResult, archive_path: str | Path) -> int:
                 sheets[STANDARD.sheet(key).name] = [(r.row, {headers[f]: v for f, v in r.values.items()}) for r in rows]
             yield info, sheets
 
+    def ready(added: int) -> None:
+        result.archived = added
+        if before_commit is not None:
+            before_commit()
+
     with Archive(archive_path) as archive:
-        added = archive.record_all(submissions())
+        added = archive.record_all(submissions(), before_commit=ready)
     result.archived = added
     return added
 

@@ -16,11 +16,11 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from addin.plumbing.guard import guarded, refusal
+from addin.plumbing.guard import guarded, path_text, refusal
 from addin.rollup.indicators import UnitLedgers, key_of, unit_indicators
 from addin.problems import Problem
-from addin.workbook.preflight import sheet_parts
-from addin.workbook.read import Submission, load_workbook
+from addin.workbook.preflight import open_book, sheet_parts
+from addin.workbook.read import unkept_rows, Submission, load_workbook
 from addin.workbook.schema import STANDARD, STANDARD_VERSION
 from addin.validation.report import FileReport
 from addin.validation.checks import precheck_cells
@@ -68,6 +68,8 @@ class Intake:
     read; 期初在办 is the roll-up's to fill in."""
     version: int = STANDARD_VERSION
     """The standard version of a subsidiary's workbook."""
+    unkept: int = 0
+    """Rows the file holds that no reader kept (``addin.workbook.read.unkept_rows``)."""
 
     def unit_ledgers(self, as_of: dt.date | None = None, brought_forward: int = 0) -> UnitLedgers:
         """This standard workbook's rows for the indicators, its deadlines judged by the one
@@ -89,7 +91,9 @@ class Intake:
 
     @property
     def rows(self) -> int:
-        return sum(len(rows) for rows in self.ledgers.values())
+        """The rows the file holds: those read, and those no reader could keep (a repeated
+        row element, an error of the file)."""
+        return sum(len(rows) for rows in self.ledgers.values()) + getattr(self, "unkept", 0)
 
     # Intakes cross from the worker processes by pickle: the rows travel as columns
     # (a ledger's rows share their keys and repeat their values), dates as ordinals.
@@ -183,8 +187,8 @@ def _unreadable(file: Path, code: str, message: str) -> Intake:
             digest = sha256_of(file)
         except OSError:
             pass
-    problem = Problem(file=str(file), code=code, message=message)
-    return Intake(str(file), digest, "unreadable", FileReport(str(file), digest, "unreadable", [problem]))
+    problem = Problem(file=path_text(file), code=code, message=message)
+    return Intake(path_text(file), digest, "unreadable", FileReport(path_text(file), digest, "unreadable", [problem]))
 
 
 def _intake(file: Path, as_of: dt.date | None, parallel: bool | None) -> Intake:
@@ -203,12 +207,12 @@ def _standard(file: Path, digest: str, submission: Submission, problems: list[Pr
               computed: dict[str, list[dict[str, Any]]], as_of: dt.date | None = None) -> Intake:
     """A subsidiary's workbook as plain rows; a blank computed cell takes the engine's value."""
     if is_unreadable(problems):
-        return Intake(str(file), digest, "unreadable", FileReport(str(file), digest, "unreadable", problems))
+        return Intake(path_text(file), digest, "unreadable", FileReport(path_text(file), digest, "unreadable", problems))
     status = "invalid" if any(p.severity == "error" for p in problems) else "valid"
     info_fields = tuple(c.field for c in STANDARD.record.columns)
     info = _plain(submission.info, info_fields)
-    intake = Intake(str(file), digest, "standard", FileReport(str(file), digest, status, problems), info)  # type: ignore[arg-type]
-    unit, uscc, period, name = intake.unit, intake.uscc, intake.period_label, str(file)
+    intake = Intake(path_text(file), digest, "standard", FileReport(path_text(file), digest, status, problems), info)  # type: ignore[arg-type]
+    unit, uscc, period, name = intake.unit, intake.uscc, intake.period_label, path_text(file)
     for sheet in STANDARD.ledgers:
         fields = tuple(c.field for c in sheet.columns)
         expected = computed.get(sheet.key, [])
@@ -220,6 +224,7 @@ def _standard(file: Path, digest: str, submission: Submission, problems: list[Pr
             rows.append(Row(values, unit, uscc, period, name, record.origin.row))
         intake.ledgers[sheet.key] = rows
     intake.version = getattr(submission, "version", intake.version)
+    intake.unkept = unkept_rows(problems)
     if status == "valid":
         intake.indicators = unit_indicators(intake.unit_ledgers(as_of))
     return intake
@@ -229,7 +234,7 @@ def _intake_consolidated(file: Path, digest: str) -> Intake | None:
     """An earlier roll-up output: its ledger rows with the unit each came from; None
     when its first ledger has no provenance columns (then it is read as a standard one)."""
     try:
-        book = CalamineWorkbook.from_path(str(file))
+        book = open_book(file)
         with book:
             head = book.get_sheet_by_name(STANDARD.ledgers[0].name).to_python(nrows=1)
     except (CalamineError, OSError, ValueError):
@@ -240,9 +245,9 @@ def _intake_consolidated(file: Path, digest: str) -> Intake | None:
     problems = [p for p in submission.problems
                 if p.code not in ("ZZ-READ-SHEET-MISSING", "ZZ-READ-LABEL-MISSING") or p.sheet != STANDARD.record.name]
     if is_unreadable(problems):
-        return Intake(str(file), digest, "unreadable", FileReport(str(file), digest, "unreadable", problems))
-    book = CalamineWorkbook.from_path(str(file))
-    intake = Intake(str(file), digest, "consolidated", FileReport(str(file), digest, "valid", problems))  # type: ignore[arg-type]
+        return Intake(path_text(file), digest, "unreadable", FileReport(path_text(file), digest, "unreadable", problems))
+    book = open_book(file)
+    intake = Intake(path_text(file), digest, "consolidated", FileReport(path_text(file), digest, "valid", problems))  # type: ignore[arg-type]
     with book:
         for sheet in STANDARD.ledgers:
             fields = tuple(c.field for c in sheet.columns)
@@ -251,7 +256,7 @@ def _intake_consolidated(file: Path, digest: str) -> Intake | None:
             for record in submission.ledgers.get(sheet.key, []):
                 unit, uscc, period, source, source_row = provenance.get(record.origin.row, ("", "", "", "", 0))
                 rows.append(Row(_plain(record, fields), unit or "（未注明单位）", uscc, period,
-                                source or str(file), int(source_row or 0) or record.origin.row))
+                                source or path_text(file), int(source_row or 0) or record.origin.row))
             intake.ledgers[sheet.key] = rows
     if any(p.severity == "error" for p in problems):
         intake.report.status = "invalid"
@@ -290,7 +295,7 @@ def _summary_units(file: Path) -> dict[tuple[str, str], SummaryUnit]:
     earlier return's 汇总 sheet has them: neither is in the units' rows.  The sheet has the
     indicators as rows and the units as columns (one before issue 17's had them the other way)."""
     try:
-        book = CalamineWorkbook.from_path(str(file))
+        book = open_book(file)
         with book:
             grid = book.get_sheet_by_name(SUMMARY_SHEET).to_python()
     except (CalamineError, OSError, ValueError):

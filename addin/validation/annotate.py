@@ -44,9 +44,11 @@ def annotated_name(source: Path) -> str:
     return f"{source.stem}（校验标注）{source.suffix or '.xlsx'}"
 
 
-def annotate(source: Path, report: FileReport, out_dir: Path, name: str | None = None) -> Path:
+def annotate(source: Path, report: FileReport, out_dir: Path, name: str | None = None,
+             writer: Any = None) -> Path:
     """Write the annotated copy of ``source`` into ``out_dir`` (as ``name``, default
-    ``annotated_name(source)``); returns its path.  ``source`` is only read."""
+    ``annotated_name(source)``); returns its path.  ``source`` is only read.  ``writer``:
+    ``OutputSet.write`` (the copy joins a set of outputs), else written atomically here."""
     source = Path(source)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. a dynamic print area openpyxl cannot keep
@@ -77,6 +79,9 @@ def annotate(source: Path, report: FileReport, out_dir: Path, name: str | None =
 
     book.custom_doc_props.append(StringProperty(name=OUTPUT_PROPERTY, value="校验标注副本"))
     target_path = Path(out_dir) / (name or annotated_name(source))
+    if writer is not None:
+        writer(target_path, book.save)
+        return target_path
     with atomic_path(target_path) as temporary:
         book.save(temporary)
     return target_path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,10 @@ class ValidationReport:
     """Input path → annotated copy written by ``--annotate``."""
     annotation_errors: dict[str, str] = field(default_factory=dict)
     """Input path → why its annotated copy could not be written."""
+    write_failed: str = ""
+    """Why an annotated copy could not be written (a full disk…): then no output of the run is."""
+    refused: list[str] = field(default_factory=list)
+    """Annotated copies not written because a file this run did not create has their name."""
 
     @property
     def summary(self) -> dict[str, int]:
@@ -90,7 +95,7 @@ class ValidationReport:
     def exit_code(self) -> int:
         """0 all valid (warnings allowed), 1 some invalid, 2 some unreadable."""
         summary = self.summary
-        if summary["unreadable"]:
+        if summary["unreadable"] or self.refused:
             return 2
         return 1 if summary["invalid"] else 0
 
@@ -103,6 +108,8 @@ class ValidationReport:
 
         with atomic_path(path) as temporary:
             temporary.write_text(json.dumps(redact_json(self.to_json()), ensure_ascii=False, indent=2), encoding="utf-8")
+            with temporary.open("rb+") as handle:  # a full disk shows here, not later at close
+                os.fsync(handle.fileno())
 
     def print(self, out: TextIO, limit: int = 200) -> None:
         """A readable console table: one block per file, one line per problem."""

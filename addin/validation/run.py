@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from addin.plumbing.forked import Forked, can_fork
-from addin.plumbing.guard import guarded, refusal
-from addin.plumbing.outputs import os_error_message, output_marker
+from addin.plumbing.guard import guarded, path_text, refusal
+from addin.plumbing.outputs import OutputError, OutputRefused, OutputSet, os_error_message, output_marker
 from addin.problems import Problem
-from addin.workbook.read import TEXT_VALUE_CODES, Submission, load_workbook
+from addin.workbook.read import TEXT_VALUE_CODES, Submission, load_workbook, unkept_rows
 from addin.workbook.recompute import NOT_COLUMNS, recompute, workbook_calendar
 from addin.workbook.schema import STANDARD
 from addin.validation.checks import ENGINE_CHECKS, INPUT_CHECKS, Context, precheck_cells
@@ -54,6 +54,7 @@ SKIPPED_KINDS = {
     "link": "指向不存在位置（或循环）的链接",
     "special": "名为工作簿却不是普通文件的项（文件夹、管道、设备）",
     "ours": "本程序生成的文件（集团汇总、国资委报表、校验标注副本）",
+    "unopened": "无法打开的文件夹（没有权限或已损坏；其中的文件未读取，请检查权限后重试）",
 }
 """Why an entry of an input folder was not read, in the summary's words."""
 
@@ -69,7 +70,7 @@ class InputSet:
         """One line per kind: how many, which (the first few)."""
         lines = []
         for kind, paths in self.skipped.items():
-            names = "、".join(str(p) for p in paths[:limit]) + ("等" if len(paths) > limit else "")
+            names = "、".join(path_text(p) for p in paths[:limit]) + ("等" if len(paths) > limit else "")
             lines.append(f"已跳过 {len(paths)} 项{SKIPPED_KINDS[kind]}：{names}")
         return lines
 
@@ -83,22 +84,26 @@ def scan_inputs(inputs: Iterable[str | Path]) -> InputSet:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            for entry in _walk(path, set()):
+            unopened = found.skipped.setdefault("unopened", [])
+            for entry in _walk(path, set(), unopened.append):
                 kind = _skip_kind(entry)
                 if kind is None:
                     found.files.append(entry)
                 elif kind != "folder":
                     found.skipped.setdefault(kind, []).append(entry)
+            if not unopened:
+                del found.skipped["unopened"]
         else:
             found.files.append(path)
     return found
 
 
-def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path]:
+def _walk(folder: Path, seen: set[tuple[int, int]], unopened: Callable[[Path], None]) -> Iterator[Path]:
     try:
         info = folder.stat()
         entries = sorted(folder.iterdir())
     except OSError:
+        unopened(folder)  # listed with the skipped items: never silently passed over
         return
     key = (info.st_dev, info.st_ino)
     if key in seen:  # a link back up the tree
@@ -106,7 +111,7 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path]:
     seen.add(key)
     for entry in entries:
         if entry.is_dir() and entry.suffix.lower() not in WORKBOOK_SUFFIXES:
-            yield from _walk(entry, seen)
+            yield from _walk(entry, seen, unopened)
         else:
             yield entry
 
@@ -289,7 +294,7 @@ def validate_file(path: Path, as_of: dt.date | None = None) -> tuple[FileReport,
 
 
 def _validate_file(path: Path, as_of: dt.date | None, keep: bool) -> tuple[FileReport, Submission | None]:
-    name = str(path)
+    name = path_text(path)
     refused = refusal(path)
     if refused is not None:  # a folder, a FIFO, a device, a dangling link: never opened
         return FileReport(name, "", "unreadable", [Problem(file=name, code=refused[0], message=refused[1])]), None
@@ -301,7 +306,7 @@ def _validate_file(path: Path, as_of: dt.date | None, keep: bool) -> tuple[FileR
         with no_gc():
             submission = load_workbook(file, light=True, cell_checks=precheck_cells)
             problems = check_submission(submission, as_of, fill=False)
-            rows = sum(len(v) for v in submission.ledgers.values())
+            rows = sum(len(v) for v in submission.ledgers.values()) + unkept_rows(problems)
             # not kept: freed while the collector is off, nothing for it to scan
             return (submission if keep else None), problems, rows
 
@@ -327,33 +332,76 @@ def _digest_or_blank(path: Path) -> str:
 
 
 def validate_paths(inputs: Iterable[str | Path], as_of: dt.date | None = None,
-                   annotate_dir: str | Path | None = None, progress: Progress | None = None) -> ValidationReport:
+                   annotate_dir: str | Path | None = None, progress: Progress | None = None,
+                   outputs: OutputSet | None = None, force: bool = True) -> ValidationReport:
     """Validate files and folders (recursively); the same report the command line prints.
 
     ``annotate_dir``: write an annotated copy of every invalid workbook there (the
-    inputs are never modified)."""
+    inputs are never modified, and no copy ever takes an input's name).  ``outputs``: the
+    copies join that set (committed by the caller with its other outputs: all or none);
+    without it they are committed here, at the end.  ``force``: an existing file at a
+    copy's name (not an input) may be replaced; else that copy is not written and the
+    report says why (``refused``)."""
     report = ValidationReport()
     files = expand_inputs(inputs)
+    own = outputs is None
+    if outputs is None:
+        outputs = OutputSet(files, force=force)
     taken: set[str] = set()
     for number, path in enumerate(files, start=1):
         if progress:
-            progress(number, len(files), str(path))
+            progress(number, len(files), path_text(path))
         file_report, _ = _validate_file(path, as_of, keep=False)
         report.files.append(file_report)
         if annotate_dir is not None and file_report.status == "invalid" and file_report.rows > ANNOTATE_MAX_ROWS:
-            report.annotation_errors[str(path)] = (
+            report.annotation_errors[path_text(path)] = (
                 f"工作簿有 {file_report.rows:,} 行，超过 {ANNOTATE_MAX_ROWS:,} 行，未生成标注副本；全部问题见报告")
         elif annotate_dir is not None and file_report.status == "invalid":
-            from addin.validation.annotate import annotate, annotated_name
-
-            target = Path(annotate_dir) / annotated_name(path)
-            if target.name in taken:
-                target = target.with_name(f"{target.stem}（{number}）{target.suffix}")
-            taken.add(target.name)
+            _annotate_one(path, file_report, Path(annotate_dir), files, taken, outputs, report)
+    if own:
+        with outputs:
             try:
-                report.annotated[str(path)] = str(annotate(path, file_report, Path(annotate_dir), target.name))
-            except OSError as exc:  # never lose the report for want of a copy
-                report.annotation_errors[str(path)] = os_error_message(exc, target)
-            except Exception:  # noqa: BLE001 - a file the copying library cannot take: the report still has it all
-                report.annotation_errors[str(path)] = "此文件的内容无法复制为标注副本（文件可能已损坏）；全部问题见报告"
+                outputs.commit()
+            except OutputError as exc:
+                for source in list(report.annotated):
+                    report.annotation_errors[source] = exc.message
+                report.annotated.clear()
     return report
+
+
+def _annotate_one(path: Path, file_report: FileReport, folder: Path, files: Sequence[Path], taken: set[str],
+                  outputs: OutputSet, report: ValidationReport) -> None:
+    from addin.validation.annotate import annotate, annotated_name
+
+    name = annotated_name(path)
+    stem, suffix = Path(name).stem, Path(name).suffix
+    number = 1
+    # never onto an input, whatever its name (an input may be called like an annotated copy)
+    while name.casefold() in taken or any(_same_file(folder / name, source) for source in files):
+        number += 1
+        name = f"{stem}({number}){suffix}"
+    taken.add(name.casefold())
+    target = folder / name
+    try:
+        outputs.plan(target)
+        report.annotated[path_text(path)] = path_text(annotate(path, file_report, folder, name, writer=outputs.write))
+    except OutputRefused as exc:
+        report.annotation_errors[path_text(path)] = exc.message
+        report.refused.append(str(target))
+    except OutputError as exc:  # the report is kept; the set of outputs is not (all or none)
+        report.annotation_errors[path_text(path)] = exc.message
+        report.write_failed = report.write_failed or exc.message
+    except OSError as exc:
+        report.annotation_errors[path_text(path)] = os_error_message(exc, target)
+        report.write_failed = report.write_failed or os_error_message(exc, target)
+    except Exception:  # noqa: BLE001 - a file the copying library cannot take: the report still has it all
+        report.annotation_errors[path_text(path)] = "此文件的内容无法复制为标注副本（文件可能已损坏）；全部问题见报告"
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return a.samefile(b)
+    except OSError:
+        pass
+    return str(a.absolute()).casefold() == str(b.absolute()).casefold()

@@ -224,14 +224,18 @@ def rollup_period(files: list[str], period: str | None, archive: str, out: str,
     from addin.returns.forms import form_settings
 
     forms = form_settings(result.period, archive, identity=identity)  # the 收报台's [unit]; 上年同期 before this period is archived
-    with OutputSet(files, archive) as outputs:  # all three returns or none, the archive committed with them
+    # all three returns or none, the archive committed only after them (its own folder: replaced each time)
+    with OutputSet(files, archive, force=True, protect=[cache_path(archive)]) as outputs:
         outputs.write(folder / GROUP_FILE, lambda temporary: write_group_return(result, temporary,
                                                                                 identity=forms.identity))
         outputs.write(folder / SASAC_FILE,
                       lambda temporary: write_sasac_return(result, temporary, consolidate.filer_name(result), forms))
-        consolidate.archive_accepted(result, archive)  # before the summary, which counts what it archived
-        outputs.write(folder / SUMMARY_FILE, lambda temporary: consolidate.write_summary(result, temporary, roster))
-        outputs.commit()
+
+        def finish() -> None:  # the summary counts what was archived
+            outputs.write(folder / SUMMARY_FILE, lambda temporary: consolidate.write_summary(result, temporary, roster))
+            outputs.commit(undoable=True)
+
+        consolidate.archive_accepted(result, archive, before_commit=finish)
     cache = result.cache
     reused = {"hits": cache.hits, "misses": cache.misses} if cache is not None else {"hits": 0, "misses": len(files)}
     return {"ok": True, "text": text.splitlines()[0], "exit_code": result.exit_code, "cache": reused}
@@ -248,14 +252,15 @@ def letters_bundle(out: str, send: Send | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix=".letters-", dir=folder))
     try:
         letters = write_batch(sources, scratch)
-        partial = folder / f".{LETTERS_FILE}.tmp"
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as bundle:
+        from addin.plumbing.atomic import atomic_path
+
+        # named as ours (a kill leaves nothing the clean-up misses); removed on any failure
+        with atomic_path(folder / LETTERS_FILE) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as bundle:
             for letter in letters.written:
                 path = Path(letter.path)
                 bundle.write(path, path.relative_to(scratch).as_posix())
             if letters.problems:
                 bundle.writestr("未生成的文书.txt", redact("\n".join(str(p) for p in letters.problems) + "\n"))
-        partial.replace(folder / LETTERS_FILE)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)  # only the bundle is kept
     return len(letters.written)

@@ -24,6 +24,8 @@ from typing import Any, Callable
 
 _lock = threading.Lock()
 _context: Any = None
+_live: set[Any] = set()
+"""The checking processes running now (``stop_all`` kills them when the 收报台 stops)."""
 
 
 def _ctx() -> Any:
@@ -45,7 +47,9 @@ class Outcome:
 
 
 def _child(conn: Connection, work: Callable[..., Any], args: tuple[Any, ...], memory: int,
-           env: dict[str, str]) -> None:
+           env: dict[str, str], server: int = 0) -> None:
+    if server:
+        _watch(server)
     os.environ.update(env)
     if memory:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -65,13 +69,31 @@ def _child(conn: Connection, work: Callable[..., Any], args: tuple[Any, ...], me
         conn.close()
 
 
+def _watch(server: int) -> None:
+    """This checking process ends when the 收报台 that asked for it is gone (even after a
+    kill -9: the fork server may outlive it, so its death is not enough)."""
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(server, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except OSError:
+                pass
+
+    threading.Thread(target=watch, name="watch-server", daemon=True).start()
+
+
 def run_capped(work: Callable[..., Any], args: tuple[Any, ...], memory: int, seconds: float,
                on_message: Callable[..., None] | None = None, env: dict[str, str] | None = None) -> Outcome:
     """``work(*args, send=…)`` in a child process; its return value must pickle."""
     ctx = _ctx()
     parent, child = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child, args=(child, work, args, memory, env or {}), daemon=False)
+    process = ctx.Process(target=_child, args=(child, work, args, memory, env or {}, os.getpid()), daemon=False)
     process.start()
+    with _lock:
+        _live.add(process)
     child.close()
     deadline = time.monotonic() + seconds
     outcome: Outcome | None = None
@@ -105,7 +127,26 @@ def run_capped(work: Callable[..., Any], args: tuple[Any, ...], memory: int, sec
         if process.is_alive():
             process.kill()
         process.join()
+        with _lock:
+            _live.discard(process)
     return outcome
+
+
+def stop_all() -> int:
+    """Kill every checking process still running (the 收报台 is stopping); how many."""
+    with _lock:
+        running = [p for p in _live if p.is_alive()]
+    for process in running:
+        try:
+            process.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+    for process in running:
+        try:
+            process.join(5)
+        except (OSError, ValueError, AssertionError):
+            pass
+    return len(running)
 
 
 def _death(process: Any) -> str:

@@ -170,9 +170,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app, host=args.host, port=args.port, proxy_headers=bool(args.proxy_headers),
         forwarded_allow_ips=args.forwarded_allow_ips if args.proxy_headers else None,
         server_header=False, log_level="warning", access_log=False))
+    from addin.web import isolate
+
+    store = Store(data)
+    store.clear_incoming()  # uploads a killed 收报台 left behind
     try:
         server.run()
     except OSError as exc:
         print(f"无法在 {args.host}:{args.port} 上启动：{exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
+    finally:  # stopping (Ctrl+C, SIGTERM): no checking process outlives it, no upload stays half-taken
+        isolate.stop_all()
+        store.clear_incoming(mine=True)
     return EXIT_OK

@@ -121,7 +121,9 @@ class Store:
     def secret_key(self) -> bytes:
         path = self.data / "secret.key"
         if not path.exists():
-            temporary = self.data / f".secret.{os.getpid()}.tmp"
+            from addin.plumbing.outputs import temporary_beside
+
+            temporary = temporary_beside(path)  # (0600) named as ours: the clean-up finds it after a kill
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(secrets.token_bytes(32))
@@ -219,7 +221,32 @@ class Store:
     def incoming(self) -> Path:
         folder = self.data / "incoming"
         folder.mkdir(parents=True, exist_ok=True)
-        return folder / f"{secrets.token_hex(16)}.xlsx"  # a name we chose; the reader wants the suffix
+        # a name we chose, with our process id (``clear_incoming``); the reader wants the suffix
+        return folder / f"{os.getpid()}-{secrets.token_hex(16)}.xlsx"
+
+    def clear_incoming(self, mine: bool = False) -> int:
+        """Remove uploads left in ``incoming/``: those of processes that are gone (at start),
+        or also this process's own (``mine``: at shutdown).  How many were removed."""
+        from addin.plumbing.outputs import _alive
+
+        folder = self.data / "incoming"
+        removed = 0
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return 0
+        for entry in entries:
+            head = entry.name.split("-", 1)[0]
+            owner = int(head) if head.isdigit() and "-" in entry.name else None
+            if owner is not None and _alive(owner) and not (mine and owner == os.getpid()):
+                continue  # another 收报台's upload in progress
+            try:
+                if entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
+                    removed += 1
+            except OSError:
+                pass
+        return removed
 
     def keep_blob(self, temporary: Path, sha256: str) -> Path:
         """Move an upload to its content address; the first copy stays, never rewritten."""

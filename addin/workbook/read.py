@@ -20,6 +20,8 @@ converters already give each field its schema type.
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 import difflib
 import math
@@ -37,8 +39,9 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_c
 from udfs import vocab
 from udfs.values import EXCEL_EPOCH
 
+from addin.plumbing.guard import path_text
 from addin.plumbing.forked import Forked, can_fork
-from addin.workbook.preflight import (Scan, formula_rows, readable_copy, scan_file, shared_index_cells,
+from addin.workbook.preflight import (Scan, formula_rows, open_book, readable_copy, scan_file, shared_index_cells,
                                       sheet_parts)
 from addin.problems import Problem
 from addin.workbook.schema import (SELF_CHECK, STANDARD, STANDARD_VERSION, Column, ColumnType, InfoRecord, Origin, Record,
@@ -125,6 +128,25 @@ def normalise_header(text: object) -> str:
     return "".join(folded.split())
 
 
+_COPY_MARKS = (
+    re.compile(r"^(?:copyof|副本)(.+)$", re.IGNORECASE),
+    re.compile(r"^(.+?)(?:\(\d+\)|-?副本\d*|-?copy\d*|-?\d+)$", re.IGNORECASE),
+)
+
+
+def copied_from(name: str, standard: dict[str, str]) -> str | None:
+    """The standard sheet ``name`` looks like a copy of (``standard``: normalised → name), or None."""
+    text = normalise_header(name)
+    for _ in range(3):  # 「Copy of 问题线索台账 (2)」: peel each mark
+        for mark in _COPY_MARKS:
+            match = mark.match(text)
+            if match:
+                text = match.group(1)
+                if text in standard:
+                    return standard[text]
+    return None
+
+
 PARALLEL_BYTES = 24 * 1024 * 1024
 """Ledger sheets larger than this (inflated XML, in total) are read by two processes."""
 _CHILD_SHARE = 0.48
@@ -150,7 +172,7 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
     The validator passes them in, so that reading never imports validation.
     """
     file = Path(path)
-    name = str(file)
+    name = path_text(file)
     child = _Child.start(file) if parallel is not False and can_fork() else None
     if child is not None and parallel is None and child.bytes < PARALLEL_BYTES:
         child = child.cancel()
@@ -166,12 +188,13 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
             return _empty(name, [problem])
         with readable_copy(file, scan) as source:
             try:
-                book = CalamineWorkbook.from_path(str(source))
+                book = open_book(source)
             except (CalamineError, OSError, ValueError):
                 return _empty(name, [Problem(file=name, code="ZZ-READ-FILE", message=_open_failure(file))])
             with book:
                 reader = _Reader(name, book, scan)
                 info = reader.info()
+                reader.copied_sheets()
                 ledgers: dict[str, list[Record]] = {}
                 typed: dict[str, dict[str, list[Any]]] = {}
                 cells: dict[str, list[Problem]] = {}
@@ -299,8 +322,8 @@ def _read_part(file: Path, keys: list[str], parts: frozenset[str],
     if scan.unreadable is not None:
         return _ChildResult((scan.unreadable.code, scan.unreadable.message))
     result = _ChildResult()
-    with readable_copy(file, scan) as source, CalamineWorkbook.from_path(str(source)) as book:
-        reader = _Reader(str(file), book, scan)
+    with readable_copy(file, scan) as source, open_book(source) as book:
+        reader = _Reader(path_text(file), book, scan)
         for key in keys:
             sheet = STANDARD.sheet(key)
             grid = reader._grid(sheet)
@@ -316,7 +339,7 @@ def _read_part(file: Path, keys: list[str], parts: frozenset[str],
     result.deferred = reader.deferred
     result.found_additions = reader.found_additions
     if cell_checks is not None:
-        result.cells = _cell_checks(str(file), result, keys, cell_checks)
+        result.cells = _cell_checks(path_text(file), result, keys, cell_checks)
     for _, data in result.ledgers.values():
         if data is not None:
             data.pack_dates()
@@ -340,7 +363,7 @@ def read_calendar_days(path: str | Path) -> list[dt.date]:
     """The dates column A of a workbook's 工作日历 lists ([] when it has none or cannot be read;
     the file was preflighted when it was loaded)."""
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = open_book(path)
         with book:
             names = {normalise_header(n): n for n in book.sheet_names}
             actual = names.get(normalise_header(CALENDAR_SHEET))
@@ -443,11 +466,13 @@ class _Reader:
         self.names = {normalise_header(n): n for n in book.sheet_names}
 
     def problem(self, sheet: str, row: int | None, col: int | None, code: str, message: str,
-                severity: str = "error", column: Column | None = None, deferred: bool = False) -> None:
+                severity: str = "error", column: Column | None = None, deferred: bool = False,
+                unkept: int = 0) -> None:
         cell = "" if row is None or col is None else xl_rowcol_to_cell(row, col)
         (self.deferred if deferred else self.problems).append(Problem(
             file=self.file, sheet=sheet, cell=cell, code=code, message=message, severity=severity,  # type: ignore[arg-type]
-            row=None if row is None or col is None else row + 1, column=column.header if column else ""))
+            row=None if row is None or col is None else row + 1, column=column.header if column else "",
+            unkept_rows=unkept))
 
     def _grid(self, sheet: Sheet | str) -> list[list[Any]] | None:
         title = sheet if isinstance(sheet, str) else sheet.name
@@ -472,11 +497,61 @@ class _Reader:
             self.problem(title, row, col, "ZZ-READ-BAD-VALUE", f"{what}：{why}；请重新填写{_what(column) if column else '正确的内容'}",
                          column=column)
 
+    def _repeated_rows(self, title: str) -> None:
+        """Row elements whose number repeats an earlier one: the reader keeps one, so each is
+        an error at its row — and counted among the rows the file holds (``unkept_rows``)."""
+        actual = self.names.get(normalise_header(title))
+        for number in self.scan.repeated_rows_of_sheet(actual) if actual else []:
+            at = (number - 1, 0) if number >= 1 else (None, None)  # a row numbered 0 has no cell
+            self.problem(title, *at, "ZZ-READ-ROW-REPEATED",
+                         f"「{title}」第{number}行在文件中出现了不止一次（文件内部结构异常，可能被其他软件改动过），"
+                         f"其中一行的内容读不到：请用 Excel 或 WPS 打开后另存为新的 .xlsx，核对第{number}行后重新报送",
+                         unkept=1)
+
     def _error_cells(self, sheet: Sheet) -> dict[tuple[int, int], str]:
         """Cells of the sheet whose cached value is a spreadsheet error: (row, col) → text."""
         actual = self.names.get(normalise_header(sheet.name))
         found = self.scan.errors_of_sheet(actual) if actual else {}
         return {xl_cell_to_rowcol(cell): text for cell, text in found.items()}
+
+    def copied_sheets(self) -> None:
+        """A sheet named like a copy of a standard one (Excel's 「问题线索台账 (2)」, 「Copy of …」,
+        「… - 副本」): its rows would never be read, so it is an error naming it."""
+        standard = {normalise_header(s.name): s.name for s in STANDARD.sheets}
+        for actual in self.book.sheet_names:
+            if normalise_header(actual) in standard:
+                continue
+            original = copied_from(actual, standard)
+            if original is None:
+                self._renamed_ledger(actual)
+            else:
+                grid = self._grid(actual)
+                ledger = next((s for s in STANDARD.ledgers if s.name == original), None)
+                held = held_rows(ledger, grid) if grid and ledger is not None else 0
+                self.problem(actual, None, None, "ZZ-READ-SHEET-COPY",
+                             f"工作表「{actual}」像是「{original}」的副本，其中的行不会被读取或汇总"
+                             + (f"（{held} 行）" if held else "")
+                             + f"：请把这些行移到「{original}」中并删除「{actual}」后重新报送", unkept=held)
+
+    def _renamed_ledger(self, actual: str) -> None:
+        """A sheet of another name holding a missing ledger's header (renamed 「Sheet1」): an
+        error naming both, its rows counted among the rows the file holds."""
+        missing = [s for s in STANDARD.ledgers if normalise_header(s.name) not in self.names]
+        if not missing:
+            return
+        try:
+            head = self.book.get_sheet_by_name(actual).to_python(nrows=HEADER_SEARCH_ROWS * 5)
+        except Exception:  # noqa: BLE001 - a sheet calamine cannot take is not one of ours to count
+            return
+        for ledger in missing:
+            if held_header_row(ledger, head, max(3, len(ledger.columns) // 2)) is None:
+                continue  # (the template's own 列表 names a few columns: not a ledger)
+            grid = self._grid(actual) or []
+            held = held_rows(ledger, grid)
+            self.problem(actual, None, None, "ZZ-READ-SHEET-RENAMED",
+                         f"工作表「{actual}」有「{ledger.name}」的列标题，像是改了名的「{ledger.name}」，其中的行不会被读取或汇总"
+                         + (f"（{held} 行）" if held else "") + f"：请把它改回「{ledger.name}」后重新报送", unkept=held)
+            return
 
     # -- 填报信息 -------------------------------------------------------------------------------
     def info(self) -> InfoRecord:
@@ -544,11 +619,17 @@ class _Reader:
         return build_records(self.file, sheet, data, light)
 
     def ledger_data(self, sheet: Sheet, grid: list[list[Any]]) -> _Ledger | None:
+        self._repeated_rows(sheet.name)
         header_row, positions = self._header(sheet, grid)
         if header_row is None:
             expected = "、".join(c.header for c in sheet.columns[:3])
+            held = held_rows(sheet, grid)
+            lower = held_header_row(sheet, grid)
+            where = f"列标题在第{lower + 1}行，应在第1行：请删除标题上方的行" if lower is not None else \
+                f"第1行没有找到本表的列标题（应为 {expected} 等），请使用标准填报模板"
             self.problem(sheet.name, None, None, "ZZ-READ-HEADER-MISSING",
-                         f"「{sheet.name}」第1行没有找到本表的列标题（应为 {expected} 等），请使用标准填报模板")
+                         f"「{sheet.name}」{where}" + (f"（表中 {held} 行内容因此未能读取）" if held else ""),
+                         unkept=held)
             return None
         self.columns[sheet.key] = positions
         if sheet.since > 1 or any(c.since > 1 for c in sheet.columns if c.field in positions):
@@ -751,6 +832,29 @@ class _Reader:
 
 
 _FLAG_VALUES = {vocab.YES: True, vocab.NO: False, "": None}
+
+
+def held_header_row(sheet: Sheet, grid: list[list[Any]], least: int = 3) -> int | None:
+    """The 0-based row naming at least ``least`` of the sheet's columns, anywhere (None: none)."""
+    wanted = {normalise_header(c.header) for c in sheet.columns}
+    for r, line in enumerate(grid):
+        if len({normalise_header(v) for v in line if isinstance(v, str)} & wanted) >= least:
+            return r
+    return None
+
+
+def held_rows(sheet: Sheet, grid: list[list[Any]]) -> int:
+    """The rows a sheet holds when its header was not where the reader looks: the rows
+    with any content below a header found lower down (or all rows with content)."""
+    header = held_header_row(sheet, grid)
+    start = 0 if header is None else header + 1
+    return sum(1 for line in grid[start:] if not all(_blank(v) for v in line))
+
+
+def unkept_rows(problems: Iterable[Problem]) -> int:
+    """Rows the file holds that no reader could keep (a repeated row element): counted with
+    the file's rows, so the reconciliation counts what the file holds."""
+    return sum(getattr(p, "unkept_rows", 0) for p in problems)
 
 
 def _data_rows(grid: list[list[Any]], first: int, inputs: list[int]) -> list[int]:
