@@ -309,13 +309,42 @@ def test_ribbon_parses_and_every_action_resolves(built: Path, modules: dict[str,
                             "event_reports", "update_calendar", "function_help"}
 
 
-def test_workbook_open_registers_the_help(modules: dict[str, ovba.Module]) -> None:
-    assert re.search(r"^Private Sub Workbook_Open\(\)\r\n    zhuize_setup\.RegisterFunctionHelp\r\n",
-                     modules["ThisWorkbook"].source, re.M)
+def test_the_ribbon_onload_registers_the_help_and_nothing_runs_on_open(built: Path, decoded: dict[str, str],
+                                                                      modules: dict[str, ovba.Module]) -> None:
+    with zipfile.ZipFile(built) as archive:
+        ui = ET.fromstring(archive.read("customUI/customUI14.xml"))
+    module_name, sub = ui.get("onLoad").split(".")
+    assert re.search(rf"^Public Sub {sub}\(ribbon As IRibbonUI\)\r\n    zhuize_setup\.RegisterFunctionHelp\r\nEnd Sub",
+                     modules[module_name].source, re.M)
     setup = modules["zhuize_setup"].source
     assert 'HELP_SHEET As String = "zhuize.functions"' in setup
     assert "Application.MacroOptions Macro:=macroName, Description:=" in setup
     assert "ArgumentDescriptions:=argHelp" in setup
+    # what macro scanners rate as auto-running code (olevba's AutoExec keywords): none in any module
+    parser = VBA_Parser(str(built))
+    try:
+        parser.analyze_macros()
+        autoexec = [(kind, keyword) for kind, keyword, _ in parser.analysis_results if kind == "AutoExec"]
+    finally:
+        parser.close()
+    assert autoexec == []
+    assert not any(re.search(r"\b(Workbook_Open|Auto_?Open|Workbook_Activate)\b", code, re.I) for code in decoded.values())
+
+
+# Excel's own control ids (Office Fluent UI command identifiers, Excel): the icons of its ribbon buttons.
+# ImportExcel and CreateReport are Access's, DateAndTimeInsert is Word's: Excel draws nothing for them.
+EXCEL_IMAGE_MSO = {"FileNew": "文件 › 新建", "DataValidation": "数据 › 数据验证", "Consolidate": "数据 › 合并计算",
+                   "PivotTableInsert": "插入 › 数据透视表", "ReviewNewComment": "审阅 › 新建批注",
+                   "FileSendAsAttachment": "文件 › 共享 › 电子邮件", "FunctionsDateTimeInsertGallery": "公式 › 日期和时间",
+                   "FunctionWizard": "公式 › 插入函数"}
+
+
+def test_every_ribbon_icon_is_one_of_excels_own(built: Path) -> None:
+    with zipfile.ZipFile(built) as archive:
+        ui = ET.fromstring(archive.read("customUI/customUI14.xml"))
+    icons = [b.get("imageMso") for b in ui.iter(f"{UI_NS}button")]
+    assert len(icons) == len(BUTTONS) and set(icons) <= set(EXCEL_IMAGE_MSO), icons
+    assert not set(icons) & {"ImportExcel", "CreateReport", "DateAndTimeInsert"}
 
 
 # -- versions --------------------------------------------------------------------------------------------------
@@ -404,12 +433,17 @@ def test_declarations_equal_what_xlwings_generates(xlwings_udfs: types.ModuleTyp
         wrapper = functools.wraps(original)(lambda *args, _f=original: _f(*args))
         wrapper = xlwings_udfs.xlfunc(category=udfs.excel.CATEGORY)(wrapper)
         for arg in FUNCTIONS[name].args:
-            wrapper = xlwings_udfs.xlarg(arg.name, ndim=2, doc=f"{arg.label}：{arg.help}")(wrapper)
+            wrapper = xlwings_udfs.xlarg(arg.name, **udfs.excel.ARG_OPTIONS, doc=f"{arg.label}：{arg.help}")(wrapper)
         setattr(fake, name, wrapper)
     out = io.StringIO()
     xlam = types.SimpleNamespace(Name="zhuize.xlam")
     xlwings_udfs.generate_vba_wrapper("udfs.excel", fake, out, xlam)
     assert declarations.udf_module_body() == out.getvalue()
+    # every argument is read with err_to_str: xlwings (_xlwindows._clean_value_data_element) then
+    # hands an error cell over as "#N/A", "#DIV/0!" …, which the registry returns, instead of None
+    for name in FUNCTIONS:
+        for info in getattr(fake, name).__xlfunc__["args"]:
+            assert info["options"].get("err_to_str") is True and info["options"].get("ndim") == 2, (name, info)
 
 
 # -- LibreOffice ------------------------------------------------------------------------------------------------
@@ -496,6 +530,35 @@ def test_install_refuses_paths_the_ansi_code_page_cannot_hold(tmp_path: Path) ->
     with pytest.raises(install.InstallError, match="代码页"):
         install.write_user_config(tmp_path / "zhuize.conf", {"INTERPRETER_WIN": "C:\\Users\\Zoë\\pythonw.exe"}, "gbk")
     assert not (tmp_path / "zhuize.conf").exists()
+
+
+def test_install_writes_no_addin_when_the_configuration_cannot_be_written(tmp_path: Path, built: Path) -> None:
+    # the add-in in XLSTART without its interpreter setting would be a half-install Excel opens at every start
+    xlstart = tmp_path / "XLSTART"
+    with pytest.raises(install.InstallError, match="代码页"):
+        install.install(xlstart=xlstart, user_config=tmp_path / "zhuize.conf", interpreter=Path("C:\\Zoë\\pythonw.exe"),
+                        source=built, platform="win32", encoding="gbk")
+    blocked = tmp_path / "blocked"
+    blocked.write_bytes(b"")  # a file where the configuration's folder should be
+    with pytest.raises(install.InstallError, match="无法写入配置文件"):
+        install.install(xlstart=xlstart, user_config=blocked / "zhuize.conf", interpreter=Path("C:\\py\\pythonw.exe"),
+                        source=built, platform="win32", encoding="gbk")
+    assert not xlstart.exists() or list(xlstart.iterdir()) == []
+
+
+@pytest.mark.parametrize("existed", [True, False])
+def test_install_puts_the_configuration_back_when_the_copy_fails(tmp_path: Path, built: Path, existed: bool) -> None:
+    config = tmp_path / "zhuize.conf"
+    before = '"SHOW CONSOLE","True"\r\n"INTERPRETER_WIN","C:\\old\\pythonw.exe"\r\n'.encode("gbk")
+    if existed:
+        config.write_bytes(before)
+    xlstart = tmp_path / "XLSTART"
+    (xlstart / "zhuize.xlam").mkdir(parents=True)  # cannot be replaced by a file
+    with pytest.raises(install.InstallError, match="配置文件已恢复原状"):
+        install.install(xlstart=xlstart, user_config=config, interpreter=Path("C:\\new\\pythonw.exe"), source=built,
+                        platform="win32", encoding="gbk")
+    assert (config.read_bytes() == before) if existed else not config.exists()
+    assert [p.name for p in xlstart.iterdir()] == ["zhuize.xlam"] and (xlstart / "zhuize.xlam").is_dir()
 
 
 def test_install_refuses_non_windows(tmp_path: Path) -> None:

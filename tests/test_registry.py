@@ -295,3 +295,67 @@ def test_the_ast_check_would_catch_an_import():
     assert _imports_xlwings(ast.parse("import numpy")) == []
     # the adapter itself does import it
     assert _imports_xlwings(ast.parse((UDFS_DIR / "excel.py").read_text(encoding="utf-8")))
+
+
+# -- error cells and broken user files (issue 26: no traceback in a cell, errors propagate) -------------------
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#DIV/0!", "#VALUE!", "#REF!"])
+def test_an_error_cell_given_as_an_argument_is_returned_not_read_as_blank(error):
+    # xlwings hands error cells over as these texts (ARG_OPTIONS' err_to_str); blank would be wrong:
+    # ZZ_LOSS_GRADE(#N/A) would be "" and ZZ_WORKDAY(start, #DIV/0!) the start itself
+    assert registry.evaluate_cells("ZZ_LOSS_GRADE", error) == error
+    assert registry.evaluate_cells("ZZ_WORKDAY", D(2026, 2, 13), error) == error
+    assert registry.evaluate_cells("ZZ_MEASURES", "一般", error, "yibin-2020") == error
+    # a range: only the row holding the error gets it, on the vectorised path and the other
+    assert registry.evaluate_cells("ZZ_LOSS_GRADE", [[100], [error], [99.99]], None, "yibin-2020") == \
+        [["较大"], [error], ["一般"]]
+    assert registry.evaluate_cells("ZZ_WORKDAY", [[D(2026, 2, 13)], [D(2026, 2, 13)]], [[0], [error]]) == \
+        [[D(2026, 2, 13)], [error]]
+    assert registry.evaluate_cells("ZZ_MEASURES", [["一般"], ["一般"]], [[error], ["直接责任"]], "yibin-2020")[0] == \
+        [error]
+
+
+def test_another_zz_cells_error_text_propagates_and_plain_hash_text_does_not():
+    upstream = registry.evaluate_cells("ZZ_LOSS_GRADE", "abc")
+    assert upstream.startswith("#参数错误:")
+    assert registry.evaluate_cells("ZZ_JURISDICTION", upstream, "集团") == upstream
+    # a text that merely starts with # is an argument like any other (here: not a grade)
+    assert registry.evaluate_cells("ZZ_JURISDICTION", "#1", "集团").startswith("#参数错误: ")
+
+
+@pytest.fixture
+def broken_home(tmp_path, monkeypatch):
+    home = tmp_path / "zhuize-home"
+    (home / "profiles").mkdir(parents=True)
+    (home / "calendar").mkdir()
+    monkeypatch.setenv("ZHUIZE_HOME", str(home))
+    return home
+
+
+@pytest.mark.parametrize(("relative", "data", "function", "args", "kind"), [
+    ("config.toml", b"default_profile = \n", "ZZ_LOSS_GRADE", (100.0, 1000.0), "#标准错误: "),
+    ("config.toml", b'default_profile = "nope"\n', "ZZ_LOSS_GRADE", (100.0, 1000.0), "#标准错误: "),
+    ("profiles/central-2026.toml", b"[[[\n", "ZZ_LOSS_GRADE", (100.0, 1000.0), "#标准错误: "),
+    ("calendar/2031.toml", b"\xff\xfe", "ZZ_WORKDAY", (D(2026, 1, 5), 5.0), "#日历错误: "),
+    ("calendar/2031.toml", b"[[[\n", "ZZ_WORKDAY", (D(2026, 1, 5), 5.0), "#日历错误: "),
+])
+def test_a_broken_user_file_is_a_short_error_text_in_every_cell(broken_home, relative, data, function, args, kind):
+    (broken_home / relative).write_bytes(data)
+    excel = pytest.importorskip("udfs.excel")
+    udf = getattr(excel, function)
+    cell = udf(*args)
+    assert isinstance(cell, str) and cell.startswith(kind) and "Traceback" not in cell, cell
+    # a range goes the vectorised path: it raised here before (the cell showed xlwings' traceback)
+    block = udf(*[[[a], [a]] for a in args])
+    assert block == [[cell], [cell]]
+
+
+def test_anything_unforeseen_is_a_short_error_text(monkeypatch):
+    excel = pytest.importorskip("udfs.excel")
+
+    def boom(*args, **kwargs):
+        raise KeyError("x")
+    monkeypatch.setattr(excel, "evaluate_cells", boom)
+    cell = excel.ZZ_LOSS_GRADE(100.0)
+    assert cell.startswith("#内部错误: ") and "KeyError" in cell and "\n" not in cell

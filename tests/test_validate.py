@@ -375,6 +375,9 @@ BOOK_DEFECTS: list[tuple[str, Callable[[openpyxl.Workbook], None], str, str | No
     ("blank-header", _rename("审计整改台账", "D1", None), "ZZ-READ-HEADER-MISSING", "D1", "下达日期"),
     ("renamed-label", _rename("填报信息", "A12", "报送日期"), "ZZ-READ-LABEL-RENAMED", "A12", "应为“填报日期”"),
     ("overwritten-formula", _rename("问题线索台账", "K2", "一般"), "ZZ-COMPUTED-MISMATCH", "K2", "应为“较大”"),
+    # 核查截止日 rests on central-2026's deadlines.investigation (Order 46 Art. 75, checked): still an error
+    ("overwritten-checked-deadline", _rename("问题线索台账", "AG5", dt.datetime(2027, 1, 1)), "ZZ-COMPUTED-MISMATCH",
+     "AG5", "应为“2027-05-06”"),
     ("broken-formula", _error_value("问题线索台账", "K3", "#REF!"), "ZZ-READ-FORMULA-ERROR", "K3", "#REF!"),
     ("error-in-an-input", _error_value("资产损失认定", "G2", "#N/A"), "ZZ-READ-ERROR-VALUE", "G2", "应填写日期"),
 ]
@@ -395,6 +398,12 @@ UNCHECKED_BOOK_DEFECTS = [
      "deadlines.rectify"),
     ("overwritten-blank-result", _rename("责任认定与处理", "Y3", dt.datetime(2027, 1, 1)), "Y3", "2028-06-18",
      "influence["),
+    # 快报截止日 and 一事一报告截止日 rest on the 快报/全面报告 periods and the 一事一报告 trigger, all unchecked
+    ("overwritten-flash-deadline", _rename("问题线索台账", "AC5", dt.datetime(2026, 12, 31)), "AC5", "2026-11-02",
+     "deadlines.flash_report"),
+    ("overwritten-full-report-deadline", _rename("问题线索台账", "AE5", dt.datetime(2026, 12, 31)), "AE5",
+     "2026-11-16", "deadlines.full_report"),
+    ("overwritten-report-flag", _rename("问题线索台账", "R5", "否"), "R5", "应为“是”", "one_event_report"),
 ]
 
 

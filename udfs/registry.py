@@ -16,7 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from udfs import deadlines, grading, handling, identity, vocab
-from udfs.errors import ArgumentError, CalendarError, EngineError
+from udfs.errors import ArgumentError, CalendarError, EngineError, ProfileError
 from udfs.profile import Profile, get_profile
 from udfs.rectification import RectifyFacts, rectify_result
 from udfs.values import (
@@ -630,7 +630,38 @@ def evaluate(name: str, *raw: Any, ctx: Context | None = None) -> Result:
 OUT_OF_RANGE = "参数或计算结果超出可计算的范围（日期应在公元 1–9999 年之间，数值应为有限数），请核对参数"
 
 
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#UNKNOWN!", "#BUSY!"})
+"""Excel's error values as xlwings hands them to a UDF with ``err_to_str=True``."""
+ENGINE_ERROR_PREFIXES = tuple(f"#{kind.kind}:" for kind in (ArgumentError, ProfileError, CalendarError))
+"""How this engine's own error texts begin (an argument from another ZZ_ cell that failed)."""
+
+
+def argument_error(value: Any) -> str | None:
+    """The error an argument carries, or None: an Excel error value (``#N/A``, ``#DIV/0!``)
+    or another ZZ_ cell's error text.  Like Excel's own functions, a function given an
+    error returns it (the first one) instead of reading the argument as blank."""
+    if type(value) is str and value.startswith("#"):
+        text = value.strip()
+        if text.upper() in EXCEL_ERRORS:
+            return text.upper()
+        if text.startswith(ENGINE_ERROR_PREFIXES):
+            return text
+    return None
+
+
+def _first_error(raw: tuple[Any, ...] | list[Any]) -> str | None:
+    for value in raw:
+        error = argument_error(value)
+        if error is not None:
+            return error
+    return None
+
+
 def _evaluate_one(function: ZZFunction, ctx: Context, raw: tuple[Any, ...]) -> Result | str:
+    error = _first_error(raw)
+    if error is not None:
+        return error
     try:
         values = coerce_args(function, raw)
         return None if values is None else function.compute(ctx, *values)
@@ -655,7 +686,7 @@ def evaluate_cells(name: str, *raw: Any, ctx: Context | None = None) -> Any:
     shape = broadcast[0].shape
     columns = [b.ravel().tolist() for b in broadcast]
     if function.vector is not None:
-        flat = function.vector(ctx, columns)
+        flat = _vector_cells(function, ctx, columns)
     else:
         flat = [_evaluate_one(function, ctx, row) for row in zip(*columns)]
     if shape == (1, 1):
@@ -663,6 +694,25 @@ def evaluate_cells(name: str, *raw: Any, ctx: Context | None = None) -> Any:
     out = np.empty(len(flat), dtype=object)
     out[:] = flat
     return out.reshape(shape).tolist()
+
+
+def _vector_cells(function: ZZFunction, ctx: Context, columns: list[list[Any]]) -> list[Any]:
+    """The vectorised path as cells see it: a row holding an error value gets that error,
+    the others go through the vector; an error of the whole call (a broken profile or
+    calendar file) is every cell's text, never an exception reaching Excel."""
+    assert function.vector is not None
+    errors = [_first_error(row) for row in zip(*columns)]
+    keep = [k for k, error in enumerate(errors) if error is None]
+    try:
+        if len(keep) == len(errors):
+            return function.vector(ctx, columns)
+        values = function.vector(ctx, [[column[k] for k in keep] for column in columns]) if keep else []
+    except EngineError as exc:
+        return [exc.cell_text] * len(errors)
+    flat: list[Any] = list(errors)
+    for k, value in zip(keep, values):
+        flat[k] = value
+    return flat
 
 
 def _as_object_array(value: Any) -> np.ndarray:

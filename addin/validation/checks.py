@@ -54,7 +54,7 @@ CLOSING_APPROVED, CLOSING_REWORK = CLOSING_REVIEWS[1], CLOSING_REVIEWS[2]
 from addin.validation.locate import Locator
 from udfs import handling, identity, vocab
 from udfs.errors import EngineError
-from udfs.profile import Profile, Sourced
+from udfs.profile import Handling, Profile, Sourced
 from udfs.profile_entries import entry_name
 
 MONEY_DECIMALS = 4
@@ -679,47 +679,81 @@ def check_computed(ctx: Context) -> Iterator[Problem]:
 def _unchecked_basis(ctx: Context, sheet: str, rule: str, k: int, expected: dict[str, Any]) -> Sourced | None:
     """The first unchecked profile entry an engine value of this column rests on, or None
     (all checked, or a rule that does not come from the profile)."""
+    lti = rule == "ZZ_LTI"
+    return next((entry for entry in basis_entries(ctx, sheet, rule, k, expected)
+                 if not (entry.lti_is_checked if lti and isinstance(entry, Handling) else entry.checked)), None)
+
+
+def grade_entries(profile: Profile) -> list[Sourced]:
+    """The entries a loss grade rests on: the grading and its levels."""
+    return [profile.loss_grade, *profile.loss_grade.levels]
+
+
+def report_trigger_entries(profile: Profile) -> list[Sourced]:
+    """The entries whether a 一事一报告 is needed rests on: its trigger and the loss grade."""
+    return [profile.one_event_report, *grade_entries(profile)]
+
+
+def basis_entries(ctx: Context, sheet: str, rule: str, k: int, expected: dict[str, Any]) -> list[Sourced]:
+    """Every profile entry the engine's value of a computed column rests on, its own rule's
+    entries first, then the entries of the values it is computed from (a 快报截止日 rests on
+    the 快报 period, on the 一事一报告 trigger that decides whether there is one, and on the
+    loss grade that trigger reads).  An unchecked entry among them makes a differing cell a
+    reminder, never a reason to reject the file."""
     profile = ctx.profile
     if profile is None:
-        return None
-    candidates: list[Sourced] = []
+        return []
+    deadlines = profile.deadlines
+
+    def column(field: str) -> Any:
+        return ctx.col(sheet, field)[k] if ctx.present(sheet, field) else None
+
     if rule in ("clue_loss_grade", "ZZ_LOSS_GRADE", "clue_grade_lookup"):
-        candidates = [profile.loss_grade, *profile.loss_grade.levels]
-    elif rule == "ZZ_JURISDICTION":
-        level = ctx.col(sheet, "unit_level")[k] if ctx.present(sheet, "unit_level") else None
+        return grade_entries(profile)
+    if rule == "ZZ_JURISDICTION":
+        level = column("unit_level")
         if level == OWN_LEVEL:
             level = getattr(getattr(ctx.submission, "info", None), "unit_level", None)
         try:
             found = handling.jurisdiction_entry(profile, expected.get("loss_grade") or "", level)
         except EngineError:  # an unknown level: its own check reports it
             found = None
-        candidates = [found[1]] if found is not None else [*profile.jurisdiction_rules, *profile.jurisdiction]
-    elif rule == "ZZ_INITIAL_CHECK_DEADLINE":
-        candidates = [profile.deadlines.initial_check]
-    elif rule == "ZZ_NEEDS_REPORT":
-        candidates = [profile.one_event_report]
-    elif rule in ("ZZ_DEDUCTION_MIN", "ZZ_DEDUCTION_MAX", "ZZ_LTI"):
+        own: list[Sourced] = [found[1]] if found is not None else [*profile.jurisdiction_rules, *profile.jurisdiction]
+        return own + grade_entries(profile)
+    if rule == "ZZ_INITIAL_CHECK_DEADLINE":
+        return [deadlines.initial_check]
+    if rule == "ZZ_NEEDS_REPORT":
+        return report_trigger_entries(profile)
+    if rule in ("flash_deadline", "full_report_deadline"):
+        period = deadlines.flash_report if rule == "flash_deadline" else deadlines.full_report
+        return [*([period] if period is not None else []), *report_trigger_entries(profile)]
+    if rule == "investigation_deadline":
+        if column("investigation_extended_to") is not None:
+            return []  # the approved extension, not the profile's period
+        return [deadlines.investigation] if deadlines.investigation is not None else []
+    if rule == "review_deadline":
+        return [deadlines.review] if deadlines.review is not None else []
+    if rule in ("ZZ_DEDUCTION_MIN", "ZZ_DEDUCTION_MAX", "ZZ_LTI"):
         grade = expected.get("case_grade", expected.get("loss_grade"))
-        responsibility = ctx.col(sheet, "responsibility")[k]
+        responsibility = column("responsibility")
+        out: list[Sourced] = []
         keying = profile.case_grade_handling
-        if keying is not None and grade != expected.get("loss_grade") and not keying.checked:
-            return keying  # the value the case grade gives: as far as that keying holds
+        if keying is not None and grade != expected.get("loss_grade"):
+            out.append(keying)  # the value the case grade gives: as far as that keying holds
         if grade in vocab.GRADES and responsibility in vocab.RESPONSIBILITIES:
-            entry = profile.handling_for(grade, responsibility)
-            if rule == "ZZ_LTI" and not entry.lti_is_checked:
-                return entry
-            candidates = [entry]
+            out.append(profile.handling_for(grade, responsibility))  # ZZ_LTI: its lti_checked
         else:
-            candidates = list(profile.handling)
-    elif rule == "ZZ_INFLUENCE_END":
-        measure = ctx.col(sheet, "measure")[k]
+            out.extend(profile.handling)
+        return out + grade_entries(profile)
+    if rule == "ZZ_INFLUENCE_END":
+        measure = column("measure")
         influence = profile.influence_for(measure) if isinstance(measure, str) else None
-        candidates = [influence] if influence is not None else []
-    elif rule in ("ZZ_RECTIFY_DEADLINE", "rectify_overdue"):
-        candidates = [profile.deadlines.rectify]
-    elif rule == "ZZ_BAN_END":
-        candidates = [profile.ban]
-    return next((entry for entry in candidates if not entry.checked), None)
+        return [influence] if influence is not None else []
+    if rule in ("ZZ_RECTIFY_DEADLINE", "rectify_overdue"):
+        return [deadlines.rectify]
+    if rule == "ZZ_BAN_END":
+        return [profile.ban]
+    return []
 
 
 # -- version 2 additions ---------------------------------------------------------------------------

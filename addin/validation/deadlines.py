@@ -18,7 +18,7 @@ import datetime as dt
 from typing import Any, Iterator
 
 from addin.problems import Problem
-from addin.validation.checks import Context, unchecked_note
+from addin.validation.checks import Context, grade_entries, unchecked_note
 from udfs import deadlines, vocab
 from udfs.errors import EngineError
 from udfs.registry import cite
@@ -94,11 +94,12 @@ def check_deadlines(ctx: Context, as_of: dt.date | None, calendar: WorkCalendar)
 
 
 def _unchecked_report_rule(ctx: Context) -> Any:
-    """The unchecked entry (the trigger or the full report's deadline), or None."""
+    """The unchecked entry (the trigger, the full report's deadline, or the loss grade the
+    trigger reads), or None."""
     profile = ctx.profile
     if profile is None:
         return None
-    for entry in (profile.one_event_report, profile.deadlines.full_report):
+    for entry in (profile.one_event_report, profile.deadlines.full_report, *grade_entries(profile)):
         if entry is not None and not entry.checked:
             return entry
     return None

@@ -122,20 +122,56 @@ def install(
     xlstart = xlstart or default_xlstart()
     user_config = user_config or default_user_config()
     interpreter = interpreter or default_interpreter()
-    xlstart.mkdir(parents=True, exist_ok=True)
     target = xlstart / ADDIN_NAME
+    # Order: build (nothing touched yet), write the configuration, copy the add-in last. Excel
+    # opens every file in XLSTART, so the add-in must not be there before the interpreter it
+    # needs is set; if the copy fails the configuration is put back as it was.
     with tempfile.TemporaryDirectory(prefix="zhuize-addin-") as staging:
         built = Path(source) if source else build_addin(staging)
-        # Excel opens every file in XLSTART: the temporary copy exists only for the rename.
-        temporary = xlstart / f"~{ADDIN_NAME}.tmp"
-        temporary.write_bytes(built.read_bytes())
         try:
+            data = built.read_bytes()
+        except OSError as exc:
+            raise InstallError(f"无法读取加载项文件 {built}：{exc.strerror or exc}") from None
+        previous = _read_or_none(user_config)
+        try:
+            write_user_config(user_config, {"INTERPRETER_WIN": str(interpreter)}, encoding)
+        except OSError as exc:
+            _restore(user_config, previous)
+            raise InstallError(f"无法写入配置文件 {user_config}：{exc.strerror or exc}。未安装加载项。") from None
+        temporary = xlstart / f"~{ADDIN_NAME}.tmp"  # exists only for the rename
+        try:
+            xlstart.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(data)
             temporary.replace(target)
-        except PermissionError:
+        except OSError as exc:
             temporary.unlink(missing_ok=True)
-            raise InstallError(f"无法替换 {target}：Excel 可能正在使用它。请先关闭所有 Excel 窗口再安装。") from None
-    write_user_config(user_config, {"INTERPRETER_WIN": str(interpreter)}, encoding)
+            _restore(user_config, previous)
+            if isinstance(exc, PermissionError):
+                raise InstallError(f"无法替换 {target}：Excel 可能正在使用它。请先关闭所有 Excel 窗口再安装。"
+                                   "配置文件已恢复原状。") from None
+            raise InstallError(f"无法把加载项复制到 {xlstart}：{exc.strerror or exc}。配置文件已恢复原状，"
+                               "未安装加载项。") from None
     return Installed(target, user_config, interpreter, _warnings(interpreter))
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes() if path.is_file() else None
+    except OSError:
+        return None
+
+
+def _restore(path: Path, previous: bytes | None) -> None:
+    """Put a configuration file back as it was before this run (absent: removed)."""
+    try:
+        if previous is None:
+            path.unlink(missing_ok=True)
+        else:
+            temporary = path.with_name(path.name + ".tmp")
+            temporary.write_bytes(previous)
+            temporary.replace(path)
+    except OSError:
+        pass
 
 
 def _warnings(interpreter: Path) -> list[str]:

@@ -6,6 +6,12 @@ Attribute VB_Name = "zhuize_ribbon"
 ' add-in's sheets and in Python. Zh() turns hex code points into text for dialog titles.
 Option Explicit
 
+' customUI onLoad: Excel calls it once when it loads this add-in's ribbon (at start-up for an
+' add-in in XLSTART); it registers the ZZ_ functions' help for the function wizard.
+Public Sub OnRibbonLoad(ribbon As IRibbonUI)
+    zhuize_setup.RegisterFunctionHelp
+End Sub
+
 Public Sub NewTemplate(control As IRibbonControl)
     If Not EnsureWorkbook() Then Exit Sub
     RunPython "import addin.xlam.handlers; addin.xlam.handlers.new_template()"

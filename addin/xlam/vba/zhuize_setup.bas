@@ -1,6 +1,7 @@
 Attribute VB_Name = "zhuize_setup"
 ' Registers the Chinese help of every ZZ_ function with Excel's function wizard when the
-' add-in opens (called from ThisWorkbook's Workbook_Open).
+' add-in's ribbon loads (called from zhuize_ribbon.OnRibbonLoad, the customUI onLoad callback:
+' not an auto-run open-event macro, which macro scanners flag).
 ' The texts are on the add-in's sheet "zhuize.functions", written at build time from
 ' udfs.registry (row 1 headers; then per row: A name, B category, C description,
 ' D number of arguments, E.. one description per argument), so this module stays ASCII.
