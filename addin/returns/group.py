@@ -24,7 +24,7 @@ from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OUTPUT_PROPERTY
 from addin.plumbing import palette
 from addin.plumbing.pages import ROW_POINTS, TALL_FIRST, page_setup
-from addin.rollup.indicators import (COUNT, HQ, MONEY, NUMBER_FORMATS, RATIO, Indicator, form_indicators, form_value,
+from addin.rollup.indicators import (HQ, NUMBER_FORMATS, RATIO, Indicator, form_indicators, form_value,
                                      indicator, indicator_kind, lines, ratio_defined)
 from addin.rollup.periods import shown as shown_period
 from addin.rollup.intake import PROVENANCE, SUMMARY_AS_OF, SUMMARY_HEAD, SUMMARY_LEVEL, Row
@@ -153,7 +153,7 @@ class GroupWriter:
         self.tables.append(TableSpec(self.sheet_count, name, tuple(headers), rows))
 
     def _indicator_format(self, key: str, **props: Any) -> Any:
-        return self.formats.get(num_format=INDICATOR_FORMATS[indicator_kind(key)], **props)
+        return self.formats.get(num_format=NUMBER_FORMATS[indicator_kind(key)], **props)
 
     # -- sheets -------------------------------------------------------------------------------------
     def write(self) -> None:
@@ -462,8 +462,6 @@ class GroupWriter:
             self._setup(sheet, widths, max(len(chunk), 1))
 
 
-INDICATOR_FORMATS = {MONEY: "#,##0.00", RATIO: "0.00%", COUNT: "#,##0"}
-"""Cell formats by indicator kind: 万元 to 2 decimals with separators, percentages, integers."""
 CHART_COLUMN_WIDTH = 8.43
 CHART_COLUMN_PIXELS = 64
 CHART_WIDTH_COLUMNS = 8
