@@ -24,6 +24,7 @@ import os
 import shutil
 import sqlite3
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -434,12 +435,46 @@ def _skipped(inputs: InputSet) -> None:
         print(line, file=sys.stderr)
 
 
+IDENTITY_HELP = {
+    "name": ("单位名称", "填报单位名称（集团公司全称），写在报表和每页页眉"),
+    "uscc": ("代码", "填报单位的统一社会信用代码"),
+    "head": ("姓名", "单位负责人"),
+    "reviewer": ("姓名", "审核人（总会计师）"),
+    "preparer": ("姓名", "填表人"),
+    "phone": ("电话", "联系电话"),
+}
+
+
+def add_form_arguments(parser: argparse.ArgumentParser) -> None:
+    """The reporting unit's identity and the SASAC form's own lines, for one run (each
+    defaults to the user folder's config.toml: [unit] and [forms]; missing ones print 待补充)."""
+    group = parser.add_argument_group(
+        "填报单位信息（默认取用户文件夹 config.toml 的 [unit]、[forms]；未配置的在报表上显示“（待补充）”）")
+    for field, (metavar, text) in IDENTITY_HELP.items():
+        group.add_argument(f"--unit-{field}", dest=f"unit_{field}", metavar=metavar, help=f"{text}（[unit] {field}）")
+    group.add_argument("--sasac-form-no", metavar="表号", help="国资委报表的表号（[forms] sasac_form_no；默认空白）")
+    group.add_argument("--sasac-authority", metavar="制表机关", help="国资委报表的制表机关（[forms] sasac_authority；默认空白）")
+    group.add_argument("--report-date", metavar="日期", help="报出日期，如 2026-11-23（不填为生成报表的当天）")
+
+
+def form_settings_of(args: argparse.Namespace) -> Any:
+    """The forms' settings of one command: config.toml with the command line's overrides
+    (read before the work starts, so a mistake in them stops it at once)."""
+    from addin.returns.forms import form_settings, overrides_of
+    from addin.rollup.periods import parse_date
+
+    date = parse_date(args.report_date, "--report-date") if getattr(args, "report_date", None) else None
+    return form_settings(None, None, overrides_of(args), date, args.sasac_form_no, args.sasac_authority)
+
+
 def cmd_rollup(args: argparse.Namespace) -> int:
     from addin.rollup import consolidate as core
     from addin.rollup.cache import cache_path
     from addin.rollup.periods import Period, parse_date
     from addin.returns.group import write_group_return
     from addin.returns.sasac import write_sasac_return
+    from addin.rollup.indicators import headline_text
+    from addin.rollup.recall import previous_totals
     from addin.validation.run import scan_inputs
 
     missing = [str(p) for p in args.inputs if not p.exists()]
@@ -448,6 +483,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     period = Period.parse(args.period) if args.period else None
     as_of = parse_date(args.as_of, "--as-of") if args.as_of else None
+    forms = form_settings_of(args)
     roster = None
     if args.roster is not None:
         from addin.rollup.roster import load_roster
@@ -476,17 +512,19 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         print(core.summary_text(result))
         print("对账不平：输入行数 ≠ 汇总行数 + 退回行数，未写出任何结果，请报告此问题", file=sys.stderr)
         return EXIT_USAGE
+    forms = replace(forms, previous=previous_totals(args.archive, result.period))  # before this period is archived
     with outputs:
-        outputs.write(args.out, lambda temporary: write_group_return(result, temporary))
+        outputs.write(args.out, lambda temporary: write_group_return(result, temporary, identity=forms.identity))
         if args.sasac:
-            outputs.write(args.sasac, lambda temporary: write_sasac_return(result, temporary, core.filer_name(result)))
+            outputs.write(args.sasac, lambda temporary: write_sasac_return(result, temporary, settings=forms))
         if args.archive:
             core.archive_accepted(result, args.archive)  # one transaction, committed before anything is shown
         if args.json:
             outputs.write(args.json, lambda temporary: core.write_summary(result, temporary, roster))
         outputs.commit()
     # everything is written and committed: what follows only shows it (a closed pipe changes nothing)
-    lines = [core.summary_text(result)] + ([result.cache.text()] if result.cache is not None else [])
+    lines = [core.summary_text(result)] + ([result.cache.text()] if result.cache is not None else []) + [
+        f"主要指标：{headline_text(result.totals)}"]
     if roster is not None:
         from addin.rollup.roster import MISSING, counts, outcomes_of_summary, unit_statuses
 
@@ -742,13 +780,14 @@ def build_parser() -> argparse.ArgumentParser:
     roll.add_argument("--sasac", type=Path, metavar="国资委报表.xlsx", help="国资委报表输出文件")
     roll.add_argument("--json", type=Path, metavar="汇总结果.json", help="汇总结果 JSON（UTF-8）")
     roll.add_argument("--archive", type=Path, metavar="归档.sqlite", help="归档库（SQLite 文件）：保存通过的报表并检查上期在办线索")
-    roll.add_argument("--period", metavar="2026-年度", help="报告期（默认取多数文件的报告期）")
+    roll.add_argument("--period", metavar="2026年度", help="报告期，如 2026年度、2026年第一季度（默认取多数文件的报告期）")
     roll.add_argument("--as-of", metavar="日期", help="逾期计算的基准日，如 2026-11-23（默认为各文件的填报日期）")
     roll.add_argument("--roster", type=Path, metavar="名单.xlsx",
                       help="应报单位名单（.xlsx 或 .csv，列名：单位名称、统一社会信用代码、层级）：列出未报的单位")
     roll.add_argument("--jobs", type=_whole_number, metavar="进程数", help="并行读取的进程数（默认按 CPU 核数，最多 4）")
     roll.add_argument("--no-cache", action="store_true",
                       help="不用汇总缓存，重新读取全部文件（缓存在归档库旁或用户文件夹，只重读有变化的文件）")
+    add_form_arguments(roll)
     roll.set_defaults(handler=cmd_rollup)
 
     hist = _command(sub, "history", "查看某单位的报送记录（归档库）")

@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from addin.demo.group import make_demo_group  # noqa: E402
+from addin.demo.main import AS_OF, demo_identity  # noqa: E402
+from addin.returns.forms import FormSettings  # noqa: E402
+from addin.rollup.recall import previous_totals  # noqa: E402
 from addin.documents.preview import page_png  # noqa: E402
 from addin.plumbing.libreoffice import print_workbooks  # noqa: E402
 from addin.returns.group import write_group_return  # noqa: E402
@@ -37,7 +40,7 @@ PAGES = {  # image name: (file, the sheet name in the page header)
     "print-group-charts.png": ("GROUP", "图表"),
     "print-group-results.png": ("GROUP", "校验结果"),
     "print-group-ledger.png": ("GROUP", "问题线索台账"),
-    "print-sasac-totals.png": ("SASAC", "国资委报表"),
+    "print-sasac-totals.png": ("SASAC", "工作情况统计表"),  # the form's own title: no page header
     "print-sasac-units.png": ("SASAC", "分单位情况"),
     "print-annotated-results.png": ("ANNOTATED", "校验结果"),
     "print-template-ledger.png": ("TEMPLATE", "问题线索台账"),
@@ -60,9 +63,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work)
         group = make_demo_group(folder / "group", units=12)
-        result = rollup.rollup([group.folder / "2026年度"], Period.of(2026, "年度"))
-        files = {"GROUP": write_group_return(result, folder / "GROUP.xlsx"),
-                 "SASAC": write_sasac_return(result, folder / "SASAC.xlsx", rollup.filer_name(result))}
+        archive = folder / "archive.sqlite"  # last year first, as the demo: 上年同期 on the SASAC return
+        last = rollup.rollup([group.folder / "2025年度"], Period.of(2025, "年度"), AS_OF.replace(month=1, day=15),
+                             archive)
+        rollup.archive_accepted(last, archive)
+        result = rollup.rollup([group.folder / "2026年度"], Period.of(2026, "年度"), AS_OF, archive)
+        identity = demo_identity(12)
+        forms = FormSettings(identity, date=AS_OF, previous=previous_totals(archive, result.period))
+        files = {"GROUP": write_group_return(result, folder / "GROUP.xlsx", identity=identity),
+                 "SASAC": write_sasac_return(result, folder / "SASAC.xlsx", settings=forms)}
         rejected = next(Path(i.path) for i in result.rejected if i.kind == "standard")
         report = validate_paths([rejected], annotate_dir=folder / "annotated")
         files["ANNOTATED"] = Path(shutil.copy(report.annotated[str(rejected)], folder / "ANNOTATED.xlsx"))

@@ -29,6 +29,22 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     cases = list((outputs / "年度报告").glob("典型案例_*.docx"))
     assert len(cases) == 1 and str(cases[0]) in text
     assert code == 2  # the demo plants an unreadable file among the inputs
+    # the console's headline indicators: labels and units from the catalogue
+    assert "期初在办问题线索 " in text and "整改完毕率 " in text and "线索_办结" not in text
+    # finished forms: the demo configures the group's identity; 上年同期 is 2025年度's 本期
+    import openpyxl
+
+    from addin.identity import MISSING
+
+    sasac = openpyxl.load_workbook(outputs / "国资委报表_2026年度.xlsx")["国资委报表"]
+    texts = [c.value for row in sasac.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "填报单位：示例省投资集团有限公司" in texts and "报出日期：2026年11月23日" in texts
+    assert not any(MISSING in t for t in texts)
+    last = openpyxl.load_workbook(outputs / "集团汇总_2025年度.xlsx")["汇总"]
+    previous = {r[1]: r[3] for r in last.iter_rows(values_only=True) if isinstance(r[1], int)}
+    rows = [r for r in sasac.iter_rows(values_only=True) if isinstance(r[1], int)]
+    assert rows and all(r[4] == previous[r[1]] for r in rows)
+    assert any(isinstance(r[4], (int, float)) and r[4] > 0 for r in rows)
 
 
 def test_demo_rules_prints_the_worked_examples(capsys) -> None:  # type: ignore[no-untyped-def]

@@ -149,9 +149,9 @@ def test_summary_pages_repeat_the_indicator_names(printed: dict[str, list[Page]]
     seen: set[str] = set()
     for page in summary:  # version 2's indicators make the table run on down as well as across
         words = {w[4] for w in page.body}
-        assert {"指标", "计量单位", "合计"} <= words
+        assert {"指标", "行次", "计量单位", "合计"} <= words
         seen |= words
-    assert {"线索总数", "整改率"} <= seen
+    assert {"（三）本期办理问题线索合计", "（二）整改完毕率"} <= seen
 
 
 def _anchors(path: Path) -> list[tuple[tuple[int, int, int, int], tuple[int, int, int, int]]]:
@@ -192,33 +192,39 @@ def test_charts_sit_on_a_grid_without_overlap(outputs: dict[str, Any]) -> None:
 
 
 def test_number_formats_of_both_returns(outputs: dict[str, Any]) -> None:
+    """Money 2 decimals with separators, ratios as percentages (unit %, the cell holding ×100),
+    counts as integers — in both returns, the units of 计量单位 from the catalogue."""
+    from addin.rollup.indicators import CATALOGUE, form_value, indicator
+
     result = outputs["result"]
-    expected = {"money": "#,##0.00", "ratio": "0.00%", "count": "#,##0"}
+    expected = {"money": "#,##0.00", "ratio": "0.00", "count": "#,##0"}
     kinds = {"损失金额_一般": "money", "扣减薪酬总额": "money", "已挽回金额": "money", "整改率": "ratio",
              "管理提升建议书覆盖率": "ratio", "线索总数": "count", "追责人数": "count", "损失笔数_较大": "count"}
     assert {key: indicator_kind(key) for key in kinds} == kinds
+    key_at = {i.row: i.key for i in CATALOGUE}
     group = openpyxl.load_workbook(outputs["group"])["汇总"]
-    rows = {row[0].value: row for row in group.iter_rows(min_row=2) if row[0].value in INDICATOR_KEYS}
-    assert list(rows) == list(INDICATOR_KEYS)  # indicators as rows, one name each
-    assert [c.value for c in group[1][:3]] == ["指标", "计量单位", "合计"]
+    rows = {key_at[row[1].value]: row for row in group.iter_rows(min_row=2) if isinstance(row[1].value, int)}
+    assert set(rows) <= set(INDICATOR_KEYS) and len(rows) >= len(INDICATOR_KEYS) - 2  # one row each (停职 hidden)
+    assert [c.value for c in group[1][:4]] == ["指标", "行次", "计量单位", "合计"]
     for key, kind in kinds.items():
-        total, first_unit = rows[key][2], rows[key][3]
-        assert total.number_format == first_unit.number_format == expected[kind], key
-        assert total.value == result.totals[key]  # the exact value stays in the cell
-        assert rows[key][1].value == {"money": "万元", "ratio": "%", "count": None}[kind]
+        total, first_unit = rows[key][3], rows[key][4]
+        assert total.number_format == expected[kind], key
+        assert first_unit.value == "—" or first_unit.number_format == expected[kind], key
+        assert total.value == pytest.approx(form_value(key, result.totals[key]))  # the exact value stays in the cell
+        assert rows[key][2].value == indicator(key).unit
     sasac = openpyxl.load_workbook(outputs["sasac"])
-    totals = {row[1].value: row for row in sasac["国资委报表"].iter_rows(min_row=5) if row[1].value in INDICATOR_KEYS}
-    assert len(totals) == len(INDICATOR_KEYS)
+    totals = {key_at[row[1].value]: row for row in sasac["国资委报表"].iter_rows() if isinstance(row[1].value, int)}
     for key, kind in kinds.items():
-        assert totals[key][2].number_format == expected[kind], key
-        assert totals[key][2].value == result.totals[key]
+        assert totals[key][3].number_format == expected[kind], key
+        assert totals[key][3].value == pytest.approx(form_value(key, result.totals[key]))
     units = sasac["分单位情况"]
     headers = [c.value for c in units[1]]
-    assert "损失金额_一般（万元）" in headers and "整改率（%）" in headers and "线索总数" in headers
-    for key in ("损失金额_一般", "扣减薪酬总额", "整改率", "线索总数"):
-        if indicator_header(key) in headers:
-            col = headers.index(indicator_header(key))
-            assert {units.cell(r, col + 1).number_format for r in range(2, units.max_row + 1)} == {expected[indicator_kind(key)]}
+    assert "一般资产损失（万元）" in headers and "整改完毕率（%）" in headers and "办结问题线索（条）" in headers
+    for key in ("损失金额_一般", "扣减薪酬总额", "整改率", "线索_办结"):
+        col = headers.index(indicator_header(key))
+        formats = {units.cell(r, col + 1).number_format for r in range(3, units.max_row + 1)
+                   if units.cell(r, col + 1).value != "—"}
+        assert formats == {expected[indicator_kind(key)]}, key
     # the money total prints with two decimals and separators: what the console says
     from addin.rollup.indicators import display_text
 

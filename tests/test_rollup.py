@@ -284,7 +284,7 @@ def test_a_return_of_another_period_is_rejected(group: Any, tmp_path: Path) -> N
     assert [Path(i.path).name for i in result.rejected] == ["2025.xlsx"]
     rejected = result.problems_of(result.rejected[0])
     assert [(p.code, p.severity, p.message) for p in rejected if p.code.startswith("ZZ-ROLLUP-")] == [
-        ("ZZ-ROLLUP-PERIOD", "error", "报告期为 2025-年度，本次汇总的报告期为 2026-年度")]
+        ("ZZ-ROLLUP-PERIOD", "error", "报告期为 2025年度，本次汇总的报告期为 2026年度")]
 
 
 def test_a_group_return_can_be_rolled_up_again(rolled: dict[str, Any], tmp_path: Path) -> None:
@@ -324,12 +324,15 @@ def test_history_lists_a_units_submissions(rolled: dict[str, Any], capsys: pytes
 
 
 def test_sasac_return_prints_totals(rolled: dict[str, Any], tmp_path: Path) -> None:
+    from addin.rollup.indicators import CATALOGUE
+
     book = openpyxl.load_workbook(rolled["out"] / "SASAC.xlsx")
     sheet = book["国资委报表"]
-    values = {row[1]: row[2] for row in sheet.iter_rows(min_row=5, values_only=True) if row[1]}
+    key_at = {i.row: i.key for i in CATALOGUE}
+    values = {key_at[row[1]]: row[3] for row in sheet.iter_rows(values_only=True) if isinstance(row[1], int)}
     assert values["线索总数"] == rolled["summary"]["indicators"]["线索总数"]
-    assert values["整改率"] == rolled["summary"]["indicators"]["整改率"]
-    assert sheet.print_title_rows == "$4:$4"  # the header row repeats on every printed page
+    assert values["整改率"] == pytest.approx(rolled["summary"]["indicators"]["整改率"] * 100)  # unit %
+    assert sheet.print_title_rows == "$6:$7"  # the header rows repeat on every printed page
     assert sheet.page_setup.paperSize == 9  # A4
 
 
@@ -340,10 +343,12 @@ def test_ribbon_rollup_folder_and_sasac_from_a_group_return(group: Any, tmp_path
     assert "对账：输入" in outcome.message and "（平）" in outcome.message
     again = jobs.sasac_from_workbook(tmp_path / "集团汇总.xlsx", tmp_path / "国资委报表.xlsx")
     assert again.paths == [tmp_path / "国资委报表.xlsx"]
-    assert "报告期 2026-年度" in again.message
+    assert "报告期 2026年度" in again.message
+    assert "未配置，报表上显示“（待补充）”" in again.message  # no [unit] in this test's config.toml
     first = openpyxl.load_workbook(outcome.paths[1])["国资委报表"]
     second = openpyxl.load_workbook(again.paths[0])["国资委报表"]
-    assert [r[2] for r in first.iter_rows(min_row=5, values_only=True)] == [r[2] for r in second.iter_rows(min_row=5, values_only=True)]
+    assert [r[3] for r in first.iter_rows(values_only=True) if isinstance(r[1], int)] == \
+        [r[3] for r in second.iter_rows(values_only=True) if isinstance(r[1], int)]
 
 
 def test_one_as_of_rule_for_the_indicators_and_a_return_rolled_up_again(group: Any, tmp_path: Path) -> None:
@@ -366,7 +371,7 @@ def test_one_as_of_rule_for_the_indicators_and_a_return_rolled_up_again(group: A
         assert {(u.uscc, u.unit): u.as_of for u in again.units} == {(u.uscc, u.unit): u.as_of for u in result.units}
     summary = openpyxl.load_workbook(tmp_path / "G2.xlsx")["汇总"]
     row = next(r for r in summary.iter_rows(values_only=True) if r[0] == "截至日期")
-    assert row[2:] == (dt.datetime(2027, 6, 1),) * (len(late.units) + 1)
+    assert row[3:] == (dt.datetime(2027, 6, 1),) * (len(late.units) + 1)
     assert late.totals["核查逾期数"] == 44
     # the returns say the day when every unit was judged on one: --as-of, the shared 填报日期, or a
     # group return's recorded days (not "各单位填报日期" for a return made with --as-of)
@@ -463,16 +468,24 @@ def test_letters_say_when_the_validator_rejects_a_workbook(group: Any, capsys: p
 
 
 def test_one_name_per_indicator_in_both_returns(rolled: dict[str, Any]) -> None:
-    from addin.rollup.indicators import INDICATOR_KEYS, indicator_header
+    """Both returns list the catalogue's indicators (by 行次, labels from the catalogue), the
+    summary JSON keeps the keys; the SASAC return leaves out the HQ-only ones."""
+    from addin.rollup.indicators import CATALOGUE, HQ, INDICATOR_KEYS, UPWARD, indicator, lines
+    from addin.returns.sasac import BY_UNIT
 
+    key_at = {i.row: i for i in CATALOGUE}
     group = openpyxl.load_workbook(rolled["out"] / "GROUP.xlsx")["汇总"]
-    names = [row[0] for row in group.iter_rows(min_row=5, values_only=True) if row[0] in INDICATOR_KEYS]
+    names = [(key_at[r[1]].key, r[0]) for r in group.iter_rows(values_only=True) if isinstance(r[1], int)]
     sasac = openpyxl.load_workbook(rolled["out"] / "SASAC.xlsx")
-    totals = [row[1] for row in sasac["国资委报表"].iter_rows(min_row=5, values_only=True) if row[1] in INDICATOR_KEYS]
-    assert names == totals == list(INDICATOR_KEYS) == list(rolled["summary"]["indicators"])
+    totals = [(key_at[r[1]].key, r[0]) for r in sasac["国资委报表"].iter_rows(values_only=True) if isinstance(r[1], int)]
+    assert {k for k, _ in names} <= set(INDICATOR_KEYS) == set(rolled["summary"]["indicators"])
+    assert [k for k, _ in totals] == [k for k, _ in names if key_at[indicator(k).row].audience == UPWARD]
+    assert {k for k, _ in names} - {k for k, _ in totals} == {i.key for i in CATALOGUE if i.audience == HQ}
+    printed = {line.indicator.key: line.text for line in lines(CATALOGUE) if line.indicator}
+    assert all(text == printed[key] for key, text in names + totals)
     headers = [c.value for c in sasac["分单位情况"][1]][1:]
-    assert all(h.split("（")[0] in INDICATOR_KEYS and h == indicator_header(h.split("（")[0]) for h in headers)
-    assert "线索_办结" in headers and not any("：" in h for h in headers + totals)
+    assert headers == [indicator(k).header for k in BY_UNIT]
+    assert "办结问题线索（条）" in headers and not any("_" in h for h in headers)
 
 
 def test_one_as_of_rule_for_validate_and_rollup(group: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -488,8 +501,8 @@ def test_one_as_of_rule_for_validate_and_rollup(group: Any, capsys: pytest.Captu
     report = validate_paths([Path(p) for p in accepted])
     warned = sorted((Path(f.path).name, p.row) for f in report.files for p in f.warnings
                     if p.code == "ZZ-WARN-RECTIFY-OVERDUE")
-    listed = sorted((Path(item[6]).name, item[7]) for item in overdue_items(result.units, result.as_of)
-                    if item[0] == "整改逾期")
+    listed = sorted((Path(item.file).name, item.row) for item in overdue_items(result.units, result.as_of)
+                    if item.kind == "整改逾期")
     assert warned and warned == listed
     days = {u.as_of for u in result.units}
     assert None not in days and result.as_of == max(days)  # each unit's own 填报日期, the latest shown

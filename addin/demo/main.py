@@ -18,12 +18,15 @@ import csv
 import datetime as dt
 import shutil
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from addin.cli_format import format_result
 from addin.plumbing.outputs import OutputError
 from udfs import registry
 from udfs.errors import EngineError
+
+if TYPE_CHECKING:
+    from addin.identity import UnitIdentity
 
 CASES = Path(__file__).with_name("data") / "engine_cases.csv"
 AS_OF = dt.date(2026, 11, 23)
@@ -66,19 +69,33 @@ def prepare_folder(folder: str | Path, force: bool = False) -> Path:
     return root
 
 
+def demo_identity(units: int = 32) -> "UnitIdentity":
+    """The demo group's identity (made up), as a real group configures it in config.toml's
+    [unit]: the demo passes it to the forms and never writes the user's own config."""
+    from addin.demo.group import make_units
+    from addin.identity import UnitIdentity
+
+    parent, _ = make_units(units)
+    return UnitIdentity(name=parent.name, uscc=parent.uscc, head="赵建国", reviewer="钱立新", preparer="孙晓梅",
+                        phone="028-86000000")
+
+
 def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32, force: bool = False) -> int:
     """Build the demo group in ``folder`` and run the whole job; returns the roll-up's exit code.
     ``folder`` is emptied first only when the demo made it (see ``prepare_folder``)."""
     from addin.rollup import consolidate as rollup
     from addin.demo.group import make_demo_group
     from addin.documents.letters import write_batch
-    from addin.rollup.indicators import display_text
+    from addin.rollup.indicators import headline_text
     from addin.rollup.periods import Period
     from addin.returns.group import write_group_return
+    from addin.returns.forms import FormSettings
     from addin.returns.sasac import write_sasac_return
+    from addin.rollup.recall import previous_totals
     from addin.validation import validate_paths
 
     root = prepare_folder(folder, force)
+    identity = demo_identity(units)
     outputs = root / "输出"
     outputs.mkdir(parents=True)
     archive = outputs / "归档.sqlite"
@@ -94,7 +111,7 @@ def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32, force: bo
 
     print("2. 汇总 2025 年度报表并归档（作为上期数据）…", file=out)
     last_year = rollup.rollup([root / "报表" / "2025年度"], Period.of(2025, "年度"), dt.date(2026, 1, 15), archive)
-    write_group_return(last_year, outputs / "集团汇总_2025年度.xlsx")
+    write_group_return(last_year, outputs / "集团汇总_2025年度.xlsx", identity=identity)
     rollup.archive_accepted(last_year, archive)
     print(f"   已归档 {last_year.archived} 份", file=out)
 
@@ -108,8 +125,9 @@ def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32, force: bo
     print("4. 汇总 2026 年度报表…", file=out)
     result = rollup.rollup([current], Period.of(2026, "年度"), AS_OF, archive)
     print("   " + rollup.summary_text(result).replace("\n", "\n   "), file=out)
-    group_path = write_group_return(result, outputs / "集团汇总_2026年度.xlsx")
-    sasac_path = write_sasac_return(result, outputs / "国资委报表_2026年度.xlsx", rollup.filer_name(result))
+    forms = FormSettings(identity, date=AS_OF, previous=previous_totals(archive, result.period))  # 上年同期: 2025
+    group_path = write_group_return(result, outputs / "集团汇总_2026年度.xlsx", identity=identity)
+    sasac_path = write_sasac_return(result, outputs / "国资委报表_2026年度.xlsx", settings=forms)
     rollup.archive_accepted(result, archive)
     from addin.demo.group import make_units
     from addin.rollup.roster import Roster, RosterUnit, counts, outcomes_of_summary, save_roster, unit_statuses
@@ -143,7 +161,6 @@ def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32, force: bo
     print(f"   文书：{outputs / '文书'}", file=out)
     print(f"   退回标注：{outputs / '退回标注'}", file=out)
     print(f"   定期报告、典型案例草稿：{reports}", file=out)
-    print(f"\n主要指标：线索 {totals['线索总数']} 条（办结 {totals['线索_办结']}），追责 {totals['追责人数']} 人，"
-          f"扣减薪酬 {display_text('扣减薪酬总额', totals['扣减薪酬总额'])}，整改率 {display_text('整改率', totals['整改率'])}",
-          file=out)
+    print("\n主要指标：", file=out)
+    print("   " + headline_text(totals, "\n   "), file=out)
     return result.exit_code

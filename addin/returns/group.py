@@ -14,18 +14,22 @@ import math
 import os
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from addin.identity import MISSING, UnitIdentity
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OUTPUT_PROPERTY
 from addin.plumbing import palette
 from addin.plumbing.pages import ROW_POINTS, TALL_FIRST, page_setup
-from addin.rollup.indicators import COUNT, INDICATOR_KEYS, MONEY, RATIO, UNITS, indicator_kind
-from addin.rollup.intake import PROVENANCE, SUMMARY_AS_OF, Row
-from addin.rollup.consolidate import RollupResult, filer_name
+from addin.rollup.indicators import (HQ, NUMBER_FORMATS, RATIO, Indicator, form_indicators, form_value,
+                                     indicator, indicator_kind, lines, ratio_defined)
+from addin.rollup.periods import shown as shown_period
+from addin.rollup.intake import PROVENANCE, SUMMARY_AS_OF, SUMMARY_HEAD, SUMMARY_LEVEL, Row
+from addin.rollup.consolidate import RollupResult, filer_name, profiles_in_use, unit_order
+from addin.rollup.indicators import STILL_INVESTIGATING
 from addin.workbook.schema import STANDARD, VIOLATION_CATEGORIES, Sheet
 from addin.validation.report import severity_label
 from addin.validation.run import no_gc
@@ -103,7 +107,8 @@ def _ledger_blocks(rows: Sequence[Row], fields: Sequence[str], shown: Any = None
 
 
 class GroupWriter:
-    def __init__(self, path: Path, result: RollupResult, max_rows: int = EXCEL_MAX_ROWS) -> None:
+    def __init__(self, path: Path, result: RollupResult, max_rows: int = EXCEL_MAX_ROWS,
+                 identity: UnitIdentity | None = None) -> None:
         self.path = path
         self.result = result
         self.max_rows = max_rows
@@ -111,7 +116,8 @@ class GroupWriter:
         self.bulk: list[tuple[int, list[Any], list[str], Sequence[Row], list[float | None]]] = []
         """(sheet index, column formats, fields, rows, wrapped widths) streamed into the package after close."""
         self.sheet_count = 0
-        self.filer = filer_name(result)
+        self.filer = (identity.name if identity is not None else "") or filer_name(result) or MISSING
+        """填报单位 in every page header: the configured identity, else the group company among the inputs."""
         self.book = xlsxwriter.Workbook(
             str(path),
             {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
@@ -133,14 +139,14 @@ class GroupWriter:
     def _setup(self, sheet: Worksheet, widths: Sequence[float], last_row: int, **options: Any) -> None:
         """Page setup by what the sheet holds (``addin.plumbing.pages``): the sheet's name
         as the title, the filer and period in the page header."""
-        period = self.result.period.label if self.result.period else ""
+        period = self.result.period.text if self.result.period else ""
         page_setup(sheet, widths, last_row, sheet.name, self.filer, f"报告期 {period}" if period else "", **options)
 
     def _table(self, name: str, headers: Sequence[str], rows: int) -> None:
         self.tables.append(TableSpec(self.sheet_count, name, tuple(headers), rows))
 
     def _indicator_format(self, key: str, **props: Any) -> Any:
-        return self.formats.get(num_format=INDICATOR_FORMATS[indicator_kind(key)], **props)
+        return self.formats.get(num_format=NUMBER_FORMATS[indicator_kind(key)], **props)
 
     # -- sheets -------------------------------------------------------------------------------------
     def write(self) -> None:
@@ -158,56 +164,83 @@ class GroupWriter:
         add_tables(self.path, self.tables, sources)
 
     def summary(self) -> None:
-        """Indicators as rows, the total and then each unit as columns: printed in page-wide
+        """Indicators as rows (the catalogue's sections, items, 其中 parts and breakdowns, with
+        行次 and 计量单位), the total and then each unit as columns: printed in page-wide
         blocks of units, the indicator names repeated on every page."""
         sheet = self._sheet(SUMMARY_SHEET)
         units = self.result.units
-        period = self.result.period.label if self.result.period else ""
+        period = self.result.period.text if self.result.period else ""
         border = {"border": 1, "border_color": "#BFBFBF"}
         head = self.formats.get(bold=True, font_color="#FFFFFF", bg_color=COLORS["required"], text_wrap=True,
                                 align="center", valign="vcenter", **border)
         label = self.formats.get(text_wrap=True, valign="vcenter", **border)
+        section = self.formats.get(bold=True, bg_color="#F2F2F2", valign="vcenter", **border)
+        group = self.formats.get(valign="vcenter", **border)
         center = self.formats.get(align="center", valign="vcenter", font_size=9, **border)
+        dash = self.formats.get(align="center", valign="vcenter", **border)
         meta = self.formats.get(font_size=9, align="center", valign="vcenter", text_wrap=True, **border)
-        widths = [26, 7, 13, *([12] * len(units))]
+        widths = [30, 5, 8, 13, *([12] * len(units))]
+        first = len(SUMMARY_HEAD)
         for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
         sheet.set_row(0, 44)
-        sheet.write_row(0, 0, ["指标", "计量单位", "合计"], head)
-        for col, unit in enumerate(units, start=3):
-            sheet.write(0, col, unit.unit, head)
+        sheet.write_row(0, 0, SUMMARY_HEAD, head)
+        for col, unit in enumerate(units, start=first):
+            sheet.write_string(0, col, unit.unit, head)
         as_of = self.result.judged_on or "各单位填报日期"
-        meta_rows = (("统一社会信用代码", "", [u.uscc for u in units]),
-                     ("报告期", period, [u.period or period for u in units]),
-                     (SUMMARY_AS_OF, as_of, [u.as_of or self.result.as_of for u in units]),
-                     ("来源文件数", sum(len(u.sources) for u in units), [len(u.sources) for u in units]))
+        meta_rows = (("统一社会信用代码", "", "", [u.uscc for u in units]),
+                     (SUMMARY_LEVEL, "", "", [u.level for u in units]),
+                     ("报告期", "", period, [shown_period(u.period) or period for u in units]),
+                     (SUMMARY_AS_OF, "", as_of, [u.as_of or self.result.as_of for u in units]),
+                     ("来源文件数", "个", sum(len(u.sources) for u in units), [len(u.sources) for u in units]))
         day = self.formats.get(font_size=9, align="center", valign="vcenter", num_format="yyyy-mm-dd", **border)
-        for row, (name, total, values) in enumerate(meta_rows, start=1):
+        for row, (name, unit_name, total, values) in enumerate(meta_rows, start=1):
             sheet.set_row(row, 26 if row == 1 else None)
-            sheet.write(row, 0, name, label)
-            sheet.write(row, 1, "个" if name == "来源文件数" else "", center)
-            for col, value in enumerate([total, *values], start=2):
+            sheet.write_string(row, 0, name, label)
+            sheet.write_blank(row, 1, None, center)
+            sheet.write_string(row, 2, unit_name, center)
+            for col, value in enumerate([total, *values], start=first - 1):
                 if isinstance(value, dt.date):  # the day each unit's deadlines were judged on
                     sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), day)
+                elif isinstance(value, str):
+                    sheet.write_string(row, col, value, meta)  # user text stays text
                 else:
-                    sheet.write(row, col, value, meta)
+                    sheet.write_number(row, col, value, meta)
         row = len(meta_rows)
-        for row, key in enumerate(INDICATOR_KEYS, start=len(meta_rows) + 1):
-            kind = indicator_kind(key)
-            sheet.write(row, 0, key, label)
-            sheet.write(row, 1, UNITS[kind], center)
-            sheet.write_number(row, 2, self.result.totals.get(key, 0), self._indicator_format(key, bold=True, **border))
-            cell = self._indicator_format(key, **border)
-            for col, unit in enumerate(units, start=3):
-                sheet.write_number(row, col, unit.indicators.get(key, 0), cell)
+        shown = form_indicators(HQ, profiles_in_use(self.result), [self.result.totals, *(u.indicators for u in units)])
+        for row, line in enumerate(lines(shown), start=len(meta_rows) + 1):
+            item = line.indicator
+            if item is None:
+                fmt = section if line.heading == "section" else group
+                sheet.write_string(row, 0, line.text, fmt)
+                for col in range(1, len(widths)):
+                    sheet.write_blank(row, col, None, fmt)
+                continue
+            sheet.write_string(row, 0, line.text, label)
+            sheet.write_number(row, 1, item.row, center)
+            sheet.write_string(row, 2, item.unit, center)
+            self._indicator_cell(sheet, row, first - 1, item, self.result.totals, dash, bold=True, **border)
+            for col, unit in enumerate(units, start=first):
+                self._indicator_cell(sheet, row, col, item, unit.indicators, dash, **border)
         note_row = row + 1
-        sheet.merge_range(note_row, 0, note_row, 2,
-                          f"{self.result.as_of_text}。金额单位万元，单元格保存精确值、显示两位小数；"
-                          "整改率、管理提升建议书覆盖率的合计按分子分母合计重算。各指标的含义见汇总结果 JSON 和 README。",
+        sheet.merge_range(note_row, 0, note_row, first - 1,
+                          f"{self.result.as_of_text}。金额单位万元，单元格保存精确值、显示两位小数；比率以百分数列示"
+                          "（计量单位为%），没有可计算的分母时为“—”；整改完毕率、管理提升建议书覆盖率的合计按各单位分子、"
+                          "分母的合计重算。期末在办 = 期初在办 + 本期新受理 − 办结。第八部分的校验提醒仅供集团内部掌握，"
+                          "不上报。",
                           self.formats.get(font_size=9, font_color="#595959", text_wrap=True, valign="top"))
-        sheet.set_row(note_row, 96)
-        sheet.freeze_panes(1, 3)
-        self._setup(sheet, widths, note_row, repeat_columns=3, height=44 + 26 + 96 + ROW_POINTS * note_row, papers=TALL_FIRST)
+        sheet.set_row(note_row, 110)
+        sheet.freeze_panes(1, first)
+        self._setup(sheet, widths, note_row, repeat_columns=first, height=44 + 26 + 110 + ROW_POINTS * note_row,
+                    papers=TALL_FIRST)
+
+    def _indicator_cell(self, sheet: Worksheet, row: int, col: int, item: Indicator, values: dict[str, Any],
+                        dash: Any, **props: Any) -> None:
+        if item.kind == RATIO and not ratio_defined(item.key, values):
+            sheet.write_string(row, col, "—", dash)
+        else:
+            sheet.write_number(row, col, form_value(item.key, values.get(item.key, 0)),
+                               self.formats.get(num_format=NUMBER_FORMATS[item.kind], **props))
 
     def charts(self) -> None:
         """The data the charts draw, at the left; the charts to the right, two to a row of a
@@ -222,7 +255,7 @@ class GroupWriter:
         header = self.plain_header
         money = self._indicator_format("已挽回金额")
         sheet.set_row(0, 30)
-        sheet.write_row(0, 0, ["损失等级", "损失金额（万元）", "损失笔数（笔）"], header)
+        sheet.write_row(0, 0, ["损失等级", "损失金额（万元）", f"损失笔数（{indicator('损失笔数_一般').unit}）"], header)
         for i, grade in enumerate(vocab.GRADES, start=1):
             sheet.write_number(i, 0 + 1, totals.get(f"损失金额_{grade}", 0), money)
             sheet.write(i, 0, grade)
@@ -232,7 +265,7 @@ class GroupWriter:
         for i, category in enumerate(VIOLATION_CATEGORIES, start=start + 1):
             sheet.write_row(i, 0, [category, totals.get(f"违规情形_{category}", 0)])
         units = sorted(self.result.units, key=lambda u: -u.indicators.get("整改问题数", 0))[:MAX_CHART_UNITS]
-        units = sorted(units, key=lambda u: (u.uscc, u.unit))
+        units = sorted(units, key=unit_order)
         unit_start = start + len(VIOLATION_CATEGORIES) + 2
         sheet.write_row(unit_start, 0, ["单位", "整改完毕", "部分整改", "未整改", "整改率"], header)
         percent = self.formats.get(num_format="0.00%")
@@ -320,18 +353,30 @@ class GroupWriter:
         self._setup(sheet, widths_all, max(top, last), repeat_columns=0)
 
     def overdue(self) -> None:
+        """Every overdue item 「汇总」 counts, with who handles it and where it is (the file
+        below the inputs' common folder, never a full path)."""
         sheet = self._sheet(OVERDUE_SHEET)
-        headers = ["事项", "单位", "编号", "截止日", "逾期天数", "当前状态", "来源文件", "来源行号"]
+        headers = ["事项", "单位", "编号", "截止日", "逾期天数", "当前状态", "承办人/责任人", "来源文件", "来源行号"]
         date = self.formats.get(num_format="yyyy-mm-dd", valign="top")
         count = self.formats.get(num_format="#,##0", valign="top")
         wrap = self.formats.get(text_wrap=True, valign="top")
-        widths = (14, 26, 16, 12, 10, 12, 44, 9)
+        widths = (14, 24, 16, 11, 9, 10, 12, 40, 8)
         for col, width in enumerate(widths):
-            sheet.set_column(col, col, width, date if col == 3 else count if col in (4, 7) else wrap)
+            sheet.set_column(col, col, width, date if col == 3 else count if col in (4, 8) else wrap)
         sheet.write_row(0, 0, headers, self.plain_header)
-        items = list(overdue_items(self.result.units, self.result.as_of))
+        shown = _FileNames([intake.path for intake in self.result.intakes])
+        order = {kind: n for n, kind in enumerate(OVERDUE_KINDS)}
+        items = sorted(overdue_items(self.result.units, self.result.as_of), key=lambda i: order[i.kind])
         for row, item in enumerate(items, start=1):
-            sheet.write_row(row, 0, [_cell(v) for v in item])
+            for col, value in enumerate((item.kind, item.unit, item.number, item.deadline, item.days, item.status,
+                                         item.person, shown(item.file), item.row)):
+                value = _cell(value)
+                if value is None:
+                    sheet.write_blank(row, col, None)
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    sheet.write_number(row, col, value)
+                else:
+                    sheet.write_string(row, col, str(value))  # user text stays text
         sheet.freeze_panes(1, 0)
         self._table("OverdueItems", headers, max(len(items), 1))
         self._setup(sheet, widths, max(len(items), 1), repeat_columns=0)
@@ -353,24 +398,24 @@ class GroupWriter:
         out_dir = self.path.resolve().parent
         row = 0
         links = 0
-        for intake, outcome in outcomes(self.result):
+        for intake, outcome, problem in result_rows(self.result):
             file = Path(intake.path)
             folder = _relative_folder(file, root)
-            problems = self.result.problems_of(intake) or [None]
-            for problem in problems:
-                row += 1
-                if problem is None:
-                    cells = [file.name, folder, intake.unit, outcome, "", "", "", "", "", ""]
-                else:
-                    cells = [file.name, folder, intake.unit, outcome, severity_label(problem),
-                             problem.sheet, problem.cell, problem.code, problem.message, problem.explanation or ""]
-                sheet.set_row(row, _row_height(cells, widths))
-                sheet.write_row(row, 0, cells)
-                if problem is not None and problem.sheet and problem.cell and links < MAX_LINKS:
-                    target = _link_target(file, out_dir)
-                    sheet.write_url(row, 6, f"external:{target}#'{problem.sheet}'!{problem.cell}", link,
-                                    string=problem.cell, tip=f"打开 {file.name} 的「{problem.sheet}」{problem.cell}")
-                    links += 1
+            row += 1
+            if problem is None:
+                cells = [file.name, folder, intake.unit, outcome, "", "", "", "", "", ""]
+            else:
+                cells = [file.name, folder, intake.unit, outcome, severity_label(problem),
+                         problem.sheet, problem.cell, problem.code, problem.message, problem.explanation or ""]
+            sheet.set_row(row, _row_height(cells, widths))
+            for col, value in enumerate(cells):
+                if value:
+                    sheet.write_string(row, col, str(value))  # names and explanations as typed: text
+            if problem is not None and problem.sheet and problem.cell and links < MAX_LINKS:
+                target = _link_target(file, out_dir)
+                sheet.write_url(row, 6, f"external:{target}#'{problem.sheet}'!{problem.cell}", link,
+                                string=problem.cell, tip=f"打开 {file.name} 的「{problem.sheet}」{problem.cell}")
+                links += 1
         sheet.freeze_panes(1, 1)
         self._table("ValidationResults", headers, max(row, 1))
         self._setup(sheet, widths, max(row, 1))
@@ -410,8 +455,6 @@ class GroupWriter:
             self._setup(sheet, widths, max(len(chunk), 1))
 
 
-INDICATOR_FORMATS = {MONEY: "#,##0.00", RATIO: "0.00%", COUNT: "#,##0"}
-"""Cell formats by indicator kind: 万元 to 2 decimals with separators, percentages, integers."""
 CHART_COLUMN_WIDTH = 8.43
 CHART_COLUMN_PIXELS = 64
 CHART_WIDTH_COLUMNS = 8
@@ -459,6 +502,28 @@ def _row_height(cells: Sequence[Any], widths: Sequence[float]) -> float:
     return 14.0 * min(lines, 12) + 2
 
 
+REJECTED = ("退回", "无法读取")
+
+
+def result_rows(result: RollupResult) -> list[tuple[Any, str, Any]]:
+    """(input, outcome, problem or None) as 「校验结果」 lists them: first the rejected files
+    with their errors, then every warning (and each file without a problem), in input order."""
+    first, then = [], []
+    for intake, outcome in outcomes(result):
+        problems = result.problems_of(intake)
+        rejected = outcome in REJECTED
+        errors = [p for p in problems if p.severity == "error"]
+        if rejected:
+            first.extend((intake, outcome, p) for p in errors or [None])
+        elif errors:  # not rejected for them (an earlier return's own notes): still an error, shown first
+            first.extend((intake, outcome, p) for p in errors)
+        rest = [p for p in problems if p.severity != "error"]
+        then.extend((intake, outcome, p) for p in rest)
+        if not problems and not rejected:
+            then.append((intake, outcome, None))
+    return first + then
+
+
 def outcomes(result: RollupResult) -> Iterable[tuple[Any, str]]:
     """Every input with what became of it, in input order."""
     rejected = {id(i) for i in result.rejected}
@@ -474,27 +539,68 @@ def outcomes(result: RollupResult) -> Iterable[tuple[Any, str]]:
             yield intake, "已汇总"
 
 
-def overdue_items(units: Sequence[Any], default_as_of: dt.date) -> Iterable[tuple[Any, ...]]:
-    """(事项, 单位, 编号, 截止日, 逾期天数, 当前状态, 来源文件, 来源行号), each unit judged on
-    its own as-of day (--as-of, else its 填报日期, as ``validate`` does)."""
+class OverdueItem(NamedTuple):
+    kind: str
+    """初核报告逾期, 核查逾期, 快报逾期, 一事一报告未报, 整改逾期."""
+    unit: str
+    number: Any
+    """线索编号 or 问题编号."""
+    deadline: dt.date | None
+    days: int | None
+    status: str
+    person: str
+    """承办人 (a clue) or 整改责任人 (a finding)."""
+    file: str
+    row: int
+
+
+OVERDUE_KINDS = ("初核报告逾期", "核查逾期", "快报逾期", "一事一报告未报", "整改逾期")
+
+
+def overdue_items(units: Sequence[Any], default_as_of: dt.date) -> Iterable[OverdueItem]:
+    """Every overdue item 「汇总」 counts, each unit judged on its own as-of day (--as-of, else
+    its 填报日期, as ``validate`` does): 初核报告 and 核查 past their deadlines while the clue
+    is still at that stage, 快报 late or not made (a v2 file: a v1 file cannot record it, as
+    快报_逾期 counts), 一事一报告 due and not made, 整改 past its deadline and not 整改完毕."""
     for unit in units:
         as_of = getattr(unit, "as_of", None) or default_as_of
+        v2 = getattr(unit, "version", 2) >= 2
         for clue in unit.ledgers.get("clues", []):
             values = clue.values
+            stage, handler = values.get("stage"), str(values.get("handler") or "")
+
+            def item(kind: str, deadline: Any, late: int | None) -> OverdueItem:
+                return OverdueItem(kind, unit.unit, values.get("clue_id"), deadline if isinstance(deadline, dt.date)
+                                   else None, late, str(stage or ""), handler, clue.file, clue.row)
+
             deadline = values.get("initial_check_deadline")
-            if values.get("stage") in ("受理", "初步核实") and isinstance(deadline, dt.date) and as_of > deadline:
-                yield ("初核报告逾期", unit.unit, values.get("clue_id"), deadline, (as_of - deadline).days,
-                       values.get("stage"), clue.file, clue.row)
+            if stage in ("受理", "初步核实") and isinstance(deadline, dt.date) and as_of > deadline:
+                yield item("初核报告逾期", deadline, (as_of - deadline).days)
+            deadline = values.get("investigation_deadline")
+            if v2 and stage in STILL_INVESTIGATING and isinstance(deadline, dt.date) and as_of > deadline:
+                yield item("核查逾期", deadline, (as_of - deadline).days)
+            deadline, made = values.get("flash_deadline"), values.get("flash_date")
+            if v2 and isinstance(deadline, dt.date):
+                if isinstance(made, dt.date) and made > deadline:
+                    yield item("快报逾期", deadline, (made - deadline).days)
+                elif made is None and as_of > deadline:
+                    yield item("快报逾期", deadline, (as_of - deadline).days)
+            if values.get("event_report_required") and values.get("event_report_date") is None:
+                yield item("一事一报告未报", None, None)
         for finding in unit.ledgers.get("rectification", []):
             values = finding.values
             deadline = values.get("deadline")
             if isinstance(deadline, dt.date) and as_of > deadline and values.get("result") in vocab.RECTIFY_RESULTS[1:]:
-                yield ("整改逾期", unit.unit, values.get("finding_id"), deadline, (as_of - deadline).days,
-                       values.get("result"), finding.file, finding.row)
+                yield OverdueItem("整改逾期", unit.unit, values.get("finding_id"), deadline, (as_of - deadline).days,
+                                  str(values.get("result") or ""), str(values.get("responsible_person") or ""),
+                                  finding.file, finding.row)
 
 
-def write_group_return(result: RollupResult, path: str | Path, max_rows: int = EXCEL_MAX_ROWS) -> Path:
+def write_group_return(result: RollupResult, path: str | Path, max_rows: int = EXCEL_MAX_ROWS,
+                       identity: UnitIdentity | None = None) -> Path:
+    """The group return at ``path``; ``identity`` names the group in every page header (else the
+    group company among the inputs, else 待补充)."""
     target = Path(path)
     with atomic_path(target) as temporary, no_gc():
-        GroupWriter(temporary, result, max_rows).write()
+        GroupWriter(temporary, result, max_rows, identity).write()
     return target

@@ -30,10 +30,10 @@ from addin.rollup.cache import CacheStats, IntakeCache, worker_start as _worker_
 from addin.plumbing.atomic import atomic_path
 from addin.rollup.indicators import UnitLedgers, total_indicators, unit_indicators, with_brought_forward
 from addin.rollup.intake import Intake, Row, SummaryUnit, intake_file
-from addin.rollup.periods import Period
+from addin.rollup.periods import Period, shown as shown_period
 from addin.rollup.roster import Roster, outcomes_of_summary, roster_json, unit_statuses
 from addin.problems import Problem
-from addin.workbook.schema import STANDARD
+from addin.workbook.schema import STANDARD, STANDARD_VERSION
 from addin.validation.run import expand_inputs, no_gc
 
 Progress = Callable[[int, int, int, str], None]
@@ -52,6 +52,18 @@ class UnitReturn:
     sources: list[str]
     as_of: dt.date | None = None
     """The day its deadlines are judged on: --as-of, else its 填报日期 (as ``validate`` does)."""
+    version: int = STANDARD_VERSION
+    """The lowest standard version among its workbooks (a v1 file records no 快报日期)."""
+    level: str = ""
+    """单位层级 as its workbook says (集团公司, 二级企业, 三级及以下企业; blank when unknown)."""
+
+
+LEVEL_ORDER = {"集团公司": 0, "二级企业": 1, "三级及以下企业": 2}
+
+
+def unit_order(unit: UnitReturn) -> tuple[int, str, str]:
+    """The order units are listed in: by level (集团公司 first, unknown last), then name."""
+    return LEVEL_ORDER.get(unit.level, len(LEVEL_ORDER)), unit.unit, unit.uscc
 
 
 @dataclass
@@ -279,7 +291,7 @@ def _rollup(inputs: Iterable[str | Path], period: Period | None, as_of: dt.date 
             result.rejected.append(intake)
         elif intake.kind == "standard" and chosen is not None and intake.period_label != chosen.label:
             _reject(result, intake, "ZZ-ROLLUP-PERIOD",
-                    f"报告期为 {intake.period_label or '（未填）'}，本次汇总的报告期为 {chosen.label}")
+                    f"报告期为 {shown_period(intake.period_label) or '（未填）'}，本次汇总的报告期为 {chosen.text}")
             result.rejected.append(intake)
         else:
             candidates.append(intake)
@@ -338,13 +350,20 @@ def _units(accepted: list[Intake], brought: dict[str, int], as_of: dt.date | Non
             if day is not None and (unit.as_of is None or day > unit.as_of):
                 unit.as_of = day
             unit.indicators["期初在办"] = brought.get(intake.path, 0)
+            unit.level = str(intake.info.get("unit_level") or unit.level)
+            unit.version = min(unit.version, intake.version)
     for intake in accepted:  # an earlier return's unit with no rows is still one of its units (its 汇总 lists it)
         if intake.kind != "consolidated":
             continue
         for (uscc, name), kept in intake.info.get("summary_units", {}).items():
             if (uscc, name) not in grouped:
                 grouped[(uscc, name)] = UnitReturn(name, uscc, intake.period_label, {}, {}, [intake.path], kept.as_of)
-    units = sorted(grouped.values(), key=lambda u: (u.uscc, u.unit))
+    for intake in accepted:  # an earlier return's units: their level as its 汇总 has it
+        if intake.kind == "consolidated":
+            for unit in grouped.values():
+                if not unit.level and intake.path in unit.sources:
+                    unit.level = _summary_unit(intake, unit).level
+    units = sorted(grouped.values(), key=unit_order)
     computed = {i.path: i.indicators for i in accepted if i.kind == "standard" and i.indicators is not None}
     for unit in units:
         known = computed.get(unit.sources[0]) if len(unit.sources) == 1 else None
@@ -450,6 +469,11 @@ def default_jobs() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def profiles_in_use(result: RollupResult) -> list[str]:
+    """The rule profiles (适用标准) the accepted workbooks name."""
+    return sorted({str(i.info.get("profile")) for i in result.accepted if i.info.get("profile")})
+
+
 def filer_name(result: RollupResult) -> str:
     """The group company among the accepted inputs, if it filed one (for the SASAC return)."""
     for intake in result.accepted:
@@ -461,7 +485,7 @@ def filer_name(result: RollupResult) -> str:
 def summary_text(result: RollupResult) -> str:
     """What the console shows after a roll-up: counts, rejected files, reconciliation."""
     lines = [
-        f"报告期 {result.period.label if result.period else '（未定）'}：共 {len(result.intakes)} 个文件，"
+        f"报告期 {result.period.text if result.period else '（未定）'}：共 {len(result.intakes)} 个文件，"
         f"汇总 {len(result.accepted)}，退回 {len(result.rejected)}，被替代 {len(result.superseded)}",
     ]
     for intake in result.rejected:

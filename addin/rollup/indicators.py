@@ -59,8 +59,8 @@ ITEM, PART, MEMBER = "（一）", "其中：", "分项"
 above it （其中：）, or a member of a breakdown (``group``: 按线索来源分 …), listed under the
 breakdown's numbered heading."""
 ORDER_37 = "令第37号"
-"""``wording`` of a 组织处理 measure Order 46 words differently (停职 → 停职检查, 调离工作岗位 →
-调整职务): shown on a form only where a rule profile in use has it (or a unit recorded it)."""
+"""``wording`` of a 组织处理 measure Order 46 words differently (停职 → 停职检查): shown on a
+form only where a rule profile in use has it (or a unit recorded it)."""
 
 
 @dataclass(frozen=True)
@@ -189,10 +189,11 @@ def _build() -> tuple[Indicator, ...]:
     return tuple(replace(i, row=rows[i.key]) for i in found)
 
 
-ORDER_37_MEASURES = ("停职", "调离工作岗位")
-"""Order 37's measures that Order 46 words as 停职检查 and 调整职务 (listed after Order 46's)."""
-_MEASURE_ORDER = {m: n for n, m in enumerate(("批评教育", "责令书面检查", "通报批评", "诫勉", "停职检查", "调整职务", "降职",
-                                               "改任非领导职务", "责令辞职", "免职"))}
+ORDER_37_MEASURES = ("停职",)
+"""Order 37's measures that Order 46 words differently (停职 → 停职检查), listed after Order 46's.
+(调离工作岗位 stays: the central-2026 profile still uses it.)"""
+_MEASURE_ORDER = {m: n for n, m in enumerate(("批评教育", "责令书面检查", "通报批评", "诫勉", "停职检查", "调整职务",
+                                               "调离工作岗位", "降职", "改任非领导职务", "责令辞职", "免职"))}
 
 CATALOGUE: tuple[Indicator, ...] = _build()
 """Every indicator, in form order (upward ones first, then HQ-only ones)."""
@@ -356,6 +357,23 @@ def display_text(key: str, value: Number, values: dict[str, Number] | None = Non
     if kind == RATIO:
         return f"{Decimal(repr(shown)) * 100:.2f}%"
     return f"{shown:,d}"
+
+
+def indicator_text(key: str, values: dict[str, Number]) -> str:
+    """One indicator as the console shows it, label and unit from the catalogue:
+    期初在办问题线索 26 条, 扣减薪酬金额 123.45 万元, 整改完毕率 72.22%."""
+    item = indicator(key)
+    shown = display_text(key, values.get(key, 0), values)
+    return f"{item.label} {shown}" + (f" {item.unit}" if item.kind == COUNT else "")
+
+
+HEADLINE = ("期初在办", "新受理", "线索_办结", "线索_在办", "追责人数", "扣减薪酬总额", "整改率")
+"""The indicators the console shows after a roll-up (``zhuize rollup``, the demo)."""
+
+
+def headline_text(values: dict[str, Number], separator: str = "；") -> str:
+    """The headline indicators as one line: 期初在办问题线索 26 条；本期新受理问题线索 168 条；…"""
+    return separator.join(indicator_text(key, values) for key in HEADLINE)
 
 
 def form_value(key: str, value: Number) -> float | int:

@@ -17,7 +17,7 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from addin.plumbing.guard import guarded, refusal
-from addin.rollup.indicators import UnitLedgers, unit_indicators
+from addin.rollup.indicators import UnitLedgers, key_of, unit_indicators
 from addin.problems import Problem
 from addin.workbook.preflight import sheet_parts
 from addin.workbook.read import Submission, load_workbook
@@ -266,6 +266,10 @@ BROUGHT_FORWARD = "期初在办"
 SUMMARY_AS_OF = "截至日期"
 """The 汇总 row giving, for each unit, the day its deadlines were judged on (--as-of, else its
 填报日期): a group return rolled up again judges them on the same day."""
+SUMMARY_LEVEL = "单位层级"
+"""The 汇总 row giving each unit's 单位层级 (the order units are listed in)."""
+SUMMARY_HEAD = ("指标", "行次", "计量单位", "合计")
+"""The 汇总 sheet's first header cells; the units' columns follow."""
 
 
 @dataclass(frozen=True)
@@ -277,6 +281,8 @@ class SummaryUnit:
     warnings_open: int = 0
     brought_forward: int = 0
     """期初在办: it came from the archive, which a second roll-up need not be given."""
+    level: str = ""
+    """单位层级."""
 
 
 def _summary_units(file: Path) -> dict[tuple[str, str], SummaryUnit]:
@@ -293,9 +299,14 @@ def _summary_units(file: Path) -> dict[tuple[str, str], SummaryUnit]:
         return {}
     header = [_text(v) for v in grid[0]]
     records: list[tuple[str, dict[str, Any]]] = []  # (unit, label → value)
-    if header[:3] == ["指标", "计量单位", "合计"]:
-        rows = {_text(line[0]): line for line in grid[1:] if line}
-        for col in range(3, len(header)):
+    first = 3 if header[:3] == ["指标", "计量单位", "合计"] else len(SUMMARY_HEAD) \
+        if header[:len(SUMMARY_HEAD)] == list(SUMMARY_HEAD) else 0
+    if first:
+        rows = {}
+        for line in grid[1:]:  # a row's label: the indicator's key (its label read back), or the row's own name
+            if line:
+                rows[key_of(_text(line[0])) or _text(line[0])] = line
+        for col in range(first, len(header)):
             if header[col]:
                 records.append((header[col], {label: line[col] if col < len(line) else None
                                               for label, line in rows.items()}))
@@ -312,7 +323,8 @@ def _summary_units(file: Path) -> dict[tuple[str, str], SummaryUnit]:
         brought = values.get(BROUGHT_FORWARD)
         found[(_text(values.get("统一社会信用代码")), unit)] = SummaryUnit(
             _day(values.get(SUMMARY_AS_OF)), explained, opened,
-            int(brought) if isinstance(brought, (int, float)) and not isinstance(brought, bool) else 0)
+            int(brought) if isinstance(brought, (int, float)) and not isinstance(brought, bool) else 0,
+            _text(values.get(SUMMARY_LEVEL)))
     return found
 
 

@@ -46,7 +46,7 @@ class Period:
         """'2026-年度', '2026年度', '2026-第一季度'."""
         match = re.fullmatch(r"\s*(\d{4})\s*[-年/ ]?\s*(\S+?)\s*", text)
         if not match:
-            raise ArgumentError(f"报告期 '{text}' 应写成 2026-年度 或 2026-第一季度")
+            raise ArgumentError(f"报告期 '{text}' 应写成 2026年度 或 2026年第一季度")
         name = match.group(2)
         if name == "度":  # "2026年度"
             name = "年度"
@@ -54,4 +54,21 @@ class Period:
 
     @property
     def label(self) -> str:
+        """The stable key (the archive's, the summary JSON's, a workbook's 报告期 compared): 2026-年度."""
         return f"{self.year}-{self.name}"
+
+    @property
+    def text(self) -> str:
+        """As a form or message shows it: 2026年度, 2026年第一季度."""
+        return f"{self.year}年度" if self.name == "年度" else f"{self.year}年{self.name}"
+
+
+def shown(label: str | None) -> str:
+    """A period label (2026-年度) as forms and messages write it (2026年度); as it is when it
+    is no period."""
+    if not label:
+        return ""
+    try:
+        return Period.parse(label).text
+    except ArgumentError:
+        return label

@@ -227,11 +227,14 @@ def rollup_period(files: list[str], period: str | None, archive: str, out: str,
         return {"ok": False, "text": text, "message": "对账不平：输入行数 ≠ 汇总行数 + 退回行数，未写出任何结果，请报告此问题"}
     from addin.plumbing.outputs import OutputSet
 
-    filer = (identity.name if identity is not None else "") or consolidate.filer_name(result)
+    from addin.returns.forms import form_settings
+
+    forms = form_settings(result.period, archive, identity=identity)  # the 收报台's [unit]; 上年同期 before this period is archived
     with OutputSet(files, archive) as outputs:  # all three returns or none, the archive committed with them
-        outputs.write(folder / GROUP_FILE, lambda temporary: write_group_return(result, temporary))
+        outputs.write(folder / GROUP_FILE, lambda temporary: write_group_return(result, temporary,
+                                                                                identity=forms.identity))
         outputs.write(folder / SASAC_FILE,
-                      lambda temporary: write_sasac_return(result, temporary, filer))
+                      lambda temporary: write_sasac_return(result, temporary, consolidate.filer_name(result), forms))
         consolidate.archive_accepted(result, archive)  # before the summary, which counts what it archived
         outputs.write(folder / SUMMARY_FILE, lambda temporary: consolidate.write_summary(result, temporary, roster))
         outputs.commit()
