@@ -6,6 +6,7 @@
     GET  /settings               (集团) the reporting unit's identity (单位名称 … 联系电话)
     POST /settings               (集团) save it (CSRF) into the data folder's own config.toml
     GET  /submissions/{sha}/notice   退回通知 (.docx) of a refused submission (who may see it)
+    GET  /api/submissions/{sha}/notice   the same (Bearer token)
 
 The roster and the identity live in the data folder (``roster.csv``, ``config.toml``),
 never in the user's ~/.zhuize.  Every change is in the audit log.
@@ -23,7 +24,7 @@ from starlette.routing import Route
 
 from addin.web import core
 from addin.web.api import SHA, _safe_name
-from addin.web.auth import client_ip, page, service_of, template
+from addin.web.auth import api, client_ip, page, service_of, template
 from addin.web.isolate import run_capped
 from addin.web.service import Refused, _env
 
@@ -134,8 +135,7 @@ async def settings_save(request: Request) -> Response:
 # -- 退回通知 -----------------------------------------------------------------------------------------
 
 
-@page()
-async def notice(request: Request) -> Response:
+async def _notice(request: Request) -> Response:
     service, user = service_of(request), request.state.user
     sha = str(request.path_params["sha256"]).lower()
     entry = service.store.submission(sha) if SHA.match(sha) else None
@@ -152,6 +152,16 @@ async def notice(request: Request) -> Response:
     return Response(body, media_type=DOCX, headers={"content-disposition": f"attachment; filename*=utf-8''{name}"})
 
 
+@page()
+async def notice(request: Request) -> Response:
+    return await _notice(request)
+
+
+@api()
+async def notice_api(request: Request) -> Response:
+    return await _notice(request)
+
+
 routes = [
     Route("/roster", roster_page, methods=["GET"]),
     Route("/roster", roster_change, methods=["POST"]),
@@ -159,4 +169,5 @@ routes = [
     Route("/settings", settings_page, methods=["GET"]),
     Route("/settings", settings_save, methods=["POST"]),
     Route("/submissions/{sha256}/notice", notice),
+    Route("/api/submissions/{sha256}/notice", notice_api),
 ]
