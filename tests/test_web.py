@@ -465,6 +465,8 @@ def test_dashboard_rollup_progress_and_downloads(client: TestClient, books: dict
     assert "示例乙建设有限公司：" in text and f"「{sheet}」{cell}" in text and CATALOGUE[code].fix in text
     assert "某某集团有限公司" in text and "028-12345678" in text and "前重新报送" in text
     assert client.get(f"/submissions/{summary['accepted'][0]['sha256']}/notice").status_code == 404
+    assert client.get(f"/api/submissions/{bad['sha256']}/notice", headers=token(client, "unit-b")).content[:2] == b"PK"
+    assert client.get(f"/api/submissions/{bad['sha256']}/notice", headers=token(client, "unit-a")).status_code == 404
 
 
 def test_roster_upload_refuses_bad_input_in_chinese(client: TestClient) -> None:

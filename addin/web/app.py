@@ -152,7 +152,7 @@ def _environment() -> jinja2.Environment:
 
 def _period(label: Any) -> str:
     """A 报告期 as a reader writes it: 2026-年度 → 2026年度, 2026-第一季度 → 2026年第一季度."""
-    from addin.documents.rejection import period_text
+    from addin.web.core import period_text
 
     return period_text(str(label or ""))
 

@@ -7,7 +7,6 @@ from html import escape
 from typing import Sequence
 
 from addin.plumbing.palette import NEUTRAL, colour
-from addin.rollup.indicators import indicator
 
 
 def _number(value: float) -> str:
@@ -50,6 +49,8 @@ def dashboard_charts(indicators: dict[str, float], by_unit: Sequence[dict[str, o
                  (("整改完毕", "整改完毕数"), ("部分整改", "部分整改数"), ("未整改", "未整改数"))]
     units = sorted(((str(u.get("unit", "")), float(u.get("线索总数", 0) or 0)) for u in by_unit),  # type: ignore[arg-type]
                    key=lambda item: -item[1])[:20]
-    unit = {key: " " + indicator(key).unit for key in ("损失金额_一般", "整改问题数", "线索总数")}  # the catalogue's
+    from addin.web.core import indicator_unit
+
+    unit = {key: " " + indicator_unit(key) for key in ("损失金额_一般", "整改问题数", "线索总数")}  # the catalogue's
     return [bars("损失金额（按损失等级）", grades, unit["损失金额_一般"]), bars("整改情况（问题数）", rectified, unit["整改问题数"]),
             bars("线索数（按单位，前 20 家）", units, unit["线索总数"], categories=False)]

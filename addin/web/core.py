@@ -1,7 +1,12 @@
 """Every call the 收报台 makes into the core, in one place (the web adds no rule).
 
     check_upload(blob, annotated, display)   validate one stored upload (in a capped child)
-    rollup_period(files, period, archive, out) the roll-up, both returns, archive, summary, letters
+    rollup_period(files, period, archive, out, refused, roster, identity)
+                                             the roll-up, both returns, archive, summary (with units)
+    read_roster / stored_roster / save_roster / roster_with / unit_statuses   the unit roster (名单)
+    identity_of / identity_from / save_identity     the reporting unit's identity (settings page)
+    rejection_notice(entry, identity, day)   退回通知 (.docx bytes)
+    indicator_rows / indicator_lines         indicators as the returns show them (the catalogue)
     decide_current(items)                    which valid submission the roll-up takes per unit
     templates / profiles / functions / calc  下载模板 and 函数
 
@@ -25,12 +30,14 @@ from typing import Any, Callable, Iterable
 
 from addin.plumbing.redact import redact
 from addin.cli_format import format_result
-from addin.identity import UnitIdentity
+from addin.identity import LABELS as IDENTITY_LABELS, UnitIdentity
 from addin.problems import Problem
 from addin.rollup import consolidate
 from addin.rollup.intake import Intake
 from addin.rollup.periods import PERIOD_NAMES, Period
-from addin.rollup.roster import Roster
+from addin.rollup.roster import (
+    HEADERS as ROSTER_HEADERS, LEVELS as ROSTER_LEVELS, Roster, RosterProblem, RosterUnit, roster_csv,
+)
 from addin.validation.report import FileReport, problem_json
 from addin.validation.run import ANNOTATE_MAX_ROWS, validate_file
 from udfs import registry
@@ -350,3 +357,154 @@ def periodic_report(archive: str, period: str, folder: str, kind: str = "定期�
     from addin.documents import yearend
 
     return yearend.write_periodic(archive, Period.parse(period), folder, kind, force=True).path
+
+
+# -- the unit roster, the status of each unit (addin.rollup.roster) ----------------------------------
+
+
+def read_roster(data: bytes, name: str, send: Send | None = None) -> tuple[Roster | None, list[RosterProblem]]:
+    """An uploaded roster (.xlsx or .csv); run in a capped child (an .xlsx is a zip)."""
+    from addin.rollup.roster import read_roster as read
+
+    return read(data, name)
+
+
+def stored_roster(path: Path) -> Roster | None:
+    from addin.rollup.roster import load_roster
+
+    if not path.is_file():
+        return None
+    found, _ = load_roster(path)
+    return found
+
+
+def save_roster(roster: Roster, path: Path) -> None:
+    from addin.rollup.roster import save_roster as save
+
+    save(roster, path)
+
+
+def roster_with(roster: Roster, name: str, uscc: str, level: str) -> tuple[Roster | None, list[RosterProblem]]:
+    """The roster with one more unit, checked as an uploaded one is (problems of the new row)."""
+    from addin.rollup.roster import roster_from_rows
+
+    rows = [ROSTER_HEADERS, *((u.name, u.uscc, u.level) for u in roster.units), (name, uscc, level)]
+    found, problems = roster_from_rows(rows)
+    return found, [p for p in problems if p.row == len(rows)] or problems
+
+
+def unit_statuses(submissions: list[dict[str, Any]], summary: dict[str, Any] | None, roster: Roster) -> list[Any]:
+    """Each unit's status for a period (``addin.rollup.roster``'s one definition), from its
+    submissions (dicts with sha256, unit, uscc, status, decision); a submission the period's
+    latest roll-up took in has the outcome the roll-up gave it (``summary``).  Sets each
+    submission's ``outcome``."""
+    from addin.rollup import roster as core_roster
+
+    decided = {o.key: o.outcome for o in core_roster.outcomes_of_summary(summary)} if summary else {}
+    outcomes = []
+    for sub in submissions:
+        outcome = decided.get(sub["sha256"])
+        if outcome is None:
+            if sub["status"] != "valid":
+                outcome = core_roster.REFUSED
+            else:
+                outcome = {"current": core_roster.ACCEPTED, "conflict": core_roster.CONFLICTING}.get(
+                    sub.get("decision", ""), core_roster.SUPERSEDED)
+        sub["outcome"] = outcome
+        outcomes.append(core_roster.Outcome(sub["uscc"], sub["unit"], outcome, sub["sha256"]))
+    return core_roster.unit_statuses(outcomes, roster)
+
+
+# -- the reporting unit's identity (addin.identity), kept in the data folder -------------------------
+
+class IdentityError(ValueError):
+    """A value the settings page cannot take; the message is Chinese."""
+
+
+def identity_of(path: Path) -> UnitIdentity:
+    from addin.identity import load_identity
+
+    try:
+        return load_identity(path=path)
+    except EngineError:
+        return UnitIdentity()
+
+
+def identity_from(values: dict[str, str]) -> UnitIdentity:
+    """An identity from the settings form; ``IdentityError`` for a value it cannot take."""
+    from udfs.identity import uscc_problem
+
+    try:
+        identity = UnitIdentity().with_overrides(values)
+    except EngineError as exc:
+        raise IdentityError(exc.message) from None
+    identity = identity.with_overrides({"uscc": identity.uscc.upper()})
+    wrong = uscc_problem(identity.uscc) if identity.uscc else None
+    if wrong:
+        raise IdentityError(wrong)
+    return identity
+
+
+def save_identity(identity: UnitIdentity, path: Path) -> None:
+    from addin.identity import save_identity as save
+
+    save(identity, path)
+
+
+# -- 退回通知 (addin.documents.rejection) ---------------------------------------------------------------
+
+
+def rejection_notice(entry: dict[str, Any], identity: UnitIdentity, issued: dt.date) -> tuple[bytes, str]:
+    """The 退回通知 of a refused submission (a stored entry: unit, uscc, period, display,
+    uploaded_at, verdict): (.docx bytes, file name)."""
+    from addin.documents.rejection import RejectionNotice, notice_bytes, notice_name
+
+    notice = RejectionNotice(entry.get("unit") or "", entry.get("uscc") or "", entry.get("period") or "",
+                             entry.get("display") or "报表.xlsx", tuple(entry["verdict"].get("errors", [])), issued,
+                             received=entry.get("uploaded_at") or "")
+    return notice_bytes(notice, identity), notice_name(notice)
+
+
+def period_text(label: str) -> str:
+    """2026-年度 → 2026年度 (as a reader writes a 报告期)."""
+    from addin.documents.rejection import period_text as text
+
+    return text(label)
+
+
+# -- indicators as the returns show them (addin.rollup.indicators, the catalogue) ------------------------
+
+
+def indicator_shown(key: str, value: Any, values: dict[str, Any]) -> str:
+    """An indicator's value with its unit: 45.76%, 5,120.35 万元, 184 条."""
+    from addin.rollup.indicators import COUNT, display_text, indicator
+
+    found = indicator(key)
+    text = display_text(key, value, values)
+    return f"{text} {found.unit}" if found.kind == COUNT and found.unit and text != "—" else text
+
+
+def indicator_rows(indicators: dict[str, Any], keys: Iterable[str]) -> list[tuple[str, str]]:
+    """(official label, value with unit) of the given indicators."""
+    from addin.rollup.indicators import INDICATOR_KEYS, indicator
+
+    return [(indicator(key).label, indicator_shown(key, indicators[key], indicators)) for key in keys
+            if key in INDICATOR_KEYS and isinstance(indicators.get(key), (int, float))]
+
+
+def indicator_lines(indicators: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """Every indicator as the forms list them (一、/（一）/其中：), HQ-only ones included:
+    (row text, value) — None for a heading row."""
+    from addin.rollup.indicators import HQ, form_indicators, lines
+
+    rows: list[tuple[str, str | None]] = []
+    for line in lines(form_indicators(HQ, values=[indicators])):
+        key = line.indicator.key if line.indicator is not None else None
+        rows.append((line.text, None if key is None else indicator_shown(key, indicators.get(key, 0), indicators)))
+    return rows
+
+
+def indicator_unit(key: str) -> str:
+    from addin.rollup.indicators import indicator
+
+    return indicator(key).unit

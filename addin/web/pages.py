@@ -206,37 +206,6 @@ def _rollup_box(summary: dict[str, Any]) -> dict[str, Any]:
             "rejected": rejected, "superseded": superseded}
 
 
-def _shown(key: str, value: Any, values: dict[str, Any]) -> str:
-    """An indicator's value as the returns show it, with its unit: 45.76%, 5,120.35 万元, 184 条."""
-    from addin.rollup.indicators import COUNT, display_text, indicator
-
-    found = indicator(key)
-    text = display_text(key, value, values)
-    return f"{text} {found.unit}" if found.kind == COUNT and found.unit and text != "—" else text
-
-
-def _indicator_rows(indicators: dict[str, Any], keys: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(official label, value with unit) of the headline indicators (the catalogue's labels)."""
-    from addin.rollup.indicators import INDICATOR_KEYS, indicator
-
-    return [(indicator(key).label, _shown(key, indicators[key], indicators)) for key in keys
-            if key in INDICATOR_KEYS and isinstance(indicators.get(key), (int, float))]
-
-
-def _indicator_lines(indicators: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """Every indicator as the forms list them (一、/（一）/其中：), HQ-only ones included:
-    (row text, value) — None for a heading row."""
-    from addin.rollup.indicators import HQ, form_indicators, lines
-
-    rows: list[tuple[str, str | None]] = []
-    for line in lines(form_indicators(HQ, values=[indicators])):
-        if line.indicator is None:
-            rows.append((line.text, None))
-        else:
-            rows.append((line.text, _shown(line.indicator.key, indicators.get(line.indicator.key, 0), indicators)))
-    return rows
-
-
 @page(group=True)
 async def dashboard(request: Request) -> Response:
     service = service_of(request)
@@ -263,8 +232,8 @@ async def dashboard(request: Request) -> Response:
     return template(request, "dashboard.html", {
         "periods": periods, "period": period, "units": units, "counts": counts, "latest": latest,
         "summary": summary, "box": box, "later": later, "charts": pictures, "running": running,
-        "headline": _indicator_rows(summary.get("indicators", {}), HEADLINE) if summary else [],
-        "everything": _indicator_lines(summary.get("indicators", {})) if summary else [],
+        "headline": core.indicator_rows(summary.get("indicators", {}), HEADLINE) if summary else [],
+        "everything": core.indicator_lines(summary.get("indicators", {})) if summary else [],
         "has_roster": service.stored_roster() is not None,
         "downloads": [(kind, name) for kind, (name, _) in RETURN_FILES.items()],
     })

@@ -11,16 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from addin.identity import UnitIdentity, load_identity, save_identity
-from addin.rollup.roster import (
-    ACCEPTED, CONFLICTING, REFUSED, REJECTED, SUPERSEDED, Outcome, Roster, RosterUnit, load_roster,
-    outcomes_of_summary, save_roster, unit_statuses,
-)
 from addin.web import core
 from addin.web.isolate import run_capped
 from addin.web.security import Signer, Throttle
 from addin.web.store import LOCAL_USER, ROLE_GROUP, Store, User
-from udfs.errors import EngineError
 
 ROSTER_FILE, CONFIG_FILE = "roster.csv", "config.toml"
 """In the data folder: the unit roster, and the 收报台's own config ([unit], the identity)."""
@@ -191,32 +185,26 @@ class Service:
     def config_file(self) -> Path:
         return self.config.data / CONFIG_FILE
 
-    def stored_roster(self) -> Roster | None:
+    def stored_roster(self) -> core.Roster | None:
         """The roster HQ uploaded or maintains (None when none yet)."""
-        if not self.roster_file.is_file():
-            return None
-        found, _ = load_roster(self.roster_file)
-        return found
+        return core.stored_roster(self.roster_file)
 
-    def roster(self) -> Roster:
+    def roster(self) -> core.Roster:
         """Who must report: the stored roster, else the 填报单位 accounts."""
         stored = self.stored_roster()
         if stored is not None:
             return stored
-        return Roster(tuple(RosterUnit(name, uscc) for uscc, name in self.store.units()))
+        return core.Roster(tuple(core.RosterUnit(name, uscc) for uscc, name in self.store.units()))
 
-    def save_roster(self, roster: Roster) -> None:
-        save_roster(roster, self.roster_file)
+    def save_roster(self, roster: core.Roster) -> None:
+        core.save_roster(roster, self.roster_file)
 
-    def identity(self) -> UnitIdentity:
+    def identity(self) -> core.UnitIdentity:
         """The reporting unit's identity as the 收报台 keeps it (never the user's ~/.zhuize)."""
-        try:
-            return load_identity(path=self.config_file)
-        except EngineError:
-            return UnitIdentity()
+        return core.identity_of(self.config_file)
 
-    def save_identity(self, identity: UnitIdentity) -> None:
-        save_identity(identity, self.config_file)
+    def save_identity(self, identity: core.UnitIdentity) -> None:
+        core.save_identity(identity, self.config_file)
 
     # -- status --------------------------------------------------------------------------------------
 
@@ -237,32 +225,21 @@ class Service:
         outcome the roll-up gave it; one sent since, the outcome the upload check and the
         supersession rule give it."""
         subs = self.listing(User("", ROLE_GROUP), period)
-        decided = {o.key: o for o in outcomes_of_summary(summary)} if summary else {}
-        outcomes = []
-        for sub in subs:
-            known = decided.get(sub["sha256"])
-            if known is not None:
-                outcome = known.outcome
-            elif sub["status"] != "valid":
-                outcome = REFUSED
-            else:
-                outcome = {"current": ACCEPTED, "conflict": CONFLICTING}.get(sub["decision"], SUPERSEDED)
-            sub["outcome"] = outcome
-            outcomes.append(Outcome(sub["uscc"], sub["unit"], outcome, sub["sha256"]))
+        statuses = core.unit_statuses(subs, summary, self.roster())
         by_unit: dict[str, list[dict[str, Any]]] = {}
         for sub in subs:
             by_unit.setdefault(sub["uscc"], []).append(sub)
         rows = []
-        for entry in unit_statuses(outcomes, self.roster()):
+        for entry in statuses:
             subs_of = by_unit.get(entry.uscc, [])
             rows.append({"unit": entry.unit, "uscc": entry.uscc, "level": entry.level, "status": entry.status,
                          "listed": entry.listed, "last": subs_of[0]["uploaded_at"] if subs_of else "",
-                         "superseded": sum(1 for s in subs_of if s["outcome"] == SUPERSEDED),
+                         "superseded": sum(1 for s in subs_of if s["outcome"] == "superseded"),
                          "uploads": len(subs_of),
-                         "current": next((s for s in subs_of if s["outcome"] == ACCEPTED), None),
+                         "current": next((s for s in subs_of if s["outcome"] == "accepted"), None),
                          "latest": subs_of[0] if subs_of else None,
                          "refused": next((s for s in subs_of if s["status"] != "valid"), None)
-                         if entry.status == REJECTED else None})
+                         if entry.status == "退回" else None})
         return rows
 
     # -- roll-up ------------------------------------------------------------------------------------
