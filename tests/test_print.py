@@ -339,3 +339,22 @@ def test_office_opens_every_file_without_repair(outputs: dict[str, Any], tmp_pat
         assert _findings(Path(path)) == [], path
     annotated = _findings(outputs["annotated"])
     assert all(f.startswith("/xl/styles.xml: ") and OPENPYXL_STYLES.search(f) for f in annotated), annotated
+
+
+def test_narrative_columns_wrap(outputs: dict[str, Any]) -> None:
+    # 问题摘要 and 情况说明's 说明 run to hundreds of characters: wrapped, the rows grow (no fixed height)
+    narrative = [(STANDARD.sheet("clues"), "summary"), (STANDARD.sheet("explanations"), "text")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        template = openpyxl.load_workbook(outputs["template"])
+        group = openpyxl.load_workbook(outputs["group"])
+    for sheet, field in narrative:
+        letter = get_column_letter(sheet.index(field) + 1)
+        ws = template[sheet.name]
+        assert all(ws[f"{letter}{row}"].alignment.wrap_text for row in (2, 3, 500)), (sheet.name, field)
+        assert ws.row_dimensions[2].height is None
+    clues = group["问题线索台账"]
+    headers = [c.value for c in clues[1]]
+    column = headers.index(STANDARD.sheet("clues").column("summary").header) + 1
+    filled = [row for row in range(2, clues.max_row + 1) if clues.cell(row, column).value]
+    assert filled and all(clues.cell(row, column).alignment.wrap_text for row in filled)
