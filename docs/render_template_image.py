@@ -24,7 +24,7 @@ from udfs.profile import get_profile  # noqa: E402
 
 TARGET = ROOT / "docs" / "template-clues.png"
 DPI = 130
-CROP = (40, 60, 1350, 180)  # x, y, width, height in pixels at DPI: the header and the first rows
+CROP = (40, 30, 1350, 210)  # x, y, width, height in pixels at DPI: the page header (填报单位, 报告期), the table header and the first rows
 
 
 def main() -> int:
@@ -37,8 +37,8 @@ def main() -> int:
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                               check=True).stdout
         pages = text.split("\f")
-        page = next(i for i, p in enumerate(pages, start=1)
-                    if p.lstrip().startswith("问题线索台账") and "损失等级" in p)
+        page = next(i for i, p in enumerate(pages, start=1)  # the first line: 填报单位, the sheet, 报告期
+                    if "问题线索台账" in p.lstrip().split("\n", 1)[0] and "损失等级" in p)
         x, y, width, height = CROP
         subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(DPI), "-png", "-singlefile",
                         "-x", str(x), "-y", str(y), "-W", str(width), "-H", str(height), str(pdf),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import shutil
 import subprocess
 from collections import Counter
@@ -116,8 +117,36 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     sources["sample"] = fill_with_openpyxl(TEMPLATE, folder / "sample.xlsx", SAMPLE_INFO, SAMPLE_RECORDS)
     sources["canary"] = _canary(folder / "canary.xlsx")
     sources["workday"] = _workday_book(folder / "workday.xlsx")
+    sources["template"] = Path(shutil.copy(TEMPLATE, folder / "template.xlsx"))
     outputs = convert(sources.values(), "xlsx", folder / "out")
     return dict(zip(sources, outputs))
+
+
+def _formula_cells(path: Path) -> list[tuple[str, str]]:
+    book = openpyxl.load_workbook(path)
+    return [(ws.title, cell.coordinate) for ws in book.worksheets for row in ws.iter_rows() for cell in row
+            if (isinstance(cell.value, str) and cell.value.startswith("=")) or type(cell.value).__name__ == "ArrayFormula"]
+
+
+def _values(path: Path, cells: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    book = openpyxl.load_workbook(path, data_only=True)
+    return {(sheet, ref): ("" if book[sheet][ref].value is None else book[sheet][ref].value) for sheet, ref in cells}
+
+
+def test_the_committed_template_ships_the_results_of_its_formulas(recalculated: dict[str, Path],
+                                                                  tmp_path: Path) -> None:
+    # what a viewer that does not recalculate shows (the cached results) is what the formulas give
+    cells = _formula_cells(TEMPLATE)
+    assert len(cells) > 10_000
+    shipped, truth = _values(TEMPLATE, cells), _values(recalculated["template"], cells)
+    assert {c: (shipped[c], truth[c]) for c in cells if shipped[c] != truth[c]} == {}
+    # the blank template's 填报信息 has 11 required lines unfilled: 自查问题数 and 自查结果 say so
+    info_count = ("填报信息", f"B{formulas.info_row('self_check_count')}")
+    assert truth[info_count] == 11 and truth[("自查结果", "B4")] == 11
+    assert truth[("填报信息", f"D{formulas.info_row('unit_name')}")] == "填报单位名称未填"
+    # and LibreOffice with its default settings (never recalculate an .xlsx) shows exactly that
+    (plain,) = convert([TEMPLATE], "xlsx", tmp_path, recalculate=False)
+    assert _values(plain, cells) == truth
 
 
 def test_recalculation_on_load_is_forced(recalculated: dict[str, Path]) -> None:
@@ -304,6 +333,13 @@ def _pages(pdf: Path) -> list[str]:
     return text.split("\f")[:-1]
 
 
+def _title(page: str) -> str:
+    """The sheet name a page's header prints (a ledger's header line also holds 填报单位 and 报告期)."""
+    first = next((line.strip() for line in page.splitlines() if line.strip()), "")
+    parts = [part for part in re.split(r"\s{2,}", first) if part and not part.startswith(("填报单位：", "报告期："))]
+    return parts[0].split()[0] if parts else ""
+
+
 def _page_count(pdf: Path) -> int:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
@@ -313,13 +349,13 @@ def _page_count(pdf: Path) -> int:
 def test_every_visible_sheet_prints(printed: Path) -> None:
     pages = _pages(printed)
     assert len(pages) == _page_count(printed) >= 12
-    headers = Counter(next((line.strip() for line in page.splitlines() if line.strip()), "") for page in pages)
+    headers = Counter(_title(page) for page in pages)
     for name in ("填报说明", "填报信息", *(s.name for s in STANDARD.ledgers), "参数"):
         assert headers[name] >= 1, name
     assert sum(n for h, n in headers.items() if h.startswith("工作日历（")) == 1  # the latest year's arrangement
     assert "列表" not in headers  # the hidden lists do not print
     # a wide ledger prints its pages across: the same rows, 线索编号 repeated on each
-    clue_pages = [p for p in pages if p.lstrip().startswith("问题线索台账")]
+    clue_pages = [p for p in pages if _title(p) == "问题线索台账"]
     assert all("线索编号" in p for p in clue_pages)
     first_rows = [p for p in clue_pages if "XS-2026-001" in p]
     clues = STANDARD.sheet("clues")
@@ -332,7 +368,7 @@ def test_every_visible_sheet_prints(printed: Path) -> None:
 @needs_poppler
 def test_clue_ledger_renders_to_an_image(printed: Path, tmp_path: Path) -> None:
     pages = _pages(printed)
-    page = next(i for i, p in enumerate(pages, start=1) if p.lstrip().startswith("问题线索台账") and "损失等级" in p)
+    page = next(i for i, p in enumerate(pages, start=1) if _title(p) == "问题线索台账" and "损失等级" in p)
     subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", "60", "-png", str(printed),
                     str(tmp_path / "page")], check=True)
     (image,) = tmp_path.glob("page*.png")

@@ -12,6 +12,7 @@ import shutil
 import statistics
 import subprocess
 import xml.etree.ElementTree as ET
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -35,13 +36,17 @@ needs_print = pytest.mark.skipif(find_soffice() is None or shutil.which("pdftote
 EXTRA_UNITS = 14
 """Units cloned from the demo's (indicators only) so 汇总 needs more than one block of units."""
 MIN_WORD_HEIGHT = 6.5
-BLANK_TEMPLATE_PAGES = 17
-"""填报说明 3 (A4 at about 55%) + 填报信息 1 + 自查结果 1 + the ledgers 9 (问题线索台账, 责任认定与处理 and
-审计整改台账 two A3 pages each at about 70%: on one page they would print at 37–41%, words about 5
-points high) + 情况说明 1 + 参数 1 (its 自查 look-up columns and the case-key look-up table at its end
-not printed) + the year's holidays 1.
-The issue's 12: the sheets a filer fills alone take 12 pages, so it would leave 填报说明, 参数 and
-工作日历 unprinted."""
+BLANK_TEMPLATE_PAGES = 23
+"""填报说明 9 (A4 landscape at 90%: its 10-point text prints at 9 points; fitted to A4 portrait it took
+3 pages at about 55%, 5.5 points) + 填报信息 1 (A4 landscape at 100%) + 自查结果 1 + the ledgers 9
+(问题线索台账, 责任认定与处理 and 审计整改台账 two A3 pages each at about 70%: on one page they would print
+at 37–41%, words about 5 points high) + 情况说明 1 + 参数 1 (its 自查 look-up columns and the case-key
+look-up table at its end not printed) + the year's holidays 1.  Measured with LibreOffice 7 (pdftotext)."""
+NINE_POINT_WORDS = 11.5
+"""The word-box height pdftotext reports for 9-point text: the CJK face measures 1.29 × its size
+(10-point text printed at 100%, on 填报信息, measures 12.9–13.0; the old 填报说明 at 55%, 7.1)."""
+LEDGER_SHEETS = [sheet.name for sheet in STANDARD.ledgers]
+ID_SHEETS = {sheet.name for sheet in STANDARD.ledgers if any(c.check == "id" for c in sheet.columns)}
 
 
 @dataclasses.dataclass
@@ -73,7 +78,9 @@ class Page:
     @property
     def title(self) -> str:
         """The page header's centre word (the sheet name)."""
-        centre = [w for w in self.header if w[0] < self.width / 2 < w[2]] or self.header
+        names = [w for w in self.header if not w[4].startswith(("填报单位：", "报告期：", "（内部资料）"))]
+        centre = [w for w in names if w[0] < self.width / 2 < w[2]] or \
+            sorted(names, key=lambda w: abs((w[0] + w[2]) / 2 - self.width / 2))
         return centre[0][4] if centre else ""
 
 
@@ -141,6 +148,55 @@ def test_page_counts(printed: dict[str, list[Page]], outputs: dict[str, Any]) ->
     # the template's ledgers print the header and a few blank rows, never the ready rows
     ledgers = [p for p in printed["template"] if p.title in ("问题线索台账", "资产损失认定", "审计整改台账")]
     assert ledgers and all(len(p.body) < 60 for p in ledgers)
+
+
+def _top(page: Page, points: float = 60) -> str:
+    """The text of the page header (everything printed in the top ``points``)."""
+    return "".join(w[4] for w in sorted(page.words, key=lambda w: (round(w[1]), w[0])) if w[3] < points)
+
+
+@needs_print
+def test_the_guide_and_the_filing_sheet_print_at_nine_points_or_more(printed: dict[str, list[Page]]) -> None:
+    for title in ("填报说明", "填报信息"):
+        sheet_pages = [p for p in printed["template"] if p.title == title]
+        assert sheet_pages, title
+        for page in sheet_pages:
+            heights = [w[3] - w[1] for w in page.body]
+            assert statistics.median(heights) >= NINE_POINT_WORDS, (title, statistics.median(heights))
+            assert not [w for w in page.words if w[2] > page.width - 1], title  # nothing cut at the edge
+    # the 说明 column wraps: its long help texts stay inside the page, on several lines
+    guide = [p for p in printed["template"] if p.title == "填报说明"]
+    assert len(guide) <= 9
+
+
+@needs_print
+def test_every_ledger_page_names_the_unit_and_period_and_marks_ids(printed: dict[str, list[Page]],
+                                                                   outputs: dict[str, Any]) -> None:
+    from addin.validation.annotate import _info_values
+
+    ledgers = [p for p in printed["template"] if p.title in LEDGER_SHEETS]
+    assert {p.title for p in ledgers} == set(LEDGER_SHEETS)
+    for page in ledgers:  # the blank template: lines to write on (a page header cannot show a cell)
+        top = _top(page)
+        assert "填报单位：＿＿＿" in top and "报告期：＿＿＿" in top, top
+        assert ("内部资料" in top) == (page.title in ID_SHEETS), (page.title, top)
+    # the annotated copy knows the file's unit and period: its ledgers print them
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        info = _info_values(openpyxl.load_workbook(outputs["annotated"]))
+    assert info["unit_name"] and info["report_period"] == "年度"
+    annotated = [p for p in printed["annotated"] if p.title in LEDGER_SHEETS]
+    assert annotated
+    for page in annotated:
+        top = _top(page)
+        assert f"填报单位：{info['unit_name']}" in top and f"报告期：{info['report_year']}年度" in top, top
+        assert ("内部资料" in top) == (page.title in ID_SHEETS), (page.title, top)
+    # the group return: the group's name and period on every page; 内部资料 where 身份证号码 prints
+    group = [p for p in printed["group"] if p.title in LEDGER_SHEETS]
+    assert {p.title for p in group} >= ID_SHEETS
+    for page in group:
+        assert ("内部资料" in _top(page)) == (page.title in ID_SHEETS), (page.title, _top(page))
+    assert not any("内部资料" in _top(p) for p in printed["group"] if p.title not in LEDGER_SHEETS)
 
 
 @needs_print
@@ -289,3 +345,22 @@ def test_office_opens_every_file_without_repair(outputs: dict[str, Any], tmp_pat
         assert _findings(Path(path)) == [], path
     annotated = _findings(outputs["annotated"])
     assert all(f.startswith("/xl/styles.xml: ") and OPENPYXL_STYLES.search(f) for f in annotated), annotated
+
+
+def test_narrative_columns_wrap(outputs: dict[str, Any]) -> None:
+    # 问题摘要 and 情况说明's 说明 run to hundreds of characters: wrapped, the rows grow (no fixed height)
+    narrative = [(STANDARD.sheet("clues"), "summary"), (STANDARD.sheet("explanations"), "text")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        template = openpyxl.load_workbook(outputs["template"])
+        group = openpyxl.load_workbook(outputs["group"])
+    for sheet, field in narrative:
+        letter = get_column_letter(sheet.index(field) + 1)
+        ws = template[sheet.name]
+        assert all(ws[f"{letter}{row}"].alignment.wrap_text for row in (2, 3, 500)), (sheet.name, field)
+        assert ws.row_dimensions[2].height is None
+    clues = group["问题线索台账"]
+    headers = [c.value for c in clues[1]]
+    column = headers.index(STANDARD.sheet("clues").column("summary").header) + 1
+    filled = [row for row in range(2, clues.max_row + 1) if clues.cell(row, column).value]
+    assert filled and all(clues.cell(row, column).alignment.wrap_text for row in filled)

@@ -364,3 +364,31 @@ def test_templates_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert not list(tmp_path.glob(".*.tmp"))  # written through a temporary file, nothing left behind
     assert cli.main(["templates", "--out", str(tmp_path), "--profile", "no-such"]) == 1
     assert "未知适用标准" in capsys.readouterr().err
+
+
+def _cached(path: Path) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return openpyxl.load_workbook(path, data_only=True)
+
+
+def test_cached_results_are_what_the_formulas_give(tmp_path: Path) -> None:
+    # a viewer that does not recalculate shows the cached results (LibreOffice's default for .xlsx):
+    # the blank template's 11 required lines are unfilled, and it says so without recalculating
+    # (tests/test_libreoffice.py compares every formula cell with LibreOffice's own recalculation)
+    options = templates.default_options("central-2026", rows=5)
+    blank = _cached(templates.build_template(tmp_path / "blank.xlsx", options))
+    info, checks = blank["填报信息"], blank["自查结果"]
+    count = f"B{formulas.info_row('self_check_count')}"
+    assert info[count].value == 11 and checks["B4"].value == 11 and checks["B11"].value == 11
+    assert info[f"D{formulas.info_row('unit_name')}"].value == "填报单位名称未填"
+    assert info[f"D{formulas.info_row('profile')}"].value in (None, "")  # written by the generator: valid
+    assert [checks.cell(4, col).value for col in range(3, 8)] == ["第2行", "第3行", "第4行", "第5行", "第6行"]
+    assert checks["B5"].value == 0  # 问题线索台账: no row filled, none flagged
+    # 集团公司 has no superior enterprise: one line fewer
+    group = _cached(templates.build_template(tmp_path / "group.xlsx", options, {"unit_level": "集团公司"}))
+    assert group["填报信息"][f"D{formulas.info_row('parent_uscc')}"].value in (None, "")
+    # a row the caller filled: only the formula can tell, so no number is cached (computed on open), never a stale 0
+    filled = _cached(templates.build_template(tmp_path / "filled.xlsx", options, {"unit_name": "某公司"},
+                                              {"clues": [{"clue_id": "XS-1"}]}))
+    assert filled["填报信息"][count].value in (None, "") and filled["自查结果"]["B5"].value in (None, "")

@@ -87,8 +87,11 @@ def find_soffice() -> str | None:
 
 
 def convert(files: Iterable[str | Path], to: str, out_dir: str | Path, timeout: float = 600,
-            env: dict[str, str] | None = None) -> list[Path]:
+            env: dict[str, str] | None = None, recalculate: bool = True) -> list[Path]:
     """Open each file in LibreOffice (recalculating every formula) and save it as ``to``.
+
+    ``recalculate=False`` keeps LibreOffice's default instead (an .xlsx shows the cached
+    results it was saved with): what a reader who opens the file in LibreOffice sees.
 
     ``to`` is ``xlsx`` or ``pdf`` (spreadsheets), or ``docx-pdf`` (Word documents to PDF);
     the results keep the input file names.  One soffice process converts all files, with
@@ -103,7 +106,8 @@ def convert(files: Iterable[str | Path], to: str, out_dir: str | Path, timeout: 
     with tempfile.TemporaryDirectory(prefix="zhuize-lo-") as work:
         profile = Path(work) / "profile"
         (profile / "user").mkdir(parents=True)
-        (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+        if recalculate:
+            (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
         command = [
             soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
             "--nodefault", "--convert-to", FILTERS[to], "--outdir", str(target), *map(str, sources),

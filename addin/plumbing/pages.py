@@ -29,6 +29,8 @@ COUNT_SCALE = 72
 """Percent the pages across are counted at: LibreOffice draws a column about 3% wider than
 ``POINTS_PER_CHARACTER``, so its own fit to that many pages stays at about ``MIN_SCALE``
 (measured: the blank template's 问题线索台账 on two A3 pages at 72%)."""
+INTERNAL_MARK = "内部资料"
+"""The page-header marking of a sheet that prints 身份证号码."""
 ROW_POINTS = 15.0
 """The default row height the returns use (10-point 等线)."""
 POINTS_PER_CHARACTER = 5.6
@@ -100,9 +102,11 @@ def _escape(text: str) -> str:
 
 def page_setup(sheet: Worksheet, widths: Sequence[float], last_row: int, title: str, unit: str = "",
                period: str = "", repeat_columns: int = 1, header_rows: tuple[int, int] = (0, 0),
-               height: float | None = None, papers: Sequence[tuple[int, bool]] = WIDE_FIRST) -> Layout:
+               height: float | None = None, papers: Sequence[tuple[int, bool]] = WIDE_FIRST,
+               internal: bool = False) -> Layout:
     """Paper, scale, print titles, header and footer, and the print area (0-based,
-    inclusive ``last_row``) of a sheet whose columns have ``widths``."""
+    inclusive ``last_row``) of a sheet whose columns have ``widths``.  ``internal``: the
+    sheet prints 身份证号码, and its page header says （内部资料） after the title."""
     layout = choose_layout(widths, repeat_columns, height, papers=papers)
     sheet.set_paper(layout.paper)
     if layout.landscape:
@@ -117,7 +121,8 @@ def page_setup(sheet: Worksheet, widths: Sequence[float], last_row: int, title: 
         sheet.print_across()  # the pages of the same rows follow each other
     left = _escape(unit)
     right = _escape(period)
-    sheet.set_header(f"&L&9{left}&C&10{_escape(title)}&R&9{right}", {"margin": 0.3})
+    mark = f" &B（{INTERNAL_MARK}）&B" if internal else ""
+    sheet.set_header(f"&L&9{left}&C&10{_escape(title)}{mark}&R&9{right}", {"margin": 0.3})
     sheet.set_footer("&C&9第 &P 页 共 &N 页", {"margin": 0.25})
     sheet.print_area(0, 0, max(last_row, header_rows[1]), max(len(widths) - 1, 0))
     return layout

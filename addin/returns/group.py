@@ -459,7 +459,7 @@ class GroupWriter:
             sheet.freeze_panes(1, 1)
             suffix = "" if number == 1 else str(number)
             self._table(_TABLE_NAMES[sheet_def.key] + suffix, headers, max(len(chunk), 1))
-            self._setup(sheet, widths, max(len(chunk), 1))
+            self._setup(sheet, widths, max(len(chunk), 1), internal=any(c.check == "id" for c in columns))
 
 
 CHART_COLUMN_WIDTH = 8.43

@@ -21,7 +21,7 @@ from addin.plumbing.outputs import OUTPUT_PROPERTY
 from addin.plumbing.redact import redact
 from addin.plumbing.xlsx_tables import text_lines
 from addin.workbook.schema import STANDARD
-from addin.workbook.templates import print_rows
+from addin.workbook.templates import holds_ids, ledger_header_parts, print_rows
 from addin.validation.report import FileReport
 from typing import Any
 
@@ -68,9 +68,11 @@ def annotate(source: Path, report: FileReport, out_dir: Path, name: str | None =
         comment.width, comment.height = 320, 40 + 30 * len(lines)
         target.comment = comment
     ready = _ready_rows(book, report)
+    info = _info_values(book)
     for ledger in STANDARD.ledgers:
         if ledger.name in book.sheetnames:
             _print_filled_rows(book[ledger.name], len(ledger.columns))
+            _page_header(book[ledger.name], info, holds_ids(ledger))
     if RESULT_SHEET in book.sheetnames:
         del book[RESULT_SHEET]
     _result_sheet(book.create_sheet(RESULT_SHEET, 0), report, set(book.sheetnames), ready)
@@ -97,6 +99,29 @@ def _print_filled_rows(sheet: Worksheet, width: int) -> None:
         else:
             break
     sheet.print_area = f"A1:{get_column_letter(width)}{1 + print_rows(last - 1)}"
+
+
+def _info_values(book: Any) -> dict[str, Any]:
+    """填报单位名称, 报告年度 and 报告期 as the file's 填报信息 holds them (label in A, value in B)."""
+    fields = {normalise_header(c.header): c.field for c in STANDARD.record.columns
+              if c.field in ("unit_name", "report_year", "report_period")}
+    if STANDARD.record.name not in book.sheetnames:
+        return {}
+    out: dict[str, Any] = {}
+    for label, value in book[STANDARD.record.name].iter_rows(min_row=2, max_row=60, max_col=2, values_only=True):
+        field = fields.get(normalise_header(label)) if isinstance(label, str) else None
+        if field is not None and value not in (None, ""):
+            out[field] = value if field != "report_year" or not isinstance(value, float) else int(value)
+    return out
+
+
+def _page_header(sheet: Worksheet, info: dict[str, Any], internal: bool) -> None:
+    """The ledger's page header with the file's own 填报单位 and 报告期 (the blank template
+    prints lines to write on: a page header cannot refer to a cell)."""
+    left, centre, right = ledger_header_parts(info, internal)
+    for part, text, size in ((sheet.oddHeader.left, left, 9), (sheet.oddHeader.center, centre, 10),
+                             (sheet.oddHeader.right, right, 9)):
+        part.text, part.size = text, size
 
 
 def _ready_rows(book: Any, report: FileReport) -> int:

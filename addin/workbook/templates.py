@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import xlsxwriter
-from addin.plumbing.pages import A4, choose_layout
+from addin.plumbing.pages import A4, INTERNAL_MARK, choose_layout
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -35,12 +35,13 @@ from udfs.profile import Deadline, Profile, get_profile
 from udfs.workcalendar import WorkCalendar, default_calendar
 
 from addin.workbook import formulas as fx
+from addin.workbook import cached
 from addin.workbook import selfcheck as sc
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OutputError, free_name
 from addin.workbook.styles import COLORS, FONT, Formats, cell_props, display_width
-from addin.workbook.schema import (CLUE_STAGES, SELF_CHECK, STANDARD, STANDARD_VERSION, TYPE_LABELS, Column, ColumnType,
-                                   Sheet, Standard, standard_for)
+from addin.workbook.schema import (CLUE_STAGES, SELF_CHECK, SELF_CHECK_COUNT, STANDARD, STANDARD_VERSION, TYPE_LABELS,
+                                   Column, ColumnType, Sheet, Standard, standard_for)
 
 FILE_NAMES = {"native": "子企业填报模板.xlsx", "udf": "子企业填报模板（函数版）.xlsx"}
 DEFAULT_ROWS = 500
@@ -148,6 +149,14 @@ class _Writer:
 
     # -- the whole book -------------------------------------------------------------------
     def write(self, info: Mapping[str, Any], records: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+        # the cached results of the 自查 formulas, where the values written tell them (addin.workbook.cached)
+        self.info_values = info
+        written = {} if "profile" in info else {"profile": self.profile.key}
+        self.info_checks = cached.info_checks(info, written)
+        self.flagged: dict[str, list[int] | None] = {
+            sheet.key: cached.flagged_rows(self.info_checks) if sheet.kind == "record"
+            else cached.ledger_flagged_rows(records.get(sheet.key, ())) for sheet in sc.checked_sheets()}
+        self.filled = {key: any(rows) for key, rows in records.items()}
         guide = self.book.add_worksheet(GUIDE_SHEET)
         self._info_sheet(info)
         checks = self.book.add_worksheet(CHECKS_SHEET) if self.self_check else None
@@ -185,10 +194,8 @@ class _Writer:
                              border_color="#BFBFBF", valign="vcenter")
         ws.write_row(0, 0, ["项目", "填写内容", "说明", "自查"], title)
         ws.set_row(0, 22)
-        ws.set_column(0, 0, 26)
-        ws.set_column(1, 1, 34)
-        ws.set_column(2, 2, 70)
-        ws.set_column(sc.INFO_CHECK_COLUMN, sc.INFO_CHECK_COLUMN, 30)
+        for col, width in enumerate(INFO_WIDTHS):
+            ws.set_column(col, col, width)
         check_format = self.fmt.get(text_wrap=True, valign="vcenter", font_color=COLORS["late_font"], locked=True)
         flagged = self.fmt.get(bg_color=COLORS["late_fill"], font_color=COLORS["late_font"])
         for column in sheet.columns:
@@ -202,14 +209,17 @@ class _Writer:
                 constant = self.standard.template_version if column.field == "template_version" else rule.constant
                 ws.write_string(row, 1, constant, cell)
             elif rule is not None and self.self_check:
-                ws.write_formula(row, 1, rule.formula(self.context(sheet), row + 1) or "", cell, 0)
+                result = cached.total([None if r is None else len(r) for r in self.flagged.values()]) \
+                    if column.field == SELF_CHECK_COUNT else 0
+                ws.write_formula(row, 1, rule.formula(self.context(sheet), row + 1) or "", cell,
+                                 cached.cell_value(result))
             elif column.field == "profile" and "profile" not in values:
                 ws.write_string(row, 1, self.profile.key, cell)
             else:
                 _write_value(ws, row, 1, column, values.get(column.field), cell)
             note = self.fmt.get(text_wrap=True, valign="vcenter", font_color="#595959")
             ws.write_string(row, 2, _info_note(column), note)
-            ws.set_row(row, max(20, _height(_info_note(column), 70)))
+            ws.set_row(row, max(20, _height(_info_note(column), INFO_WIDTHS[2])))
             if column.field == "profile" and self.options.mode == "native":
                 warn = (f"注意：本模板的计算公式按「{self.profile.key}」编制，与所选适用标准不一致；"
                         f"请改回 {self.profile.key}，或使用所选标准的模板")
@@ -222,13 +232,14 @@ class _Writer:
                 self._validate(ws, row, 1, row, 1, column)
             check = sc.info_formula(column.field) if self.self_check else None
             if check is not None:
-                ws.write_formula(row, sc.INFO_CHECK_COLUMN, "=" + check, check_format, "")
+                ws.write_formula(row, sc.INFO_CHECK_COLUMN, "=" + check, check_format,
+                                 cached.cell_value(self.info_checks.get(column.field)))
                 ws.conditional_format(row, 1, row, 1, {
                     "type": "formula", "format": flagged,
                     "criteria": f'=${xl_col_to_name(sc.INFO_CHECK_COLUMN)}${row + 1}<>""'})
         ws.freeze_panes(1, 0)
         ws.protect("", _PROTECTION)
-        self._print_setup(ws, landscape=False, fit_width=1, repeat_columns=False)
+        self._print_setup(ws, landscape=True, fit_width=1, repeat_columns=False)
 
     # -- the ledgers ---------------------------------------------------------------------------
     def _ledger(self, sheet: Sheet, rows_data: Sequence[Mapping[str, Any]]) -> None:
@@ -275,7 +286,8 @@ class _Writer:
         widths = [display_width(c) for c in sheet.columns]
         layout = choose_layout(widths, repeat_columns=1)
         self._print_setup(ws, landscape=layout.landscape, fit_width=layout.pages_wide,
-                          repeat_columns=layout.pages_wide > 1, paper=layout.paper)
+                          repeat_columns=layout.pages_wide > 1, paper=layout.paper,
+                          header_text=ledger_header(self.info_values, internal=holds_ids(sheet)))
 
     def _print_area(self, ws: Worksheet, sheet: Sheet, filled: int) -> None:
         """Print the header and the filled rows (the header and a few blank rows when none
@@ -383,22 +395,28 @@ class _Writer:
         row = 3
         for sheet in sc.checked_sheets():
             ws.write_string(row, 0, sheet.name, text)
-            ws.write_formula(row, 1, "=" + sc.flagged_count(sheet, self.lookup_rows), count, 0)
+            rows_flagged = self.flagged.get(sheet.key)
+            ws.write_formula(row, 1, "=" + sc.flagged_count(sheet, self.lookup_rows), count,
+                             cached.cell_value(None if rows_flagged is None else len(rows_flagged)))
             for n in range(1, CHECK_LINKS + 1):
                 helper = xl_rowcol_to_cell(row, helper_first + n - 1)
+                nth = "" if rows_flagged is None or n > len(rows_flagged) else rows_flagged[n - 1]
                 ws.write_array_formula(row, helper_first + n - 1, row, helper_first + n - 1,
-                                       "{=" + sc.nth_flagged_row(sheet, n, self.lookup_rows) + "}", None, "")
+                                       "{=" + sc.nth_flagged_row(sheet, n, self.lookup_rows) + "}", None, nth)
                 column = "A" if sheet.kind == "ledger" else "B"
                 target = fx.q(f"#'{sheet.name}'!{column}") + f"&{helper}"
-                ws.write_formula(row, 1 + n, f'=IF({helper}="","",HYPERLINK({target},"第"&{helper}&"行"))', link, "")
+                ws.write_formula(row, 1 + n, f'=IF({helper}="","",HYPERLINK({target},"第"&{helper}&"行"))', link,
+                                 f"第{nth}行" if nth != "" else "")
             row += 1
         last = row - 1
         ws.conditional_format(3, 1, last, 1, {"type": "cell", "criteria": ">", "value": 0, "format": flagged})
         ws.write_string(row, 0, "合计", text)
-        ws.write_formula(row, 1, f"=SUM(B4:B{last + 1})", count, 0)
+        ws.write_formula(row, 1, f"=SUM(B4:B{last + 1})", count,
+                         cached.cell_value(cached.total([None if r is None else len(r) for r in self.flagged.values()])))
         for n, key in enumerate(sc.UNIQUE_FIELDS):  # hidden: are the unique columns in order?
             cell = (3 + n, helper_first + CHECK_LINKS)
-            ws.write_formula(*cell, "=" + sc.order_formula(key, self.lookup_rows), None, 0)
+            ws.write_formula(*cell, "=" + sc.order_formula(key, self.lookup_rows), None,
+                             "" if self.filled.get(key) else 0)
             self.book.define_name(sc.order_name(key), f"='{CHECKS_SHEET}'!{_abs(*cell)}")
         row += 2
         ws.merge_range(row, 0, row + 2, 1 + CHECK_LINKS,
@@ -737,11 +755,15 @@ class _Writer:
             ws.set_row(row, _height(text, sum(widths), line=17))
             row += 1
         ws.protect("", _PROTECTION)
-        self._print_setup(ws, landscape=False, fit_width=1, repeat_columns=False, repeat_header=False)
+        self._print_setup(ws, landscape=True, fit_width=1, repeat_columns=False, repeat_header=False,
+                          scale=GUIDE_SCALE)
 
     # -- print setup ----------------------------------------------------------------------------
     def _print_setup(self, ws: Worksheet, landscape: bool, fit_width: int, repeat_columns: bool,
-                     repeat_header: bool = True, header: bool = True, paper: int = A4) -> None:
+                     repeat_header: bool = True, header: bool = True, paper: int = A4,
+                     header_text: str | None = None, scale: int | None = None) -> None:
+        """Paper, orientation, titles, header and footer; fitted to ``fit_width`` pages wide,
+        or printed at ``scale`` percent (a sheet whose columns fit at that scale)."""
         ws.set_paper(paper)
         if landscape:
             ws.set_landscape()
@@ -753,10 +775,45 @@ class _Writer:
         if repeat_columns:
             ws.repeat_columns(0)
             ws.print_across()  # a wide ledger: the pages of the same rows follow each other
-        ws.fit_to_pages(fit_width, 0)
+        if scale is not None:
+            ws.set_print_scale(scale)
+        else:
+            ws.fit_to_pages(fit_width, 0)
         if header:
-            ws.set_header("&C&A")
+            ws.set_header(header_text or "&C&A", {"margin": 0.3})
         ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+BLANK_FIELD = "＿＿＿＿＿＿＿＿"
+"""What a page header shows for a 填报信息 value not known when the template is made: a page
+header cannot refer to a cell (Excel's header codes are the sheet, file, page and date only),
+so a blank template prints a line to write on."""
+
+
+def holds_ids(sheet: Sheet) -> bool:
+    """Does the sheet print 身份证号码 (责任认定与处理, 禁入限制人员)?"""
+    return any(c.check == "id" for c in sheet.columns)
+
+
+def _header_escape(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def ledger_header_parts(info: Mapping[str, Any], internal: bool = False) -> tuple[str, str, str]:
+    """A ledger's page header (left, centre, right; header codes, 9/10 points): 填报单位 left,
+    the sheet centre, 报告期 right — the values where ``info`` has them, else lines to write
+    on — and "（内部资料）" after the sheet name where the sheet prints 身份证号码 (one line: a line break
+    in a header does not survive openpyxl, which annotated copies are written with)."""
+    unit = str(info.get("unit_name") or "").strip() or BLANK_FIELD
+    year, period = info.get("report_year"), str(info.get("report_period") or "").strip()
+    when = (f"{year}年度" if period == "年度" else f"{year}年{period}") if year and period else BLANK_FIELD
+    centre = "&A" + (f" &B（{INTERNAL_MARK}）&B" if internal else "")
+    return f"填报单位：{_header_escape(unit)}", centre, f"报告期：{_header_escape(when)}"
+
+
+def ledger_header(info: Mapping[str, Any], internal: bool = False) -> str:
+    left, centre, right = ledger_header_parts(info, internal)
+    return f"&L&9{left}&C&10{centre}&R&9{right}"
 
 
 def _date_spans(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
@@ -862,8 +919,15 @@ def _height(text: str, width: float, line: float = 14.5) -> float:
     return line * max(1, math.ceil(units / max(width * 1.05 - 1, 1))) + 3
 
 
-GUIDE_WIDTHS = (18, 6, 13, 38, 96)
-"""填报说明's columns (列名, 类型, 填写要求, 可选值, 说明): one A4 page wide at a readable scale."""
+GUIDE_WIDTHS = (17, 6, 13, 35, 82)
+"""填报说明's columns (列名, 类型, 填写要求, 可选值, 说明): 153 characters, one A4 landscape page
+wide printed at ``GUIDE_SCALE`` (784 printable points; ``addin.plumbing.pages.column_points``
+draws 153 × 5.6 × 0.9 = 771), so its 10-point text prints at 9 points (the old 171 characters
+fitted to A4 portrait printed at about 55%: 5.5 points)."""
+GUIDE_SCALE = 90
+"""Percent 填报说明 prints at: 10-point text at 9 points, the least a clerk reads comfortably."""
+INFO_WIDTHS = (22, 30, 56, 30)
+"""填报信息's columns (项目, 填写内容, 说明, 自查): 138 characters, A4 landscape at 100%, as 填报说明."""
 PARAMS_PRINTED_COLUMNS = 10
 """参数's columns a reader needs (查找键 … 依据); the 自查 look-ups to their right are not printed."""
 GUIDE_GAP = 6
