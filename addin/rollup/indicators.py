@@ -35,7 +35,7 @@ class UnitLedgers:
     """期初在办: clues open at the end of the unit's previous period (from the archive)."""
     extra: dict[str, Any] = field(default_factory=dict)
     explanations: Sequence[Any] = ()
-    version: int = schema.STANDARD_VERSION
+    version: float = schema.STANDARD_VERSION
     """The standard version of the unit's file: a v1 file cannot record 快报日期 or 核查延期至,
     so it adds nothing to 快报_已报, 快报_逾期 and 核查逾期数."""
     as_of: dt.date | None = None
