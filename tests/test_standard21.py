@@ -20,7 +20,7 @@ from udfs import deadlines, handling, registry
 from udfs.profile import get_profile
 from udfs.workcalendar import default_calendar
 
-from addin.validation.standard21 import numbering_regex
+from addin.rollup.numbering import numbering_regex
 from addin.workbook.read import load_workbook
 from addin.workbook.recompute import recompute
 from addin.workbook.schema import standard_for

@@ -25,6 +25,7 @@ from addin.plumbing.pages import ROW_POINTS, TALL_FIRST, page_setup
 from addin.rollup.indicators import COUNT, INDICATOR_KEYS, MONEY, RATIO, UNITS, indicator_kind
 from addin.rollup.intake import PROVENANCE, SUMMARY_AS_OF, Row
 from addin.rollup.consolidate import RollupResult, filer_name
+from addin.returns.reconcile import write_reconcile_sheet
 from addin.workbook.schema import STANDARD, VIOLATION_CATEGORIES, Sheet
 from addin.validation.report import severity_label
 from addin.validation.run import no_gc
@@ -147,6 +148,7 @@ class GroupWriter:
         self.charts()
         self.overdue()
         self.results()
+        write_reconcile_sheet(self)  # 对账 (standard 2.1): addin/returns/reconcile.py
         for sheet in STANDARD.ledgers:
             self.ledger(sheet, [row for unit in self.result.units for row in unit.ledgers.get(sheet.key, [])])
         self.book.close()

@@ -18,40 +18,21 @@ ZZ-WARN-RECTIFY-SIX-MONTHS (warnings).
 from __future__ import annotations
 
 import datetime as dt
-import re
-import string
 from typing import Iterator
 
 from udfs import vocab
 from udfs.dates import edate
-from udfs.profile import Numbering, Profile
+from udfs.profile import Profile
 from udfs.registry import cite
 from udfs.workcalendar import WorkCalendar
 
 from addin.problems import Problem
+from addin.rollup.numbering import numbering_regex
 from addin.validation.checks import Context, _order
 
 CLOSE_OFF_APPROVED = "同意销号"
 CLOSED_STAGE = "办结"
 PARTIAL = vocab.RECTIFY_RESULTS[1]  # 部分整改
-
-
-def numbering_regex(numbering: Numbering) -> re.Pattern[str]:
-    """What a number made by the pattern looks like: the unit code and category as any
-    run of letters, digits and Chinese, the year as four digits, the sequence as digits."""
-    parts: list[str] = []
-    for literal, name, spec, _ in string.Formatter().parse(numbering.pattern):
-        parts.append(re.escape(literal))
-        if name is None:
-            continue
-        if name == "year":
-            parts.append(r"\d{4}")
-        elif name == "seq":
-            width = re.search(r"0?(\d+)d", spec or "")
-            parts.append(rf"\d{{{int(width.group(1))},}}" if width else r"\d+")
-        else:
-            parts.append(r"[0-9A-Za-z\u4e00-\u9fff]+")
-    return re.compile("^" + "".join(parts) + "$")
 
 
 def check_additions_21(ctx: Context) -> Iterator[Problem]:
