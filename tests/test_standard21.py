@@ -229,3 +229,14 @@ def test_an_extension_without_special_cause_keeps_the_six_month_flag(folder: Pat
     assert where in warning_set(report_of(extended, as_of=D(2026, 12, 1)))
     with_cause = build(folder / "extended-cause.xlsx", *clean21())
     assert where not in warning_set(report_of(with_cause, as_of=D(2026, 12, 1)))
+
+
+def test_exempt_people_are_counted_by_situation(folder: Path) -> None:
+    from addin.rollup.consolidate import rollup
+
+    path = planted(folder, "exempt-listed", _set("accountability", 0, exempt=True, exempt_situation="改革创新先行先试",
+                                                  measure="无", pay_ratio=0.0, term_ratio=0.0))
+    result = rollup([path])
+    assert not result.rejected, [p.message for i in result.rejected for p in result.problems_of(i) if p.severity == "error"]
+    totals = result.totals
+    assert totals["免责人数"] == 1 and totals["免责人数_改革创新先行先试"] == 1 and totals["免责人数_其他情形"] == 0

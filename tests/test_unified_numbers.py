@@ -151,3 +151,17 @@ def test_a_number_filled_by_the_unit_is_kept_when_it_fits_and_is_free() -> None:
     assert numberer.number(UNIT_A, "X-2", 2026, "购销管理", "乱填") == "MA61R8XK4-2026-GX-0003"
     assert numberer.number(UNIT_A, "X-0", 2026, "购销管理") == "MA61R8XK4-2026-GX-0009"  # once given, kept
     assert numberer.number("U", "X-0", 2026, "购销管理") == "MA61R8XK4-2026-GX-0001"  # the archive's wins
+
+
+def test_indicators_and_the_special_report_count_close_offs(periods: dict[str, Any], tmp_path: Path) -> None:
+    from docx import Document
+
+    from addin.documents.yearend import SPECIAL, TOLERANCE_HEADING, write_periodic
+    from addin.rollup.periods import Period
+
+    totals = periods["two"].totals
+    assert (totals["线索_已销号"], totals["线索_办结未销号"], totals["免责人数"]) == (1, 1, 0)
+    written = write_periodic(periods["archive"], Period.of(2027, "年度"), tmp_path, SPECIAL, D(2027, 12, 20))
+    text = "\n".join(p.text for p in Document(str(written.path)).paragraphs)
+    assert TOLERANCE_HEADING in text and "本期没有尽职合规免责的情形" in text
+    assert "办结的问题线索2条，已对账销号1条，办结未销号1条" in text

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 from addin.workbook import schema
 from udfs import vocab
+from udfs.profile import get_profile
 
 Number = int | float
 
@@ -46,6 +47,9 @@ class UnitLedgers:
 
 
 CLOSED = "办结"
+EXEMPT_SITUATIONS = get_profile("central-2026").exempt_situations
+"""免责人数 by 免责情形: the built-in profiles' 免责清单 (a unit's own profile may list others:
+they count under 免责人数_其他情形)."""
 
 # (key, meaning) in the order the returns show them
 INDICATORS: tuple[tuple[str, str], ...] = (
@@ -93,6 +97,12 @@ INDICATORS: tuple[tuple[str, str], ...] = (
     ("零追责单位数", "没有追责人员的单位数"),
     ("提醒_已说明", "校验提醒中已在「情况说明」说明的条数"),
     ("提醒_未说明", "校验提醒中尚未说明的条数"),
+    # standard 2.1
+    ("线索_已销号", "办结且已填销号日期（同意销号）的线索数（2.1版文件）"),
+    ("线索_办结未销号", "办结但未填销号日期的线索数"),
+    ("免责人数", "尽职合规免责为 是 的人数"),
+    *((f"免责人数_{s}", f"免责情形为 {s} 的人数（2.1版文件）") for s in EXEMPT_SITUATIONS),
+    ("免责人数_其他情形", "免责情形未填或不在上列情形中的免责人数"),
 )
 INDICATOR_KEYS = tuple(key for key, _ in INDICATORS)
 
@@ -252,6 +262,15 @@ def _v2_indicators(data: UnitLedgers, values: dict[str, Number], clues: list[Any
         if f"问题分类_{category}" in values:
             values[f"问题分类_{category}"] += 1
         values["待销号审核数"] += getattr(finding, "closing_review", None) == schema.CLOSING_REVIEWS[0]
+    for clue in clues:  # 2.1: 对账销号
+        if clue.stage == CLOSED:
+            closed_off = getattr(clue, "closed_off_date", None) is not None
+            values["线索_已销号" if closed_off else "线索_办结未销号"] += 1
+    for person in data.accountability:  # 2.1: 免责人数 by 免责情形
+        if getattr(person, "exempt", None) is True:
+            values["免责人数"] += 1
+            situation = getattr(person, "exempt_situation", None)
+            values[f"免责人数_{situation}" if situation in EXEMPT_SITUATIONS else "免责人数_其他情形"] += 1
     values["提醒_已说明"] = data.warnings_explained
     values["提醒_未说明"] = data.warnings_open
 
