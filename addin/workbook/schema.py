@@ -499,7 +499,7 @@ ACCOUNTABILITY = Sheet(
         _flag("尽职合规免责", "exempt",
               "依法合规、忠实勤勉、未谋取不正当利益、未造成重大损失或重大不良后果的，可免责（组织处理为 无、扣减比例为0）；"
               "线索的损失等级或不良后果等级为 重大 的不适用；不填视为 否", since=2, default=False, required_note="不填视为 否"),
-        _date("申诉日期", "appeal_date", "提出申诉的日期；是否申诉为 是 时必填，晚于处理决定日期后的申诉期（1个月）的提醒",
+        _date("申诉日期", "appeal_date", "提出申诉的日期；是否申诉为 是 时必填；晚于申诉期（处理决定送达之日起1个月，未填送达日期的按处理决定日期）的提醒",
               required=False, since=2),
         _computed("复核截止日", "review_deadline", T.DATE, "review_deadline",
                   "申诉受理日期后按适用标准的复核期限（30个工作日）；未填申诉受理日期的按申诉日期", width=12, since=2),
