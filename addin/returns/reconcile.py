@@ -38,7 +38,10 @@ def write_reconcile_sheet(writer: Any) -> None:
     rows = lines or []
     # the list (an Excel Table) and, beside it, the counts: row by row (constant memory: in order)
     height = max(len(rows), len(summary) + 1)
+    note_row = len(summary) + 1
     for row in range(0, height + 1):
+        if row == note_row:
+            sheet.set_row(row, 54)  # the note, wrapped over the two count columns
         if row == 0:
             sheet.write_row(0, 0, HEADERS, writer.plain_header)
         elif row <= len(rows):
@@ -50,8 +53,8 @@ def write_reconcile_sheet(writer: Any) -> None:
             style = writer.plain_header if row == 0 else None
             sheet.write(row, COUNT_COLUMN, label, style)
             sheet.write(row, COUNT_COLUMN + 1, value, style)
-        elif row == len(summary) + 1:
-            sheet.write(row, COUNT_COLUMN, note, wrap)
+        elif row == note_row:
+            sheet.merge_range(row, COUNT_COLUMN, row, COUNT_COLUMN + 1, note, wrap)
     sheet.freeze_panes(1, 1)
     writer._table("Reconciliation", HEADERS, max(len(rows), 1))
     writer._setup(sheet, [*WIDTHS, 2, 14, 9], max(height, 1))
