@@ -240,3 +240,23 @@ def test_exempt_people_are_counted_by_situation(folder: Path) -> None:
     assert not result.rejected, [p.message for i in result.rejected for p in result.problems_of(i) if p.severity == "error"]
     totals = result.totals
     assert totals["免责人数"] == 1 and totals["免责人数_改革创新先行先试"] == 1 and totals["免责人数_其他情形"] == 0
+
+
+def test_an_influence_end_that_ignores_an_unchecked_sanction_only_warns(folder: Path, clean: Path) -> None:
+    """影响期截止日 typed over with the measure's end (诫勉 6 months) while 记过 (12, unchecked) is
+    the longer: a warning naming the unchecked entry, never an error."""
+    import warnings
+
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(clean)
+    where = cell("accountability", "influence_end", 0)
+    book["责任认定与处理"][where] = dt.datetime(2026, 12, 18)
+    book.save(folder / "influence-typed.xlsx")
+    report = report_of(folder / "influence-typed.xlsx")
+    assert ("ZZ-COMPUTED-MISMATCH", where) not in errors(report)
+    assert ("ZZ-RULE-UNCHECKED-COMPUTED", where) in warning_set(report)
+    message = next(p.message for p in report.warnings if p.code == "ZZ-RULE-UNCHECKED-COMPUTED" and p.cell == where)
+    assert "政务处分法" in message

@@ -691,7 +691,8 @@ def _unchecked_basis(ctx: Context, sheet: str, rule: str, k: int, expected: dict
         sanction = ctx.col(sheet, "discipline")[k] if getattr(ctx.submission, "version", 2.1) >= 2.1 else None
         found = profile.sanction_for(sanction.strip()) if isinstance(sanction, str) else None
         if found is not None and found.months is not None:  # the longer period may be the sanction's
-            candidates.append(found)
+            longer = influence is None or found.months > influence.months
+            candidates = [found, *candidates] if longer else [*candidates, found]
     elif rule in ("ZZ_RECTIFY_DEADLINE", "rectify_overdue"):
         candidates = [profile.deadlines.rectify]
     elif rule == "ZZ_BAN_END":
