@@ -35,11 +35,12 @@ needs_print = pytest.mark.skipif(find_soffice() is None or shutil.which("pdftote
 EXTRA_UNITS = 14
 """Units cloned from the demo's (indicators only) so 汇总 needs more than one block of units."""
 MIN_WORD_HEIGHT = 6.5
-BLANK_TEMPLATE_PAGES = 17
-"""填报说明 3 (A4 at about 55%) + 填报信息 1 + 自查结果 1 + the ledgers 9 (问题线索台账, 责任认定与处理 and
-审计整改台账 two A3 pages each at about 70%: on one page they would print at 37–41%, words about 5
-points high) + 情况说明 1 + 参数 1 (its 自查 look-up columns and the case-key look-up table at its end
-not printed) + the year's holidays 1.
+BLANK_TEMPLATE_PAGES = 20
+"""填报说明 4 (A4 at about 55%) + 填报信息 1 + 自查结果 1 + the ledgers 10 (责任认定与处理 and 审计整改台账
+two A3 pages each at about 70%, 问题线索台账 three since standard 2.1's 统一编号 and 销号 columns: on one page
+they would print at 37–41%, words about 5 points high) + 情况说明 1 + 参数 2 (2.1: the sanctions' periods;
+its 自查 look-up columns and the case-key look-up table at its end not printed) + the year's holidays 1.
+Standard 2.0 printed 17.
 The issue's 12: the sheets a filer fills alone take 12 pages, so it would leave 填报说明, 参数 and
 工作日历 unprinted."""
 

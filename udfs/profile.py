@@ -9,6 +9,7 @@ or in the user folder) or by path.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -302,6 +303,26 @@ class Numbering(Sourced):
         if "seq" not in names:
             raise ValueError("编号规则必须含顺序号 {seq}")
         return self
+
+    @property
+    def regex(self) -> "re.Pattern[str]":
+        """What a number made by the pattern looks like: the unit code and category as any
+        run of letters, digits and Chinese, the year as four digits, the sequence as digits
+        (at least the pattern's width)."""
+        import string
+        parts: list[str] = []
+        for literal, name, spec, _ in string.Formatter().parse(self.pattern):
+            parts.append(re.escape(literal))
+            if name is None:
+                continue
+            if name == "year":
+                parts.append(r"\d{4}")
+            elif name == "seq":
+                width = re.search(r"0?(\d+)d", spec or "")
+                parts.append(rf"\d{{{int(width.group(1))},}}" if width else r"\d+")
+            else:
+                parts.append(r"[0-9A-Za-z\u4e00-\u9fff]+")
+        return re.compile("^" + "".join(parts) + "$")
 
 
 class Exemption(Sourced):

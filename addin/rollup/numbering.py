@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import string
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
@@ -42,22 +41,8 @@ def clue_key(clue_id: Any) -> str:
 
 
 def numbering_regex(numbering: Numbering) -> re.Pattern[str]:
-    """What a number made by the pattern looks like: the unit code and category as any
-    run of letters, digits and Chinese, the year as four digits, the sequence as digits
-    (at least the pattern's width)."""
-    parts: list[str] = []
-    for literal, name, spec, _ in string.Formatter().parse(numbering.pattern):
-        parts.append(re.escape(literal))
-        if name is None:
-            continue
-        if name == "year":
-            parts.append(r"\d{4}")
-        elif name == "seq":
-            width = re.search(r"0?(\d+)d", spec or "")
-            parts.append(rf"\d{{{int(width.group(1))},}}" if width else r"\d+")
-        else:
-            parts.append(r"[0-9A-Za-z\u4e00-\u9fff]+")
-    return re.compile("^" + "".join(parts) + "$")
+    """The pattern's numbers as a regular expression (``Numbering.regex``)."""
+    return numbering.regex
 
 
 class Numberer:

@@ -27,7 +27,6 @@ from udfs.registry import cite
 from udfs.workcalendar import WorkCalendar
 
 from addin.problems import Problem
-from addin.rollup.numbering import numbering_regex
 from addin.validation.checks import Context, _order
 
 CLOSE_OFF_APPROVED = "同意销号"
@@ -56,7 +55,7 @@ def check_additions_21(ctx: Context) -> Iterator[Problem]:
                                   "请核对办理阶段或删除销号日期")
     numbering = ctx.profile.numbering if ctx.profile is not None else None
     if clues and numbering is not None and ctx.present("clues", "unified_id"):
-        pattern = numbering_regex(numbering)
+        pattern = numbering.regex
         for k, (clue_id, number) in enumerate(zip(ctx.col("clues", "clue_id"), ctx.col("clues", "unified_id"))):
             if number is not None and not pattern.match(str(number).strip()):
                 yield ctx.problem("clues", "unified_id", clues[k], "ZZ-WARN-UNIFIED-ID-FORMAT",
