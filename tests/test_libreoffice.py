@@ -104,6 +104,24 @@ def _workday_book(path: Path) -> Path:
     return path
 
 
+SANCTION_CASES = ("无", "警告", "记过", "记大过", "降级", "撤职", "开除", "党内严重警告", "党内警告处分（旧文件原文）", None)
+
+
+def v21_cases(records: dict[str, list[dict[str, Any]]], seed: int = 21) -> None:
+    """Standard 2.1's inputs of computed columns (their own generator: the other cases stay as
+    they were): 纪律处分 of every listed kind, an unlisted free text and blank (影响期: the longer
+    of the measure's and the sanction's), 申诉受理日期 around holidays (复核 from acceptance), 送达日期."""
+    import random
+
+    rng = random.Random(seed)
+    days = [dt.date(2026, 9, 28) + dt.timedelta(days=i) for i in range(14)] + [dt.date(2026, 2, 10), None, None]
+    for n, person in enumerate(records["accountability"]):
+        person["discipline"] = SANCTION_CASES[n % len(SANCTION_CASES)]
+        person["appeal_accepted_date"] = rng.choice(days) if person.get("appeal_date") else None
+        decided = person.get("decision_date")
+        person["served_date"] = decided + dt.timedelta(days=n % 5) if isinstance(decided, dt.date) else None
+
+
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every workbook of this module, recalculated by one LibreOffice run."""
@@ -112,6 +130,7 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for key in PROFILES:
         profile = get_profile(key)
         info, records = cases(profile)
+        v21_cases(records)
         sources[key] = templates.build_template(folder / f"{key}.xlsx", templates.Options(profile=profile), info,
                                                 records)
     sources["sample"] = fill_with_openpyxl(TEMPLATE, folder / "sample.xlsx", SAMPLE_INFO, SAMPLE_RECORDS)
@@ -252,6 +271,51 @@ def test_native_formulas_agree_with_the_engine_on_every_cell(key: str, recalcula
         assert seen[("clues", "flash_deadline")]["#错误"] > 5  # the received date is beyond the calendar
         # people handled at a consequence grade above the clue's loss grade (the case grade)
         assert seen[("accountability", "case_grade")]["高于损失等级"] > 50
+    # standard 2.1: the sanction's period where it is the longer, 复核 from 申诉受理日期
+    longer, accepted = _v21_reach(submission, get_profile(key))
+    assert longer > 30 and accepted > 20
+
+
+def _v21_reach(submission: Submission, profile: Any) -> tuple[int, int]:
+    """How many rows the 2.1 cases reach: a sanction longer than the measure (or alone), a
+    review deadline that runs from an 申诉受理日期 other than the 申诉日期."""
+    longer = accepted = 0
+    for person in submission.ledgers["accountability"]:
+        sanction = profile.sanction_for((person.discipline or "").strip())
+        measure = profile.influence_for(person.measure) if person.measure else None
+        if person.decision_date and sanction is not None and sanction.months and person.measure \
+                and (measure is None or sanction.months > measure.months):
+            longer += 1
+        if person.appeal_date and person.appeal_accepted_date and person.appeal_accepted_date != person.appeal_date:
+            accepted += 1
+    return longer, accepted
+
+
+@pytest.mark.skipif(shutil.which("ssconvert") is None, reason="未安装 Gnumeric（ssconvert）")
+def test_gnumeric_computes_the_2_1_columns_like_the_engine(tmp_path: Path) -> None:
+    """Gnumeric (``ssconvert --recalc``) on 2.1's native formulas: 影响期截止日 with 纪律处分 and
+    复核截止日 from 申诉受理日期 (a small workbook: only the people)."""
+    profile = get_profile("central-2026")
+    info, records = cases(profile)
+    v21_cases(records)
+    people = records["accountability"][:240]
+    source = templates.build_template(tmp_path / "g.xlsx", templates.Options(profile=profile, rows=len(people)),
+                                      info, {"clues": records["clues"], "accountability": people})
+    out = tmp_path / "g-recalc.xlsx"
+    subprocess.run(["ssconvert", "--recalc", str(source), str(out)], check=True, capture_output=True, timeout=900)
+    submission = load_workbook(out)
+    expected = recompute(submission)["accountability"]
+    mismatches = []
+    for record, values in zip(submission.ledgers["accountability"], expected):
+        for field in ("influence_end", "review_deadline"):
+            got, want = getattr(record, field), values[field]
+            if isinstance(want, str) and want.startswith("#"):
+                continue  # an error text: the reader reports the cell (compared under LibreOffice)
+            if got != want:
+                mismatches.append(f"行{record.origin.row} {field}: 引擎 {want!r}，Gnumeric {got!r}")
+    assert mismatches == []
+    longer, accepted = _v21_reach(submission, profile)
+    assert longer > 10 and accepted > 5
 
 
 def test_exact_share_thresholds_count_as_reached(recalculated: dict[str, Path]) -> None:

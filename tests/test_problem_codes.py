@@ -129,9 +129,10 @@ def test_severities_follow_the_rules() -> None:
                         "ZZ-ROLLUP-DUPLICATE-FILE", "ZZ-ROLLUP-SUPERSEDED", "ZZ-ROLLUP-SUPERSEDES", "ZZ-RULE-UNCHECKED-BAN",
                         "ZZ-RULE-UNCHECKED-BAN-TERM", "ZZ-RULE-UNCHECKED-COMPUTED", "ZZ-RULE-UNCHECKED-EVENT-REPORT",
                         "ZZ-RULE-UNCHECKED-MEASURE", "ZZ-RULE-UNCHECKED-RATIO", "ZZ-WARN-APPEAL-LATE",
-                        "ZZ-WARN-EVENT-REPORT", "ZZ-WARN-EXPLANATION-STALE", "ZZ-WARN-FLASH-OVERDUE",
+                        "ZZ-WARN-EVENT-REPORT", "ZZ-WARN-EXEMPT-UNLISTED", "ZZ-WARN-EXPLANATION-STALE", "ZZ-WARN-FLASH-OVERDUE",
                         "ZZ-WARN-INITIAL-CHECK-OVERDUE", "ZZ-WARN-INVESTIGATION-OVERDUE", "ZZ-WARN-LETTER-COVERAGE",
-                        "ZZ-WARN-NO-EVIDENCE", "ZZ-WARN-RECTIFY-OVERDUE", "ZZ-WARN-REF-CLUE"]
+                        "ZZ-WARN-NO-EVIDENCE", "ZZ-WARN-RECTIFY-OVERDUE", "ZZ-WARN-RECTIFY-SIX-MONTHS", "ZZ-WARN-REF-CLUE",
+                        "ZZ-WARN-SANCTION-UNLISTED", "ZZ-WARN-UNIFIED-ID-FORMAT"]
     # a ZZ-WARN- code is only ever a warning; so is a decision that breaks only an unchecked profile entry
     assert all(CATALOGUE[c].severities == ("warning",) for c in CATALOGUE
                if c.startswith(("ZZ-WARN-", "ZZ-RULE-UNCHECKED-")))

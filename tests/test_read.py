@@ -45,7 +45,7 @@ def test_template_filled_and_read_back_gives_the_same_records(filled: tuple[Path
         assert {r.origin.file for r in got} == {str(path)}
     info = submission.info
     assert {f: getattr(info, f) for f in SAMPLE_INFO} == SAMPLE_INFO
-    assert info.template_version == "2.0" and submission.version == 2
+    assert info.template_version == "2.1" and submission.version == 2.1
     assert info.rows["report_date"] == info_row("report_date") == 12
 
 

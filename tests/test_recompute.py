@@ -28,7 +28,7 @@ def _submission(tmp_path: Path, info: dict | None = None, **records: list[dict])
 
 def test_sample_values(tmp_path: Path) -> None:
     values = recompute(_submission(tmp_path))
-    assert values["info"] == [{"template_version": "2.0"}]
+    assert values["info"] == [{"template_version": "2.1"}]
     # 受理 2026-01-12 (Mon): 快报 5 working days, 全面报告 15 (the Spring Festival is later); 立项 2026-02-10 + 6 months
     assert values["clues"][0] == {"loss_grade": "较大", "jurisdiction": "上级企业",
                                   "initial_check_deadline": D(2026, 2, 28), "event_report_required": True,

@@ -69,6 +69,15 @@ ADDITIONS = {
 }
 V1_SHEETS = list(CONTRACT)
 
+# Version 2.1 (workbook-standard.md, "Version 2.1 — additions"): after version 2's columns.
+ADDITIONS_21 = {
+    "问题线索台账": ["统一编号", "销号审核意见", "销号日期"],
+    "责任认定与处理": ["送达日期", "申诉受理日期", "免责情形"],
+    "审计整改台账": ["特殊事由"],
+}
+for _name, _headers in ADDITIONS_21.items():
+    ADDITIONS[_name] += _headers
+
 COMPUTED = {
     "填报信息": {"模板版本"},
     "问题线索台账": {"损失等级", "管辖层级", "初核报告截止日", "需一事一报告"},
@@ -128,7 +137,23 @@ def test_sheets_and_headers_are_exactly_the_standard_in_order() -> None:
         assert [c.header for c in sheet.added_columns] == ADDITIONS[sheet.name]
     assert STANDARD.record.name == "填报信息"
     assert [s.name for s in STANDARD.ledgers] == list(ADDITIONS)[1:]
-    assert STANDARD.version == 2 and STANDARD.template_version == "2.0"
+    assert STANDARD.version == 2.1 and STANDARD.template_version == "2.1"
+
+
+def test_version_2_is_the_v2_columns_at_the_same_places_and_2_1_adds_its_own() -> None:
+    v2 = schema.standard_for(2)
+    assert v2.version == 2 and v2.template_version == "2.0"
+    for sheet in v2.sheets:
+        new = ADDITIONS_21.get(sheet.name, [])
+        assert [c.header for c in sheet.columns] == [h for h in ADDITIONS_FULL(sheet.name) if h not in new], sheet.name
+        assert not {c.header for c in sheet.columns} & set(new)
+    for name, headers in ADDITIONS_21.items():
+        assert [c.since for c in STANDARD.sheet(name).columns if c.header in headers] == [2.1] * len(headers)
+        assert STANDARD.sheet(name).columns[-1].header == "自查"  # 自查 stays the last column
+
+
+def ADDITIONS_FULL(name: str) -> list[str]:
+    return CONTRACT.get(name, []) + ADDITIONS[name]
 
 
 def test_version_1_is_the_v1_columns_at_the_same_places() -> None:
@@ -142,7 +167,7 @@ def test_version_1_is_the_v1_columns_at_the_same_places() -> None:
 
 
 @pytest.mark.parametrize(("text", "has_additions", "version"), [
-    ("1.0", False, 1), ("1.3", True, 1), ("2.0", False, 2), ("2.1", False, 2), ("", False, 1), (None, True, 2),
+    ("1.0", False, 1), ("1.3", True, 1), ("2.0", False, 2), ("2.1", False, 2.1), ("2.3", True, 2.1), ("2", True, 2), ("", False, 1), (None, True, 2),
     ("12", False, 1), ("3.0", True, 2)])
 def test_a_files_version_comes_from_its_template_version(text: str | None, has_additions: bool, version: int) -> None:
     assert schema.version_of(text, has_additions) == version

@@ -250,6 +250,31 @@ def _extension_not_later(info: dict[str, Any], records: Records) -> int:
     return 0
 
 
+def _closed_clue(records: Records) -> int:
+    return _first(records, "clues", lambda r: r.get("stage") == "办结" and r.get("closed_date") is not None)
+
+
+def _closed_off_unapproved(info: dict[str, Any], records: Records) -> int:
+    """2.1: a closed clue with a 销号日期 but 销号审核意见 待审核."""
+    k = _closed_clue(records)
+    records["clues"][k].update(closed_off_date=records["clues"][k]["closed_date"], closing_review="待审核")
+    return k
+
+
+def _closed_off_open(info: dict[str, Any], records: Records) -> int:
+    """2.1: a clue still in 核查 with an approved 销号日期."""
+    k = _first(records, "clues", lambda r: r.get("stage") not in ("办结", None) and r.get("closed_date") is None)
+    records["clues"][k].update(closed_off_date=REPORT_DATE, closing_review="同意销号")
+    return k
+
+
+def _exempt_without_situation(info: dict[str, Any], records: Records) -> int:
+    """2.1: 尽职合规免责 = 是 (on the 一般 clue: allowed) but no 免责情形."""
+    k = _person_z(records)
+    records["accountability"][k].update(exempt=True, exempt_situation=None)
+    return k
+
+
 def _short_explanation(info: dict[str, Any], records: Records) -> int:
     records["explanations"] = [{"sheet_name": "审计整改台账", "cell": "B2", "code": "ZZ-WARN-RECTIFY-OVERDUE",
                                 "text": "已批准", "author": "张伟", "date": REPORT_DATE}]
@@ -321,6 +346,9 @@ DEFECTS = (
                                   _person_z(records))[1]),
     Defect("重大后果仍免责", "ZZ-EXEMPT-NOT-ALLOWED", "accountability", _exempt_on_major),
     Defect("延期无原因", "ZZ-REQUIRED-DELAY", "rectification", _delay_without_reason),
+    Defect("线索销号未经同意", "ZZ-CLUE-CLOSEOFF-NOT-APPROVED", "clues", _closed_off_unapproved),
+    Defect("未办结线索销号", "ZZ-CLUE-CLOSEOFF-NOT-CLOSED", "clues", _closed_off_open),
+    Defect("免责无免责情形", "ZZ-REQUIRED-EXEMPT-SITUATION", "accountability", _exempt_without_situation),
     Defect("销号未经同意", "ZZ-CLOSE-NOT-APPROVED", "rectification",
            _set("rectification", "closing_review", "待审核", _closed_done)),
     Defect("退回重改却整改完毕", "ZZ-REWORK-BUT-DONE", "rectification",

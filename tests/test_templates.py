@@ -174,7 +174,7 @@ def test_record_sheet_has_labels_in_a_and_values_in_b(native: openpyxl.Workbook)
     assert labels == [c.header for c in STANDARD.record.columns]
     assert ws.cell(formulas.info_row("profile"), 2).value == "central-2026"
     version = ws.cell(formulas.info_row("template_version"), 2)
-    assert version.value == STANDARD.template_version == "2.0" and version.protection.locked
+    assert version.value == STANDARD.template_version == "2.1" and version.protection.locked
     assert ws.cell(formulas.info_row("unit_name"), 2).protection.locked is False
     assert ws.protection.sheet and not ws.protection.password
     profiles = [d for d in ws.data_validations.dataValidation if str(d.sqref) == f"B{formulas.info_row('profile')}"]
@@ -348,7 +348,7 @@ def test_prefilled_values_are_typed(tmp_path: Path) -> None:
                             "simplified_procedure": True}] * 5})
     book = load(path)
     ws = book["问题线索台账"]
-    assert ws.tables["ClueLedger"].ref == "A1:AI6"  # grown to the rows given (自查 after the v2 columns)
+    assert ws.tables["ClueLedger"].ref == "A1:AL6"  # grown to the rows given (自查 after the v2 and 2.1 columns)
     assert ws["A6"].value == "XS-1" and ws["B2"].value == dt.datetime(2026, 2, 13)
     assert ws["J2"].value == 600.0 and ws["T2"].value == "是"
     info = book["填报信息"]

@@ -115,7 +115,8 @@ V2_DEFECTS: list[tuple[str, Callable[..., None], str, str]] = [
      "ZZ-EXTENSION-RANGE", cell("clues", "investigation_extended_to", 0)),
     # XS-2026-004 is 重大: 尽职合规免责 is ruled out
     ("exempt-at-major", lambda i, r: r["accountability"].append(dict(
-        PERSON, clue_id="XS-2026-004", measure="无", pay_ratio=0.0, exempt=True, decision_date=D(2026, 11, 18))),
+        PERSON, clue_id="XS-2026-004", measure="无", pay_ratio=0.0, exempt=True, exempt_situation="改革创新先行先试",
+        decision_date=D(2026, 11, 18))),  # 2.1: the situation named (else ZZ-REQUIRED-EXEMPT-SITUATION too)
      "ZZ-EXEMPT-NOT-ALLOWED", cell("accountability", "exempt", len(SAMPLE_RECORDS["accountability"]))),
     ("short-explanation", _explain("问题线索台账", cell("clues", "initial_check_deadline", 1), "ZZ-WARN-INITIAL-CHECK-OVERDUE",
                                    text="已批准"), "ZZ-TOO-SHORT", cell("explanations", "text", 0)),
@@ -171,8 +172,8 @@ def test_any_ban_term_of_five_years_or_more(folder: Path, term: str, end: dt.dat
 def test_exemption_below_major_needs_no_deduction(folder: Path) -> None:
     # XS-2026-001 is 较大: exempt, measure 无 and 0% deduction (below the 50% floor) is allowed
     path = planted(folder, "exempt-ok", lambda i, r: r["accountability"].append(dict(
-        PERSON, clue_id="XS-2026-001", measure="无", pay_ratio=0.0, exempt=True)))
-    assert errors(report_of(path)) == []
+        PERSON, clue_id="XS-2026-001", measure="无", pay_ratio=0.0, exempt=True, exempt_situation="不可抗力或难以预见")))
+    assert errors(report_of(path)) == []  # (2.1: with the situation named)
 
 
 # -- the consequence grade and the enterprise head in the computed columns ----------------------------------
@@ -380,7 +381,7 @@ def test_the_demo_group_fills_the_v2_columns(tmp_path: Path) -> None:
     group = make_demo_group(tmp_path / "demo", units=8)
     assert len(group.explanations) == 2
     books = [load_workbook(p) for p in group.current if p.name != "损坏的报表.xlsx"]
-    assert all(b.version == 2 for b in books)
+    assert all(b.version == 2.1 for b in books)  # made from today's (2.1) template
     clues = [c for b in books for c in b.rows("clues")]
     findings = [f for b in books for f in b.rows("rectification")]
     assert {c.consequence_grade for c in clues} >= {"无", "一般"}

@@ -42,16 +42,21 @@ def investigation_deadline(profile: Profile, filed: dt.date, extended_to: dt.dat
     return None if rule is None else _apply(rule, filed, calendar)
 
 
-def appeal_deadline(profile: Profile, decided: dt.date, calendar: WorkCalendar) -> dt.date | None:
-    """Last day to appeal: EDATE(decision, the profile's months) (Order 46 Art. 78: 1)."""
+def appeal_deadline(profile: Profile, decided: dt.date, calendar: WorkCalendar,
+                    served: dt.date | None = None) -> dt.date | None:
+    """Last day to appeal: the profile's period from the day the decision was served
+    (Order 46 Art. 78: 处理决定送达之日起一个月); without a 送达日期 the decision date
+    stands in (the caller says so)."""
     rule = profile.deadlines.appeal
-    return None if rule is None else _apply(rule, decided, calendar)
+    return None if rule is None else _apply(rule, served or decided, calendar)
 
 
-def review_deadline(profile: Profile, appealed: dt.date, calendar: WorkCalendar) -> dt.date | None:
-    """复核截止日: the profile's working days after the appeal (Order 46 Art. 80: 30)."""
+def review_deadline(profile: Profile, appealed: dt.date, calendar: WorkCalendar,
+                    accepted: dt.date | None = None) -> dt.date | None:
+    """复核截止日: the profile's working days from the day the appeal was accepted (Order 46
+    Art. 80: 自受理申诉之日起30个工作日); without a 申诉受理日期 the appeal date stands in."""
     rule = profile.deadlines.review
-    return None if rule is None else _apply(rule, appealed, calendar)
+    return None if rule is None else _apply(rule, accepted or appealed, calendar)
 
 
 def rectify_deadline(profile: Profile, issued: dt.date, extended_to: dt.date | None, calendar: WorkCalendar) -> dt.date:

@@ -142,14 +142,30 @@ def jurisdiction(
     return None if found is None else found[0]
 
 
-def influence_end(profile: Profile, decision: dt.date, measure: str) -> dt.date | None:
-    """End of the promotion ban after a measure (EDATE by its period); None when none."""
-    if measure == vocab.MEASURE_NONE:
-        return None
-    if measure not in vocab.MEASURES:
-        raise ArgumentError(f"未知组织处理 '{measure}'（可选：{'、'.join(vocab.MEASURES)}）")
-    entry = profile.influence_for(measure)
-    return None if entry is None else edate(decision, entry.months)
+def influence_months(profile: Profile, measure: str, sanction: str | None = None) -> int | None:
+    """The influence period in months: the measure's, or — with a discipline sanction as
+    well — the longer of the two (宜宾办法 第三十条: 同时受到纪律处分的，按照影响期长的规定执行).
+    A sanction the profile does not list (older files' free text) adds no period."""
+    months: list[int] = []
+    if measure != vocab.MEASURE_NONE:
+        if measure not in vocab.MEASURES:
+            raise ArgumentError(f"未知组织处理 '{measure}'（可选：{'、'.join(vocab.MEASURES)}）")
+        entry = profile.influence_for(measure)
+        if entry is not None:
+            months.append(entry.months)
+    kind = (sanction or "").strip()
+    if kind and kind != vocab.MEASURE_NONE:
+        found = profile.sanction_for(kind)
+        if found is not None and found.months is not None:
+            months.append(found.months)
+    return max(months) if months else None
+
+
+def influence_end(profile: Profile, decision: dt.date, measure: str, sanction: str | None = None) -> dt.date | None:
+    """End of the promotion ban after a measure (EDATE by its period), or the longer of the
+    measure's and the sanction's period; None when neither has one."""
+    months = influence_months(profile, measure, sanction)
+    return None if months is None else edate(decision, months)
 
 
 _BAN_YEARS = re.compile(r"^([1-9][0-9]?)年$")

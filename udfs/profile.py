@@ -11,6 +11,7 @@ from __future__ import annotations
 import stat
 
 import datetime as dt
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -265,6 +266,67 @@ class Note(Sourced):
     items: list[str] = Field(default_factory=list)
 
 
+class Sanction(Sourced):
+    """A kind of discipline sanction (纪律处分: 政务处分 or 党纪处分) and, where the source
+    sets one, its influence period: with a sanction as well as a measure, the longer period
+    applies (宜宾办法 第三十条: 同时受到纪律处分的，按照影响期长的规定执行)."""
+
+    kind: str = Field(min_length=1, max_length=20)
+    months: Annotated[int, Field(gt=0, le=240)] | None = None
+    """The influence period in months (None: the source sets none the tool applies, e.g. 开除)."""
+    text: str = ""
+
+
+class ExemptSituation(Sourced):
+    """One situation of the 尽职合规免责事项清单 (SASAC 2021: 研究制定尽职合规免责事项清单)."""
+
+    situation: str = Field(min_length=2, max_length=40)
+    text: str = ""
+
+
+class Numbering(Sourced):
+    """统一分类编号: the group's pattern for one number per clue (seed 002: 统一登记入账、统一分类编号).
+    Placeholders: {unit} (the unit's code), {year} (the year the clue was received),
+    {category} (the category code of 违规情形类别), {seq} (the sequence within unit, year
+    and category; a format such as {seq:04d})."""
+
+    pattern: str = Field(min_length=1, max_length=80)
+    categories: dict[str, str] = Field(default_factory=dict)
+    """违规情形类别 → its code in the number (a category not listed: its own text)."""
+    text: str = ""
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> "Numbering":
+        import string
+        names = {name for _, name, _, _ in string.Formatter().parse(self.pattern) if name is not None}
+        unknown = names - {"unit", "year", "category", "seq"}
+        if unknown:
+            raise ValueError(f"编号规则只能用 {{unit}}、{{year}}、{{category}}、{{seq}}，不认识：{'、'.join(sorted(unknown))}")
+        if "seq" not in names:
+            raise ValueError("编号规则必须含顺序号 {seq}")
+        return self
+
+    @property
+    def regex(self) -> "re.Pattern[str]":
+        """What a number made by the pattern looks like: the unit code and category as any
+        run of letters, digits and Chinese, the year as four digits, the sequence as digits
+        (at least the pattern's width)."""
+        import string
+        parts: list[str] = []
+        for literal, name, spec, _ in string.Formatter().parse(self.pattern):
+            parts.append(re.escape(literal))
+            if name is None:
+                continue
+            if name == "year":
+                parts.append(r"\d{4}")
+            elif name == "seq":
+                width = re.search(r"0?(\d+)d", spec or "")
+                parts.append(rf"\d{{{int(width.group(1))},}}" if width else r"\d+")
+            else:
+                parts.append(r"[0-9A-Za-z\u4e00-\u9fff]+")
+        return re.compile("^" + "".join(parts) + "$")
+
+
 class Exemption(Sourced):
     """尽职合规免责: when accountability is waived, and the grades that rule it out."""
 
@@ -288,6 +350,12 @@ class Profile(_Entry):
     """Profiles without it grade losses only and ignore a consequence grade."""
     jurisdiction_rules: list[JurisdictionRule] = Field(default_factory=list)
     exemption: Exemption | None = None
+    exemptions: list[ExemptSituation] = Field(default_factory=list)
+    """The 免责清单: the exempt situations (免责情形's drop-down; standard 2.1)."""
+    sanctions: list[Sanction] = Field(default_factory=list)
+    """The discipline sanctions (纪律处分's drop-down) and their influence periods (2.1)."""
+    numbering: Numbering | None = None
+    """统一分类编号 (2.1); a unit's config may set its own (``[numbering]`` in config.toml)."""
     notes: list[Note] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -304,6 +372,11 @@ class Profile(_Entry):
         missing = [f"{g}×{r}" for g in vocab.GRADES for r in vocab.RESPONSIBILITIES if (g, r) not in seen]
         if missing:
             raise ValueError(f"handling 缺少 {'、'.join(missing)} 的处理规定")
+        for attr, key in (("sanctions", "kind"), ("exemptions", "situation")):
+            values = [getattr(entry, key) for entry in getattr(self, attr)]
+            doubled = {v for v in values if values.count(v) > 1}
+            if doubled or vocab.MEASURE_NONE in values:
+                raise ValueError(f"{attr} 重复或含“无”：{'、'.join(sorted(doubled)) or vocab.MEASURE_NONE}")
         measures = [entry.measure for entry in self.influence]
         duplicated = {m for m in measures if measures.count(m) > 1}
         if duplicated:
@@ -335,6 +408,25 @@ class Profile(_Entry):
             if entry.measure == measure:
                 return entry
         return None
+
+    def sanction_for(self, kind: str) -> Sanction | None:
+        for entry in self.sanctions:
+            if entry.kind == kind:
+                return entry
+        return None
+
+    @property
+    def sanction_kinds(self) -> tuple[str, ...]:
+        """纪律处分's drop-down: 无 and the profile's kinds."""
+        return (vocab.MEASURE_NONE,) + tuple(e.kind for e in self.sanctions)
+
+    @property
+    def exempt_situations(self) -> tuple[str, ...]:
+        """免责情形's drop-down: the profile's 免责清单."""
+        return tuple(e.situation for e in self.exemptions)
+
+    def exempt_situation(self, situation: str) -> ExemptSituation | None:
+        return next((e for e in self.exemptions if e.situation == situation), None)
 
     def jurisdiction_for(self, grade: str) -> Jurisdiction:
         for entry in self.jurisdiction:

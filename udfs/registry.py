@@ -190,16 +190,17 @@ def _investigation_deadline(ctx: Context, filed: dt.date, extended_to: dt.date |
     return deadlines.investigation_deadline(ctx.profile(profile), filed, extended_to, ctx.calendar)
 
 
-def _review_deadline(ctx: Context, appeal_date: dt.date, profile: object) -> Result:
-    return deadlines.review_deadline(ctx.profile(profile), appeal_date, ctx.calendar)
+def _review_deadline(ctx: Context, appeal_date: dt.date, profile: object, accepted: dt.date | None = None) -> Result:
+    return deadlines.review_deadline(ctx.profile(profile), appeal_date, ctx.calendar, accepted)
 
 
 def _rectify_deadline(ctx: Context, issued: dt.date, extended_to: dt.date | None, profile: object) -> Result:
     return deadlines.rectify_deadline(ctx.profile(profile), issued, extended_to, ctx.calendar)
 
 
-def _influence_end(ctx: Context, decision_date: dt.date, measure: str, profile: object) -> Result:
-    return handling.influence_end(ctx.profile(profile), decision_date, measure)
+def _influence_end(ctx: Context, decision_date: dt.date, measure: str, profile: object,
+                   sanction: str | None = None) -> Result:
+    return handling.influence_end(ctx.profile(profile), decision_date, measure, sanction)
 
 
 def _ban_end(ctx: Context, start: dt.date, term: str, profile: object) -> Result:
@@ -273,7 +274,12 @@ def _basis_handling(p: Profile) -> str:
 def _basis_influence(p: Profile) -> str:
     parts = [f"{e.measure}：{e.text}" for e in p.influence]
     sources = "；".join(dict.fromkeys(cite(e) for e in p.influence))
-    return f"{p.title}：{'；'.join(parts)}（{sources}）"
+    text = f"{p.title}：{'；'.join(parts)}（{sources}）"
+    periods = [e for e in p.sanctions if e.months is not None]
+    if periods:
+        kinds = "、".join(f"{e.kind}{e.months}个月" for e in periods)
+        text += f"；纪律处分：{kinds}，取影响期长的（{'；'.join(dict.fromkeys(cite(e) for e in periods))}）"
+    return text
 
 
 def _basis_jurisdiction(p: Profile) -> str:
@@ -533,8 +539,10 @@ _ALL: tuple[ZZFunction, ...] = (
         "日期", _investigation_deadline, _basis_deadline("investigation", "核查"),
     ),
     ZZFunction(
-        "ZZ_REVIEW_DEADLINE", "复核截止日：申诉日期后适用标准规定的工作日数（令第46号第八十条为30个工作日）",
-        (Arg("appeal_date", "申诉日期", DATE, "提出申诉的日期"), _profile_arg()),
+        "ZZ_REVIEW_DEADLINE", "复核截止日：自受理申诉之日起适用标准规定的工作日数（令第46号第八十条为30个工作日）；"
+        "未填申诉受理日期的按申诉日期",
+        (Arg("appeal_date", "申诉日期", DATE, "提出申诉的日期"), _profile_arg(),
+         Arg("accepted", "申诉受理日期", DATE, "受理申诉的日期，可空（空时按申诉日期）", optional=True)),
         "日期", _review_deadline, _basis_deadline("review", "复核"),
     ),
     ZZFunction(
@@ -544,9 +552,11 @@ _ALL: tuple[ZZFunction, ...] = (
         "日期", _rectify_deadline, _basis_deadline("rectify"),
     ),
     ZZFunction(
-        "ZZ_INFLUENCE_END", "影响期截止日：处理决定日期按组织处理措施的影响期（EDATE）推算，无影响期的为空",
+        "ZZ_INFLUENCE_END", "影响期截止日：处理决定日期按组织处理措施的影响期（EDATE）推算；同时受到纪律处分的，"
+        "按影响期长的推算；无影响期的为空",
         (Arg("decision_date", "处理决定日期", DATE, "处理决定日期"),
-         Arg("measure", "组织处理", TEXT, "如 诫勉、降职、免职"), _profile_arg()),
+         Arg("measure", "组织处理", TEXT, "如 诫勉、降职、免职"), _profile_arg(),
+         Arg("sanction", "纪律处分", TEXT, "如 警告、记过，可空；适用标准未列的处分不计影响期", optional=True)),
         "日期", _influence_end, _basis_influence,
     ),
     ZZFunction(

@@ -243,12 +243,37 @@ def build_periodic(archive: str | Path, period: Period, kind: str = PERIODIC, to
     else:
         doc.body("本期没有报送典型案例。")
 
+    if kind == SPECIAL:
+        tolerance_section(doc, totals)
     for heading, what in zip(PERIODIC_HEADINGS[4:], ("工作成效和经验做法", "存在的问题和不足", "下一步工作安排")):
         doc.heading_1(heading)
         doc.body(Placeholder(what))
     doc.signature(signer, day)
     doc.describe(title=f"{kind}（{shown}）", author=name or "", subject="违规经营投资责任追究工作")
     return doc, totals
+
+
+TOLERANCE_HEADING = "容错纠错和对账销号情况"
+
+
+def tolerance_section(doc: OfficialDocument, totals: dict[str, int | float]) -> None:
+    """The 专项报告's 容错纠错 section (standard 2.1): 免责人数 by 免责情形 (the 免责清单,
+    SASAC 2021: 尽职合规免责事项清单) and the clues 销号 or not (对账销号)."""
+    doc.heading_1(TOLERANCE_HEADING)
+    exempt = int(totals.get("免责人数", 0))
+    situations = [(key.removeprefix("免责人数_"), int(totals[key])) for key in totals
+                  if key.startswith("免责人数_") and totals[key]]
+    if exempt:
+        parts = "、".join(f"{name}{count}人" for name, count in situations)
+        doc.body(f"本期依据尽职合规免责事项清单免予追责{exempt}人" + (f"，其中{parts}。" if parts else "。"),
+                 Placeholder("免责认定的程序和把关情况"))
+    else:
+        doc.body("本期没有尽职合规免责的情形。")
+    closed_off, pending = int(totals.get("线索_已销号", 0)), int(totals.get("线索_办结未销号", 0))
+    doc.body(f"办结的问题线索{closed_off + pending}条，已对账销号{closed_off}条，办结未销号{pending}条。")
+    doc.table("尽职合规免责和对账销号情况", ("项目", "数值"),
+              [("免责人数（人）", str(exempt)), *((f"{name}（人）", str(count)) for name, count in situations),
+               ("已销号线索（条）", str(closed_off)), ("办结未销号线索（条）", str(pending))])
 
 
 def write_periodic(archive: str | Path, period: Period, out: str | Path, kind: str = PERIODIC,

@@ -30,6 +30,7 @@ from addin.rollup.periods import shown as shown_period
 from addin.rollup.intake import PROVENANCE, SUMMARY_AS_OF, SUMMARY_HEAD, SUMMARY_LEVEL, Row
 from addin.rollup.consolidate import RollupResult, filer_name, profiles_in_use, unit_order
 from addin.rollup.indicators import STILL_INVESTIGATING
+from addin.returns.reconcile import write_reconcile_sheet
 from addin.workbook.schema import STANDARD, VIOLATION_CATEGORIES, Sheet
 from addin.validation.report import severity_label
 from addin.validation.run import no_gc
@@ -161,6 +162,7 @@ class GroupWriter:
         self.charts()
         self.overdue()
         self.results()
+        write_reconcile_sheet(self)  # 对账 (standard 2.1): addin/returns/reconcile.py
         for sheet in STANDARD.ledgers:
             self.ledger(sheet, [row for unit in self.result.units for row in unit.ledgers.get(sheet.key, [])])
         self.book.close()

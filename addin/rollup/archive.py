@@ -41,7 +41,16 @@ CREATE TABLE IF NOT EXISTS rows (
     data TEXT NOT NULL,
     PRIMARY KEY (submission_id, sheet, row_number)
 );
+CREATE TABLE IF NOT EXISTS unified_ids (
+    uscc TEXT NOT NULL,
+    clue_id TEXT NOT NULL,
+    number TEXT NOT NULL UNIQUE,
+    period TEXT NOT NULL,
+    PRIMARY KEY (uscc, clue_id)
+);
 """
+PERIOD_KINDS = {"年度": "年度", "上半年": "半年", "第一季度": "季度", "第二季度": "季度", "第三季度": "季度", "第四季度": "季度"}
+"""Periods of the same kind follow one another (对账: this 年度 against the previous 年度)."""
 
 def has_submissions(db: sqlite3.Connection) -> bool:
     """The archive holds the roll-up's tables (a 禁入查询 on a fresh 收报台 makes the file
@@ -217,6 +226,54 @@ class Archive:
     def _path_of(self, submission: int) -> str:
         found = self._db.execute("SELECT path FROM submissions WHERE id = ?", (submission,)).fetchone()
         return str(found[0]) if found else "?"
+
+    # -- 统一编号 and 对账 (standard 2.1) ------------------------------------------------------------
+    def unified_ids(self) -> dict[tuple[str, str], str]:
+        """Every 统一编号 assigned so far: (统一社会信用代码, 线索编号) → number."""
+        return {(uscc, clue): number for uscc, clue, number in
+                self._db.execute("SELECT uscc, clue_id, number FROM unified_ids")}
+
+    def keep_unified_ids(self, assigned: Mapping[tuple[str, str], str], period: Period) -> int:
+        """Keep new assignments (one transaction; an existing one is never changed)."""
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            before = db.total_changes
+            db.executemany("INSERT OR IGNORE INTO unified_ids (uscc, clue_id, number, period) VALUES (?, ?, ?, ?)",
+                           ((uscc, clue, number, period.label) for (uscc, clue), number in assigned.items()))
+            added = db.total_changes - before
+            db.execute("COMMIT")
+        except BaseException as exc:
+            if db.in_transaction:
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            if isinstance(exc, (OSError, sqlite3.Error)):
+                raise OutputError(os_error_message(exc, self.path), self.path) from None
+            raise
+        return added
+
+    def previous_clues(self, period: Period) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """Every clue of each unit's latest archived submission of the same kind of period
+        (年度, 半年 or 季度) before ``period``: (统一社会信用代码, unit, its period, row)."""
+        kind = PERIOD_KINDS.get(period.name)
+        names = [name for name, k in PERIOD_KINDS.items() if k == kind] or [period.name]
+        marks = ",".join("?" * len(names))
+        latest = self._db.execute(
+            f"SELECT s.id, s.uscc, s.unit, s.year || '-' || s.period FROM submissions s"
+            f" WHERE s.period IN ({marks}) AND s.period_end < ? AND s.id = ("
+            f"  SELECT t.id FROM submissions t WHERE t.uscc = s.uscc AND t.period IN ({marks}) AND t.period_end < ?"
+            f"  ORDER BY t.period_end DESC, t.filed_on DESC, t.id DESC LIMIT 1)"
+            f" ORDER BY s.uscc",
+            (*names, period.end.isoformat(), *names, period.end.isoformat())).fetchall()
+        out = []
+        for submission, uscc, unit, label in latest:
+            for (data,) in self._db.execute(
+                    "SELECT data FROM rows WHERE submission_id = ? AND sheet = ? ORDER BY row_number",
+                    (submission, CLUE_SHEET)):
+                out.append((uscc, unit, label, json.loads(data)))
+        return out
 
     def history(self, unit: str) -> list[ArchivedSubmission]:
         """A unit's submissions (by 统一社会信用代码 or by name), oldest first."""

@@ -34,11 +34,14 @@ from addin.plumbing.atomic import atomic_path
 from addin.plumbing.redact import redact_json
 from addin.rollup.indicators import UnitLedgers, total_indicators, unit_indicators, with_brought_forward
 from addin.rollup.intake import Intake, Row, SummaryUnit, intake_file
+from addin.rollup.numbering import ReconcileLine, assign_numbers, reconcile
 from addin.rollup.periods import Period, shown as shown_period
 from addin.rollup.roster import Roster, outcomes_of_summary, roster_json, unit_statuses
 from addin.problems import Problem
 from addin.workbook.schema import STANDARD, STANDARD_VERSION
 from addin.validation.run import expand_inputs, no_gc
+from udfs.errors import EngineError
+from udfs.profile import Numbering, get_profile
 
 Progress = Callable[[int, int, int, str], None]
 """progress(done, total, rejected so far, path)"""
@@ -107,6 +110,12 @@ class RollupResult:
 
     cache: CacheStats | None = None
     """What the intake cache did (None: no cache); never part of the results."""
+    unified_ids: dict[tuple[str, str], str] = field(default_factory=dict)
+    """统一编号 given in this roll-up, not yet in the archive: (统一社会信用代码, 线索编号) → number
+    (``archive_accepted`` keeps them; every clue row carries its number in ``unified_id``)."""
+    reconciliation: list[ReconcileLine] | None = None
+    """对账: every clue of the previous period (from the archive) and its state now; None
+    without an archive."""
 
     @property
     def rows_in(self) -> int:
@@ -364,10 +373,36 @@ def _rollup(inputs: Iterable[str | Path], period: Period | None, as_of: dt.date 
             dates = [u.as_of for u in result.units if u.as_of is not None]
             result.as_of = max(dates) if dates else result.as_of
         result.totals = total_indicators([u.indicators for u in result.units])
+        _number_and_reconcile(result, accepted, archive)
     finally:
         if archive is not None:
             archive.close()
     return result
+
+
+def _group_numbering(accepted: Sequence[Intake]) -> Numbering | None:
+    """The group's 统一分类编号 scheme: the profile of the group company's file, else the
+    profile most of the accepted files name (else the default profile)."""
+    standard = [i for i in accepted if i.kind == "standard"]
+    keys = [i.info.get("profile") for i in standard if i.info.get("unit_level") == "集团公司"] or \
+        [key for key, _ in Counter(i.info.get("profile") for i in standard).most_common(1)]
+    try:
+        return get_profile(keys[0] if keys else None).numbering
+    except EngineError:
+        return None
+
+
+def _number_and_reconcile(result: RollupResult, accepted: Sequence[Intake], archive: Archive | None) -> None:
+    """Every clue's 统一编号 (kept assignments first), and the 对账 against the archive."""
+    clues = [row for unit in result.units for row in unit.ledgers.get("clues", [])]
+    known = archive.unified_ids() if archive is not None else {}
+    numbering = _group_numbering(accepted)
+    if numbering is not None:
+        year = result.period.year if result.period else result.as_of.year
+        result.unified_ids = assign_numbers(clues, numbering, known, year).assigned
+    if archive is not None and result.period is not None:
+        result.reconciliation = reconcile(archive.previous_clues(result.period), clues,
+                                          {**known, **result.unified_ids})
 
 
 _unit_of = attrgetter("uscc", "unit")
@@ -465,6 +500,8 @@ def archive_accepted(result: RollupResult, archive_path: str | Path,
 
     with Archive(archive_path) as archive:
         added = archive.record_all(submissions(), before_commit=ready)
+        if result.unified_ids and result.period is not None:  # the numbers stay with their clues
+            archive.keep_unified_ids(result.unified_ids, result.period)
     result.archived = added
     return added
 

@@ -21,6 +21,7 @@ from typing import Any, Iterable, Sequence
 
 from addin.workbook import schema
 from udfs import vocab
+from udfs.profile import get_profile
 
 Number = int | float
 
@@ -40,7 +41,7 @@ class UnitLedgers:
     """期初在办: clues open at the end of the unit's previous period (from the archive)."""
     extra: dict[str, Any] = field(default_factory=dict)
     explanations: Sequence[Any] = ()
-    version: int = schema.STANDARD_VERSION
+    version: float = schema.STANDARD_VERSION
     """The standard version of the unit's file: a v1 file cannot record 快报日期 or 核查延期至,
     so it adds nothing to 快报_已报, 快报_逾期 and 核查逾期数."""
     as_of: dt.date | None = None
@@ -51,6 +52,9 @@ class UnitLedgers:
 
 
 CLOSED = "办结"
+EXEMPT_SITUATIONS = get_profile("central-2026").exempt_situations
+"""免责人数 by 免责情形: the built-in profiles' 免责清单 (a unit's own profile may list others:
+they count under 免责人数_其他情形)."""
 
 MONEY, RATIO, COUNT = "money", "ratio", "count"
 UPWARD, HQ = "upward", "hq"
@@ -123,6 +127,10 @@ def _build() -> tuple[Indicator, ...]:
     add("新受理", "本期新受理问题线索", "条", "本期台账中上期末不在办的线索数（= 线索总数 − 期初在办）")
     add("线索总数", "本期办理问题线索合计", "条", "本期台账中的线索数（= 期初在办 + 本期新受理）")
     add("线索_办结", "办结问题线索", "条", "办理阶段为 办结 的线索数")
+    # standard 2.1 (对账销号): HQ's own figures until an official form asks for them
+    add("线索_已销号", "已销号", "条", "办结且已填销号日期（同意销号）的线索数（2.1版报表）", PART,
+        audience=HQ)
+    add("线索_办结未销号", "未销号", "条", "办结但未填销号日期的线索数", PART, audience=HQ)
     add("线索_在办", "期末在办问题线索", "条", "尚未办结的线索数（= 期初在办 + 本期新受理 − 办结）")
     add("核查逾期数", "核查超过期限仍未办结", "条",
         "办理阶段为 立项 或 核查、已过核查截止日的线索数（第2版报表）", PART)
@@ -148,6 +156,12 @@ def _build() -> tuple[Indicator, ...]:
     add("扣减薪酬总额", "扣减薪酬金额", "万元", "绩效年薪扣减金额与任期激励扣减金额合计（万元）")
     add("禁入限制人数", "实施禁入限制人数", "人", "禁入限制人员表的行数")
     add("移送司法机关人数", "移送司法机关人数", "人", "移送司法机关为 是 的责任人数")
+    add("免责人数", "尽职合规免责人数", "人", "尽职合规免责为 是 的人数", audience=HQ)
+    for situation in EXEMPT_SITUATIONS:
+        add(f"免责人数_{situation}", situation, "人", f"免责情形为 {situation} 的人数（2.1版报表）", MEMBER,
+            "按免责情形分", audience=HQ)
+    add("免责人数_其他情形", "其他情形", "人", "免责情形未填或不在上列情形中的免责人数", MEMBER, "按免责情形分",
+        audience=HQ)
     section = _SECTIONS[3]
     add("整改问题数", "审计发现问题", "件", "审计整改台账的问题数")
     add("整改完毕数", "整改完毕", "件", "整改结果为 整改完毕 的问题数", PART)
@@ -500,6 +514,15 @@ def _v2_indicators(data: UnitLedgers, values: dict[str, Number], clues: list[Any
         if f"问题分类_{category}" in values:
             values[f"问题分类_{category}"] += 1
         values["待销号审核数"] += getattr(finding, "closing_review", None) == schema.CLOSING_REVIEWS[0]
+    for clue in clues:  # 2.1: 对账销号
+        if clue.stage == CLOSED:
+            closed_off = getattr(clue, "closed_off_date", None) is not None
+            values["线索_已销号" if closed_off else "线索_办结未销号"] += 1
+    for person in data.accountability:  # 2.1: 免责人数 by 免责情形
+        if getattr(person, "exempt", None) is True:
+            values["免责人数"] += 1
+            situation = getattr(person, "exempt_situation", None)
+            values[f"免责人数_{situation}" if situation in EXEMPT_SITUATIONS else "免责人数_其他情形"] += 1
     values["提醒_已说明"] = data.warnings_explained
     values["提醒_未说明"] = data.warnings_open
 

@@ -66,7 +66,7 @@ class Intake:
     indicators: dict[str, Any] | None = None
     """A standard workbook's unit indicators (``addin.rollup.indicators``), computed where it was
     read; 期初在办 is the roll-up's to fill in."""
-    version: int = STANDARD_VERSION
+    version: float = STANDARD_VERSION
     """The standard version of a subsidiary's workbook."""
     unkept: int = 0
     """Rows the file holds that no reader kept (``addin.workbook.read.unkept_rows``)."""

@@ -748,7 +748,12 @@ def basis_entries(ctx: Context, sheet: str, rule: str, k: int, expected: dict[st
     if rule == "ZZ_INFLUENCE_END":
         measure = column("measure")
         influence = profile.influence_for(measure) if isinstance(measure, str) else None
-        return [influence] if influence is not None else []
+        out = [influence] if influence is not None else []
+        sanction = column("discipline") if getattr(ctx.submission, "version", 2.1) >= 2.1 else None
+        found = profile.sanction_for(sanction.strip()) if isinstance(sanction, str) else None
+        if found is not None and found.months is not None:  # the longer period may be the sanction's
+            out.append(found)
+        return out
     if rule in ("ZZ_RECTIFY_DEADLINE", "rectify_overdue"):
         return [deadlines.rectify]
     if rule == "ZZ_BAN_END":

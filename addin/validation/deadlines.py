@@ -19,6 +19,7 @@ from typing import Any, Iterator
 
 from addin.problems import Problem
 from addin.validation.checks import Context, grade_entries, unchecked_note
+from addin.validation.standard21 import appeal_start, check_deadlines_21
 from udfs import deadlines, vocab
 from udfs.errors import EngineError
 from udfs.registry import cite
@@ -31,6 +32,7 @@ LETTERS_SHEET = "管理提升建议书"
 
 def check_deadlines(ctx: Context, as_of: dt.date | None, calendar: WorkCalendar) -> Iterator[Problem]:
     yield from check_deadlines_v2(ctx, as_of, calendar)
+    yield from check_deadlines_21(ctx, as_of, ctx.profile, calendar)
     if as_of is None:
         return
     day = as_of.isoformat()
@@ -179,18 +181,22 @@ def check_deadlines_v2(ctx: Context, as_of: dt.date | None, calendar: WorkCalend
     if people and profile is not None and profile.deadlines.appeal is not None \
             and ctx.present("accountability", "appeal_date"):
         rule = profile.deadlines.appeal
-        for k, (decided, appealed) in enumerate(zip(ctx.col("accountability", "decision_date"),
-                                                    ctx.col("accountability", "appeal_date"))):
+        served_dates = ctx.col("accountability", "served_date") if ctx.present("accountability", "served_date") \
+            else [None] * len(people)
+        for k, (decided, appealed, served) in enumerate(zip(ctx.col("accountability", "decision_date"),
+                                                            ctx.col("accountability", "appeal_date"), served_dates)):
             if decided is None or appealed is None:
                 continue
+            start, said = appeal_start(decided, served)  # Order 46 Art. 78: 自处理决定送达之日起
             try:
-                limit = deadlines.appeal_deadline(profile, decided, calendar)
+                limit = deadlines.appeal_deadline(profile, decided, calendar, start)
             except EngineError:
                 continue
             if limit is not None and appealed > limit:
+                where = said if ctx.present("accountability", "served_date") else f"处理决定日期 {decided.isoformat()} 起"
                 yield ctx.problem("accountability", "appeal_date", people[k], "ZZ-WARN-APPEAL-LATE",
-                                  f"申诉日期 {appealed.isoformat()} 晚于申诉期限 {limit.isoformat()}（处理决定日期 "
-                                  f"{decided.isoformat()} 起，{rule.text}）；逾期申诉的请核实是否受理", "warning")
+                                  f"申诉日期 {appealed.isoformat()} 晚于申诉期限 {limit.isoformat()}（{where}，"
+                                  f"{rule.text}）；逾期申诉的请核实是否受理", "warning")
 
 
 def _report_due(ctx: Context, received: dt.date, calendar: WorkCalendar) -> dt.date | None:

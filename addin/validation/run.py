@@ -19,6 +19,9 @@ from addin.workbook.read import TEXT_VALUE_CODES, Submission, load_workbook, unk
 from addin.workbook.recompute import NOT_COLUMNS, recompute, workbook_calendar
 from addin.workbook.schema import STANDARD
 from addin.validation.checks import ENGINE_CHECKS, INPUT_CHECKS, Context, precheck_cells
+from addin.validation.standard21 import check_additions_21
+
+INPUT_CHECKS = INPUT_CHECKS + (check_additions_21,)  # standard 2.1's columns (addin.validation.standard21)
 from addin.validation.deadlines import check_deadlines
 from addin.validation.explanations import apply_explanations
 from addin.validation.locate import Locator

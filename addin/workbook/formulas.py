@@ -56,6 +56,8 @@ TERM_MAX = "zz_term_max"
 LTI = "zz_lti"
 INFLUENCE_MEASURE = "zz_influence_measure"
 INFLUENCE_MONTHS = "zz_influence_months"
+SANCTION_KIND = "zz_sanction_kind"  # 参数: 纪律处分的种类 (2.1)
+SANCTION_MONTHS = "zz_sanction_months"  # … and its influence period in months (blank: none)
 BAN_TERM = "zz_ban_term"
 BAN_YEARS = "zz_ban_years"
 BAN_MIN_YEARS = "zz_ban_min_years"  # 参数: 禁入限制的最短年数（N年，N 不小于此数）
@@ -102,7 +104,7 @@ class Context:
     sheet: Sheet
     mode: Mode
     profile: Profile
-    version: int = STANDARD_VERSION
+    version: float = STANDARD_VERSION
     """The standard version of the template (1: the v1 formulas, without the additions)."""
     rows: int = LOOKUP_ROWS
     """How many data rows look-ups into the ledgers cover (``column_ref``)."""
@@ -352,13 +354,18 @@ def _investigation(ctx: Context, row: int, udf: bool) -> str:
 
 
 def _review(ctx: Context, row: int, udf: bool) -> str:
+    """复核截止日 from 申诉受理日期 (Order 46 Art. 80: 自受理申诉之日起); 2.1 — before it,
+    and while it is blank, from 申诉日期."""
     appeal = ctx.here("appeal_date", row)
+    accepted = ctx.here("appeal_accepted_date", row) if ctx.version >= 2.1 else None
     if udf:
-        return f'IF({appeal}="","",ZZ_REVIEW_DEADLINE({appeal},{PROFILE}))'
+        extra = f",{accepted}" if accepted else ""
+        return f'IF({appeal}="","",ZZ_REVIEW_DEADLINE({appeal},{PROFILE}{extra}))'
     rule = ctx.profile.deadlines.review
     if rule is None:
         return '""'
-    return f'IF({appeal}="","",{deadline_expr(rule, appeal, REVIEW)})'
+    start = f'IF({accepted}<>"",{accepted},{appeal})' if accepted else appeal
+    return f'IF({appeal}="","",{deadline_expr(rule, start, REVIEW)})'
 
 
 def _item_grade(ctx: Context, row: int, udf: bool) -> str:
@@ -453,6 +460,8 @@ def _pay_deduction(ctx: Context, row: int) -> str:
 
 def _influence_end(ctx: Context, row: int, udf: bool) -> str:
     decided, measure = ctx.here("decision_date", row), ctx.here("measure", row)
+    if ctx.version >= 2.1:  # with a discipline sanction, the longer period (宜宾办法 第三十条)
+        return _influence_end_21(ctx, row, udf)
     if udf:
         return f'IF(OR({decided}="",{measure}=""),"",ZZ_INFLUENCE_END({decided},{measure},{PROFILE}))'
     found = f"MATCH({measure},{INFLUENCE_MEASURE},0)"
@@ -460,6 +469,21 @@ def _influence_end(ctx: Context, row: int, udf: bool) -> str:
     end = f"IFERROR(EDATE({decided},INDEX({INFLUENCE_MONTHS},{found})),{q(ERROR_ARGUMENT)})"
     none = q(vocab.MEASURE_NONE)
     return f'IF(OR({decided}="",{measure}="",{measure}={none}),"",IF(ISNA({found}),{unknown},{end}))'
+
+
+def _influence_end_21(ctx: Context, row: int, udf: bool) -> str:
+    """影响期截止日 (2.1): EDATE by the longer of the measure's and the sanction's period
+    (``handling.influence_months``); a sanction the profile does not list adds none."""
+    decided, measure = ctx.here("decision_date", row), ctx.here("measure", row)
+    sanction = ctx.here("discipline", row)
+    if udf:
+        return f'IF(OR({decided}="",{measure}=""),"",ZZ_INFLUENCE_END({decided},{measure},{PROFILE},{sanction}))'
+    none = q(vocab.MEASURE_NONE)
+    unknown = f"AND({measure}<>{none},ISNA(MATCH({measure},{MEASURE_LIST},0)))"
+    months = (f"MAX(IFERROR(INDEX({INFLUENCE_MONTHS},MATCH({measure},{INFLUENCE_MEASURE},0))+0,0),"
+              f"IFERROR(INDEX({SANCTION_MONTHS},MATCH(TRIM({sanction}),{SANCTION_KIND},0))+0,0))")
+    end = f'IF({months}=0,"",IFERROR(EDATE({decided},{months}),{q(ERROR_ARGUMENT)}))'
+    return f'IF(OR({decided}="",{measure}=""),"",IF({unknown},{q(ERROR_ARGUMENT)},{end}))'
 
 
 def _rectify_deadline(ctx: Context, row: int, udf: bool) -> str:
@@ -575,7 +599,7 @@ RULES: dict[str, Rule] = {
 
 
 def formula(sheet: Sheet, field: str, row: int, mode: Mode, profile: Profile,
-            version: int = STANDARD_VERSION) -> str | None:
+            version: float = STANDARD_VERSION) -> str | None:
     """The formula of a computed cell (None for a constant)."""
     column = sheet.column(field)
     assert column.computed_by is not None, f"{sheet.name}.{column.header} 不是计算列"

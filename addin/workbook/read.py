@@ -45,7 +45,7 @@ from addin.workbook.preflight import (Scan, formula_rows, open_book, readable_co
                                       sheet_parts)
 from addin.problems import Problem
 from addin.workbook.schema import (SELF_CHECK, STANDARD, STANDARD_VERSION, Column, ColumnType, InfoRecord, Origin, Record,
-                                   Sheet, record_model, version_of)
+                                   VERSIONS, Sheet, record_model, version_of)
 from addin.workbook.textvalues import date_message, number_message, read_number, shown_number, suggest_date
 
 CellChecks = Callable[["Submission", set[tuple[str, str]], list[str]], dict[str, list[Problem]]]
@@ -86,7 +86,7 @@ class Submission(BaseModel):
     columns: dict[str, dict[str, int]] = Field(default_factory=dict)
     """Where each column was found: sheet key → field → 0-based column index.  A ledger
     (or 填报信息) that is missing has no entry; a column that is missing has no field."""
-    version: int = STANDARD_VERSION
+    version: float = STANDARD_VERSION
     """The standard version of the file (``schema.version_of`` its 模板版本): a v1 file's
     missing v2 columns, lines and sheets are no problem; their cells read as blank or
     at their stated default."""
@@ -228,8 +228,8 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
             if found:
                 return load_workbook(file, False, light, cell_checks, _bad=found)
         version = version_of(getattr(info, "template_version", None), reader.found_additions)
-        if version >= 2:  # a v2 file must have the v2 columns; a v1 file never does
-            reader.problems.extend(reader.deferred)
+        # a v2 file must have the v2 columns (a 2.1 file the 2.1 ones); a v1 file never does
+        reader.problems.extend(p for since, p in reader.deferred if since <= version)
         order = {sheet.name: index for index, sheet in enumerate(STANDARD.sheets)}
         problems = sorted(reader.problems, key=lambda p: order.get(p.sheet, len(order)))
         ledgers = {sheet.key: ledgers.get(sheet.key, []) for sheet in STANDARD.ledgers}
@@ -254,7 +254,7 @@ class _ChildResult:
     problems: list[Problem] = field(default_factory=list)
     ledgers: dict[str, tuple[dict[str, int] | None, _Ledger | None]] = field(default_factory=dict)
     cells: dict[str, list[Problem]] = field(default_factory=dict)
-    deferred: list[Problem] = field(default_factory=list)
+    deferred: list[tuple[float, Problem]] = field(default_factory=list)
     found_additions: bool = False
 
 
@@ -458,7 +458,7 @@ class _Reader:
         self.book = book
         self.scan = scan or Scan()
         self.problems: list[Problem] = []
-        self.deferred: list[Problem] = []
+        self.deferred: list[tuple[float, Problem]] = []
         """Problems about version 2's columns and lines: kept only for a v2 file."""
         self.found_additions = False
         """Some column, line or sheet of version 2 was found."""
@@ -466,13 +466,19 @@ class _Reader:
         self.names = {normalise_header(n): n for n in book.sheet_names}
 
     def problem(self, sheet: str, row: int | None, col: int | None, code: str, message: str,
-                severity: str = "error", column: Column | None = None, deferred: bool = False,
+                severity: str = "error", column: Column | None = None, deferred: float = 0,
                 unkept: int = 0) -> None:
+        """``deferred``: the version of the standard from which the problem counts (a column
+        that version added: only a file of that version or later must have it)."""
         cell = "" if row is None or col is None else xl_rowcol_to_cell(row, col)
-        (self.deferred if deferred else self.problems).append(Problem(
+        problem = Problem(
             file=self.file, sheet=sheet, cell=cell, code=code, message=message, severity=severity,  # type: ignore[arg-type]
             row=None if row is None or col is None else row + 1, column=column.header if column else "",
-            unkept_rows=unkept))
+            unkept_rows=unkept)
+        if deferred > 1:
+            self.deferred.append((deferred, problem))
+        else:
+            self.problems.append(problem)
 
     def _grid(self, sheet: Sheet | str) -> list[list[Any]] | None:
         title = sheet if isinstance(sheet, str) else sheet.name
@@ -595,10 +601,10 @@ class _Reader:
                     r = next(r for r, text in labels if text == guess)
                     self.problem(sheet.name, r, 0, "ZZ-READ-LABEL-RENAMED",
                                  f"「{sheet.name}」A{r + 1} 的项目名称为“{guess}”，应为“{column.header}”，请改回标准名称",
-                                 column=column, deferred=later)
+                                 column=column, deferred=column.since)
                 else:
                     self.problem(sheet.name, None, None, "ZZ-READ-LABEL-MISSING",
-                                 f"「{sheet.name}」的A列缺少项目“{column.header}”，请使用标准填报模板", deferred=later)
+                                 f"「{sheet.name}」的A列缺少项目“{column.header}”，请使用标准填报模板", deferred=column.since)
         by_row = {r - 1: c for c in sheet.columns if (r := rows.get(c.field)) is not None}
         self._bad_values(sheet.name, lambda r, col: by_row.get(r) if col == 1 else None)
         origin = Origin(file=self.file, sheet=sheet.name, row=min(rows.values(), default=0))
@@ -720,14 +726,14 @@ class _Reader:
                   if col not in used and isinstance(value, str) and value.strip()}
         # 自查 is the template's own check (computed, for the filler): a file without it is complete
         claimed: set[int] = set()
-        for since in (1, 2):  # version 1's columns claim a renamed header first, as before version 2
+        for since in VERSIONS:  # older versions' columns claim a renamed header first, as before
             missing = [c for c in sheet.columns
                        if c.field not in positions and c.since == since and c.field != SELF_CHECK]
-            self._missing_of(sheet, header, header_row, used, strays, missing, claimed, since > 1)
+            self._missing_of(sheet, header, header_row, used, strays, missing, claimed, since)
         return claimed
 
     def _missing_of(self, sheet: Sheet, header: list[Any], header_row: int, used: set[int], strays: dict[int, str],
-                    missing: list[Column], claimed: set[int], deferred: bool) -> None:
+                    missing: list[Column], claimed: set[int], deferred: float) -> None:
         pairs: list[tuple[float, int, Column]] = []
         for column in missing:
             for col, text in strays.items():

@@ -23,7 +23,7 @@ from udfs.errors import EngineError
 from udfs.workcalendar import WorkCalendar, YearSchedule, default_calendar
 
 from addin.workbook.formulas import OWN_LEVEL
-from addin.workbook.schema import CONSEQUENCE_NONE, STANDARD, ColumnType, Record
+from addin.workbook.schema import CONSEQUENCE_NONE, STANDARD, STANDARD_VERSION, ColumnType, Record
 
 Values = dict[str, Any]
 
@@ -41,8 +41,11 @@ class Recompute:
     """Evaluate the computed columns of one submission with the engine."""
 
     def __init__(self, info: Record, ledgers: Mapping[str, Sequence[Record]],
-                 calendar: WorkCalendar | None = None) -> None:
+                 calendar: WorkCalendar | None = None, version: float = STANDARD_VERSION) -> None:
         self.info = info
+        self.version = version
+        """The file's standard version: before 2.1, 影响期 ignores 纪律处分 and 复核 runs from
+        申诉日期, as the file's own formulas compute them."""
         self.ledgers = ledgers
         self.ctx = registry.Context(calendar)
         self.profile: str | None = getattr(info, "profile", None)
@@ -254,10 +257,13 @@ class Recompute:
                 low, high, lti = ranges[pair]
             end = None
             if r.decision_date is not None and r.measure is not None:
-                key = (r.decision_date, r.measure)
+                sanction = getattr(r, "discipline", None) if self.version >= 2.1 else None
+                key = (r.decision_date, r.measure, sanction)
                 if key not in ends:
-                    ends[key] = self.call("ZZ_INFLUENCE_END", r.decision_date, r.measure)
+                    ends[key] = (self.call("ZZ_INFLUENCE_END", r.decision_date, r.measure) if sanction is None else
+                                 self.call("ZZ_INFLUENCE_END", r.decision_date, r.measure, self.profile or "", sanction))
                 end = ends[key]
+            accepted = getattr(r, "appeal_accepted_date", None) if self.version >= 2.1 else None
             out.append({
                 "loss_grade": grade,
                 "case_grade": case,
@@ -267,7 +273,8 @@ class Recompute:
                 "lti": lti,
                 "influence_end": end,
                 "review_deadline": None if getattr(r, "appeal_date", None) is None
-                else self.call("ZZ_REVIEW_DEADLINE", r.appeal_date),
+                else self.call("ZZ_REVIEW_DEADLINE", r.appeal_date) if accepted is None
+                else self.call("ZZ_REVIEW_DEADLINE", r.appeal_date, self.profile or "", accepted),
             })
         return out
 
@@ -369,5 +376,6 @@ def recompute(submission: Any, calendar: WorkCalendar | None = None) -> dict[str
     """Computed values of every row of a ``Submission``: sheet key → one dict per row."""
     if calendar is None:
         calendar = workbook_calendar(workbook_days(submission))
-    return Recompute(submission.info, submission.ledgers, calendar).all()
+    return Recompute(submission.info, submission.ledgers, calendar,
+                     getattr(submission, "version", STANDARD_VERSION)).all()
 

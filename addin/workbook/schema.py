@@ -28,14 +28,20 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from udfs import vocab
 from udfs.profile import available_profiles
 
-STANDARD_VERSION = 2
-"""The version of the reporting standard (填报模板规范) these sheets implement."""
+STANDARD_VERSION = 2.1
+"""The version of the reporting standard (填报模板规范) these sheets implement: 1, 2, 2.1
+(a minor version is a float: every ``version >= 2`` test holds for 2.1)."""
 
-TEMPLATE_VERSION = "2.0"
+TEMPLATE_VERSION = "2.1"
 """What the 模板版本 cell of a template made by this code holds."""
 
-TEMPLATE_VERSIONS = {1: "1.0", 2: TEMPLATE_VERSION}
+TEMPLATE_VERSIONS = {1: "1.0", 2: "2.0", 2.1: TEMPLATE_VERSION}
 """模板版本 of a template made for each version of the standard."""
+
+VERSIONS = (1, 2, 2.1)
+"""The versions of the standard, oldest first (a column's ``since`` is one of them)."""
+
+Version = Literal[1, 2, 2.1]
 
 
 # -- enumerations of the standard that the rule engine does not need -------------------
@@ -132,7 +138,10 @@ class Column(BaseModel):
     """A check-character rule the validator applies (统一社会信用代码 / 身份证号码), or
     ``ban_term``: any N年 with N ≥ 5, or 终身 (the drop-down only lists common terms)."""
     min_length: int | None = Field(default=None, gt=0)
-    since: Literal[1, 2] = 1
+    profile_list: Literal["sanctions", "exemptions"] | None = None
+    """A text column whose drop-down is a list of the profile (纪律处分 kinds, the 免责清单):
+    a value not in the list is a warning, never an error (older files hold free text)."""
+    since: Version = 1
     """The version of the standard that added the column (a v1 file has none of version 2's)."""
     default: str | bool | None = None
     """What a blank cell reads as (版本2: 不良后果等级 blank = 无); also the value of a
@@ -193,7 +202,7 @@ class Sheet(BaseModel):
     purpose: str
     """What one row (or the sheet) holds, in Chinese, for the 填报说明 sheet."""
     columns: tuple[Column, ...]
-    since: Literal[1, 2] = 1
+    since: Version = 1
     """The version of the standard that added the sheet."""
 
     @model_validator(mode="after")
@@ -205,12 +214,12 @@ class Sheet(BaseModel):
                 raise ValueError(f"{self.name}：重复的列 {'、'.join(doubled)}")
         if (self.kind == "ledger") != (self.table is not None):
             raise ValueError(f"{self.name}：台账必须（且只有台账）有表格名称")
-        versions = [c.since for c in self.columns]
+        versions = [c.since for c in self.columns if c.field != "self_check"]  # 自查 stays the last column
         if versions != sorted(versions):
             raise ValueError(f"{self.name}：新版本的列必须排在旧版本各列之后（旧文件的列字母不变）")
         return self
 
-    def for_version(self, version: int) -> "Sheet":
+    def for_version(self, version: float) -> "Sheet":
         """The sheet as that version of the standard has it (the same columns at the same places)."""
         return self.model_copy(update={"columns": tuple(c for c in self.columns if c.since <= version)})
 
@@ -250,7 +259,7 @@ class Sheet(BaseModel):
 class Standard(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    version: int
+    version: float
     template_version: str
     sheets: tuple[Sheet, ...]
 
@@ -272,7 +281,7 @@ class Standard(BaseModel):
     def record(self) -> Sheet:
         return next(s for s in self.sheets if s.kind == "record")
 
-    def for_version(self, version: int) -> "Standard":
+    def for_version(self, version: float) -> "Standard":
         """That version of the standard: its sheets and columns only."""
         return self.model_copy(update={
             "version": version, "template_version": TEMPLATE_VERSIONS[version],
@@ -321,7 +330,7 @@ def _flag(header: str, field: str, help: str, required: bool = True, **extra: An
 
 
 def _computed(header: str, field: str, type: ColumnType, rule: str, help: str, width: float = 12,
-              choices: tuple[str, ...] | None = None, since: Literal[1, 2] = 1) -> Column:
+              choices: tuple[str, ...] | None = None, since: Version = 1) -> Column:
     return Column(header=header, field=field, type=type, computed_by=rule, choices=choices,
                   width=width, help=f"自动计算：{help}", since=since)
 
@@ -436,6 +445,15 @@ CLUES = Sheet(
                   "立项日期后按适用标准的核查期限（6个月）；有核查延期的取核查延期至", width=12, since=2),
         _date("核查延期至", "investigation_extended_to", "核查经批准延期的日期，晚于未延期的核查截止日", required=False,
               since=2),
+        # -- version 2.1 ----------------------------------------------------------------------------
+        _text("统一编号", "unified_id",
+              "集团统一分类编号（按集团规定的编号规则，如 单位代码-年度-类别-顺序号）；可不填，由集团汇总时统一编号，"
+              "填写的须符合编号规则；同一线索各年度编号不变", width=24, required=False, max_length=60, since=2.1),
+        _enum("销号审核意见", "closing_review", CLOSING_REVIEWS,
+              "上级对线索对账销号的审核意见：待审核、同意销号 或 退回重改；填写销号日期的须为 同意销号", required=False,
+              since=2.1),
+        _date("销号日期", "closed_off_date", "线索对账销号的日期；仅销号审核意见为 同意销号 时填写，不早于办结日期",
+              required=False, since=2.1),
     ),
 )
 
@@ -495,22 +513,33 @@ ACCOUNTABILITY = Sheet(
         _computed("中长期激励处理", "lti", T.TEXT, "ZZ_LTI",
                   "按损失等级和责任类型：终止尚未行使的中长期激励权益、上缴收益、若干年内不得参加新的中长期激励", width=30),
         _enum("禁入限制", "ban_term", BAN_CHOICES, "仅重大损失的责任人可以禁入限制；没有的选 无"),
-        _text("纪律处分", "discipline", "党纪政务处分情况", width=16, required=False),
+        _text("纪律处分", "discipline",
+              "党纪政务处分：从下拉列表（适用标准的处分种类）中选择，没有的选 无，不填视为 无；有处分的，影响期按组织处理和"
+              "纪律处分中影响期长的执行", width=16, required=False, profile_list="sanctions"),
         _flag("移送司法机关", "referred_judicial", "是否移送司法机关"),
         _flag("从重加重情节", "aggravating", "是否有从重或加重处理情节"),
         _flag("从轻减轻免除情节", "mitigating", "是否有从轻、减轻或免除处理情节"),
         _date("处理决定日期", "decision_date", "作出处理决定的日期；组织处理不是 无 或扣减比例大于0 时必填", required=False),
         _computed("影响期截止日", "influence_end", T.DATE, "ZZ_INFLUENCE_END",
-                  "处理决定日期按组织处理的影响期推算（如诫勉6个月、降职2年），无影响期的为空", width=13),
+                  "处理决定日期按组织处理的影响期推算（如诫勉6个月、降职2年）；同时受到纪律处分的，按影响期长的推算；"
+                  "无影响期的为空", width=13),
         _flag("是否申诉", "appealed", "责任人是否提出申诉"),
         # -- version 2 ------------------------------------------------------------------------------
         _flag("尽职合规免责", "exempt",
               "依法合规、忠实勤勉、未谋取不正当利益、未造成重大损失或重大不良后果的，可免责（组织处理为 无、扣减比例为0）；"
               "线索的损失等级或不良后果等级为 重大 的不适用；不填视为 否", since=2, default=False, required_note="不填视为 否"),
-        _date("申诉日期", "appeal_date", "提出申诉的日期；是否申诉为 是 时必填，晚于处理决定日期后的申诉期（1个月）的提醒",
+        _date("申诉日期", "appeal_date", "提出申诉的日期；是否申诉为 是 时必填；晚于申诉期（处理决定送达之日起1个月，未填送达日期的按处理决定日期）的提醒",
               required=False, since=2),
         _computed("复核截止日", "review_deadline", T.DATE, "review_deadline",
-                  "申诉日期后按适用标准的复核期限（30个工作日）", width=12, since=2),
+                  "申诉受理日期后按适用标准的复核期限（30个工作日）；未填申诉受理日期的按申诉日期", width=12, since=2),
+        # -- version 2.1 ----------------------------------------------------------------------------
+        _date("送达日期", "served_date", "处理决定送达责任人的日期，不早于处理决定日期；申诉期（1个月）自送达之日起算，"
+              "不填的按处理决定日期推算", required=False, since=2.1),
+        _date("申诉受理日期", "appeal_accepted_date", "受理申诉的日期，不早于申诉日期；复核期限自受理之日起算，"
+              "不填的按申诉日期推算", required=False, since=2.1),
+        _text("免责情形", "exempt_situation", "适用的尽职合规免责情形：从下拉列表（适用标准的免责清单）中选择；"
+              "尽职合规免责为 是 时必填", width=24, required=False, profile_list="exemptions", since=2.1,
+              required_note="尽职合规免责为 是 时必填"),
     ),
 )
 
@@ -564,6 +593,9 @@ RECTIFICATION = Sheet(
               since=2),
         _enum("销号审核意见", "closing_review", CLOSING_REVIEWS,
               "审计方对销号的审核意见：待审核、同意销号 或 退回重改；填写销号日期的须为 同意销号", required=False, since=2),
+        # -- version 2.1 ----------------------------------------------------------------------------
+        _text("特殊事由", "special_cause", "经批准延期的部分整改事项，下达后6个月仍未整改完毕的特殊事由；"
+              "没有特殊事由的，延期不免除6个月的提醒", width=14, required=False, since=2.1),
     ),
 )
 
@@ -665,16 +697,18 @@ STANDARD = Standard(
 
 
 @lru_cache(maxsize=None)
-def standard_for(version: int) -> Standard:
-    """The standard of one version (1 or 2): what a template of that version holds."""
+def standard_for(version: float) -> Standard:
+    """The standard of one version (1, 2 or 2.1): what a template of that version holds."""
     return STANDARD if version == STANDARD_VERSION else STANDARD.for_version(version)
 
 
-def version_of(template_version: object, has_additions: bool) -> int:
-    """The standard version of a file from its 模板版本 ("1.x" / "2.x"); without a usable
-    one, 2 when it carries any column of version 2, else 1."""
+def version_of(template_version: object, has_additions: bool) -> float:
+    """The standard version of a file from its 模板版本 ("1.x" / "2.0" / "2.1" and later 2.x);
+    without a usable one, 2 when it carries any column of version 2, else 1."""
     text = str(template_version or "").strip()
     if text[:1] in ("1", "2") and (len(text) == 1 or text[1] == "."):
+        if text[0] == "2" and text[2:3].isdigit() and text[2:3] != "0":
+            return 2.1
         return int(text[0])
     return 2 if has_additions else 1
 

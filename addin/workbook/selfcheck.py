@@ -472,6 +472,32 @@ def _ban_rules(r: Row) -> list[Finding]:
     return [Finding("term", test, "禁入期限不是适用标准允许的期限", "ZZ-BAN-TERM")]
 
 
+def since_21(*rules: RowRule) -> RowRule:
+    """Rules of standard 2.1's columns: none in an older template (it has no such columns)."""
+    def rule(r: Row) -> list[Finding]:
+        return [f for one in rules for f in one(r)] if r.ctx.version >= 2.1 else []
+    return rule
+
+
+def _clue_rules_21(r: Row) -> list[Finding]:
+    """销号 of a clue (2.1): only with 同意销号, only once it is closed (standard21.py)."""
+    off, review, stage = r("closed_off_date"), r("closing_review"), r("stage")
+    return [
+        Finding("closing_review", f"AND({_filled(off)},{_t(review)}<>{q(CLOSING_APPROVED)})",
+                "未经同意销号不能填销号日期", "ZZ-CLUE-CLOSEOFF-NOT-APPROVED"),
+        Finding("closed_off_date", f'AND({_filled(off)},{_t(stage)}<>"办结")', "未办结的线索不能销号",
+                "ZZ-CLUE-CLOSEOFF-NOT-CLOSED"),
+    ]
+
+
+def _accountability_rules_21(r: Row) -> list[Finding]:
+    """免责情形 is required with 尽职合规免责 = 是, where the profile lists situations (2.1)."""
+    if not r.ctx.profile.exempt_situations:
+        return []
+    return [Finding("exempt_situation", f"AND({_yes(r('exempt'))},{_blank(r('exempt_situation'))})", "免责情形未填",
+                    "ZZ-REQUIRED-EXEMPT-SITUATION")]
+
+
 ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "clues": (
         unique("clue_id"),
@@ -480,13 +506,16 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
         date_order("received_date", "closed_date", when=lambda r: _blank(r("filed_date"))),
         date_order("received_date", "event_report_date"),
         _clue_rules,
+        since_21(date_order("closed_date", "closed_off_date"), _clue_rules_21),
     ),
     "losses": (
         clue_exists("clue_id"),
         not_more("recovered_amount", "loss_amount", "ZZ-AMOUNT-RECOVERED"),
         _loss_rules,
     ),
-    "accountability": (clue_exists("clue_id"), _accountability_rules),
+    "accountability": (clue_exists("clue_id"), _accountability_rules,
+                       since_21(date_order("decision_date", "served_date"),
+                                date_order("appeal_date", "appeal_accepted_date"), _accountability_rules_21)),
     "rectification": (
         unique("finding_id"),
         date_order("issued_date", "closed_date"),
@@ -585,7 +614,8 @@ def nth_flagged_row(sheet: Sheet, n: int, rows: int = fx.LOOKUP_ROWS) -> str:
 
 def format_phrases(sheet: Sheet) -> dict[str, list[str]]:
     """The phrases that mark each column's cell (for conditional formats), by field."""
-    ctx = fx.Context(sheet, "native", _any_profile())
+    version = max((c.since for c in sheet.columns), default=2)  # a 2.0 template's sheet has no 2.1 column
+    ctx = fx.Context(sheet, "native", _any_profile(), version=max(version, 2))
     out: dict[str, list[str]] = {}
     for finding in ledger_findings(ctx, 2):
         out.setdefault(finding.field, [])

@@ -69,7 +69,7 @@ class Options:
     rows: int = DEFAULT_ROWS
     calendar: WorkCalendar | None = None
     """The working days for 工作日历; default: the engine's (built-in and the user's years)."""
-    version: int = STANDARD_VERSION
+    version: float = STANDARD_VERSION
     """The standard version of the template: 2, or 1 (the v1 columns only: tests of v1 files)."""
     self_check: bool = True
     """The 自查 formulas (False: the 自查 cells stay blank — the benchmark's baseline); version 1 has no 自查."""
@@ -301,7 +301,11 @@ class _Writer:
         rule: dict[str, Any] = {"input_title": _title(column.header), "input_message": _clip(_input_help(column)),
                                 "error_title": "输入有误", "error_type": "stop"}
         kind = column.type
-        if kind in (ColumnType.ENUM, ColumnType.FLAG):
+        listed = profile_options(self.profile, column)
+        if listed:  # 纪律处分, 免责情形 (2.1): the profile's list; another value is a warning, not refused
+            rule.update(validate="list", source=self.lists.ref(column.header, listed), error_type="warning",
+                        error_message=_clip(f"{column.header}应从下拉列表中选择（适用标准所列）：{'、'.join(listed)}"))
+        elif kind in (ColumnType.ENUM, ColumnType.FLAG):
             values = column.options
             rule.update(validate="list", source=self.lists.ref(column.header, values),
                         error_message=_clip(f"{column.header}只能从下拉列表中选择：{'、'.join(values)}"))
@@ -568,6 +572,20 @@ class _Writer:
             row += 1
         names[fx.INFLUENCE_MEASURE] = _abs_range(first, 0, max(row - 1, first), 0)
         names[fx.INFLUENCE_MONTHS] = _abs_range(first, 1, max(row - 1, first), 1)
+        if self.options.version >= 2.1:  # 纪律处分: the longer period applies (2.1)
+            ws.write_row(row, 0, [_h("accountability", "discipline"), "影响期（月）", "", "", "", "", "", "",
+                                  "说明（同时受到纪律处分的，按影响期长的执行）", "依据"], head)
+            row += 1
+            first = row
+            for sanction in p.sanctions:
+                ws.write_string(row, 0, sanction.kind, text)
+                if sanction.months is not None:
+                    ws.write_number(row, 1, sanction.months, number)
+                ws.write_string(row, 8, sanction.text, text)
+                ws.write_string(row, 9, _source(sanction), text)
+                row += 1
+            names[fx.SANCTION_KIND] = _abs_range(first, 0, max(row - 1, first), 0)
+            names[fx.SANCTION_MONTHS] = _abs_range(first, 1, max(row - 1, first), 1)
 
         row += 1
         ws.write_string(row, 0, "五、期限", section)
@@ -732,9 +750,11 @@ class _Writer:
             ws.write_row(row, 0, ["列名" if sheet.kind == "ledger" else "项目", "类型", "填写要求", "可选值", "说明"], head)
             row += 1
             for column in sheet.columns:
-                options = "、".join(column.options)
+                options = "、".join(column.options or profile_options(p, column))
                 if column.choices == "profiles":
                     options += "（适用标准名称）"
+                elif column.profile_list is not None and options:
+                    options += "（适用标准所列，可按需修改适用标准）"
                 help_text = column.help
                 if column.computed and self.options.mode == "udf":
                     functions = fx.RULES[column.computed_by].functions  # type: ignore[index]
@@ -996,6 +1016,15 @@ def _write_value(ws: Worksheet, row: int, col: int, column: Column, value: Any, 
         ws.write_number(row, col, value, cell_format)
     else:
         ws.write_string(row, col, str(value), cell_format)
+
+
+def profile_options(profile: Profile, column: Column) -> tuple[str, ...]:
+    """The drop-down of a column whose list is the profile's (``Column.profile_list``)."""
+    if column.profile_list == "sanctions":
+        return profile.sanction_kinds
+    if column.profile_list == "exemptions":
+        return profile.exempt_situations
+    return ()
 
 
 def _general_notes(profile: Profile, options: Options, rows: int, calendar: WorkCalendar) -> list[str]:
