@@ -29,7 +29,7 @@ from addin.rollup.archive import Archive, SubmissionInfo
 from addin.rollup.cache import CacheStats, IntakeCache, worker_start as _worker_start
 from addin.plumbing.atomic import atomic_path
 from addin.rollup.indicators import UnitLedgers, total_indicators, unit_indicators
-from addin.rollup.intake import Intake, Row, SummaryUnit, intake_file
+from addin.rollup.intake import Intake, Row, SummaryUnit, intake_file, largest_first, warm_engine
 from addin.rollup.periods import Period
 from addin.problems import Problem
 from addin.workbook.schema import STANDARD
@@ -145,8 +145,9 @@ def _intake_all(files: Sequence[Path], as_of: dt.date | None, jobs: int, progres
         # the workers start with the collector on (the roll-up turns it off here); each
         # file's reading and checking turn it off for themselves
         try:
+            warm_engine()  # before the workers fork: they start with it
             with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start) as pool:
-                for intake in pool.map(intake_file, files, [as_of] * len(files), [False] * len(files), chunksize=4):
+                for intake in largest_first(pool, intake_file, files, as_of, False):
                     note(intake)
         except BrokenProcessPool:  # a worker died (out of memory, a signal): the files not read yet
             for path in files[len(results):]:
