@@ -40,6 +40,9 @@ def main() -> None:
     parser.add_argument("--loop-rows", type=int, default=50_000, help="rows timed in the per-row loop, then scaled")
     parser.add_argument("--profile", default="yibin-2020")
     args = parser.parse_args()
+    import machine  # bench/machine.py, beside this script
+    load_line = machine.load_line
+    print(load_line("开始"))
 
     losses, assets, starts, days = make_rows(args.rows)
     ctx = registry.Context()
@@ -70,3 +73,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    import machine  # bench/machine.py, beside this script
+    load_line = machine.load_line
+    print(load_line("结束"))

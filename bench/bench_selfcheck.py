@@ -76,6 +76,9 @@ def main() -> None:
     parser.add_argument("--to", choices=("csv", "xlsx", "both"), default="both",
                         help="csv: only the recalculation (the target); xlsx: only the save; both (default)")
     args = parser.parse_args()
+    import machine  # bench/machine.py, beside this script
+    load_line = machine.load_line
+    print(load_line("开始"))
     info, records = make_records(args.rows)
     print("行数：" + "，".join(f"{s.name} {len(records[s.key])}" for s in STANDARD.ledgers))
     with tempfile.TemporaryDirectory(prefix="zhuize-bench-") as work:
@@ -99,3 +102,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    import machine  # bench/machine.py, beside this script
+    load_line = machine.load_line
+    print(load_line("结束"))

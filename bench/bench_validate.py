@@ -215,6 +215,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="validator runs; the fastest counts (default 3)")
     parser.add_argument("--build-only", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    import machine  # bench/machine.py, beside this script
+    load_line = machine.load_line
+    print(load_line("开始"))
     if args.build_only is not None:
         build(args.build_only, args.rows)
         return
@@ -244,3 +247,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    import machine  # bench/machine.py, beside this script
+    load_line = machine.load_line
+    print(load_line("结束"))

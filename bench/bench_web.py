@@ -58,6 +58,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100, help="ledger rows per workbook (about)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients (bounded)")
     args = parser.parse_args()
+    import machine  # bench/machine.py, beside this script
+    load_line = machine.load_line
+    print(load_line("开始"))
     sys.path.insert(0, str(ROOT / "bench"))
     import httpx
     from bench_rollup import make_files
@@ -166,3 +169,6 @@ if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
     main()
+    import machine  # bench/machine.py, beside this script
+    load_line = machine.load_line
+    print(load_line("结束"))

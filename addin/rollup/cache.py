@@ -55,7 +55,7 @@ from typing import Any, Iterator, Sequence
 
 from addin.plumbing.guard import die_with_parent, path_text
 from addin.problems import Problem
-from addin.rollup.intake import Intake, intake_file
+from addin.rollup.intake import Intake, intake_file, largest_first, warm_engine
 from addin.validation.run import sha256_of
 from addin.workbook.schema import STANDARD_VERSION, TEMPLATE_VERSION
 from udfs import settings
@@ -466,8 +466,9 @@ class IntakeCache:
         if jobs > 1 and len(missing) > 1:
             # the roll-up's workers: the collector on (each file's reading turns it off for
             # itself), killed with the roll-up
+            warm_engine()  # before the workers fork: they start with it
             with ProcessPoolExecutor(max_workers=min(jobs, len(missing)), initializer=worker_start) as pool:
-                fresh = pool.map(intake_packed, missing, [as_of] * len(missing), chunksize=4)
+                fresh = largest_first(pool, intake_packed, missing, as_of)
                 yield from self._merge(found, fresh, packed=True)
         else:
             yield from self._merge(found, (intake_file(path, as_of) for path in missing), packed=False)

@@ -33,7 +33,7 @@ from addin.rollup.cache import CacheStats, IntakeCache, worker_start as _worker_
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.redact import redact_json
 from addin.rollup.indicators import UnitLedgers, total_indicators, unit_indicators, with_brought_forward
-from addin.rollup.intake import Intake, Row, SummaryUnit, intake_file
+from addin.rollup.intake import Intake, Row, SummaryUnit, intake_file, largest_first, warm_engine
 from addin.rollup.numbering import ReconcileLine, assign_numbers, reconcile
 from addin.rollup.periods import Period, shown as shown_period
 from addin.rollup.roster import Roster, outcomes_of_summary, roster_json, unit_statuses
@@ -171,8 +171,9 @@ def _intake_all(files: Sequence[Path], as_of: dt.date | None, jobs: int, progres
         # the workers start with the collector on (the roll-up turns it off here); each
         # file's reading and checking turn it off for themselves
         try:
+            warm_engine()  # before the workers fork: they start with it
             with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start) as pool:
-                for intake in pool.map(intake_file, files, [as_of] * len(files), [False] * len(files), chunksize=4):
+                for intake in largest_first(pool, intake_file, files, as_of, False):
                     note(intake)
         except BrokenProcessPool:  # a worker died (out of memory, a signal): the files not read yet
             for path in files[len(results):]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator, Sequence
 
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -168,6 +168,41 @@ def _looks_consolidated(path: Path) -> bool:
     names = set(sheet_parts(path))
     return (STANDARD.record.name not in names and SUMMARY_SHEET in names
             and STANDARD.ledgers[0].name in names)
+
+
+def warm_engine() -> None:
+    """Load what reading and checking a file needs — the work calendar, the rule profiles —
+    so that the roll-up's forked workers (and the 收报台's fork server) start with it
+    instead of each paying for it on its first file."""
+    from udfs.errors import EngineError
+    from udfs.profile import available_profiles, get_profile
+    from udfs.workcalendar import default_calendar
+
+    default_calendar()
+    for key in available_profiles():
+        try:
+            get_profile(key)
+        except EngineError:
+            continue
+
+
+def largest_first(pool: Any, work: Any, paths: Sequence[Path], *args: Any) -> Iterator[Any]:
+    """``work(path, *args)`` for every path on ``pool``, results in the order of ``paths``.
+
+    The files go to the workers one at a time, the largest first, so the work is shared
+    evenly whatever the sizes (a big file last would keep one worker busy alone)."""
+    def size(k: int) -> int:
+        try:
+            return Path(paths[k]).stat().st_size
+        except OSError:
+            return 0
+
+    order = sorted(range(len(paths)), key=size, reverse=True)
+    futures: dict[int, Any] = {}
+    for k in order:
+        futures[k] = pool.submit(work, paths[k], *args)
+    for k in range(len(paths)):
+        yield futures.pop(k).result()
 
 
 def intake_file(path: str | Path, as_of: dt.date | None = None, parallel: bool | None = None) -> Intake:

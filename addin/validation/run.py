@@ -214,22 +214,46 @@ def check_and_compute(submission: Submission, as_of: dt.date | None = None
 
 def _engine_values(submission: Submission, ctx: Context, when: dt.date | None
                    ) -> tuple[dict[str, list[dict[str, Any]]], list[Problem]]:
-    """The computed columns and the deadline problems.  The workbook's own 工作日历 is read
-    only when a computation needs a year the engine's calendar lacks; then everything
-    is computed again with it (the same answers as reading it first)."""
+    """The computed columns and the deadline problems, computed once.
+
+    The workbook's own 工作日历 matters only for a year the engine's calendar lacks.  It is
+    read first when the year after the file's date (``when``, else today) is such a year —
+    deadlines of the report year run into the next — and for any other file only when a
+    computation asks for such a year, which then computes everything again with it.
+    Either way the answers are those of reading it first."""
     def compute(calendar: WorkCalendar) -> list[Problem]:
         ctx.computed = recompute(submission, calendar)
         return list(check_deadlines(ctx, when, calendar))
 
     base = default_calendar()
     if submission.calendar_days is not None:
-        late = compute(workbook_calendar(submission.calendar_days, base))
+        late = compute(_with_workbook_days(submission, base))
+    elif (when or dt.date.today()).year + 1 not in base.years:
+        late = compute(_with_workbook_days(submission, base))
     else:
         probe = base.recording()
         late = compute(probe)
         if probe.missed:  # a year only the workbook's own 工作日历 may supply
-            late = compute(workbook_calendar(submission.workbook_days(), base))
+            late = compute(_with_workbook_days(submission, base))
     return ctx.computed, late
+
+
+_CALENDARS: dict[Any, tuple[WorkCalendar, WorkCalendar]] = {}
+"""(工作日历 part key, the engine's calendar) → the calendar extended with the workbook's days:
+files of one template build it once per process."""
+
+
+def _with_workbook_days(submission: Submission, base: WorkCalendar) -> WorkCalendar:
+    key = getattr(submission, "calendar_key", None)
+    cached = _CALENDARS.get((key, id(base))) if key is not None else None
+    if cached is not None and cached[0] is base:
+        return cached[1]
+    calendar = workbook_calendar(submission.workbook_days(), base)
+    if key is not None:
+        if len(_CALENDARS) >= 8:
+            _CALENDARS.pop(next(iter(_CALENDARS)))
+        _CALENDARS[(key, id(base))] = (base, calendar)
+    return calendar
 
 
 HELPER_ROWS = 20_000

@@ -69,15 +69,9 @@ def warm() -> None:
     import addin.returns.group  # noqa: F401
     import addin.returns.sasac  # noqa: F401
     import addin.validation.annotate  # noqa: F401
-    from udfs.profile import available_profiles, get_profile
-    from udfs.workcalendar import default_calendar
+    from addin.rollup.intake import warm_engine
 
-    default_calendar()
-    for key in available_profiles():
-        try:
-            get_profile(key)
-        except EngineError:
-            continue
+    warm_engine()
 
 
 # -- one upload ---------------------------------------------------------------------------------------

@@ -92,6 +92,10 @@ class Scan:
     formula_rows: dict[str, set[int]] = field(default_factory=dict)
     """Worksheet part → the rows whose cell in the column asked for (``scan_file``'s
     ``formula_columns``) holds a formula; absent where the part was not scanned so."""
+    part_keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Part → (CRC-32, inflated size) from the zip directory: the same key means the same
+    bytes (two files from one template share their 工作日历 part), for caches of what a
+    part holds."""
 
     def bad_cells_of_sheet(self, name: str) -> dict[str, str]:
         part = self.sheet_parts.get(name)
@@ -109,13 +113,17 @@ class Scan:
 # -- byte patterns --------------------------------------------------------------------------
 
 _SHEET_SCAN = re.compile(
-    rb'<(?:c(?:[>/]| (?!r=")| r="(?:[A-Z]{2,3}\d|[A-Z]?\d{6}))|row[ >/]|[\w.-]+:(?:c|row)[\s>/]'
+    rb'<(?:c(?:[>/]| (?!r=")| r="[A-Z]{0,3}\d{6})|[\w.-]+:(?:c|row)[\s>/]'
     rb'|v>(?:[^0-9.<]|(?<=t="s"><v>)(?!\d{1,9}</v>)))')
-"""One pass finds what needs a closer look: every row (counted), a cell without its
-reference first (refless: placed by position), a column beyond Z, a row beyond 99,999,
-a row or cell with a namespace prefix, a value that may be an error (``<v>#``), and a
-value that may not be a number the readers survive (``<v>NaN``, ``<v>-inf``, ``<v>-1e12``;
-a shared-string index such as -1, 1.5 or abc)."""
+"""One pass finds what needs a closer look: a cell without its reference first (refless:
+placed by position), a row beyond 99,999, a row or cell with a namespace prefix, a value
+that may be an error (``<v>#``), and a value that may not be a number the readers survive
+(``<v>NaN``, ``<v>-inf``, ``<v>-1e12``; a shared-string index such as -1, 1.5 or abc).
+Normal files give it nothing to do in Python: rows are counted and the columns beyond Z
+found by C-level scans (``_ROW_TAGS``, ``_WIDE_COLUMNS``)."""
+_ROW_TAGS = (b"<row ", b"<row>", b"<row/")
+_WIDE_COLUMNS = re.compile(rb'<c r="([A-Z]{2,3})\d')
+"""The column letters of cells beyond Z (their distinct values are few: the widest is the box's width)."""
 _REF_AT = re.compile(rb'<c r="([A-Z]{1,3})0*(\d{1,12})"')
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d{1,12})"')
 _ERROR_CELL = re.compile(rb'<((?:[\w.-]+:)?)c\s([^>]*?)\bt="e"([^>]*)>')
@@ -305,23 +313,29 @@ class _SheetScan:
                 # a cell whose formula would begin in the next block counts as having one
                 if not match.group(2) and (match.group(3) or match.end() >= end):
                     self.formula_rows.add(int(match.group(1)))
-        for match in _SHEET_SCAN.finditer(data, start, end):
-            second = data[match.start() + 1]
-            if second == 0x72:  # <row
-                self.row_tags += 1
-                if self.row_tags > limit:
-                    return _too_many_rows(self.name, self.limits)
-                numbered = _ROW_NUMBER.match(data, match.start())
-                if numbered is not None:
-                    number = int(numbered.group(1))
-                    if number <= self.last_row:  # Excel writes each row once, in order
+        self.row_tags += sum(data.count(tag, start, end) for tag in _ROW_TAGS)
+        if self.row_tags > limit:
+            return _too_many_rows(self.name, self.limits)
+        numbers = _ROW_NUMBER.findall(data, start, end)  # C-level; Excel writes each row once, in order
+        if numbers:
+            rows = list(map(int, numbers))
+            if rows[0] > self.last_row and all(a < b for a, b in zip(rows, rows[1:])):
+                self.last_row = rows[-1]
+            else:
+                for number in rows:
+                    if number <= self.last_row:
                         if len(self.repeated) >= self.limits.max_repeated_rows:
                             return Unreadable("ZZ-FILE-CORRUPT", f"{self.name}中有大量重复编号的行，文件内部结构已损坏；"
                                                                  "请用 Excel 或 WPS 打开后另存为新的 .xlsx 再报送")
                         self.repeated.append(number)
                     else:
                         self.last_row = number
-            elif second == 0x63:  # <c
+        wide = set(_WIDE_COLUMNS.findall(data, start, end))
+        if wide:
+            self.max_col = max(self.max_col, max(map(_column_number, wide)))
+        for match in _SHEET_SCAN.finditer(data, start, end):
+            second = data[match.start() + 1]
+            if second == 0x63:  # <c
                 ref = _REF_AT.match(data, match.start())
                 if ref is None:
                     self.odd = True
@@ -615,6 +629,7 @@ def _scan(file: Path, limits: Limits, scan: Scan, skip: frozenset[str] = frozens
                 if problem is not None:
                     return problem
             scan.sheet_parts = _sheet_parts(archive)
+            scan.part_keys = {info.filename: (info.CRC, info.file_size) for info in infos}
     except NotImplementedError:
         return Unreadable("ZZ-FILE-CORRUPT", "文件使用了不支持的压缩方式，请用 Excel 另存为 .xlsx 后报送")
     except RuntimeError:  # zipfile: an entry that needs a password

@@ -70,6 +70,10 @@ _SLOW = object()
 """Marks a cell the fast path could not convert (it takes the slow path)."""
 
 
+_CALENDAR_DAYS: dict[tuple[Any, ...], tuple[dt.date, ...]] = {}
+"""工作日历 days by part key (``Submission._calendar_key``): a few templates' worth per process."""
+
+
 class Submission(BaseModel):
     """One workbook as read: the 填报信息 record, the ledgers' rows, and the problems."""
 
@@ -94,6 +98,9 @@ class Submission(BaseModel):
     """The ledgers' typed columns as read (light rows only: they cannot change)."""
     _cells: dict[str, list[Problem]] = PrivateAttr(default_factory=dict)
     """Cell-check problems of some ledgers, found by the reading process (light rows only)."""
+    _calendar_key: tuple[Any, ...] | None = PrivateAttr(default=None)
+    """The 工作日历 part's (CRC-32, size) from the preflight (with workbook.xml's and styles.xml's): files made from one template
+    share it, and its days are read once per process (``workbook_days``)."""
 
     def precomputed_cell_problems(self, key: str) -> list[Problem] | None:
         return self._cells.get(key)
@@ -113,8 +120,21 @@ class Submission(BaseModel):
         computation asks for such a year.
         """
         if self.calendar_days is None:
-            self.calendar_days = read_calendar_days(self.file)
+            key = self._calendar_key
+            cached = _CALENDAR_DAYS.get(key) if key is not None else None
+            if cached is None:
+                cached = tuple(read_calendar_days(self.file))
+                if key is not None:
+                    if len(_CALENDAR_DAYS) >= 16:
+                        _CALENDAR_DAYS.pop(next(iter(_CALENDAR_DAYS)))
+                    _CALENDAR_DAYS[key] = cached
+            self.calendar_days = list(cached)
         return self.calendar_days
+
+    @property
+    def calendar_key(self) -> tuple[Any, ...] | None:
+        """The 工作日历 part's (CRC-32, size), when the preflight saw it (see ``_calendar_key``)."""
+        return self._calendar_key
 
     @property
     def ok(self) -> bool:
@@ -240,6 +260,10 @@ def load_workbook(path: str | Path, parallel: bool | None = None, light: bool = 
         if light:
             submission._typed = typed
             submission._cells = cells
+        calendar_part = {normalise_header(n): p for n, p in scan.sheet_parts.items()}.get(normalise_header(CALENDAR_SHEET))
+        # the part's bytes, and what gives them meaning (workbook.xml: the 1904 date system; styles)
+        keys = [scan.part_keys.get(p) for p in (calendar_part, "xl/workbook.xml", "xl/styles.xml")]
+        submission._calendar_key = tuple(keys) if calendar_part and keys[0] is not None else None  # type: ignore[assignment]
         return submission
     finally:
         if child is not None:
