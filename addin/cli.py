@@ -301,7 +301,7 @@ def cmd_letters(args: argparse.Namespace) -> int:
     from addin.documents.batch import LettersError
     from addin.documents.facts import LetterOptions
     from addin.documents.letters import KINDS, write_batch
-    from addin.identity import load_identity
+    from addin.returns.identity import load_identity
     from addin.rollup.periods import parse_date
     from addin.validation.run import scan_inputs
 
@@ -370,7 +370,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     identity = None
     if args.notices is not None:
-        from addin.identity import load_identity
+        from addin.returns.identity import load_identity
 
         try:
             identity = load_identity()
@@ -654,7 +654,7 @@ def cmd_barred(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from addin.documents import yearend
-    from addin.identity import load_identity
+    from addin.returns.identity import load_identity
     from addin.rollup.periods import Period, parse_date
 
     period = Period.parse(args.period)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from addin.identity import config_path
+from addin.returns.identity import config_path
 from addin.returns.forms import FormSettings, form_settings
 
 from addin.plumbing.outputs import OutputSet

@@ -34,7 +34,7 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     # finished forms: the demo configures the group's identity; 上年同期 is 2025年度's 本期
     import openpyxl
 
-    from addin.identity import MISSING
+    from addin.returns.identity import MISSING
 
     sasac = openpyxl.load_workbook(outputs / "国资委报表_2026年度.xlsx")["国资委报表"]
     texts = [c.value for row in sasac.iter_rows() for c in row if isinstance(c.value, str)]

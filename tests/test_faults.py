@@ -325,7 +325,7 @@ def test_a_writer_library_error_on_a_full_disk_is_one_line(books: dict[str, Path
 
     from addin.returns import sasac
 
-    def full(result: Any, target: Path, *rest: Any) -> None:
+    def full(result: Any, target: Path, *rest: Any, **options: Any) -> None:
         Path(target).write_bytes(b"PK\x03\x04 half")
         raise FileCreateError(OSError(errno.ENOSPC, "No space left on device"))
 

@@ -943,7 +943,7 @@ def test_nothing_unchecked_in_plain_text_and_money_to_two_decimals(tmp_path: Pat
 def test_letterhead_signer_and_imprint(tmp_path: Path) -> None:
     from addin.documents.batch import LettersError
     from addin.documents.facts import LetterOptions
-    from addin.identity import UnitIdentity
+    from addin.returns.identity import UnitIdentity
 
     identity = UnitIdentity(name=UNIT, head="赵强")  # the identity is the issuer's: its 单位负责人 signs
     options = LetterOptions(date=D(2026, 11, 23), doc_number="测能源报〔2026〕8号", identity=identity,

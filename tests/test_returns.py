@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from addin.cli import main
-from addin.identity import MISSING
+from addin.returns.identity import MISSING
 from addin.plumbing.libreoffice import find_soffice
 from addin.returns.sasac import MISSING_FILL
 from addin.rollup.indicators import CATALOGUE, HQ, INDICATOR_KEYS, ORDER_37, indicator

@@ -113,7 +113,7 @@ def test_rollup_with_a_roster_lists_who_did_not_report(tmp_path: Path) -> None:
 def test_validate_writes_a_notice_per_refused_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from docx import Document
 
-    from addin.identity import UnitIdentity, save_identity
+    from addin.returns.identity import UnitIdentity, save_identity
     from addin.problems import CATALOGUE
 
     home = tmp_path / "home"

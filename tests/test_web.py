@@ -508,7 +508,7 @@ def test_settings_round_trip_with_csrf(client: TestClient, tmp_path: Path, monke
     assert saved.status_code == 200 and saved.url.query == b"saved=1" and "已保存" in saved.text
     for value in ("某某集团有限公司", UNIT_A, "张三", "李四", "王五", "028-12345678"):
         assert f'value="{value}"' in saved.text
-    from addin.identity import load_identity
+    from addin.returns.identity import load_identity
 
     assert load_identity(path=data / "config.toml").reviewer == "李四"
     assert not home.exists()  # never the user's own ~/.zhuize

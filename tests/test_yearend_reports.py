@@ -86,7 +86,7 @@ def test_the_periodic_report_names_the_unit_period_and_data_date(rolled: tuple[P
                                                                 tmp_path: Path) -> None:
     """Titled and signed with the identity's name (highlighted 待补充 where none); the period
     written 2026年度; the data date the roll-up's as-of (the units' latest 填报日期), not 12月31日."""
-    from addin.identity import MISSING, UnitIdentity
+    from addin.returns.identity import MISSING, UnitIdentity
 
     archive = rolled[0]
     doc, _ = yearend.build_periodic(archive, PERIOD, today=dt.date(2026, 11, 30),

@@ -26,7 +26,7 @@ from udfs import registry
 from udfs.errors import EngineError
 
 if TYPE_CHECKING:
-    from addin.identity import UnitIdentity
+    from addin.returns.identity import UnitIdentity
 
 CASES = Path(__file__).with_name("data") / "engine_cases.csv"
 AS_OF = dt.date(2026, 11, 23)
@@ -73,7 +73,7 @@ def demo_identity(units: int = 32) -> "UnitIdentity":
     """The demo group's identity (made up), as a real group configures it in config.toml's
     [unit]: the demo passes it to the forms and never writes the user's own config."""
     from addin.demo.group import make_units
-    from addin.identity import UnitIdentity
+    from addin.returns.identity import UnitIdentity
 
     parent, _ = make_units(units)
     return UnitIdentity(name=parent.name, uscc=parent.uscc, head="赵建国", reviewer="钱立新", preparer="孙晓梅",

@@ -18,7 +18,7 @@ from typing import Any
 
 from udfs import vocab
 
-from addin.identity import MISSING
+from addin.returns.identity import MISSING
 
 from addin.documents.facts import EVENT_REPORT, ClueCase, LetterOptions, LetterProblem, SubmissionFacts, is_error
 from addin.documents.gbt9704 import Note, OfficialDocument, Placeholder, Segment

@@ -171,7 +171,7 @@ class LetterOptions:
     copies_to: str | None = None
     """抄送 (版记)."""
     identity: Any = None
-    """The reporting unit's ``addin.identity.UnitIdentity`` (or None)."""
+    """The reporting unit's ``addin.returns.identity.UnitIdentity`` (or None)."""
     feedback_days: int = 30
     """A 管理提升建议书 asks for written feedback within this many days of its date."""
 

@@ -1,7 +1,7 @@
 """退回通知: a printable notice to a unit whose submission was refused — what was wrong,
 where (sheet and cell), how to fix it (the problem-code catalogue's fix), and by when —
 laid out after GB/T 9704-2012 (``addin.documents.gbt9704``) and signed with the reporting
-unit's identity (``addin.identity``).
+unit's identity (``addin.returns.identity``).
 
     notice = RejectionNotice(unit, uscc, period, file_name, errors, issued)
     write_notice(notice, identity, path)          one .docx
@@ -25,7 +25,7 @@ from docx.text.paragraph import Paragraph
 
 from addin.documents.gbt9704 import OfficialDocument, Placeholder, Segment
 from addin.documents.wording import Redactor, chinese_date, safe_name
-from addin.identity import LABELS, UnitIdentity
+from addin.returns.identity import LABELS, UnitIdentity
 from addin.problems import CATALOGUE
 
 DEFAULT_WORKDAYS = 5

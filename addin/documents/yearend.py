@@ -22,7 +22,7 @@ from typing import Any, Sequence
 from addin.plumbing.outputs import OutputRefused, OutputSet
 from addin.documents.gbt9704 import Note, OfficialDocument, Placeholder, Segment
 from addin.documents.wording import Redactor, chinese_date, money, percent, safe_name, sentence, wan
-from addin.identity import MISSING
+from addin.returns.identity import MISSING
 from addin.rollup import barred
 from addin.rollup.indicators import (
     MONEY, RATIO, UPWARD, Indicator, display_value, form_indicators, indicator, lines, ratio_defined,
@@ -281,7 +281,7 @@ def write_periodic(archive: str | Path, period: Period, out: str | Path, kind: s
                    as_of: dt.date | None = None) -> WrittenReport:
     """The report as a .docx in ``out``; ``identity`` defaults to the user folder's [unit]."""
     if identity is None:
-        from addin.identity import load_identity
+        from addin.returns.identity import load_identity
 
         identity = load_identity()
     doc, _ = build_periodic(archive, period, kind, today, identity=identity, as_of=as_of)

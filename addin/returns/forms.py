@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from addin.identity import LABELS, MISSING, UnitIdentity, config_path, load_identity
+from addin.returns.identity import LABELS, MISSING, UnitIdentity, config_path, load_identity
 from udfs.errors import ProfileError
 
 FORM_KEYS = {"sasac_form_no": "表号", "sasac_authority": "制表机关"}

@@ -19,7 +19,7 @@ from typing import Any, Iterable, NamedTuple, Sequence
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from addin.identity import MISSING, UnitIdentity
+from addin.returns.identity import MISSING, UnitIdentity
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OUTPUT_PROPERTY
 from addin.plumbing import palette

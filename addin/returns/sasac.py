@@ -16,7 +16,7 @@ from typing import Any
 
 import xlsxwriter
 
-from addin.identity import MISSING
+from addin.returns.identity import MISSING
 from addin.plumbing.atomic import atomic_path
 from addin.plumbing.outputs import OUTPUT_PROPERTY
 from addin.plumbing.pages import TALL_FIRST, page_setup

@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable
 
 from addin.plumbing.redact import redact
 from addin.cli_format import format_result
-from addin.identity import LABELS as IDENTITY_LABELS, UnitIdentity
+from addin.returns.identity import LABELS as IDENTITY_LABELS, UnitIdentity
 from addin.problems import Problem
 from addin.rollup import consolidate
 from addin.rollup.intake import Intake
@@ -409,14 +409,14 @@ def unit_statuses(submissions: list[dict[str, Any]], summary: dict[str, Any] | N
     return core_roster.unit_statuses(outcomes, roster)
 
 
-# -- the reporting unit's identity (addin.identity), kept in the data folder -------------------------
+# -- the reporting unit's identity (addin.returns.identity), kept in the data folder -------------------------
 
 class IdentityError(ValueError):
     """A value the settings page cannot take; the message is Chinese."""
 
 
 def identity_of(path: Path) -> UnitIdentity:
-    from addin.identity import load_identity
+    from addin.returns.identity import load_identity
 
     try:
         return load_identity(path=path)
@@ -440,7 +440,7 @@ def identity_from(values: dict[str, str]) -> UnitIdentity:
 
 
 def save_identity(identity: UnitIdentity, path: Path) -> None:
-    from addin.identity import save_identity as save
+    from addin.returns.identity import save_identity as save
 
     save(identity, path)
 
