@@ -91,6 +91,15 @@ def handling_grade(profile: Profile, loss_grade: str | None, consequence_grade: 
     return profile_case_grade(profile, loss_grade, consequence_grade)
 
 
+def jurisdiction_table_grade(profile: Profile, loss_grade: str | None, consequence_grade: str | None) -> str | None:
+    """The grade the jurisdiction table is read at: the case grade, or the loss grade
+    alone where the profile says its table ignores consequences
+    (``consequence.jurisdiction_case_grade = false``)."""
+    if profile.consequence is not None and not profile.consequence.jurisdiction_case_grade:
+        return loss_grade if loss_grade in vocab.GRADES else None
+    return profile_case_grade(profile, loss_grade, consequence_grade)
+
+
 def unit_level_name(unit_level: str | None) -> str | None:
     if unit_level is None:
         return None
@@ -122,7 +131,7 @@ def jurisdiction_entry(
             continue
         if rule.matches(level, grade if assessed else None, consequence, involves_head):
             return rule.body, rule
-    case = profile_case_grade(profile, grade, consequence)
+    case = jurisdiction_table_grade(profile, grade, consequence)
     if case not in vocab.GRADES:
         return None
     entry = profile.jurisdiction_for(case)

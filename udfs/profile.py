@@ -223,6 +223,11 @@ class ConsequenceGrading(Sourced):
     levels: list[ConsequenceLevel] = Field(min_length=1)
     handling: CaseGradeHandling | None = None
     """Handling at the case grade; without it, people are handled at the loss grade."""
+    jurisdiction_case_grade: bool = True
+    """The jurisdiction table (``jurisdiction``) looks at the case grade (the higher of the
+    loss and the consequence grade); false: at the loss grade only, the consequence grade
+    counting only where a ``jurisdiction_rules`` entry names it (yibin-2020: Art. 36(二)
+    names only 产生严重不良后果的较大资产损失)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> "ConsequenceGrading":

@@ -281,7 +281,7 @@ def _basis_jurisdiction(p: Profile) -> str:
     table = "；".join(f"{e.grade}：{e.body}（集团公司为{e.group_body}）" for e in p.jurisdiction)
     sources = "；".join(dict.fromkeys(cite(e) for e in p.jurisdiction))
     lead = "其余按损失等级" if parts else "按损失等级"
-    if p.has_consequence_rules:
+    if p.consequence is not None and p.consequence.jurisdiction_case_grade:
         lead += "与不良后果等级中较高者"
     return "；".join(parts + [f"{lead}：{table}（{sources}）"])
 

@@ -662,8 +662,11 @@ def _unchecked_basis(ctx: Context, sheet: str, rule: str, k: int, expected: dict
         level = ctx.col(sheet, "unit_level")[k] if ctx.present(sheet, "unit_level") else None
         if level == OWN_LEVEL:
             level = getattr(getattr(ctx.submission, "info", None), "unit_level", None)
+        consequence = ctx.col(sheet, "consequence_grade")[k] if ctx.present(sheet, "consequence_grade") else None
+        head = bool(ctx.col(sheet, "involves_head")[k]) if ctx.present(sheet, "involves_head") else False
         try:
-            found = handling.jurisdiction_entry(profile, expected.get("loss_grade") or "", level)
+            found = handling.jurisdiction_entry(profile, expected.get("loss_grade") or "", level,
+                                                consequence if isinstance(consequence, str) else None, head)
         except EngineError:  # an unknown level: its own check reports it
             found = None
         candidates = [found[1]] if found is not None else [*profile.jurisdiction_rules, *profile.jurisdiction]

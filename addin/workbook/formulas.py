@@ -284,7 +284,11 @@ def _jurisdiction_v2(ctx: Context, row: int, udf: bool) -> str:
         cons = ctx.here("consequence_grade", row)
         return f'IF(OR({grade}="",LEFT({grade},1)="#"),"",ZZ_JURISDICTION({grade},{level},{PROFILE},{cons},{head}))'
     named = f'IF({level}="二级","二级企业",IF({level}="三级及以下","三级及以下企业",{level}))'
-    rank = _case_rank(ctx, row)
+    consequence = ctx.profile.consequence
+    if consequence is not None and not consequence.jurisdiction_case_grade:
+        rank = f"IFERROR(MATCH({grade},{GRADE_NAME},0),0)"  # the table at the loss grade only
+    else:
+        rank = _case_rank(ctx, row)
     table = ",".join(q(ctx.profile.jurisdiction_for(g).body) for g in vocab.GRADES)
     group_table = ",".join(q(ctx.profile.jurisdiction_for(g).group_body) for g in vocab.GRADES)
     decided = (f'IF({rank}=0,"",IF({named}={q(GROUP_LEVEL)},CHOOSE({rank},{group_table}),'
