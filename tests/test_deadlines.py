@@ -111,3 +111,43 @@ def test_deadlines_accept_every_date_form():
         "2026年2月10日",
     ):
         assert registry.evaluate("ZZ_INITIAL_CHECK_DEADLINE", received, "yibin-2020") == expected, received
+
+
+# -- issue 27: the deadline in force (an approved extension counts) and 62号 Art. 29 -------------------
+
+
+@pytest.mark.parametrize(("as_of", "extended", "overdue"), [
+    (D(2026, 7, 20), None, True),               # past the deadline, no extension
+    (D(2026, 7, 20), D(2026, 7, 20), False),    # the extension's last day: still in time
+    (D(2026, 7, 21), D(2026, 7, 20), True),     # the day after the extension
+    (D(2026, 6, 15), None, False),              # the deadline's own day
+    (D(2026, 6, 16), D(2026, 6, 1), True),      # an "extension" earlier than the deadline changes nothing
+])
+def test_overdue_honours_an_approved_extension(as_of, extended, overdue):
+    assert deadlines.is_overdue(as_of, D(2026, 6, 15), extended) is overdue
+    assert deadlines.is_overdue(None, D(2026, 6, 15), extended) is False
+
+
+# 62号 Art. 29: 6 months from the approval of the 核查工作方案 (the ledger's 立项日期), one
+# extension of at most 3 months: filed 2026-02-10 → 2026-08-10, extension at most 2026-11-10
+@pytest.mark.parametrize(("extended", "ok"), [(D(2026, 11, 10), True), (D(2026, 11, 11), False)])
+def test_central_2018_investigation_extension_at_most_three_months(extended, ok):
+    rule = get_profile("central-2018").deadlines.investigation
+    assert rule.checked and rule.extension_max_months == 3
+    assert "第二十九条" in rule.source and "延长时间不得超过3个月" in rule.source and "核查工作方案批准之日" in rule.text
+    calendar = default_calendar()
+    limit = deadlines.investigation_extension_limit(get_profile("central-2018"), D(2026, 2, 10), calendar)
+    assert limit == D(2026, 11, 10)
+    if ok:
+        assert registry.evaluate("ZZ_INVESTIGATION_DEADLINE", "2026-02-10", extended, "central-2018") == extended
+    else:
+        with pytest.raises(ArgumentError, match="超过最长延期 2026-11-10.*核查工作方案批准之日.*延长一次"):
+            registry.evaluate("ZZ_INVESTIGATION_DEADLINE", "2026-02-10", extended, "central-2018")
+        cell = registry.evaluate_cells("ZZ_INVESTIGATION_DEADLINE", "2026-02-10", extended, "central-2018")
+        assert str(cell).startswith("#参数错误")
+
+
+def test_investigation_extension_without_a_bound_stands():
+    # Order 46 Art. 75: extensible, no bound read: any later extension is the deadline
+    assert get_profile("central-2026").deadlines.investigation.extension_max_months is None
+    assert registry.evaluate("ZZ_INVESTIGATION_DEADLINE", "2026-02-10", "2027-06-30", "central-2026") == D(2027, 6, 30)

@@ -394,3 +394,47 @@ def test_the_demo_group_fills_the_v2_columns(tmp_path: Path) -> None:
     assert [p.code for p in explained.explained_warnings] == ["ZZ-WARN-NO-EVIDENCE"]
     assert explained.status == stale.status == "valid"
     assert [p.code for p in stale.warnings if p.code == "ZZ-WARN-EXPLANATION-STALE"] == ["ZZ-WARN-EXPLANATION-STALE"]
+
+
+# issue 27 fix 9: XS-2026-002's 初核报告截止日 is 2026-06-15; an approved 初核延期至 2026-07-20
+# (within the 30 more working days) holds the overdue warning off until it passes too
+@pytest.mark.parametrize(("extended", "as_of", "overdue"), [
+    (None, D(2026, 7, 10), True),
+    (D(2026, 7, 20), D(2026, 7, 10), False),
+    (D(2026, 7, 20), D(2026, 7, 20), False),
+    (D(2026, 7, 20), D(2026, 7, 21), True),
+])
+def test_initial_check_overdue_honours_the_extension(folder: Path, extended: dt.date | None, as_of: dt.date,
+                                                     overdue: bool) -> None:
+    path = planted(folder, f"ext-{extended}", _set("clues", 1, initial_check_extended_to=extended))
+    report = report_of(path, as_of=as_of)
+    where = cell("clues", "initial_check_deadline", 1)
+    found = [p for p in report.warnings if p.code == "ZZ-WARN-INITIAL-CHECK-OVERDUE" and p.cell == where]
+    assert bool(found) is overdue
+    if found and extended is not None:
+        assert "经批准延期至 2026-07-20" in found[0].message
+    # the group return's 逾期事项 judges the same way (one core rule: udfs.deadlines.is_overdue)
+    from addin.returns.group import overdue_items
+    from types import SimpleNamespace
+    values = {"clue_id": "XS-2026-002", "stage": "初步核实", "initial_check_deadline": D(2026, 6, 15),
+              "initial_check_extended_to": extended}
+    unit = SimpleNamespace(unit="某单位", as_of=as_of, ledgers={"clues": [SimpleNamespace(values=values, file="f", row=3)]})
+    assert bool(list(overdue_items([unit], as_of))) is overdue
+
+
+# issue 27 fix 5: central-2018's investigation (62号 Art. 29, checked): 立项 2026-02-10 → 2026-08-10,
+# one extension of at most 3 months → 2026-11-10; central-2026 (Art. 75) sets no bound
+@pytest.mark.parametrize(("key", "extended", "severity"), [
+    ("central-2018", D(2026, 11, 10), None),
+    ("central-2018", D(2026, 11, 11), "error"),
+    ("central-2026", D(2026, 11, 11), None),
+])
+def test_investigation_extension_bound(folder: Path, key: str, extended: dt.date, severity: str | None) -> None:
+    path = planted(folder, f"inv-{key}-{extended}", _both(_set("info", 0, profile=key),
+                                                          _set("clues", 0, investigation_extended_to=extended)))
+    report = report_of(path)
+    where = cell("clues", "investigation_extended_to", 0)
+    found = [p for p in report.errors + report.warnings if p.code == "ZZ-EXTENSION-RANGE" and p.cell == where]
+    assert [p.severity for p in found] == ([] if severity is None else [severity])
+    if found:
+        assert "核查工作方案批准之日" in found[0].message and "不得超过3个月" in found[0].message

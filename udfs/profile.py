@@ -140,8 +140,10 @@ class Deadline(Sourced):
     workdays: Annotated[int, Field(gt=0, le=1000)] | None = None
     months: Annotated[int, Field(gt=0, le=120)] | None = None
     extension_max_workdays: Annotated[int, Field(gt=0, le=1000)] | None = None
+    extension_max_months: Annotated[int, Field(gt=0, le=120)] | None = None
+    """At most how many months one approved extension may add to the period (62号 Art. 29: 3)."""
     extensible: bool = False
-    """The period may be extended (how far is in ``extension_max_workdays`` or the text)."""
+    """The period may be extended (how far is in ``extension_max_workdays`` / ``_months`` or the text)."""
     text: str
 
     @model_validator(mode="after")

@@ -527,8 +527,9 @@ _ALL: tuple[ZZFunction, ...] = (
         "日期", _report_deadline, _basis_reports,
     ),
     ZZFunction(
-        "ZZ_INVESTIGATION_DEADLINE", "核查截止日：立项日期加适用标准的核查期限（EDATE，令第46号第七十五条为6个月），有批准延期的取延期日期",
-        (Arg("filed", "立项日期", DATE, "核查（调查）立项日期"),
+        "ZZ_INVESTIGATION_DEADLINE", "核查截止日：立项日期加适用标准的核查期限（EDATE，令第46号第七十五条、62号第二十九条为6个月），"
+        "有批准延期的取延期日期；适用标准限定延期幅度的（62号：延长一次，不超过3个月），超出为参数错误",
+        (Arg("filed", "立项日期", DATE, "核查（调查）立项日期；62号第二十九条自核查工作方案批准之日起算，填该日期"),
          Arg("extended_to", "核查延期至", DATE, "经批准的延期日期，可空", optional=True), _profile_arg()),
         "日期", _investigation_deadline, _basis_deadline("investigation", "核查"),
     ),

@@ -29,6 +29,7 @@ from addin.workbook.schema import STANDARD, VIOLATION_CATEGORIES, Sheet
 from addin.validation.report import severity_label
 from addin.validation.run import no_gc
 from addin.workbook.styles import COLORS, FONT, Formats, display_width, wraps
+from udfs.deadlines import deadline_in_force, is_overdue
 from addin.plumbing.xlsx_tables import RowSource, TableSpec, add_tables, map_distinct
 from udfs import vocab
 from udfs.values import EXCEL_EPOCH
@@ -479,14 +480,15 @@ def overdue_items(units: Sequence[Any], default_as_of: dt.date) -> Iterable[tupl
         as_of = getattr(unit, "as_of", None) or default_as_of
         for clue in unit.ledgers.get("clues", []):
             values = clue.values
-            deadline = values.get("initial_check_deadline")
-            if values.get("stage") in ("受理", "初步核实") and isinstance(deadline, dt.date) and as_of > deadline:
+            # the deadline in force: an approved 初核延期至 counts (udfs.deadlines, as the validator)
+            deadline = deadline_in_force(values.get("initial_check_deadline"), values.get("initial_check_extended_to"))
+            if values.get("stage") in ("受理", "初步核实") and is_overdue(as_of, deadline):
                 yield ("初核报告逾期", unit.unit, values.get("clue_id"), deadline, (as_of - deadline).days,
                        values.get("stage"), clue.file, clue.row)
         for finding in unit.ledgers.get("rectification", []):
             values = finding.values
-            deadline = values.get("deadline")
-            if isinstance(deadline, dt.date) and as_of > deadline and values.get("result") in vocab.RECTIFY_RESULTS[1:]:
+            deadline = deadline_in_force(values.get("deadline"), values.get("extended_to"))
+            if is_overdue(as_of, deadline) and values.get("result") in vocab.RECTIFY_RESULTS[1:]:
                 yield ("整改逾期", unit.unit, values.get("finding_id"), deadline, (as_of - deadline).days,
                        values.get("result"), finding.file, finding.row)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from addin.workbook import schema
+from udfs.deadlines import is_overdue
 from udfs import vocab
 
 Number = int | float
@@ -241,8 +242,8 @@ def _v2_indicators(data: UnitLedgers, values: dict[str, Number], clues: list[Any
                 late = made > due if made is not None else as_of is not None and as_of > due
                 values["快报_逾期"] += bool(late)
         deadline = getattr(clue, "investigation_deadline", None)
-        if data.version >= 2 and clue.stage in STILL_INVESTIGATING and isinstance(deadline, dt.date) \
-                and as_of is not None and as_of > deadline:
+        if data.version >= 2 and clue.stage in STILL_INVESTIGATING \
+                and is_overdue(as_of, deadline, getattr(clue, "investigation_extended_to", None)):
             values["核查逾期数"] += 1
     for finding in findings:
         kind = getattr(finding, "rectify_type", None) or schema.RECTIFY_TYPES[1]

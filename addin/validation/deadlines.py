@@ -38,14 +38,20 @@ def check_deadlines(ctx: Context, as_of: dt.date | None, calendar: WorkCalendar)
     computed = ctx.computed.get("clues", [])
     due_dates: dict[dt.date, dt.date | None] = {}
     if clues:
+        extensions = (ctx.col("clues", "initial_check_extended_to") if ctx.present("clues", "initial_check_extended_to")
+                      else [None] * len(clues))
         columns = zip(ctx.col("clues", "clue_id"), ctx.col("clues", "stage"), ctx.col("clues", "received_date"),
-                      ctx.col("clues", "event_report_date"))
-        for k, (clue_id, stage, received, reported) in enumerate(columns):
+                      ctx.col("clues", "event_report_date"), extensions)
+        for k, (clue_id, stage, received, reported, extended) in enumerate(columns):
             values: dict[str, Any] = computed[k] if k < len(computed) else {}
             deadline = values.get("initial_check_deadline")
-            if stage in OPEN_FOR_CHECK and isinstance(deadline, dt.date) and as_of > deadline:
+            if stage in OPEN_FOR_CHECK and deadlines.is_overdue(as_of, deadline, extended):
+                due = deadlines.deadline_in_force(deadline, extended)
+                assert due is not None
+                which = (f"经批准延期至 {due.isoformat()}（初核报告截止日 {deadline.isoformat()}）"
+                         if due != deadline and isinstance(deadline, dt.date) else f"为 {due.isoformat()}")
                 yield ctx.problem("clues", "initial_check_deadline", clues[k], "ZZ-WARN-INITIAL-CHECK-OVERDUE",
-                                  f"线索 {clue_id} 的初核报告截止日为 {deadline.isoformat()}，截至 {day} 仍在“{stage}”阶段，"
+                                  f"线索 {clue_id} 的初核报告截止日{which}，截至 {day} 仍在“{stage}”阶段，"
                                   "已逾期，请尽快完成初步核实并报告", "warning")
             if values.get("event_report_required") is not True or reported is not None or received is None:
                 continue
@@ -158,6 +164,15 @@ def check_deadlines_v2(ctx: Context, as_of: dt.date | None, calendar: WorkCalend
                     yield ctx.problem("clues", "investigation_extended_to", clues[k], "ZZ-EXTENSION-RANGE",
                                       f"“核查延期至” {extended.isoformat()} 不晚于未延期的核查截止日 {unextended.isoformat()}"
                                       f"（立项日期后{rule.text}），延期日期应晚于原截止日；未延期的请不填")
+                    continue
+                limit = deadlines.investigation_extension_limit(profile, filed, calendar)
+                if limit is not None and extended > limit:  # an unchecked bound may warn, never reject
+                    yield ctx.problem("clues", "investigation_extended_to", clues[k], "ZZ-EXTENSION-RANGE",
+                                      f"“核查延期至” {extended.isoformat()} 超过允许的最长延期 {limit.isoformat()}："
+                                      f"核查期限自核查工作方案批准之日（本表的“立项日期” {filed.isoformat()}）起"
+                                      f"{rule.months}个月至 {unextended.isoformat()}，只可延长一次，延长时间不得超过"
+                                      f"{rule.extension_max_months}个月（{cite(rule)}）；请核对延期批准文件",
+                                      "error" if rule.checked else "warning")
     if as_of is not None and clues and len(computed) == len(clues):
         day = as_of.isoformat()
         if ctx.present("clues", "flash_date"):

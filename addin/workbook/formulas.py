@@ -352,7 +352,11 @@ def _investigation(ctx: Context, row: int, udf: bool) -> str:
         return f'IF({filed}="","",ZZ_INVESTIGATION_DEADLINE({filed},{extended},{PROFILE}))'
     rule = ctx.profile.deadlines.investigation
     due = '""' if rule is None else deadline_expr(rule, filed, INVESTIGATION)
-    return f'IF({filed}="","",IF({extended}<>"",{extended},{due}))'
+    given = extended
+    if rule is not None and rule.checked and rule.extension_max_months is not None:
+        # as udfs.deadlines.investigation_deadline: beyond the checked bound is an argument error
+        given = f'IF({extended}>EDATE({due},{rule.extension_max_months}),{q(ERROR_ARGUMENT)},{extended})'
+    return f'IF({filed}="","",IF({extended}<>"",{given},{due}))'
 
 
 def _review(ctx: Context, row: int, udf: bool) -> str:

@@ -351,7 +351,22 @@ def _clue_rules(r: Row) -> list[Finding]:
                 _when_numbers([r("initial_check_extended_to"), r("initial_check_deadline")],
                               f"{r('initial_check_extended_to')}<={r('initial_check_deadline')}"),
                 "初核延期至不晚于初核报告截止日", "ZZ-EXTENSION-RANGE"),
+        *_investigation_extension(r),
     ]
+
+
+def _investigation_extension(r: Row) -> list[Finding]:
+    """核查延期至 beyond the profile's checked bound (62号 Art. 29: one extension of at most
+    3 months after the unextended 核查截止日), as ``udfs.deadlines.investigation_deadline``;
+    an unchecked bound is the validator's warning only."""
+    rule = r.ctx.profile.deadlines.investigation
+    if rule is None or not rule.checked or rule.extension_max_months is None:
+        return []
+    filed, extended = r("filed_date"), r("investigation_extended_to")
+    limit = f"EDATE({fx.deadline_expr(rule, filed, fx.INVESTIGATION)},{rule.extension_max_months})"
+    test = f"IF({profile_ok()},{_when_numbers([filed, extended], f'{extended}>{limit}')},FALSE)"
+    return [Finding("investigation_extended_to", test,
+                    f"核查延期至超过最长延期（只可延长一次，不超过{rule.extension_max_months}个月）", "ZZ-EXTENSION-RANGE")]
 
 
 def _loss_rules(r: Row) -> list[Finding]:

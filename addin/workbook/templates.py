@@ -330,11 +330,15 @@ class _Writer:
         late = self.fmt.get(bg_color=COLORS["late_fill"], font_color=COLORS["late_font"], bold=True)
         soon = self.fmt.get(bg_color=COLORS["soon_fill"], font_color=COLORS["soon_font"])
         watched: list[tuple[str, str]] = []
+        extended: dict[str, str] = {}
         if sheet.key == "clues":
             stage = _rel(sheet, "stage")
             received, checking = (fx.q(v) for v in CLUE_STAGES[:2])  # 受理, 初步核实: not yet verified
             open_ = f'OR({stage}="",{stage}={received},{stage}={checking})'
             watched.append(("initial_check_deadline", open_))
+            if any(c.field == "initial_check_extended_to" for c in sheet.columns):
+                # the deadline in force: a later approved 初核延期至 replaces it (udfs.deadlines.deadline_in_force)
+                extended["initial_check_deadline"] = _rel(sheet, "initial_check_extended_to")
         if sheet.key == "rectification":
             watched.append(("deadline", f'{_rel(sheet, "result")}<>{fx.q(vocab.RECTIFY_RESULTS[0])}'))
             col = sheet.index("overdue")
@@ -343,12 +347,13 @@ class _Writer:
         for field_name, still_open in watched:
             col = sheet.index(field_name)
             cell = _rel(sheet, field_name)
+            due = f"MAX({cell},{extended[field_name]})" if field_name in extended else cell  # MAX skips a blank
             ws.conditional_format(1, col, last_row, col, {
                 "type": "formula", "format": late,
-                "criteria": f"=AND(ISNUMBER({cell}),{still_open},{cell}<{fx.REF_DATE})"})
+                "criteria": f"=AND(ISNUMBER({cell}),{still_open},{due}<{fx.REF_DATE})"})
             ws.conditional_format(1, col, last_row, col, {
                 "type": "formula", "format": soon,
-                "criteria": f"=AND(ISNUMBER({cell}),{still_open},{cell}>={fx.REF_DATE},{cell}<={SOON_DATE})"})
+                "criteria": f"=AND(ISNUMBER({cell}),{still_open},{due}>={fx.REF_DATE},{due}<={SOON_DATE})"})
 
     def _check_formats(self, ws: Worksheet, sheet: Sheet, last_row: int) -> None:
         """Mark the cells 自查 names (from its phrases) and a row's 自查 cell when it is not blank."""
