@@ -438,3 +438,47 @@ def test_investigation_extension_bound(folder: Path, key: str, extended: dt.date
     assert [p.severity for p in found] == ([] if severity is None else [severity])
     if found:
         assert "核查工作方案批准之日" in found[0].message and "不得超过3个月" in found[0].message
+
+
+def _v1_without_version(folder: Path, name: str, edit: Callable[[openpyxl.Workbook], None]) -> Path:
+    """A v1 template whose 模板版本 line is blank, edited (openpyxl)."""
+    from v1_corpus import v1_clean, v1_options
+
+    info, records = v1_clean()
+    path = build_template(folder / f"{name}-src.xlsx", v1_options(), info, records)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(path)
+    ws = book[STANDARD.record.name]
+    line = next(r for r in ws.iter_rows() if r[0].value == "模板版本")
+    line[1].value = None
+    edit(book)
+    book.save(folder / f"{name}.xlsx")
+    return folder / f"{name}.xlsx"
+
+
+def test_a_v1_file_without_version_may_carry_the_explanations_sheet(folder: Path) -> None:
+    """Issue 27 fix 8: README promises a v1 file may carry 情况说明; it is no v2 column."""
+    def add_sheet(book: openpyxl.Workbook) -> None:
+        ws = book.create_sheet(EXPLANATIONS.name)
+        ws.append([c.header for c in EXPLANATIONS.columns])
+        ws.append(["问题线索台账", "O3", "ZZ-WARN-INITIAL-CHECK-OVERDUE", "经集团审计部批准延期，文号 集团审计〔2026〕9号",
+                  "李明", dt.datetime(2026, 11, 19)])
+
+    path = _v1_without_version(folder, "v1-explained", add_sheet)
+    submission = load_workbook(path)
+    assert submission.version == 1
+    assert submission.problems == [], [str(p) for p in submission.problems]
+    assert len(submission.rows("explanations")) == 1
+    assert errors(report_of(path)) == []
+
+
+def test_a_file_without_version_with_a_v2_column_is_v2(folder: Path) -> None:
+    """The other side: a v2 column (not 情况说明) still makes it a v2 file, bounced for the rest."""
+    def add_column(book: openpyxl.Workbook) -> None:
+        ws = book["问题线索台账"]
+        ws.cell(row=1, column=ws.max_column + 1, value="不良后果等级")
+
+    submission = load_workbook(_v1_without_version(folder, "v1-plus-column", add_column))
+    assert submission.version == 2
+    assert any(p.code == "ZZ-READ-HEADER-MISSING" for p in submission.problems)
