@@ -116,7 +116,10 @@ def test_order_46_consequence_grades() -> None:
     criteria = [profile.consequence_criteria(g) for g in vocab.GRADES]
     for word, text in zip(("较轻", "较重", "严重"), criteria):
         assert text is not None and word in text
-    assert "本企业" in str(criteria[0]) and "行业" in str(criteria[1]) and "国家和社会" in str(criteria[2])
+    assert "本企业" in str(criteria[0]) and "行业" in str(criteria[1]) and "社会和国家" in str(criteria[2])
+    # 影响主要在… (the summary's words), not 限于
+    assert all("影响主要在" in str(c) and "限于" not in str(c) for c in criteria)
+    assert "影响主要在" in profile.consequence.text and "影响主要在" in profile.consequence.source
     assert profile.consequence is not None and profile.consequence.checked is True
     assert all(lv.checked for lv in profile.consequence_levels)
     assert get_profile("central-2018").has_consequence_rules is False
@@ -352,8 +355,10 @@ def test_review_deadline_is_30_working_days() -> None:
 def test_order_46_compliance_exemption() -> None:
     p = get_profile("central-2026")
     assert p.exemption is not None and p.exemption.checked is True
-    for words in ("依法合规", "忠实勤勉", "未谋取非法利益", "重大资产损失", "重大不良后果"):
-        assert words in p.exemption.text
+    # the summary's words (SEEN): 可以免责 — discretionary, never stated as automatic
+    for words in ("依法合规经营", "履行忠实与勤勉义务", "没有牟取非法利益", "未造成重大资产损失和重大不良后果", "可以免责"):
+        assert words in p.exemption.text and words in p.exemption.source
+    assert "不予追究" not in p.exemption.text and "不是自动免责" in p.exemption.text
     assert p.exemption_excluded_grades == ("重大",)
     assert get_profile("yibin-2020").exemption_excluded_grades == ()
 
@@ -363,7 +368,9 @@ def test_order_46_handling_kinds_and_hearing() -> None:
     assert p.handling_kinds == ("批评或诫勉", "组织处理", "扣减薪酬", "禁入限制", "处分", "移送纪检监察机构或司法机关处理")
     hearing = p.note("听取意见")
     assert hearing is not None and hearing.checked and "第七十六条" in hearing.source
-    assert "听取" in hearing.text and "合法性审核" in hearing.text
+    # Art. 76 as it reads: 听取企业和相关责任人意见, 合法性审查 (not 审核)
+    assert "听取企业和相关责任人" in hearing.text and "合法性审查" in hearing.text and "审核" not in hearing.text
+    assert "听取企业和相关责任人" in hearing.source and "陈述、申辩" in hearing.text
     assert get_profile("yibin-2020").handling_kinds == () and get_profile("yibin-2020").note("听取意见") is None
 
 

@@ -95,6 +95,9 @@ def _person_line(facts: SubmissionFacts, case: ClueCase, person: Any) -> str:
     if status:
         head += f"，{status}"
     parts = [f"{head}，认定为{r.responsibility}"]
+    if getattr(r, "exempt", False):
+        # 可以免责 (Order 46, summaries): a decision someone made, never automatic
+        parts.append("经认定予以尽职合规免责")
     if r.measure and r.measure != vocab.MEASURE_NONE:
         measure = f"组织处理：{r.measure}"
         end = computed.get("influence_end")
