@@ -151,3 +151,45 @@ def test_investigation_extension_without_a_bound_stands():
     # Order 46 Art. 75: extensible, no bound read: any later extension is the deadline
     assert get_profile("central-2026").deadlines.investigation.extension_max_months is None
     assert registry.evaluate("ZZ_INVESTIGATION_DEADLINE", "2026-02-10", "2027-06-30", "central-2026") == D(2027, 6, 30)
+
+
+# -- issue 27 fix 6: the 5 / 15 / 30 working days run in the real-time scope only ---------------------
+# 116号 二、报告范围: 实时报告 = 重大资产损失或产生严重不良后果的较大资产损失 (严重 recorded as consequence 重大,
+# an unchecked reading); the 15-day report is called 实时报告 there (全面报告 still accepted as a name)
+
+
+@pytest.mark.parametrize(("key", "grade", "consequence", "in_scope"), [
+    ("central-2026", "重大", "", True),
+    ("central-2026", "较大", "重大", True),
+    ("central-2026", "较大", "较大", False),    # 较大 consequences are not 严重
+    ("central-2026", "较大", "", False),        # a 一事一报告 (第一时间), no day count
+    ("central-2026", "一般", "重大", False),    # 一般 loss: not in 116号's scope (Order 46's 一事一报告 may still apply)
+    ("yibin-2020", "较大", "重大", True),
+    ("yibin-2020", "较大", "无", False),
+    ("central-2018", "重大", "", True),
+    ("central-2018", "较大", "重大", False),    # Order 37 grades no consequences: loss grade only
+])
+def test_real_time_scope(key, grade, consequence, in_scope):
+    profile = get_profile(key)
+    assert profile.real_time_report is not None and profile.real_time_report.checked is False
+    assert "116号" in profile.real_time_report.source and "产生严重不良后果的较大资产损失" in profile.real_time_report.source
+    assert handling_scope(profile, grade, consequence) is in_scope
+    for kind, expected in REPORTS_FROM_0918:
+        got = registry.evaluate("ZZ_REPORT_DEADLINE", "2026-09-18", kind, key, grade, consequence)
+        assert got == (expected if in_scope else None)
+    # without a grade: the day count alone, as before
+    assert registry.evaluate("ZZ_REPORT_DEADLINE", "2026-09-18", "实时报告", key) == D(2026, 10, 15)
+
+
+def handling_scope(profile, grade, consequence):
+    from udfs import handling
+    return handling.in_real_time_scope(profile, grade, consequence or None)
+
+
+def test_the_fifteen_day_report_is_called_real_time_report():
+    assert registry.evaluate("ZZ_REPORT_DEADLINE", "2026-09-18", "全面报告", "central-2026") == D(2026, 10, 15)
+    for key in PROFILES:
+        rule = get_profile(key).deadlines.full_report
+        assert "实时报告" in rule.text and "全面报告" not in rule.text
+    with pytest.raises(ArgumentError, match="快报、实时报告、初核报告"):
+        registry.evaluate("ZZ_REPORT_DEADLINE", "2026-09-18", "月报", "central-2026")

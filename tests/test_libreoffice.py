@@ -59,7 +59,7 @@ needs_poppler = pytest.mark.skipif(
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "workbook_templates" / templates.FILE_NAMES["native"]
-PROFILES = ("central-2026", "yibin-2020")
+PROFILES = ("central-2026", "yibin-2020", "central-2018")
 SPREADSHEET_ERRORS = ("#VALUE!", "#N/A", "#REF!", "#NAME?", "#DIV/0!", "#NUM!", "#NULL!", "Err:")
 
 
@@ -223,6 +223,9 @@ def test_native_formulas_agree_with_the_engine_on_every_cell(key: str, recalcula
         assert seen[("clues", "flash_deadline")]["#错误"] > 5  # the received date is beyond the calendar
         # people handled at a consequence grade above the clue's loss grade (the case grade)
         assert seen[("accountability", "case_grade")]["高于损失等级"] > 50
+    if key == "central-2018":  # 62号 Art. 29 (checked): an extension beyond 3 months is an argument error
+        assert seen[("clues", "investigation_deadline")]["#错误"] > 0
+        assert seen[("clues", "investigation_deadline")]["日期"] > 10
 
 
 def test_exact_share_thresholds_count_as_reached(recalculated: dict[str, Path]) -> None:

@@ -184,16 +184,34 @@ def test_a_consequence_grade_alone_calls_for_a_report(folder: Path) -> None:
     values = recompute(load_workbook(path))["clues"][1]
     assert values["loss_grade"] == "一般" and values["event_report_required"] is True
     assert values["jurisdiction"] == "上级企业"
+    # outside the real-time scope (116号: 重大, or 较大 with 严重不良后果): 一事一报告 第一时间, no day count
+    assert values["flash_deadline"] is None and values["full_report_deadline"] is None
+    report = report_of(path)
+    at = {p.code for p in report.problems if p.cell == cell("clues", "event_report_date", 1)}
+    assert at == {"ZZ-WARN-EVENT-REPORT"}
+
+
+def test_a_larger_loss_with_serious_consequences_runs_the_real_time_deadlines(folder: Path) -> None:
+    # XS-2026-002 at 600 万元 (较大) with 重大 consequences (严重不良后果, an unchecked reading): in the scope
+    path = planted(folder, "real-time", _set("clues", 1, estimated_loss=600.0, consequence_grade="重大"))
+    values = recompute(load_workbook(path))["clues"][1]
+    assert values["loss_grade"] == "较大"
     # 受理 2026-04-30: 劳动节 2026-05-01…05 off, Saturday 05-09 a make-up working day: 5th working day 05-11
     assert values["flash_deadline"] == D(2026, 5, 11)
-    report = report_of(path)  # the full report is long overdue (the profile's trigger is unchecked: a reminder)
-    at = {p.code for p in report.problems if p.cell == cell("clues", "event_report_date", 1)}
-    assert at & {"ZZ-EVENT-REPORT-MISSING", "ZZ-RULE-UNCHECKED-EVENT-REPORT"}
+    report = report_of(path)  # the 实时报告 is long overdue (the scope and the days are unchecked: a reminder)
+    at = [p for p in report.problems if p.cell == cell("clues", "event_report_date", 1)]
+    assert [p.code for p in at] == ["ZZ-RULE-UNCHECKED-EVENT-REPORT"] and "实时报告应于" in at[0].message
+    # and with 较大 consequences it is not: no day count
+    path = planted(folder, "real-time-no", _set("clues", 1, estimated_loss=600.0, consequence_grade="较大"))
+    assert recompute(load_workbook(path))["clues"][1]["flash_deadline"] is None
 
 
-def test_a_case_involving_an_enterprise_head_goes_to_the_supervisor(folder: Path) -> None:
-    path = planted(folder, "head", _set("clues", 1, involves_head=True))
-    assert recompute(load_workbook(path))["clues"][1]["jurisdiction"] == "出资人机构"
+def test_a_subsidiarys_own_head_does_not_send_the_case_to_the_supervisor(folder: Path) -> None:
+    """Order 46 Art. 55: 涉及**中央企业**负责人 (the group's); the filer here is a 二级企业."""
+    path = planted(folder, "head", _both(_set("clues", 1, involves_head=True), _set("clues", 2, involves_head=True)))
+    values = recompute(load_workbook(path))["clues"]
+    assert values[1]["jurisdiction"] == "本企业"  # XS-2026-002, 三级 unit, 一般 loss: the table
+    assert values[2]["jurisdiction"] == "上级企业"  # XS-2026-003, 本级 = 二级: 涉及二级子企业负责人 (unchecked fragment)
 
 
 def test_v1_defaults_of_a_v2_file(folder: Path) -> None:
@@ -362,7 +380,8 @@ def test_indicators_v2(folder: Path) -> None:
     result = rollup([path], as_of=D(2026, 11, 20))
     totals = result.totals
     assert (totals["不良后果_一般"], totals["不良后果_较大"], totals["不良后果_重大"]) == (1, 1, 0)
-    assert (totals["快报_应报"], totals["快报_已报"], totals["快报_逾期"]) == (2, 1, 1)
+    # XS-2026-001 (较大, 一般 consequences) is outside the real-time scope (116号): no 快报 day count
+    assert (totals["快报_应报"], totals["快报_已报"], totals["快报_逾期"]) == (1, 0, 1)
     assert totals["核查逾期数"] == 1
     assert (totals["整改类型_立行立改"], totals["整改类型_限期整改"], totals["整改类型_持续整改"]) == (1, 1, 1)
     assert (totals["问题分类_资产管理"], totals["问题分类_工程项目"], totals["问题分类_其他"]) == (2, 1, 0)
@@ -482,3 +501,43 @@ def test_a_file_without_version_with_a_v2_column_is_v2(folder: Path) -> None:
     submission = load_workbook(_v1_without_version(folder, "v1-plus-column", add_column))
     assert submission.version == 2
     assert any(p.code == "ZZ-READ-HEADER-MISSING" for p in submission.problems)
+
+
+# -- issue 27, seed 000: 管理提升建议书 for 一半以上 of the year's closed projects; 典型案例 1–2 a year -----------
+
+_CLOSE_0 = _set("clues", 0, stage="办结", closed_date=D(2026, 10, 1), recommendation_letter=True)
+_CLOSE_3 = _set("clues", 3, stage="办结", closed_date=D(2026, 11, 10), recommendation_letter=False)
+_CLOSE_1 = _set("clues", 1, stage="办结", filed_date=D(2026, 5, 10), closed_date=D(2026, 6, 1),
+                recommendation_letter=False)
+
+
+@pytest.mark.parametrize(("name", "change", "warned"), [
+    ("half", _both(_CLOSE_0, _CLOSE_3), False),                                   # 1 of 2: 一半以上 includes a half
+    ("third", _both(_CLOSE_0, _CLOSE_3, _CLOSE_1), True),                         # 1 of 3
+    ("other-year", _both(_CLOSE_0, _CLOSE_3, _CLOSE_1, _set("info", 0, report_year=2027)), False),  # none closed in 2027
+])
+def test_letter_coverage_counts_the_years_closures_and_accepts_half(folder: Path, name: str,
+                                                                     change: Callable[..., None], warned: bool) -> None:
+    report = report_of(planted(folder, f"letters-{name}", change))
+    found = [p for p in report.warnings if p.code == "ZZ-WARN-LETTER-COVERAGE"]
+    assert bool(found) is warned
+    if found:
+        assert "2026年办结的核查项目 3 个" in found[0].message and "一半以上含一半" in found[0].message
+
+
+@pytest.mark.parametrize(("name", "change", "codes"), [
+    ("clean", _set("clues", 0), set()),                                                 # one, from 直接核查
+    ("joint", _set("clues", 0, supervision="联合核查"), set()),
+    ("flagged-clue", _set("clues", 0, supervision="挂牌督办"), {("ZZ-WARN-TYPICAL-CASE", cell("clues", "typical_case", 0))}),
+    ("three", _both(*(_set("clues", k, typical_case=True, supervision="直接核查") for k in (1, 2, 3))),
+     {("ZZ-WARN-TYPICAL-CASES-COUNT", None)}),
+    ("two", _set("clues", 3, typical_case=True, supervision="联合核查"), set()),
+    ("none-in-a-year", _set("clues", 0, typical_case=False), {("ZZ-WARN-TYPICAL-CASES-COUNT", None)}),
+    ("none-in-a-half-year", _both(_set("clues", 0, typical_case=False), _set("info", 0, report_period="上半年")), set()),
+])
+def test_typical_cases_are_warnings(folder: Path, name: str, change: Callable[..., None],
+                                    codes: set[tuple[str, str | None]]) -> None:
+    report = report_of(planted(folder, f"typical-{name}", change))
+    found = {(p.code, p.cell or None) for p in report.problems if p.code.startswith("ZZ-WARN-TYPICAL")}
+    assert found == codes
+    assert all(p.severity == "warning" for p in report.problems if p.code.startswith("ZZ-WARN-TYPICAL"))

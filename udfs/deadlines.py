@@ -10,7 +10,9 @@ from udfs.errors import ArgumentError
 from udfs.profile import Deadline, Profile
 from udfs.workcalendar import WorkCalendar
 
-REPORT_RULES = {"快报": "flash_report", "全面报告": "full_report", "初核报告": "initial_report"}
+REPORT_RULES = {"快报": "flash_report", "实时报告": "full_report", "初核报告": "initial_report"}
+"""Report kind → the profile's deadline entry (``full_report`` keeps its key: the 15-day
+report was called 全面报告 before; 116号 calls it 实时报告)."""
 
 
 def _apply(rule: Deadline, start: dt.date, calendar: WorkCalendar) -> dt.date:
@@ -26,8 +28,10 @@ def initial_check_deadline(profile: Profile, received: dt.date, calendar: WorkCa
 
 
 def report_deadline(profile: Profile, start: dt.date, kind: str, calendar: WorkCalendar) -> dt.date | None:
-    """Real-time reporting of a major loss: 快报 5, 全面报告 15, 初核报告 30 working days
-    (None where the profile sets no such report)."""
+    """Real-time reporting (116号): 快报 5, 实时报告 15, 初核报告 30 working days
+    (None where the profile sets no such report).  Whether a clue is in the real-time
+    scope at all is ``udfs.handling.in_real_time_scope``."""
+    kind = vocab.REPORT_KIND_ALIASES.get(kind, kind)
     assert kind in vocab.REPORT_KINDS
     rule: Deadline | None = getattr(profile.deadlines, REPORT_RULES[kind])
     return None if rule is None else _apply(rule, start, calendar)

@@ -198,6 +198,20 @@ def ban_end(profile: Profile, start: dt.date, term: str) -> dt.date | None:
     return None if years is None else edate(start, years * 12)
 
 
+def in_real_time_scope(profile: Profile, grade: str | None, consequence_grade: str | None = None) -> bool:
+    """实时报告范围 (116号 二): 重大资产损失, or a 较大 loss with 严重不良后果 (the profile's
+    consequence grades that stand for it).  The 快报 / 实时报告 / 初核报告 day counts run for
+    these clues only; a profile without ``real_time_report`` runs them for every
+    需一事一报告 clue, as before."""
+    scope = profile.real_time_report
+    if scope is None:
+        return grade in vocab.GRADES and needs_event_report(profile, grade, consequence_grade)
+    if grade in scope.loss_grades:
+        return True
+    return (grade in scope.serious_loss_grades and profile.has_consequence_rules
+            and consequence_grade in scope.serious_consequence_grades)
+
+
 def needs_event_report(profile: Profile, grade: str, consequence_grade: str | None = None) -> bool:
     """需一事一报告: the loss grades the profile lists (较大, 重大 by default), or — where
     the profile grades consequences — the consequence grades it lists."""

@@ -182,6 +182,18 @@ class GradeList(Sourced):
     text: str = ""
 
 
+class RealTimeScope(Sourced):
+    """实时报告范围 (116号 二): the clues whose 快报 / 实时报告 / 初核报告 day counts run —
+    a loss grade alone (``loss_grades``: 重大), or a loss grade with a consequence grade that
+    stands for 严重不良后果 (``serious_loss_grades`` × ``serious_consequence_grades``: 较大 ×
+    重大; needs [consequence])."""
+
+    loss_grades: list[Grade] = Field(min_length=1)
+    serious_loss_grades: list[Grade] = Field(default_factory=list)
+    serious_consequence_grades: list[Grade] = Field(default_factory=list)
+    text: str = Field(min_length=1)
+
+
 class BanRule(Sourced):
     """禁入限制: any whole number of years from ``min_years`` (N年), and 终身 where allowed.
     ``terms`` are the common ones a drop-down lists."""
@@ -288,6 +300,8 @@ class Profile(_Entry):
     jurisdiction: list[Jurisdiction]
     deadlines: Deadlines
     one_event_report: GradeList
+    real_time_report: RealTimeScope | None = None
+    """Where the real-time report deadlines run (None: for every 需一事一报告 clue)."""
     ban: BanRule
     consequence: ConsequenceGrading | None = None
     """Profiles without it grade losses only and ignore a consequence grade."""
@@ -376,7 +390,7 @@ class Profile(_Entry):
 
     @property
     def full_report_workdays(self) -> int | None:
-        """全面报告 (一事一报告): working days after discovery (None where none)."""
+        """实时报告 (116号; called 全面报告 before): working days after discovery (None where none)."""
         return _workdays(self.deadlines.full_report)
 
     @property

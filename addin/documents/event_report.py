@@ -50,8 +50,8 @@ def check(facts: SubmissionFacts, case: ClueCase) -> list[LetterProblem]:
         problems += facts.missing(person.record, PERSON_FIELDS, clue_id, EVENT_REPORT, "accountability")
     received = case.clue.received_date
     if received is not None:
-        for kind, value in facts.report_deadlines(received).items():
-            if not isinstance(value, dt.date):
+        for kind, value in _report_deadlines(facts, case, received).items():
+            if value is not None and not isinstance(value, dt.date):
                 problems.append(facts.problem(
                     clue_id, EVENT_REPORT, "received_date", "受理日期",
                     f"线索 {clue_id} 的{EVENT_REPORT}未生成：无法计算{kind}截止日：{str(value).split(': ', 1)[-1]}",
@@ -59,6 +59,15 @@ def check(facts: SubmissionFacts, case: ClueCase) -> list[LetterProblem]:
                 ))
                 break
     return problems
+
+
+def _report_deadlines(facts: SubmissionFacts, case: ClueCase, received: dt.date) -> dict[str, Any]:
+    """The real-time report deadlines, None outside the real-time scope (116号: 重大, or 较大
+    with 严重不良后果) — a 一事一报告 of the broader scope has no day count (第一时间)."""
+    grade = case.grade if case.grade in vocab.GRADES else None
+    if grade is None:
+        return {kind: None for kind in vocab.REPORT_KINDS}
+    return facts.report_deadlines(received, grade, getattr(case.clue, "consequence_grade", None))
 
 
 def area(case: ClueCase) -> str:
@@ -294,12 +303,12 @@ def build(facts: SubmissionFacts, case: ClueCase, *, report_to: str | None = Non
             doc.item(_finding_line(finding))
     else:
         doc.heading_2("问题整改。", "整改措施和进展：", Placeholder("问题整改措施和进展"), "。")
-    deadlines = facts.report_deadlines(clue.received_date)
+    deadlines = _report_deadlines(facts, case, clue.received_date)
     rules = profile.deadlines
     extension = rules.initial_report.extension_max_workdays if rules.initial_report is not None else None
     due = [f"{label}应于{chinese_date(deadlines[kind])}前报送"
-           for kind, label in (("快报", "快报"), ("全面报告", "全面报告"), ("初核报告", "初核报告"))
-           if deadlines.get(kind) is not None]
+           for kind, label in (("快报", "实时报告快报"), ("实时报告", "实时报告"), ("初核报告", "初核报告"))
+           if isinstance(deadlines.get(kind), dt.date)]
     if due:
         basis = cite_rule(profile.title, rules.flash_report, rules.full_report, rules.initial_report)
         doc.heading_2(

@@ -564,9 +564,9 @@ class _Writer:
         v2 = self.options.version >= 2
         deadlines: list[tuple[str, Deadline | None, str | None]] = [
             ("初核报告", p.deadlines.initial_check, fx.INITIAL_CHECK),
-            ("重大损失快报", p.deadlines.flash_report, fx.FLASH_REPORT if v2 else None),
-            ("重大损失全面报告", p.deadlines.full_report, fx.FULL_REPORT if v2 else None),
-            ("重大损失初核报告", p.deadlines.initial_report, None),
+            ("实时报告快报", p.deadlines.flash_report, fx.FLASH_REPORT if v2 else None),
+            ("实时报告", p.deadlines.full_report, fx.FULL_REPORT if v2 else None),
+            ("实时报告初核报告", p.deadlines.initial_report, None),
             ("审计整改", p.deadlines.rectify, fx.RECTIFY_PERIOD),
             ("核查", p.deadlines.investigation, fx.INVESTIGATION if v2 else None),
             ("申诉", p.deadlines.appeal, None),
