@@ -317,6 +317,14 @@ def build(facts: SubmissionFacts, case: ClueCase, *, report_to: str | None = Non
             "（扣除法定节假日，计入调休上班日），" + "，".join(due)
             + (f"（可延长不超过{extension}个工作日）" if extension else "") + "。",
         )
+    elif profile.real_time_report is not None and case.grade in vocab.GRADES:
+        # a 一事一报告 outside the real-time scope (116号): 第一时间, no day count — said, not left out
+        doc.heading_2(
+            "报告时限。",
+            f"本事项不属于实时报告范围（重大资产损失或产生严重不良后果的较大资产损失，"
+            f"{cite_rule(profile.title, profile.real_time_report)}），应第一时间报告，"
+            "不适用快报、实时报告和初核报告的工作日时限。",
+        )
     doc.heading_2("下一步工作。", Placeholder("下一步工作安排及时间节点"))
 
     doc.signature(issuer, report_date(facts, case, today))

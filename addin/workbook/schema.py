@@ -378,7 +378,7 @@ CLUES = Sheet(
         _enum("办理阶段", "stage", CLUE_STAGES, "目前所处的办理阶段"),
         _computed("初核报告截止日", "initial_check_deadline", T.DATE, "ZZ_INITIAL_CHECK_DEADLINE",
                   "受理日期后第30个工作日（按法定节假日和调休上班日计算，见「工作日历」表）", width=13),
-        _date("立项日期", "filed_date", "立项核查的日期，不早于受理日期", required=False),
+        _date("立项日期", "filed_date", "立项核查的日期（核查工作方案批准之日，核查期限自该日起算），不早于受理日期", required=False),
         _date("办结日期", "closed_date", "办结的日期，不早于立项日期（或受理日期）；办理阶段为 办结 时必填", required=False),
         _computed("需一事一报告", "event_report_required", T.FLAG, "ZZ_NEEDS_REPORT",
                   "损失等级为 较大 或 重大 的为 是（以适用标准为准）", choices=FLAG_VALUES, width=12),
