@@ -82,7 +82,7 @@ def check_deadlines(ctx: Context, as_of: dt.date | None, calendar: WorkCalendar)
     for k, finding_id in enumerate(ctx.col("rectification", "finding_id") if findings else []):
         values = computed[k] if k < len(computed) else {}
         deadline, result = values.get("deadline"), values.get("result")
-        if isinstance(deadline, dt.date) and as_of > deadline and result in vocab.RECTIFY_RESULTS[1:]:
+        if deadlines.is_overdue(as_of, deadline) and result in vocab.RECTIFY_RESULTS[1:]:  # 整改期限 holds 批准延期至
             yield ctx.problem("rectification", "deadline", findings[k], "ZZ-WARN-RECTIFY-OVERDUE",
                               f"问题 {finding_id} 的整改期限为 {deadline.isoformat()}，截至 {day} 仍为“{result}”，已逾期；"
                               "无特殊事由逾期未整改完毕的应纳入考核问责", "warning")
@@ -241,7 +241,7 @@ def check_deadlines_v2(ctx: Context, as_of: dt.date | None, calendar: WorkCalend
         if ctx.present("clues", "investigation_extended_to"):
             for k, (clue_id, stage) in enumerate(zip(ctx.col("clues", "clue_id"), ctx.col("clues", "stage"))):
                 due = computed[k].get("investigation_deadline")
-                if stage in STILL_INVESTIGATING and isinstance(due, dt.date) and as_of > due:
+                if stage in STILL_INVESTIGATING and deadlines.is_overdue(as_of, due):  # 核查截止日 holds 核查延期至
                     yield ctx.problem("clues", "investigation_deadline", clues[k], "ZZ-WARN-INVESTIGATION-OVERDUE",
                                       f"线索 {clue_id} 的核查截止日为 {due.isoformat()}，截至 {day} 仍在“{stage}”阶段，已逾期；"
                                       "确需延长的应经批准并填写“核查延期至”", "warning")
