@@ -220,7 +220,8 @@ def test_native_formulas_agree_with_the_engine_on_every_cell(key: str, recalcula
         assert seen[("clues", "investigation_deadline")]["日期"] > 80
         assert seen[("accountability", "review_deadline")]["日期"] > 300
         assert seen[("clues", "jurisdiction")]["出资人机构"] > 60
-        assert seen[("clues", "flash_deadline")]["#错误"] > 5  # the received date is beyond the calendar
+        # the received date is beyond the calendar (only clues in the real-time scope count days: fewer since issue 27)
+        assert seen[("clues", "flash_deadline")]["#错误"] > 2
         # people handled at a consequence grade above the clue's loss grade (the case grade)
         assert seen[("accountability", "case_grade")]["高于损失等级"] > 50
     if key == "central-2018":  # 62号 Art. 29 (checked): an extension beyond 3 months is an argument error
