@@ -116,11 +116,16 @@ def test_order_46_consequence_grades() -> None:
     criteria = [profile.consequence_criteria(g) for g in vocab.GRADES]
     for word, text in zip(("较轻", "较重", "严重"), criteria):
         assert text is not None and word in text
-    assert "本企业" in str(criteria[0]) and "行业" in str(criteria[1]) and "国家和社会" in str(criteria[2])
+    assert "本企业" in str(criteria[0]) and "行业" in str(criteria[1]) and "社会和国家" in str(criteria[2])
+    # 影响主要在… (the summary's words), not 限于
+    assert all("影响主要在" in str(c) and "限于" not in str(c) for c in criteria)
+    assert "影响主要在" in profile.consequence.text and "影响主要在" in profile.consequence.source
     assert profile.consequence is not None and profile.consequence.checked is True
     assert all(lv.checked for lv in profile.consequence_levels)
     assert get_profile("central-2018").has_consequence_rules is False
-    assert get_profile("yibin-2020").consequence_levels == ()
+    yibin = get_profile("yibin-2020")  # 严重不良后果 recorded as 重大, for jurisdiction only (a reading)
+    assert yibin.consequence is not None and not yibin.consequence.jurisdiction_case_grade
+    assert not any(lv.checked for lv in yibin.consequence_levels)
 
 
 @pytest.mark.parametrize(("loss", "consequence", "expected"), [
@@ -217,12 +222,16 @@ JURISDICTION_CASES = [
     ("一般", "集团公司", "", "", "本企业"),
     ("重大", "二级企业", "", "", "上级企业"),               # Art. 57: 二级子企业发生的重大资产损失
     ("重大", "二级", "无", "否", "上级企业"),
-    ("一般", "集团公司", "", "是", "出资人机构"),           # Art. 55: 涉及中央企业负责人
-    ("一般", "二级企业", "无", "是", "出资人机构"),
-    ("一般", "三级及以下企业", "", "是", "出资人机构"),
-    ("较大", "", "", "是", "出资人机构"),
-    ("未认定", "二级企业", "", "是", "出资人机构"),
+    ("一般", "集团公司", "", "是", "出资人机构"),           # Art. 55: 涉及中央企业负责人 (the group's heads)
+    ("未认定", "集团公司", "", "是", "出资人机构"),
+    # a subsidiary's case involving its own head does not go to SASAC (Art. 55 says 中央企业负责人)
+    ("一般", "三级及以下企业", "", "是", "本企业"),
+    ("较大", "三级及以下企业", "无", "是", "上级企业"),
+    ("较大", "", "", "是", "上级企业"),
     ("未认定", "集团公司", "重大", "", "出资人机构"),
+    # the fragment 涉及二级子企业负责人 (probably Art. 57(二)): the central enterprise, unchecked
+    ("一般", "二级企业", "无", "是", "上级企业"),
+    ("未认定", "二级企业", "", "是", "上级企业"),
 ]
 
 
@@ -233,7 +242,7 @@ def test_order_46_jurisdiction(loss: str, level: str, consequence: str, head: st
 
 def test_order_46_jurisdiction_rules_cite_articles_55_and_57() -> None:
     profile = get_profile("central-2026")
-    for loss, level, consequence, head, _ in JURISDICTION_CASES[:13]:
+    for loss, level, consequence, head, _ in JURISDICTION_CASES[:13]:  # through 未认定 at 集团公司 with a head
         found = handling.jurisdiction_entry(profile, loss, level or None, consequence or None, head == "是")
         assert found is not None
         assert found[1].checked is True
@@ -241,14 +250,27 @@ def test_order_46_jurisdiction_rules_cite_articles_55_and_57() -> None:
     # a case the read part of Art. 57 does not settle: answered, but from an unchecked entry
     found = handling.jurisdiction_entry(profile, "较大", "二级企业")
     assert found is not None and found[0] == "上级企业" and found[1].checked is False
+    found = handling.jurisdiction_entry(profile, "一般", "二级企业", None, True)
+    assert found is not None and found[0] == "上级企业" and found[1].checked is False
+    assert "涉及二级子企业负责人" in found[1].source
+
+
+def test_order_46_head_rule_is_the_group_level_only() -> None:
+    """Art. 55: 涉及**中央企业**负责人; the column 涉及企业负责人 means any enterprise's head."""
+    rule = get_profile("central-2026").jurisdiction_rules[0]
+    assert rule.involves_head is True and rule.unit_levels == ["集团公司"] and rule.checked
+    assert "涉及中央企业负责人" in rule.source and "第五十五条" in rule.source
+    assert calc("ZZ_JURISDICTION", "一般", "三级及以下企业", "central-2026", "无", "是") == "本企业"
+    assert calc("ZZ_JURISDICTION", "一般", "集团公司", "central-2026", "无", "是") == "出资人机构"
 
 
 def test_unassessed_loss_without_a_deciding_rule_is_blank() -> None:
     assert calc("ZZ_JURISDICTION", "未认定", "集团公司", "central-2026") is None
-    assert calc("ZZ_JURISDICTION", "未认定", "集团公司", "yibin-2020", "重大", "是") is None
+    assert calc("ZZ_JURISDICTION", "未认定", "集团公司", "yibin-2020", "重大") is None
+    assert calc("ZZ_JURISDICTION", "未认定", "集团公司", "yibin-2020", "重大", "是") == "出资人机构"  # Art. 36(二): the head
 
 
-@pytest.mark.parametrize("key", ["yibin-2020", "central-2018"])
+@pytest.mark.parametrize("key", ["central-2018"])
 def test_profiles_without_consequence_rules_answer_as_before(key: str) -> None:
     """A consequence grade or 涉及企业负责人 changes nothing where the profile has no such rules."""
     profile = get_profile(key)
@@ -333,8 +355,10 @@ def test_review_deadline_is_30_working_days() -> None:
 def test_order_46_compliance_exemption() -> None:
     p = get_profile("central-2026")
     assert p.exemption is not None and p.exemption.checked is True
-    for words in ("依法合规", "忠实勤勉", "未谋取非法利益", "重大资产损失", "重大不良后果"):
-        assert words in p.exemption.text
+    # the summary's words (SEEN): 可以免责 — discretionary, never stated as automatic
+    for words in ("依法合规经营", "履行忠实与勤勉义务", "没有牟取非法利益", "未造成重大资产损失和重大不良后果", "可以免责"):
+        assert words in p.exemption.text and words in p.exemption.source
+    assert "不予追究" not in p.exemption.text and "不是自动免责" in p.exemption.text
     assert p.exemption_excluded_grades == ("重大",)
     assert get_profile("yibin-2020").exemption_excluded_grades == ()
 
@@ -344,7 +368,9 @@ def test_order_46_handling_kinds_and_hearing() -> None:
     assert p.handling_kinds == ("批评或诫勉", "组织处理", "扣减薪酬", "禁入限制", "处分", "移送纪检监察机构或司法机关处理")
     hearing = p.note("听取意见")
     assert hearing is not None and hearing.checked and "第七十六条" in hearing.source
-    assert "听取" in hearing.text and "合法性审核" in hearing.text
+    # Art. 76 as it reads: 听取企业和相关责任人意见, 合法性审查 (not 审核)
+    assert "听取企业和相关责任人" in hearing.text and "合法性审查" in hearing.text and "审核" not in hearing.text
+    assert "听取企业和相关责任人" in hearing.source and "陈述、申辩" in hearing.text
     assert get_profile("yibin-2020").handling_kinds == () and get_profile("yibin-2020").note("听取意见") is None
 
 
@@ -404,6 +430,7 @@ def test_only_what_was_read_is_checked() -> None:
     rules = {n for n in checked if n.startswith("jurisdiction_rules[")}
     assert checked - rules == CHECKED_2026
     assert len(rules) == 6 and all(re.search(r"第五十[五七]条", e.source) for e in listed if e.name in rules)
+    assert not any(e.checked for e in listed if "涉及二级子企业负责人" in e.source)
     assert {e.name for e in profile_entries.entries(get_profile("central-2018")) if e.checked} == CHECKED_2018
 
 

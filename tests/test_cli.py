@@ -224,9 +224,15 @@ def test_unknown_subcommand_is_a_usage_error(capsys):
         (["ZZ_JURISDICTION", "较大", "集团公司", "central-2026", "较大"], "出资人机构"),
         (["ZZ_JURISDICTION", "一般", "集团公司", "", "重大"], "出资人机构"),
         (["ZZ_JURISDICTION", "较大", "集团公司", "", "重大"], "出资人机构"),
-        (["ZZ_JURISDICTION", "一般", "三级及以下企业", "", "无", "是"], "出资人机构"),
+        (["ZZ_JURISDICTION", "一般", "集团公司", "", "无", "是"], "出资人机构"),  # Art. 55: the group's heads
+        (["ZZ_JURISDICTION", "一般", "三级及以下企业", "", "无", "是"], "本企业"),  # a subsidiary's own head
         (["ZZ_JURISDICTION", "重大", "二级企业"], "上级企业"),
-        (["ZZ_JURISDICTION", "较大", "集团公司", "yibin-2020"], "出资人机构"),
+        # 宜宾办法 Art. 37: a 较大 loss at 集团公司 is the enterprise's; with 严重不良后果 (记为 重大) or
+        # the head involved (Art. 36(二)) the 市国资委's
+        (["ZZ_JURISDICTION", "较大", "集团公司", "yibin-2020"], "本企业"),
+        (["ZZ_JURISDICTION", "较大", "集团公司", "yibin-2020", "重大"], "出资人机构"),
+        (["ZZ_JURISDICTION", "较大", "集团公司", "yibin-2020", "", "是"], "出资人机构"),
+        (["ZZ_INVESTIGATION_DEADLINE", "2026-02-10", "2026-11-10", "central-2018"], "2026-11-10"),
         (["ZZ_CASE_GRADE", "一般", "较大"], "较大"),
         (["ZZ_NEEDS_REPORT", "一般", "", "较大"], "是"),
         (["ZZ_INVESTIGATION_DEADLINE", "2026-03-31"], "2026-09-30"),

@@ -111,3 +111,85 @@ def test_deadlines_accept_every_date_form():
         "2026年2月10日",
     ):
         assert registry.evaluate("ZZ_INITIAL_CHECK_DEADLINE", received, "yibin-2020") == expected, received
+
+
+# -- issue 27: the deadline in force (an approved extension counts) and 62号 Art. 29 -------------------
+
+
+@pytest.mark.parametrize(("as_of", "extended", "overdue"), [
+    (D(2026, 7, 20), None, True),               # past the deadline, no extension
+    (D(2026, 7, 20), D(2026, 7, 20), False),    # the extension's last day: still in time
+    (D(2026, 7, 21), D(2026, 7, 20), True),     # the day after the extension
+    (D(2026, 6, 15), None, False),              # the deadline's own day
+    (D(2026, 6, 16), D(2026, 6, 1), True),      # an "extension" earlier than the deadline changes nothing
+])
+def test_overdue_honours_an_approved_extension(as_of, extended, overdue):
+    assert deadlines.is_overdue(as_of, D(2026, 6, 15), extended) is overdue
+    assert deadlines.is_overdue(None, D(2026, 6, 15), extended) is False
+
+
+# 62号 Art. 29: 6 months from the approval of the 核查工作方案 (the ledger's 立项日期), one
+# extension of at most 3 months: filed 2026-02-10 → 2026-08-10, extension at most 2026-11-10
+@pytest.mark.parametrize(("extended", "ok"), [(D(2026, 11, 10), True), (D(2026, 11, 11), False)])
+def test_central_2018_investigation_extension_at_most_three_months(extended, ok):
+    rule = get_profile("central-2018").deadlines.investigation
+    assert rule.checked and rule.extension_max_months == 3
+    assert "第二十九条" in rule.source and "延长时间不得超过3个月" in rule.source and "核查工作方案批准之日" in rule.text
+    calendar = default_calendar()
+    limit = deadlines.investigation_extension_limit(get_profile("central-2018"), D(2026, 2, 10), calendar)
+    assert limit == D(2026, 11, 10)
+    if ok:
+        assert registry.evaluate("ZZ_INVESTIGATION_DEADLINE", "2026-02-10", extended, "central-2018") == extended
+    else:
+        with pytest.raises(ArgumentError, match="超过最长延期 2026-11-10.*核查工作方案批准之日.*延长一次"):
+            registry.evaluate("ZZ_INVESTIGATION_DEADLINE", "2026-02-10", extended, "central-2018")
+        cell = registry.evaluate_cells("ZZ_INVESTIGATION_DEADLINE", "2026-02-10", extended, "central-2018")
+        assert str(cell).startswith("#参数错误")
+
+
+def test_investigation_extension_without_a_bound_stands():
+    # Order 46 Art. 75: extensible, no bound read: any later extension is the deadline
+    assert get_profile("central-2026").deadlines.investigation.extension_max_months is None
+    assert registry.evaluate("ZZ_INVESTIGATION_DEADLINE", "2026-02-10", "2027-06-30", "central-2026") == D(2027, 6, 30)
+
+
+# -- issue 27 fix 6: the 5 / 15 / 30 working days run in the real-time scope only ---------------------
+# 116号 二、报告范围: 实时报告 = 重大资产损失或产生严重不良后果的较大资产损失 (严重 recorded as consequence 重大,
+# an unchecked reading); the 15-day report is called 实时报告 there (全面报告 still accepted as a name)
+
+
+@pytest.mark.parametrize(("key", "grade", "consequence", "in_scope"), [
+    ("central-2026", "重大", "", True),
+    ("central-2026", "较大", "重大", True),
+    ("central-2026", "较大", "较大", False),    # 较大 consequences are not 严重
+    ("central-2026", "较大", "", False),        # a 一事一报告 (第一时间), no day count
+    ("central-2026", "一般", "重大", False),    # 一般 loss: not in 116号's scope (Order 46's 一事一报告 may still apply)
+    ("yibin-2020", "较大", "重大", True),
+    ("yibin-2020", "较大", "无", False),
+    ("central-2018", "重大", "", True),
+    ("central-2018", "较大", "重大", False),    # Order 37 grades no consequences: loss grade only
+])
+def test_real_time_scope(key, grade, consequence, in_scope):
+    profile = get_profile(key)
+    assert profile.real_time_report is not None and profile.real_time_report.checked is False
+    assert "116号" in profile.real_time_report.source and "产生严重不良后果的较大资产损失" in profile.real_time_report.source
+    assert handling_scope(profile, grade, consequence) is in_scope
+    for kind, expected in REPORTS_FROM_0918:
+        got = registry.evaluate("ZZ_REPORT_DEADLINE", "2026-09-18", kind, key, grade, consequence)
+        assert got == (expected if in_scope else None)
+    # without a grade: the day count alone, as before
+    assert registry.evaluate("ZZ_REPORT_DEADLINE", "2026-09-18", "实时报告", key) == D(2026, 10, 15)
+
+
+def handling_scope(profile, grade, consequence):
+    from udfs import handling
+    return handling.in_real_time_scope(profile, grade, consequence or None)
+
+
+def test_the_fifteen_day_report_is_called_real_time_report():
+    assert registry.evaluate("ZZ_REPORT_DEADLINE", "2026-09-18", "全面报告", "central-2026") == D(2026, 10, 15)
+    for key in PROFILES:
+        rule = get_profile(key).deadlines.full_report
+        assert "实时报告" in rule.text and "全面报告" not in rule.text
+    with pytest.raises(ArgumentError, match="快报、实时报告、初核报告"):
+        registry.evaluate("ZZ_REPORT_DEADLINE", "2026-09-18", "月报", "central-2026")

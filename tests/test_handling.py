@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import re
+
 import pytest
 
 from udfs import handling, registry
@@ -272,11 +274,46 @@ def test_jurisdiction(key, grade, unit_level, expected):
     assert registry.evaluate("ZZ_JURISDICTION", grade, unit_level, key) == expected
 
 
-@pytest.mark.parametrize("key", ["yibin-2020", "central-2018"])
-def test_jurisdiction_of_a_larger_loss_at_the_group_company(key):
-    # without Order 46's rules the supervising body takes a group company's 较大 loss
-    # (central-2026: Art. 57 gives it to the central enterprise itself, see test_central_rules.py)
-    assert registry.evaluate("ZZ_JURISDICTION", "较大", "集团公司", key) == "出资人机构"
+def test_jurisdiction_of_a_larger_loss_at_the_group_company():
+    # central-2018 (unchecked, 实施意见 六（二）): the supervising body takes a group company's 较大 loss
+    # (central-2026: Art. 57 gives it to the central enterprise itself, see test_central_rules.py;
+    # yibin-2020: Art. 37, below)
+    assert registry.evaluate("ZZ_JURISDICTION", "较大", "集团公司", "central-2018") == "出资人机构"
+
+
+YIBIN_JURISDICTION = [
+    # (loss, unit level, consequence, head) → body, checked
+    ("较大", "集团公司", "", "", "本企业", True),        # Art. 37(一): the rest is the enterprise's
+    ("较大", "集团公司", "较大", "否", "本企业", True),  # not 严重: still the enterprise's
+    ("较大", "集团公司", "重大", "", "出资人机构", False),  # Art. 36(二): 严重不良后果 (记为 重大: a reading)
+    ("一般", "集团公司", "重大", "", "本企业", True),    # a 一般 loss with 严重 consequences: not in Art. 36(二)
+    ("重大", "集团公司", "", "", "出资人机构", True),    # Art. 36(二): 重大资产损失
+    ("一般", "集团公司", "", "是", "出资人机构", True),  # Art. 36(二): 涉及市属国有企业负责人
+    ("较大", "集团公司", "无", "是", "出资人机构", True),
+    ("一般", "二级企业", "", "是", "本企业", True),      # a subsidiary's own head is no 市属国有企业负责人
+    ("较大", "三级及以下企业", "重大", "是", "上级企业", True),
+    ("一般", "三级及以下企业", "重大", "", "本企业", True),  # the table looks at the loss grade only
+]
+
+
+@pytest.mark.parametrize(("loss", "level", "consequence", "head", "body", "checked"), YIBIN_JURISDICTION)
+def test_yibin_jurisdiction_articles_36_and_37(loss, level, consequence, head, body, checked):
+    assert registry.evaluate("ZZ_JURISDICTION", loss, level, "yibin-2020", consequence, head) == body
+    profile = get_profile("yibin-2020")
+    found = handling.jurisdiction_entry(profile, loss, level, consequence or None, head == "是")
+    assert found is not None and found[0] == body and found[1].checked is checked
+    if checked and level == "集团公司":
+        assert re.search(r"宜宾办法第三十[六七]条", found[1].source), found[1].source
+
+
+def test_yibin_serious_consequence_mapping_is_unchecked_and_says_so():
+    profile = get_profile("yibin-2020")
+    assert profile.consequence is not None and profile.consequence.checked is False
+    assert "严重不良后果" in profile.consequence.text and "本配置的读法" in profile.consequence.source
+    assert profile.case_grade_handling is None  # handling stays at the loss grade
+    basis = str(registry.evaluate("ZZ_BASIS", "ZZ_JURISDICTION", "yibin-2020"))
+    assert "第三十六条" in basis and "第三十七条" in basis and "待核对" in basis
+    assert "较高者" not in basis
 
 
 def test_jurisdiction_blank_unit_level_cell_means_not_given():
@@ -288,7 +325,7 @@ def test_jurisdiction_bad_unit_level():
         registry.evaluate("ZZ_JURISDICTION", "较大", "四级企业", "yibin-2020")
     assert "未知单位层级 '四级企业'" in info.value.message
     assert "集团公司、二级企业、三级及以下企业" in info.value.message
-    cell = registry.evaluate_cells("ZZ_JURISDICTION", [["较大"], ["较大"]], [["四级企业"], ["集团公司"]], "yibin-2020")
+    cell = registry.evaluate_cells("ZZ_JURISDICTION", [["较大"], ["重大"]], [["四级企业"], ["集团公司"]], "yibin-2020")
     assert cell[0][0].startswith("#参数错误: 未知单位层级")
     assert cell[1][0] == "出资人机构"
 

@@ -7,7 +7,7 @@ Saturdays 2月14日 and 2月28日):
 
     受理 2026-02-10 (Tue); working days after it: 2-11, 2-12, 2-13, 2-14 (Sat, make-up),
     then 2-15…2-23 off, 2-24 → 快报 (5) = 2026-02-24;
-    2-25, 2-26, 2-27, 2-28 (Sat, make-up) = 9; 3-2…3-6 = 14; 3-9 → 全面报告 (15) = 2026-03-09;
+    2-25, 2-26, 2-27, 2-28 (Sat, make-up) = 9; 3-2…3-6 = 14; 3-9 → 实时报告 (15, once 全面报告) = 2026-03-09;
     3-10…3-13 = 19; 3-16…3-20 = 24; 3-23…3-27 = 29; 3-30 → 初核报告 (30) = 2026-03-30.
 """
 
@@ -245,10 +245,8 @@ def test_event_report_states_the_facts_and_the_computed_deadlines(letters: tuple
     assert "某审报〔2026〕12号指出的“融资性贸易应收款项长期挂账未清理”问题" in finding
     assert "整改期限为2026年9月30日" in finding and "整改结果为整改完毕" in finding
     assert "已于2026年9月15日销号" in finding
-    # the reporting deadlines (see the module docstring)
-    assert "快报应于2026年2月24日前报送" in body
-    assert "全面报告应于2026年3月9日前报送" in body
-    assert "初核报告应于2026年3月30日前报送（可延长不超过30个工作日）" in body
+    # a 较大 loss without 严重不良后果: outside the real-time scope (116号), no day count (see the next test)
+    assert "本事项不属于实时报告范围" in body and "应第一时间报告" in body and "快报应于" not in body
     # issuer, the report's own date (the day it is written), contact, then the 版记
     signed = paragraphs.index("2026年11月23日")
     assert paragraphs[signed - 1:signed + 2] == [UNIT, "2026年11月23日", "（联系人：李明，联系电话：028-86001234）"]
@@ -269,6 +267,11 @@ def test_a_person_handled_above_the_loss_grade_is_quoted_the_case_grades_range(t
     liu = next(p for p in paragraphs if p.startswith("2．刘洋"))
     assert f"扣减绩效年薪80%（规定范围100%）{UNCHECKED_RANGE}，计30.40万元" in liu
     assert "损失等级为较大" in "\n".join(paragraphs)  # the loss itself is still graded 较大
+    # 较大 with 严重不良后果 (recorded as 重大): in the real-time scope, the deadlines (see the module docstring)
+    body = "\n".join(paragraphs)
+    assert "实时报告快报应于2026年2月24日前报送" in body
+    assert "实时报告应于2026年3月9日前报送" in body and "全面报告" not in body
+    assert "初核报告应于2026年3月30日前报送（可延长不超过30个工作日）" in body
 
 
 def test_the_superiors_name_addresses_the_event_report(tmp_path: Path) -> None:
@@ -490,6 +493,7 @@ def test_missing_issuer_and_profile(tmp_path: Path) -> None:
 def test_deadline_beyond_the_known_calendar_is_a_problem(tmp_path: Path) -> None:
     records = _records()
     records["clues"][0]["received_date"] = D(2026, 12, 21)  # 30 working days run into 2027, not yet imported
+    records["clues"][0]["consequence_grade"] = "重大"  # in the real-time scope: the day counts run
     result = write_letters(submission(records), tmp_path, clues=["XS-2026-010"], today=D(2027, 1, 15))
     problem = next(p for p in result.problems if p.document == EVENT_REPORT)
     assert (problem.clue_id, problem.field, problem.label) == ("XS-2026-010", "received_date", "受理日期")
@@ -599,7 +603,7 @@ def test_batch_over_a_folder_of_workbooks(tmp_path: Path) -> None:
     assert {(p.unit, p.clue_id) for p in result.problems} == {
         (unit, clue) for unit in ("测试能源甲公司", "测试能源/乙公司") for clue in ("XS-2026-011", "XS-2026-012")}
     report = tmp_path / "out" / "测试能源_乙公司_XS-2026-010_一事一报告.docx"
-    assert "初核报告应于2026年3月30日前报送" in full_text(report)
+    assert "本事项不属于实时报告范围" in full_text(report)
     assert "测试能源/乙公司" in texts(report)[-6:-3]
 
 
@@ -795,8 +799,7 @@ def test_rendered_by_libreoffice(rendered: dict[str, tuple[Path, Path]]) -> None
         flat = "".join(re.sub(r"—\d+—", "", page) for page in _pages(pdf))
         assert "1,234.56万元" in flat
         if kind == EVENT_REPORT:
-            assert "快报应于2026年2月24日前报送" in flat
-            assert "初核报告应于2026年3月30日前报送" in flat
+            assert "本事项不属于实时报告范围" in flat
             assert ID_ZHANG not in flat
             assert "抄送：集团公司纪委、审计部。" in flat and "2026年11月23日印发" in flat
         else:

@@ -29,10 +29,11 @@ def _submission(tmp_path: Path, info: dict | None = None, **records: list[dict])
 def test_sample_values(tmp_path: Path) -> None:
     values = recompute(_submission(tmp_path))
     assert values["info"] == [{"template_version": "2.1"}]
-    # 受理 2026-01-12 (Mon): 快报 5 working days, 全面报告 15 (the Spring Festival is later); 立项 2026-02-10 + 6 months
+    # 立项 2026-02-10 + 6 months.  A 较大 loss with 一般 consequences needs a 一事一报告 but is outside
+    # the real-time scope (116号: 重大, or 较大 with 严重不良后果): no 快报 / 实时报告 day count
     assert values["clues"][0] == {"loss_grade": "较大", "jurisdiction": "上级企业",
                                   "initial_check_deadline": D(2026, 2, 28), "event_report_required": True,
-                                  "flash_deadline": D(2026, 1, 19), "full_report_deadline": D(2026, 2, 2),
+                                  "flash_deadline": None, "full_report_deadline": None,
                                   "investigation_deadline": D(2026, 8, 10)}
     assert values["clues"][2] == {"loss_grade": "未认定", "jurisdiction": None,
                                   "initial_check_deadline": D(2026, 11, 17), "event_report_required": False,

@@ -107,8 +107,9 @@ def base_case() -> tuple[dict[str, Any], Records]:
                   ban_term=vocab.MEASURE_NONE,
                   id_number=_born_on(person["id_number"], "19000101"))  # the first birth day allowed
     records["accountability"].append(person)
-    reported = gen._clue("XS-2026-Z02")  # 较大 by its estimate: needs a 一事一报告, made on time
-    reported.update(received_date=dt.date(2026, 5, 11), estimated_loss=800.0, stage="核查", disposal="立项核查",
+    # 重大 by its estimate: needs a 一事一报告 and is in the real-time scope (116号), the 实时报告 made on time
+    reported = gen._clue("XS-2026-Z02")
+    reported.update(received_date=dt.date(2026, 5, 11), estimated_loss=6000.0, stage="核查", disposal="立项核查",
                     filed_date=dt.date(2026, 5, 20), event_report_date=dt.date(2026, 5, 14))
     records["clues"].append(reported)
     if not records["bans"]:

@@ -67,6 +67,27 @@ NO_LONGER_QUOTED = {"ZZ-ID-INVALID", "ZZ-READ-TEXT-AS-NUMBER"}
 headquarters, in any form); the code, cell and severity are still compared."""
 
 
+ISSUE_27_NEW = {"ZZ-WARN-TYPICAL-CASE", "ZZ-WARN-TYPICAL-CASES-COUNT"}
+"""Issue 27 on purpose (seed 000 二(二)): 典型案例 1–2 a year — new warnings, never a status change."""
+ISSUE_27_REWORDED = {"ZZ-WARN-LETTER-COVERAGE"}
+"""Issue 27: 一半以上 (includes a half) of the report year's closures; the message says so."""
+ISSUE_27_MOVED = ("ZZ-RULE-UNCHECKED-EVENT-REPORT", "ZZ-WARN-EVENT-REPORT")
+"""Issue 27 fix 6: a 一事一报告 outside the real-time scope (116号) has no day count, so a
+missing one is the plain reminder, no longer the unchecked-deadline reminder: compared as
+one count (both warnings)."""
+
+
 def _unquoted(entry: dict[str, Any]) -> dict[str, Any]:
-    problems = [[*p[:4], "" if p[1] in NO_LONGER_QUOTED else p[4]] for p in entry.get("problems", [])]
-    return {**entry, "problems": problems}
+    problems = [[*p[:4], "" if p[1] in NO_LONGER_QUOTED | ISSUE_27_REWORDED else p[4]]
+                for p in entry.get("problems", []) if p[1] not in ISSUE_27_NEW]
+    out = {**entry, "problems": problems}
+    codes = entry.get("codes")
+    if codes is not None:
+        merged = {c: n for c, n in codes.items() if c not in ISSUE_27_NEW and c not in ISSUE_27_MOVED}
+        moved = sum(codes.get(c, 0) for c in ISSUE_27_MOVED)
+        if moved:
+            merged["一事一报告提醒（issue 27 合并计数）"] = moved
+        out["codes"] = merged
+        if any(c in codes for c in (*ISSUE_27_MOVED, *ISSUE_27_NEW, *ISSUE_27_REWORDED)):
+            out.pop("digest", None)  # the problems' digest moves with them; the counts above are compared
+    return out

@@ -185,16 +185,34 @@ def test_a_consequence_grade_alone_calls_for_a_report(folder: Path) -> None:
     values = recompute(load_workbook(path))["clues"][1]
     assert values["loss_grade"] == "一般" and values["event_report_required"] is True
     assert values["jurisdiction"] == "上级企业"
+    # outside the real-time scope (116号: 重大, or 较大 with 严重不良后果): 一事一报告 第一时间, no day count
+    assert values["flash_deadline"] is None and values["full_report_deadline"] is None
+    report = report_of(path)
+    at = {p.code for p in report.problems if p.cell == cell("clues", "event_report_date", 1)}
+    assert at == {"ZZ-WARN-EVENT-REPORT"}
+
+
+def test_a_larger_loss_with_serious_consequences_runs_the_real_time_deadlines(folder: Path) -> None:
+    # XS-2026-002 at 600 万元 (较大) with 重大 consequences (严重不良后果, an unchecked reading): in the scope
+    path = planted(folder, "real-time", _set("clues", 1, estimated_loss=600.0, consequence_grade="重大"))
+    values = recompute(load_workbook(path))["clues"][1]
+    assert values["loss_grade"] == "较大"
     # 受理 2026-04-30: 劳动节 2026-05-01…05 off, Saturday 05-09 a make-up working day: 5th working day 05-11
     assert values["flash_deadline"] == D(2026, 5, 11)
-    report = report_of(path)  # the full report is long overdue (the profile's trigger is unchecked: a reminder)
-    at = {p.code for p in report.problems if p.cell == cell("clues", "event_report_date", 1)}
-    assert at & {"ZZ-EVENT-REPORT-MISSING", "ZZ-RULE-UNCHECKED-EVENT-REPORT"}
+    report = report_of(path)  # the 实时报告 is long overdue (the scope and the days are unchecked: a reminder)
+    at = [p for p in report.problems if p.cell == cell("clues", "event_report_date", 1)]
+    assert [p.code for p in at] == ["ZZ-RULE-UNCHECKED-EVENT-REPORT"] and "实时报告应于" in at[0].message
+    # and with 较大 consequences it is not: no day count
+    path = planted(folder, "real-time-no", _set("clues", 1, estimated_loss=600.0, consequence_grade="较大"))
+    assert recompute(load_workbook(path))["clues"][1]["flash_deadline"] is None
 
 
-def test_a_case_involving_an_enterprise_head_goes_to_the_supervisor(folder: Path) -> None:
-    path = planted(folder, "head", _set("clues", 1, involves_head=True))
-    assert recompute(load_workbook(path))["clues"][1]["jurisdiction"] == "出资人机构"
+def test_a_subsidiarys_own_head_does_not_send_the_case_to_the_supervisor(folder: Path) -> None:
+    """Order 46 Art. 55: 涉及**中央企业**负责人 (the group's); the filer here is a 二级企业."""
+    path = planted(folder, "head", _both(_set("clues", 1, involves_head=True), _set("clues", 2, involves_head=True)))
+    values = recompute(load_workbook(path))["clues"]
+    assert values[1]["jurisdiction"] == "本企业"  # XS-2026-002, 三级 unit, 一般 loss: the table
+    assert values[2]["jurisdiction"] == "上级企业"  # XS-2026-003, 本级 = 二级: 涉及二级子企业负责人 (unchecked fragment)
 
 
 def test_v1_defaults_of_a_v2_file(folder: Path) -> None:
@@ -363,7 +381,8 @@ def test_indicators_v2(folder: Path) -> None:
     result = rollup([path], as_of=D(2026, 11, 20))
     totals = result.totals
     assert (totals["不良后果_一般"], totals["不良后果_较大"], totals["不良后果_重大"]) == (1, 1, 0)
-    assert (totals["快报_应报"], totals["快报_已报"], totals["快报_逾期"]) == (2, 1, 1)
+    # XS-2026-001 (较大, 一般 consequences) is outside the real-time scope (116号): no 快报 day count
+    assert (totals["快报_应报"], totals["快报_已报"], totals["快报_逾期"]) == (1, 0, 1)
     assert totals["核查逾期数"] == 1
     assert (totals["整改类型_立行立改"], totals["整改类型_限期整改"], totals["整改类型_持续整改"]) == (1, 1, 1)
     assert (totals["问题分类_资产管理"], totals["问题分类_工程项目"], totals["问题分类_其他"]) == (2, 1, 0)
@@ -395,3 +414,131 @@ def test_the_demo_group_fills_the_v2_columns(tmp_path: Path) -> None:
     assert [p.code for p in explained.explained_warnings] == ["ZZ-WARN-NO-EVIDENCE"]
     assert explained.status == stale.status == "valid"
     assert [p.code for p in stale.warnings if p.code == "ZZ-WARN-EXPLANATION-STALE"] == ["ZZ-WARN-EXPLANATION-STALE"]
+
+
+# issue 27 fix 9: XS-2026-002's 初核报告截止日 is 2026-06-15; an approved 初核延期至 2026-07-20
+# (within the 30 more working days) holds the overdue warning off until it passes too
+@pytest.mark.parametrize(("extended", "as_of", "overdue"), [
+    (None, D(2026, 7, 10), True),
+    (D(2026, 7, 20), D(2026, 7, 10), False),
+    (D(2026, 7, 20), D(2026, 7, 20), False),
+    (D(2026, 7, 20), D(2026, 7, 21), True),
+])
+def test_initial_check_overdue_honours_the_extension(folder: Path, extended: dt.date | None, as_of: dt.date,
+                                                     overdue: bool) -> None:
+    path = planted(folder, f"ext-{extended}", _set("clues", 1, initial_check_extended_to=extended))
+    report = report_of(path, as_of=as_of)
+    where = cell("clues", "initial_check_deadline", 1)
+    found = [p for p in report.warnings if p.code == "ZZ-WARN-INITIAL-CHECK-OVERDUE" and p.cell == where]
+    assert bool(found) is overdue
+    if found and extended is not None:
+        assert "经批准延期至 2026-07-20" in found[0].message
+    # the group return's 逾期事项 judges the same way (one core rule: udfs.deadlines.is_overdue)
+    from addin.returns.group import overdue_items
+    from types import SimpleNamespace
+    values = {"clue_id": "XS-2026-002", "stage": "初步核实", "initial_check_deadline": D(2026, 6, 15),
+              "initial_check_extended_to": extended}
+    unit = SimpleNamespace(unit="某单位", as_of=as_of, ledgers={"clues": [SimpleNamespace(values=values, file="f", row=3)]})
+    assert bool(list(overdue_items([unit], as_of))) is overdue
+
+
+# issue 27 fix 5: central-2018's investigation (62号 Art. 29, checked): 立项 2026-02-10 → 2026-08-10,
+# one extension of at most 3 months → 2026-11-10; central-2026 (Art. 75) sets no bound
+@pytest.mark.parametrize(("key", "extended", "severity"), [
+    ("central-2018", D(2026, 11, 10), None),
+    ("central-2018", D(2026, 11, 11), "error"),
+    ("central-2026", D(2026, 11, 11), None),
+])
+def test_investigation_extension_bound(folder: Path, key: str, extended: dt.date, severity: str | None) -> None:
+    path = planted(folder, f"inv-{key}-{extended}", _both(_set("info", 0, profile=key),
+                                                          _set("clues", 0, investigation_extended_to=extended)))
+    report = report_of(path)
+    where = cell("clues", "investigation_extended_to", 0)
+    found = [p for p in report.errors + report.warnings if p.code == "ZZ-EXTENSION-RANGE" and p.cell == where]
+    assert [p.severity for p in found] == ([] if severity is None else [severity])
+    if found:
+        assert "核查工作方案批准之日" in found[0].message and "不得超过3个月" in found[0].message
+
+
+def _v1_without_version(folder: Path, name: str, edit: Callable[[openpyxl.Workbook], None]) -> Path:
+    """A v1 template whose 模板版本 line is blank, edited (openpyxl)."""
+    from v1_corpus import v1_clean, v1_options
+
+    info, records = v1_clean()
+    path = build_template(folder / f"{name}-src.xlsx", v1_options(), info, records)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(path)
+    ws = book[STANDARD.record.name]
+    line = next(r for r in ws.iter_rows() if r[0].value == "模板版本")
+    line[1].value = None
+    edit(book)
+    book.save(folder / f"{name}.xlsx")
+    return folder / f"{name}.xlsx"
+
+
+def test_a_v1_file_without_version_may_carry_the_explanations_sheet(folder: Path) -> None:
+    """Issue 27 fix 8: README promises a v1 file may carry 情况说明; it is no v2 column."""
+    def add_sheet(book: openpyxl.Workbook) -> None:
+        ws = book.create_sheet(EXPLANATIONS.name)
+        ws.append([c.header for c in EXPLANATIONS.columns])
+        ws.append(["问题线索台账", "O3", "ZZ-WARN-INITIAL-CHECK-OVERDUE", "经集团审计部批准延期，文号 集团审计〔2026〕9号",
+                  "李明", dt.datetime(2026, 11, 19)])
+
+    path = _v1_without_version(folder, "v1-explained", add_sheet)
+    submission = load_workbook(path)
+    assert submission.version == 1
+    assert submission.problems == [], [str(p) for p in submission.problems]
+    assert len(submission.rows("explanations")) == 1
+    assert errors(report_of(path)) == []
+
+
+def test_a_file_without_version_with_a_v2_column_is_v2(folder: Path) -> None:
+    """The other side: a v2 column (not 情况说明) still makes it a v2 file, bounced for the rest."""
+    def add_column(book: openpyxl.Workbook) -> None:
+        ws = book["问题线索台账"]
+        ws.cell(row=1, column=ws.max_column + 1, value="不良后果等级")
+
+    submission = load_workbook(_v1_without_version(folder, "v1-plus-column", add_column))
+    assert submission.version == 2
+    assert any(p.code == "ZZ-READ-HEADER-MISSING" for p in submission.problems)
+
+
+# -- issue 27, seed 000: 管理提升建议书 for 一半以上 of the year's closed projects; 典型案例 1–2 a year -----------
+
+_CLOSE_0 = _set("clues", 0, stage="办结", closed_date=D(2026, 10, 1), recommendation_letter=True)
+_CLOSE_3 = _set("clues", 3, stage="办结", closed_date=D(2026, 11, 10), recommendation_letter=False)
+_CLOSE_1 = _set("clues", 1, stage="办结", filed_date=D(2026, 5, 10), closed_date=D(2026, 6, 1),
+                recommendation_letter=False)
+
+
+@pytest.mark.parametrize(("name", "change", "warned"), [
+    ("half", _both(_CLOSE_0, _CLOSE_3), False),                                   # 1 of 2: 一半以上 includes a half
+    ("third", _both(_CLOSE_0, _CLOSE_3, _CLOSE_1), True),                         # 1 of 3
+    ("other-year", _both(_CLOSE_0, _CLOSE_3, _CLOSE_1, _set("info", 0, report_year=2027)), False),  # none closed in 2027
+])
+def test_letter_coverage_counts_the_years_closures_and_accepts_half(folder: Path, name: str,
+                                                                     change: Callable[..., None], warned: bool) -> None:
+    report = report_of(planted(folder, f"letters-{name}", change))
+    found = [p for p in report.warnings if p.code == "ZZ-WARN-LETTER-COVERAGE"]
+    assert bool(found) is warned
+    if found:
+        assert "2026年办结的核查项目 3 个" in found[0].message and "一半以上含一半" in found[0].message
+
+
+@pytest.mark.parametrize(("name", "change", "codes"), [
+    ("clean", _set("clues", 0), set()),                                                 # one, from 直接核查
+    ("joint", _set("clues", 0, supervision="联合核查"), set()),
+    ("flagged-clue", _set("clues", 0, supervision="挂牌督办"), {("ZZ-WARN-TYPICAL-CASE", cell("clues", "typical_case", 0))}),
+    ("three", _both(*(_set("clues", k, typical_case=True, supervision="直接核查") for k in (1, 2, 3))),
+     {("ZZ-WARN-TYPICAL-CASES-COUNT", None)}),
+    ("two", _set("clues", 3, typical_case=True, supervision="联合核查"), set()),
+    ("none-in-a-year", _set("clues", 0, typical_case=False), {("ZZ-WARN-TYPICAL-CASES-COUNT", None)}),
+    ("none-in-a-half-year", _both(_set("clues", 0, typical_case=False), _set("info", 0, report_period="上半年")), set()),
+])
+def test_typical_cases_are_warnings(folder: Path, name: str, change: Callable[..., None],
+                                    codes: set[tuple[str, str | None]]) -> None:
+    report = report_of(planted(folder, f"typical-{name}", change))
+    found = {(p.code, p.cell or None) for p in report.problems if p.code.startswith("ZZ-WARN-TYPICAL")}
+    assert found == codes
+    assert all(p.severity == "warning" for p in report.problems if p.code.startswith("ZZ-WARN-TYPICAL"))

@@ -91,6 +91,15 @@ def handling_grade(profile: Profile, loss_grade: str | None, consequence_grade: 
     return profile_case_grade(profile, loss_grade, consequence_grade)
 
 
+def jurisdiction_table_grade(profile: Profile, loss_grade: str | None, consequence_grade: str | None) -> str | None:
+    """The grade the jurisdiction table is read at: the case grade, or the loss grade
+    alone where the profile says its table ignores consequences
+    (``consequence.jurisdiction_case_grade = false``)."""
+    if profile.consequence is not None and not profile.consequence.jurisdiction_case_grade:
+        return loss_grade if loss_grade in vocab.GRADES else None
+    return profile_case_grade(profile, loss_grade, consequence_grade)
+
+
 def unit_level_name(unit_level: str | None) -> str | None:
     if unit_level is None:
         return None
@@ -122,7 +131,7 @@ def jurisdiction_entry(
             continue
         if rule.matches(level, grade if assessed else None, consequence, involves_head):
             return rule.body, rule
-    case = profile_case_grade(profile, grade, consequence)
+    case = jurisdiction_table_grade(profile, grade, consequence)
     if case not in vocab.GRADES:
         return None
     entry = profile.jurisdiction_for(case)
@@ -203,6 +212,20 @@ def ban_end(profile: Profile, start: dt.date, term: str) -> dt.date | None:
         return None
     years = ban_years(profile, term)
     return None if years is None else edate(start, years * 12)
+
+
+def in_real_time_scope(profile: Profile, grade: str | None, consequence_grade: str | None = None) -> bool:
+    """实时报告范围 (116号 二): 重大资产损失, or a 较大 loss with 严重不良后果 (the profile's
+    consequence grades that stand for it).  The 快报 / 实时报告 / 初核报告 day counts run for
+    these clues only; a profile without ``real_time_report`` runs them for every
+    需一事一报告 clue, as before."""
+    scope = profile.real_time_report
+    if scope is None:
+        return grade in vocab.GRADES and needs_event_report(profile, grade, consequence_grade)
+    if grade in scope.loss_grades:
+        return True
+    return (grade in scope.serious_loss_grades and profile.has_consequence_rules
+            and consequence_grade in scope.serious_consequence_grades)
 
 
 def needs_event_report(profile: Profile, grade: str, consequence_grade: str | None = None) -> bool:

@@ -143,8 +143,10 @@ class Deadline(Sourced):
     workdays: Annotated[int, Field(gt=0, le=1000)] | None = None
     months: Annotated[int, Field(gt=0, le=120)] | None = None
     extension_max_workdays: Annotated[int, Field(gt=0, le=1000)] | None = None
+    extension_max_months: Annotated[int, Field(gt=0, le=120)] | None = None
+    """At most how many months one approved extension may add to the period (62号 Art. 29: 3)."""
     extensible: bool = False
-    """The period may be extended (how far is in ``extension_max_workdays`` or the text)."""
+    """The period may be extended (how far is in ``extension_max_workdays`` / ``_months`` or the text)."""
     text: str
 
     @model_validator(mode="after")
@@ -181,6 +183,18 @@ class GradeList(Sourced):
     grades: list[Grade]
     consequence_grades: list[Grade] = Field(default_factory=list)
     text: str = ""
+
+
+class RealTimeScope(Sourced):
+    """实时报告范围 (116号 二): the clues whose 快报 / 实时报告 / 初核报告 day counts run —
+    a loss grade alone (``loss_grades``: 重大), or a loss grade with a consequence grade that
+    stands for 严重不良后果 (``serious_loss_grades`` × ``serious_consequence_grades``: 较大 ×
+    重大; needs [consequence])."""
+
+    loss_grades: list[Grade] = Field(min_length=1)
+    serious_loss_grades: list[Grade] = Field(default_factory=list)
+    serious_consequence_grades: list[Grade] = Field(default_factory=list)
+    text: str = Field(min_length=1)
 
 
 class BanRule(Sourced):
@@ -226,6 +240,11 @@ class ConsequenceGrading(Sourced):
     levels: list[ConsequenceLevel] = Field(min_length=1)
     handling: CaseGradeHandling | None = None
     """Handling at the case grade; without it, people are handled at the loss grade."""
+    jurisdiction_case_grade: bool = True
+    """The jurisdiction table (``jurisdiction``) looks at the case grade (the higher of the
+    loss and the consequence grade); false: at the loss grade only, the consequence grade
+    counting only where a ``jurisdiction_rules`` entry names it (yibin-2020: Art. 36(二)
+    names only 产生严重不良后果的较大资产损失)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> "ConsequenceGrading":
@@ -345,6 +364,8 @@ class Profile(_Entry):
     jurisdiction: list[Jurisdiction]
     deadlines: Deadlines
     one_event_report: GradeList
+    real_time_report: RealTimeScope | None = None
+    """Where the real-time report deadlines run (None: for every 需一事一报告 clue)."""
     ban: BanRule
     consequence: ConsequenceGrading | None = None
     """Profiles without it grade losses only and ignore a consequence grade."""
@@ -463,7 +484,7 @@ class Profile(_Entry):
 
     @property
     def full_report_workdays(self) -> int | None:
-        """全面报告 (一事一报告): working days after discovery (None where none)."""
+        """实时报告 (116号; called 全面报告 before): working days after discovery (None where none)."""
         return _workdays(self.deadlines.full_report)
 
     @property

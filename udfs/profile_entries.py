@@ -26,6 +26,7 @@ SECTION_NAMES = {
     "jurisdiction": "管辖层级",
     "deadlines": "期限",
     "one_event_report": "一事一报告",
+    "real_time_report": "实时报告范围",
     "exemption": "尽职合规免责",
     "notes": "其他规定",
     "ban": "禁入限制",
@@ -33,9 +34,9 @@ SECTION_NAMES = {
 
 DEADLINE_NAMES = {
     "initial_check": "初核报告",
-    "flash_report": "重大损失快报",
-    "full_report": "重大损失全面报告",
-    "initial_report": "重大损失初核报告",
+    "flash_report": "实时报告快报",
+    "full_report": "实时报告",
+    "initial_report": "实时报告初核报告",
     "rectify": "审计整改",
     "investigation": "核查",
     "appeal": "申诉",
@@ -115,6 +116,8 @@ def entries(profile: Profile) -> list[EntryInfo]:
         if rule is not None:
             add(f"deadlines.{key}", f"期限 {label}", rule)
     add("one_event_report", "一事一报告", profile.one_event_report)
+    if profile.real_time_report is not None:
+        add("real_time_report", "实时报告范围", profile.real_time_report)
     if profile.exemption is not None:
         add("exemption", "尽职合规免责", profile.exemption)
     for note in profile.notes:
@@ -140,6 +143,8 @@ def entry_name(profile: Profile, entry: Sourced) -> str:
 def _by_identity(profile: Profile) -> list[tuple[str, Sourced]]:
     found: list[tuple[str, Sourced]] = [("loss_grade", profile.loss_grade), ("ban", profile.ban),
                                         ("one_event_report", profile.one_event_report)]
+    if profile.real_time_report is not None:
+        found.append(("real_time_report", profile.real_time_report))
     found += [(f"influence[{e.measure}]", e) for e in profile.influence]
     if profile.case_grade_handling is not None:
         found.append(("consequence.handling", profile.case_grade_handling))

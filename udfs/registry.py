@@ -74,7 +74,7 @@ DAYS = Kind("工作日数", to_day_count)
 GRADE = Kind("损失等级", lambda v, what: to_choice(v, vocab.GRADES + (vocab.GRADE_UNASSESSED,), "损失等级"))
 RESPONSIBILITY = Kind("责任类型", lambda v, what: to_choice(v, vocab.RESPONSIBILITIES, "责任类型"))
 ITEM = Kind("薪酬项目", lambda v, what: to_choice(v, vocab.PAY_ITEMS, "薪酬项目"))
-REPORT_KIND = Kind("报告类型", lambda v, what: to_choice(v, vocab.REPORT_KINDS, "报告类型"))
+REPORT_KIND = Kind("报告类型", lambda v, what: to_choice(v, vocab.REPORT_KINDS, "报告类型", vocab.REPORT_KIND_ALIASES))
 PROFILE = Kind("适用标准", lambda v, what: v)  # resolved through the Context
 CONSEQUENCE = Kind("不良后果等级", lambda v, what: to_choice(v, vocab.CONSEQUENCE_GRADES, "不良后果等级"))
 
@@ -182,8 +182,12 @@ def _initial_check(ctx: Context, received: dt.date, profile: object) -> Result:
     return deadlines.initial_check_deadline(ctx.profile(profile), received, ctx.calendar)
 
 
-def _report_deadline(ctx: Context, start: dt.date, kind: str, profile: object) -> Result:
-    return deadlines.report_deadline(ctx.profile(profile), start, kind, ctx.calendar)
+def _report_deadline(ctx: Context, start: dt.date, kind: str, profile: object,
+                     grade: str | None = None, consequence_grade: str | None = None) -> Result:
+    resolved = ctx.profile(profile)
+    if grade is not None and not handling.in_real_time_scope(resolved, grade, consequence_grade):
+        return None  # outside the real-time scope (116号): no day count
+    return deadlines.report_deadline(resolved, start, kind, ctx.calendar)
 
 
 def _investigation_deadline(ctx: Context, filed: dt.date, extended_to: dt.date | None, profile: object) -> Result:
@@ -287,7 +291,7 @@ def _basis_jurisdiction(p: Profile) -> str:
     table = "；".join(f"{e.grade}：{e.body}（集团公司为{e.group_body}）" for e in p.jurisdiction)
     sources = "；".join(dict.fromkeys(cite(e) for e in p.jurisdiction))
     lead = "其余按损失等级" if parts else "按损失等级"
-    if p.has_consequence_rules:
+    if p.consequence is not None and p.consequence.jurisdiction_case_grade:
         lead += "与不良后果等级中较高者"
     return "；".join(parts + [f"{lead}：{table}（{sources}）"])
 
@@ -306,8 +310,10 @@ def _basis_reports(p: Profile) -> str:
     d = p.deadlines
     rules = [r for r in (d.flash_report, d.full_report, d.initial_report) if r is not None]
     if not rules:
-        return f"{p.title}未规定重大资产损失实时报告期限"
-    return "；".join(f"{r.text}（{cite(r)}）" for r in rules)
+        return f"{p.title}未规定实时报告期限"
+    scope = p.real_time_report
+    lead = [f"{scope.text}（{cite(scope)}）"] if scope is not None else []
+    return "；".join(lead + [f"{r.text}（{cite(r)}）" for r in rules])
 
 
 def _basis_report_trigger(p: Profile) -> str:
@@ -527,14 +533,18 @@ _ALL: tuple[ZZFunction, ...] = (
         "日期", _initial_check, _basis_deadline("initial_check"),
     ),
     ZZFunction(
-        "ZZ_REPORT_DEADLINE", "重大资产损失实时报告截止日：快报5、全面报告15、初核报告30个工作日",
-        (Arg("start", "发现日期", DATE, "发现或确认资产损失的日期"),
-         Arg("kind", "报告类型", REPORT_KIND, "快报、全面报告 或 初核报告"), _profile_arg()),
+        "ZZ_REPORT_DEADLINE", "实时报告截止日：快报5、实时报告15、初核报告30个工作日（给出损失等级的，"
+        "只对实时报告范围内的线索：重大资产损失或产生严重不良后果的较大资产损失，其余为空）",
+        (Arg("start", "发现日期", DATE, "发现、获悉或受理问题和线索的日期"),
+         Arg("kind", "报告类型", REPORT_KIND, "快报、实时报告（原称全面报告）或 初核报告"), _profile_arg(),
+         Arg("grade", "损失等级", GRADE, "线索的损失等级；给出时，不属实时报告范围的结果为空", optional=True),
+         _CONSEQUENCE_ARG),
         "日期", _report_deadline, _basis_reports,
     ),
     ZZFunction(
-        "ZZ_INVESTIGATION_DEADLINE", "核查截止日：立项日期加适用标准的核查期限（EDATE，令第46号第七十五条为6个月），有批准延期的取延期日期",
-        (Arg("filed", "立项日期", DATE, "核查（调查）立项日期"),
+        "ZZ_INVESTIGATION_DEADLINE", "核查截止日：立项日期加适用标准的核查期限（EDATE，令第46号第七十五条、62号第二十九条为6个月），"
+        "有批准延期的取延期日期；适用标准限定延期幅度的（62号：延长一次，不超过3个月），超出为参数错误",
+        (Arg("filed", "立项日期", DATE, "核查（调查）立项日期；62号第二十九条自核查工作方案批准之日起算，填该日期"),
          Arg("extended_to", "核查延期至", DATE, "经批准的延期日期，可空", optional=True), _profile_arg()),
         "日期", _investigation_deadline, _basis_deadline("investigation", "核查"),
     ),

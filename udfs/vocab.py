@@ -50,8 +50,11 @@ UNIT_LEVELS: Final = ("集团公司", "二级企业", "三级及以下企业")
 
 RECTIFY_RESULTS: Final = ("整改完毕", "部分整改", "未整改")
 
-REPORT_KINDS: Final = ("快报", "全面报告", "初核报告")
-"""Real-time reports of a major loss: flash, full, initial-verification."""
+REPORT_KINDS: Final = ("快报", "实时报告", "初核报告")
+"""Real-time reports (116号): flash, the real-time report itself, initial-verification."""
+
+REPORT_KIND_ALIASES: Final = {"全面报告": "实时报告"}
+"""Earlier names of a report kind, still accepted (the 15-day report was called 全面报告)."""
 
 YES: Final = "是"
 NO: Final = "否"

@@ -62,8 +62,8 @@ def check(facts: SubmissionFacts, case: ClueCase, day: dt.date | None = None) ->
         problems += facts.missing(person.record, PERSON_FIELDS, clue_id, EVENT_REPORT, "accountability")
     received = case.clue.received_date
     if received is not None:
-        for kind, value in facts.report_deadlines(received).items():
-            if not isinstance(value, dt.date):
+        for kind, value in _report_deadlines(facts, case, received).items():
+            if value is not None and not isinstance(value, dt.date):
                 problems.append(facts.problem(
                     clue_id, EVENT_REPORT, "received_date", "受理日期",
                     f"线索 {clue_id} 的{EVENT_REPORT}未生成：无法计算{kind}截止日：{str(value).split(': ', 1)[-1]}",
@@ -71,6 +71,15 @@ def check(facts: SubmissionFacts, case: ClueCase, day: dt.date | None = None) ->
                 ))
                 break
     return problems
+
+
+def _report_deadlines(facts: SubmissionFacts, case: ClueCase, received: dt.date) -> dict[str, Any]:
+    """The real-time report deadlines, None outside the real-time scope (116号: 重大, or 较大
+    with 严重不良后果) — a 一事一报告 of the broader scope has no day count (第一时间)."""
+    grade = case.grade if case.grade in vocab.GRADES else None
+    if grade is None:
+        return {kind: None for kind in vocab.REPORT_KINDS}
+    return facts.report_deadlines(received, grade, getattr(case.clue, "consequence_grade", None))
 
 
 def area(case: ClueCase) -> str:
@@ -122,6 +131,9 @@ def _person_line(facts: SubmissionFacts, case: ClueCase, person: Any) -> list[Se
     if status:
         head += f"，{status}"
     parts: list[list[Segment]] = [[f"{head}，认定为{r.responsibility}"]]
+    if getattr(r, "exempt", False):
+        # 可以免责 (Order 46, summaries): a decision someone made, never automatic
+        parts.append(["经认定予以尽职合规免责"])
     if r.measure and r.measure != vocab.MEASURE_NONE:
         measure = f"组织处理：{r.measure}"
         end = computed.get("influence_end")
@@ -356,12 +368,12 @@ def build(facts: SubmissionFacts, whole: ClueCase, options: LetterOptions | None
             doc.item(_finding_line(finding, day, current))
     else:
         doc.heading_2("问题整改。", "整改措施和进展：", Placeholder("问题整改措施和进展"), "。")
-    deadlines = facts.report_deadlines(clue.received_date)
+    deadlines = _report_deadlines(facts, case, clue.received_date)
     rules = profile.deadlines
     extension = rules.initial_report.extension_max_workdays if rules.initial_report is not None else None
     due = [f"{label}应于{chinese_date(deadlines[kind])}前报送"
-           for kind, label in (("快报", "快报"), ("全面报告", "全面报告"), ("初核报告", "初核报告"))
-           if deadlines.get(kind) is not None]
+           for kind, label in (("快报", "实时报告快报"), ("实时报告", "实时报告"), ("初核报告", "初核报告"))
+           if isinstance(deadlines.get(kind), dt.date)]
     if due:
         basis = cite_rule(profile.title)
         unchecked = is_unchecked(rules.flash_report, rules.full_report, rules.initial_report)
@@ -372,6 +384,14 @@ def build(facts: SubmissionFacts, whole: ClueCase, options: LetterOptions | None
             f"，本事项自{chinese_date(clue.received_date)}受理起按法定工作日计算"
             "（扣除法定节假日，计入调休上班日），" + "，".join(due)
             + (f"（可延长不超过{extension}个工作日）" if extension else "") + "。",
+        )
+    elif profile.real_time_report is not None and case.grade in vocab.GRADES:
+        # a 一事一报告 outside the real-time scope (116号): 第一时间, no day count — said, not left out
+        doc.heading_2(
+            "报告时限。",
+            f"本事项不属于实时报告范围（重大资产损失或产生严重不良后果的较大资产损失，"
+            f"{cite_rule(profile.title, profile.real_time_report)}），应第一时间报告，"
+            "不适用快报、实时报告和初核报告的工作日时限。",
         )
     doc.heading_2("下一步工作。", Placeholder("下一步工作安排及时间节点"))
 

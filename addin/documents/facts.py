@@ -303,9 +303,12 @@ class SubmissionFacts:
                 ))
         return problems
 
-    def report_deadlines(self, received: dt.date) -> dict[str, dt.date | str]:
-        """快报 / 全面报告 / 初核报告 → the last day (ZZ_REPORT_DEADLINE), or the engine's error text."""
-        return {kind: self.recompute.call("ZZ_REPORT_DEADLINE", received, kind) for kind in vocab.REPORT_KINDS}
+    def report_deadlines(self, received: dt.date, grade: Any = None,
+                         consequence: Any = None) -> dict[str, dt.date | str | None]:
+        """快报 / 实时报告 / 初核报告 → the last day (ZZ_REPORT_DEADLINE), the engine's error
+        text, or None where the clue (given its grade) is outside the real-time scope (116号)."""
+        args = () if grade is None else (self.profile_key, grade, consequence)
+        return {kind: self.recompute.call("ZZ_REPORT_DEADLINE", received, kind, *args) for kind in vocab.REPORT_KINDS}
 
     def deduction_range(self, grade: str, responsibility: str, item: str) -> str | None:
         value = self.recompute.call("ZZ_DEDUCTION_RANGE", grade, responsibility, self.profile_key, item)

@@ -35,7 +35,7 @@ from udfs import vocab
 PERIODIC, SPECIAL, CASE = "定期报告", "专项报告", "典型案例"
 KINDS = (PERIODIC, SPECIAL)
 COVERAGE_BAR = 0.5
-"""管理提升建议书 should cover more than half of the closed projects."""
+"""管理提升建议书 should cover 一半以上 of the closed projects (seed 000 二(三); 以上 includes a half)."""
 
 def _keys(*prefixed: tuple[str, Sequence[str]] | str) -> tuple[str, ...]:
     keys: list[str] = []
@@ -211,7 +211,7 @@ def build_periodic(archive: str | Path, period: Period, kind: str = PERIODIC, to
              f"整改率{percent(float(totals['整改率']))}。")
     coverage = float(totals["管理提升建议书覆盖率"])
     if totals["办结核查项目数"]:
-        verdict = "超过半数" if coverage > COVERAGE_BAR else "未超过半数，需加强"
+        verdict = "达到一半以上" if coverage >= COVERAGE_BAR else "不到一半，需加强"
         doc.body(f"办结核查项目{totals['办结核查项目数']}个，形成管理提升建议书的{totals['办结项目有建议书数']}个，"
                  f"覆盖率{percent(coverage)}，{verdict}。")
     due, made = totals["一事一报告_应报"], totals["一事一报告_已报"]

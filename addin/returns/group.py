@@ -37,6 +37,7 @@ from addin.validation.run import no_gc
 from addin.workbook.styles import COLORS, FONT, Formats, display_width, wraps
 from addin.plumbing.redact import redact_value
 from addin.plumbing.xlsx_tables import TEXT_ONLY, RowSource, TableSpec, TextSheet, add_tables, map_distinct
+from udfs.deadlines import deadline_in_force, is_overdue
 from udfs import vocab
 from udfs.values import EXCEL_EPOCH
 
@@ -582,11 +583,12 @@ def overdue_items(units: Sequence[Any], default_as_of: dt.date) -> Iterable[Over
                 return OverdueItem(kind, unit.unit, values.get("clue_id"), deadline if isinstance(deadline, dt.date)
                                    else None, late, str(stage or ""), handler, clue.file, clue.row)
 
-            deadline = values.get("initial_check_deadline")
-            if stage in ("受理", "初步核实") and isinstance(deadline, dt.date) and as_of > deadline:
+            # the deadline in force: an approved extension counts (udfs.deadlines, as the validator)
+            deadline = deadline_in_force(values.get("initial_check_deadline"), values.get("initial_check_extended_to"))
+            if stage in ("受理", "初步核实") and deadline is not None and is_overdue(as_of, deadline):
                 yield item("初核报告逾期", deadline, (as_of - deadline).days)
-            deadline = values.get("investigation_deadline")
-            if v2 and stage in STILL_INVESTIGATING and isinstance(deadline, dt.date) and as_of > deadline:
+            deadline = deadline_in_force(values.get("investigation_deadline"), values.get("investigation_extended_to"))
+            if v2 and stage in STILL_INVESTIGATING and deadline is not None and is_overdue(as_of, deadline):
                 yield item("核查逾期", deadline, (as_of - deadline).days)
             deadline, made = values.get("flash_deadline"), values.get("flash_date")
             if v2 and isinstance(deadline, dt.date):
@@ -598,8 +600,8 @@ def overdue_items(units: Sequence[Any], default_as_of: dt.date) -> Iterable[Over
                 yield item("一事一报告未报", None, None)
         for finding in unit.ledgers.get("rectification", []):
             values = finding.values
-            deadline = values.get("deadline")
-            if isinstance(deadline, dt.date) and as_of > deadline and values.get("result") in vocab.RECTIFY_RESULTS[1:]:
+            deadline = deadline_in_force(values.get("deadline"), values.get("extended_to"))
+            if deadline is not None and is_overdue(as_of, deadline) and values.get("result") in vocab.RECTIFY_RESULTS[1:]:
                 yield OverdueItem("整改逾期", unit.unit, values.get("finding_id"), deadline, (as_of - deadline).days,
                                   str(values.get("result") or ""), str(values.get("responsible_person") or ""),
                                   finding.file, finding.row)

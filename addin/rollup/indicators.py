@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Sequence
 
 from addin.workbook import schema
+from udfs.deadlines import is_overdue
 from udfs import vocab
 from udfs.profile import get_profile
 
@@ -179,7 +180,7 @@ def _build() -> tuple[Indicator, ...]:
     add("办结核查项目数", "办结核查项目", "件", "已立项并办结的线索数")
     add("办结项目有建议书数", "形成管理提升建议书的", "件", "办结核查项目中形成管理提升建议书的项目数", PART)
     add("管理提升建议书覆盖率", "管理提升建议书覆盖率", "%",
-        "形成管理提升建议书的 ÷ 办结核查项目（要求过半；无办结项目的显示 —）",
+        "形成管理提升建议书的 ÷ 办结核查项目（要求一半以上，含一半；无办结项目的显示 —）",
         ratio_of=("办结项目有建议书数", "办结核查项目数"))
     section = _SECTIONS[5]
     add("一事一报告_应报", "应一事一报告的事项", "件", "需一事一报告为 是 的线索数")
@@ -503,8 +504,8 @@ def _v2_indicators(data: UnitLedgers, values: dict[str, Number], clues: list[Any
                 late = made > due if made is not None else as_of is not None and as_of > due
                 values["快报_逾期"] += bool(late)
         deadline = getattr(clue, "investigation_deadline", None)
-        if data.version >= 2 and clue.stage in STILL_INVESTIGATING and isinstance(deadline, dt.date) \
-                and as_of is not None and as_of > deadline:
+        if data.version >= 2 and clue.stage in STILL_INVESTIGATING \
+                and is_overdue(as_of, deadline, getattr(clue, "investigation_extended_to", None)):
             values["核查逾期数"] += 1
     for finding in findings:
         kind = getattr(finding, "rectify_type", None) or schema.RECTIFY_TYPES[1]

@@ -714,8 +714,11 @@ def basis_entries(ctx: Context, sheet: str, rule: str, k: int, expected: dict[st
         level = column("unit_level")
         if level == OWN_LEVEL:
             level = getattr(getattr(ctx.submission, "info", None), "unit_level", None)
+        consequence = ctx.col(sheet, "consequence_grade")[k] if ctx.present(sheet, "consequence_grade") else None
+        head = bool(ctx.col(sheet, "involves_head")[k]) if ctx.present(sheet, "involves_head") else False
         try:
-            found = handling.jurisdiction_entry(profile, expected.get("loss_grade") or "", level)
+            found = handling.jurisdiction_entry(profile, expected.get("loss_grade") or "", level,
+                                                consequence if isinstance(consequence, str) else None, head)
         except EngineError:  # an unknown level: its own check reports it
             found = None
         own: list[Sourced] = [found[1]] if found is not None else [*profile.jurisdiction_rules, *profile.jurisdiction]

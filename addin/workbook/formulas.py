@@ -63,7 +63,7 @@ BAN_YEARS = "zz_ban_years"
 BAN_MIN_YEARS = "zz_ban_min_years"  # 参数: 禁入限制的最短年数（N年，N 不小于此数）
 INITIAL_CHECK = "zz_initial_check"  # 参数: 初核报告期限（工作日或月）
 FLASH_REPORT = "zz_flash_report"  # 参数: 快报期限 (v2)
-FULL_REPORT = "zz_full_report"  # 参数: 全面报告期限 (v2)
+FULL_REPORT = "zz_full_report"  # 参数: 实时报告期限 (v2; the name kept from when it was called 全面报告)
 INVESTIGATION = "zz_investigation"  # 参数: 核查期限 (v2)
 REVIEW = "zz_review"  # 参数: 申诉复核期限 (v2)
 RECTIFY_PERIOD = "zz_rectify_period"  # 参数: 整改期限（月或工作日）
@@ -286,7 +286,11 @@ def _jurisdiction_v2(ctx: Context, row: int, udf: bool) -> str:
         cons = ctx.here("consequence_grade", row)
         return f'IF(OR({grade}="",LEFT({grade},1)="#"),"",ZZ_JURISDICTION({grade},{level},{PROFILE},{cons},{head}))'
     named = f'IF({level}="二级","二级企业",IF({level}="三级及以下","三级及以下企业",{level}))'
-    rank = _case_rank(ctx, row)
+    consequence = ctx.profile.consequence
+    if consequence is not None and not consequence.jurisdiction_case_grade:
+        rank = f"IFERROR(MATCH({grade},{GRADE_NAME},0),0)"  # the table at the loss grade only
+    else:
+        rank = _case_rank(ctx, row)
     table = ",".join(q(ctx.profile.jurisdiction_for(g).body) for g in vocab.GRADES)
     group_table = ",".join(q(ctx.profile.jurisdiction_for(g).group_body) for g in vocab.GRADES)
     decided = (f'IF({rank}=0,"",IF({named}={q(GROUP_LEVEL)},CHOOSE({rank},{group_table}),'
@@ -330,16 +334,36 @@ def _needs_report(ctx: Context, row: int, udf: bool) -> str:
     return f'IF({_not_grade(grade)},"",IF({grade}={q(vocab.GRADE_UNASSESSED)},{q(vocab.NO)},{lookup}))'
 
 
+def _real_time_test(ctx: Context, row: int) -> str | None:
+    """In the real-time scope (116号), as ``udfs.handling.in_real_time_scope``: the loss grade
+    alone (重大), or a 较大 loss with the consequence grade standing for 严重不良后果; None
+    where the profile sets no scope (the day counts follow 需一事一报告)."""
+    scope = ctx.profile.real_time_report
+    if scope is None:
+        return None
+    grade = ctx.here("loss_grade", row)
+    tests = [_any_of(grade, scope.loss_grades)]
+    if scope.serious_loss_grades and scope.serious_consequence_grades and ctx.profile.has_consequence_rules:
+        tests.append(f"AND({_any_of(grade, scope.serious_loss_grades)},"
+                     f"{_any_of(_consequence(ctx, row), scope.serious_consequence_grades)})")
+    return tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
+
+
 def _report_deadline(kind: str, name: str, attr: str) -> Callable[[Context, int, bool], str]:
-    """快报截止日 / 一事一报告截止日: when 需一事一报告 = 是, 受理日期 + the profile's working days."""
+    """快报截止日 / 一事一报告截止日 (the 实时报告's): when 需一事一报告 = 是 and the clue is in the
+    real-time scope (116号: 重大, or 较大 with 严重不良后果), 受理日期 + the profile's working days."""
     def build(ctx: Context, row: int, udf: bool) -> str:
         needed, received = ctx.here("event_report_required", row), ctx.here("received_date", row)
         skip = f'OR({needed}<>{q(vocab.YES)},{received}="")'
         rule = getattr(ctx.profile.deadlines, attr, None)
         if udf:
-            return f'IF({skip},"",ZZ_REPORT_DEADLINE({received},{q(kind)},{PROFILE}))'
+            grade, cons = ctx.here("loss_grade", row), ctx.here("consequence_grade", row)
+            return f'IF({skip},"",ZZ_REPORT_DEADLINE({received},{q(kind)},{PROFILE},{grade},{cons}))'
         if rule is None:
             return '""'
+        scope = _real_time_test(ctx, row)
+        if scope is not None:
+            skip = f'OR({needed}<>{q(vocab.YES)},{received}="",NOT({scope}))'
         return f'IF({skip},"",{deadline_expr(rule, received, name)})'
     return build
 
@@ -350,7 +374,11 @@ def _investigation(ctx: Context, row: int, udf: bool) -> str:
         return f'IF({filed}="","",ZZ_INVESTIGATION_DEADLINE({filed},{extended},{PROFILE}))'
     rule = ctx.profile.deadlines.investigation
     due = '""' if rule is None else deadline_expr(rule, filed, INVESTIGATION)
-    return f'IF({filed}="","",IF({extended}<>"",{extended},{due}))'
+    given = extended
+    if rule is not None and rule.checked and rule.extension_max_months is not None:
+        # as udfs.deadlines.investigation_deadline: beyond the checked bound is an argument error
+        given = f'IF({extended}>EDATE({due},{rule.extension_max_months}),{q(ERROR_ARGUMENT)},{extended})'
+    return f'IF({filed}="","",IF({extended}<>"",{given},{due}))'
 
 
 def _review(ctx: Context, row: int, udf: bool) -> str:
@@ -589,7 +617,7 @@ RULES: dict[str, Rule] = {
         _rule("ZZ_BAN_END", ("ZZ_BAN_END",), _ban_end),
         _rule("flash_deadline", ("ZZ_REPORT_DEADLINE",), _report_deadline("快报", FLASH_REPORT, "flash_report")),
         _rule("full_report_deadline", ("ZZ_REPORT_DEADLINE",),
-              _report_deadline("全面报告", FULL_REPORT, "full_report")),
+              _report_deadline("实时报告", FULL_REPORT, "full_report")),
         _rule("investigation_deadline", ("ZZ_INVESTIGATION_DEADLINE",), _investigation),
         _rule("review_deadline", ("ZZ_REVIEW_DEADLINE",), _review),
         _same("self_check", _self_check),

@@ -44,8 +44,8 @@ from addin.plumbing.forked import Forked, can_fork
 from addin.workbook.preflight import (Scan, formula_rows, open_book, readable_copy, scan_file, shared_index_cells,
                                       sheet_parts)
 from addin.problems import Problem
-from addin.workbook.schema import (SELF_CHECK, STANDARD, STANDARD_VERSION, Column, ColumnType, InfoRecord, Origin, Record,
-                                   VERSIONS, Sheet, record_model, version_of)
+from addin.workbook.schema import (EXPLANATIONS, SELF_CHECK, STANDARD, STANDARD_VERSION, Column, ColumnType, InfoRecord,
+                                   Origin, Record, VERSIONS, Sheet, record_model, version_of)
 from addin.workbook.textvalues import date_message, number_message, read_number, shown_number, suggest_date
 
 CellChecks = Callable[["Submission", set[tuple[str, str]], list[str]], dict[str, list[Problem]]]
@@ -662,7 +662,10 @@ class _Reader:
                          unkept=held)
             return None
         self.columns[sheet.key] = positions
-        if sheet.since > 1 or any(c.since > 1 for c in sheet.columns if c.field in positions):
+        # 情况说明 may be added to a file of any version (README; the annotated copy adds it to a
+        # v1 file): it does not make a file without 模板版本 a v2 file
+        if sheet.key != EXPLANATIONS.key and (
+                sheet.since > 1 or any(c.since > 1 for c in sheet.columns if c.field in positions)):
             self.found_additions = True
         renamed = self._missing_headers(sheet, grid[header_row], header_row, positions)
         by_col = {col: c for c in sheet.columns if (col := positions.get(c.field)) is not None}

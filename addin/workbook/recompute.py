@@ -175,7 +175,7 @@ class Recompute:
         bodies: dict[tuple[Any, Any], Any] = {}
         deadlines: dict[Any, Any] = {}
         reports: dict[Any, Any] = {}
-        report_deadlines: dict[tuple[Any, str], Any] = {}
+        report_deadlines: dict[tuple[Any, ...], Any] = {}
         investigations: dict[tuple[Any, Any], Any] = {}
         for clue, grade in zip(clues, self.clue_grades(clues, assessed)):
             c: Any = clue
@@ -203,11 +203,13 @@ class Recompute:
                     reports[(grade, consequence)] = self.call("ZZ_NEEDS_REPORT", grade, self.profile or "", consequence)
                 report = reports[(grade, consequence)]
             flash = full = None
-            if report == vocab.YES and received is not None:
-                for kind in ("快报", "全面报告"):
-                    if (received, kind) not in report_deadlines:
-                        report_deadlines[(received, kind)] = self.call("ZZ_REPORT_DEADLINE", received, kind)
-                flash, full = report_deadlines[(received, "快报")], report_deadlines[(received, "全面报告")]
+            if report == vocab.YES and received is not None:  # the real-time scope: ZZ_REPORT_DEADLINE's grade test
+                for kind in ("快报", "实时报告"):
+                    if (received, kind, grade, consequence) not in report_deadlines:
+                        report_deadlines[(received, kind, grade, consequence)] = self.call(
+                            "ZZ_REPORT_DEADLINE", received, kind, self.profile or "", grade, consequence)
+                flash = report_deadlines[(received, "快报", grade, consequence)]
+                full = report_deadlines[(received, "实时报告", grade, consequence)]
             investigation = None
             filed, extended = c.filed_date, getattr(c, "investigation_extended_to", None)
             if filed is not None:

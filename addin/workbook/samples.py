@@ -101,7 +101,7 @@ SAMPLE_RECORDS: dict[str, list[dict[str, Any]]] = {
 SAMPLE_INFO["parent_name"] = "示例能源集团有限公司"
 _V2: dict[str, list[dict[str, Any]]] = {
     "clues": [
-        {"consequence_grade": "一般", "involves_head": False, "supervision": "无", "flash_date": D(2026, 1, 16)},
+        {"consequence_grade": "一般", "involves_head": False, "supervision": "直接核查", "flash_date": D(2026, 1, 16)},
         {"consequence_grade": "无", "involves_head": False},
         {"consequence_grade": "无", "involves_head": False},
         {"consequence_grade": "较大", "involves_head": False, "supervision": "挂牌督办", "flash_date": D(2026, 10, 30)},

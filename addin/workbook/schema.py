@@ -416,7 +416,7 @@ CLUES = Sheet(
         _enum("办理阶段", "stage", CLUE_STAGES, "目前所处的办理阶段"),
         _computed("初核报告截止日", "initial_check_deadline", T.DATE, "ZZ_INITIAL_CHECK_DEADLINE",
                   "受理日期后第30个工作日（按法定节假日和调休上班日计算，见「工作日历」表）", width=13),
-        _date("立项日期", "filed_date", "立项核查的日期，不早于受理日期", required=False),
+        _date("立项日期", "filed_date", "立项核查的日期（核查工作方案批准之日，核查期限自该日起算），不早于受理日期", required=False),
         _date("办结日期", "closed_date", "办结的日期，不早于立项日期（或受理日期）；办理阶段为 办结 时必填", required=False),
         _computed("需一事一报告", "event_report_required", T.FLAG, "ZZ_NEEDS_REPORT",
                   "损失等级为 较大 或 重大 的为 是（以适用标准为准）", choices=FLAG_VALUES, width=12),
@@ -435,10 +435,12 @@ CLUES = Sheet(
               since=2, default=False, required_note="不填视为 否"),
         _enum("督办方式", "supervision", SUPERVISION_MODES, "上级对本线索的督办方式；没有的选 无", required=False, since=2),
         _computed("快报截止日", "flash_deadline", T.DATE, "flash_deadline",
-                  "需一事一报告的，受理日期后按适用标准的工作日数（5个工作日）报送快报的截止日；其余为空", width=12, since=2),
+                  "属实时报告范围的（重大资产损失或产生严重不良后果的较大资产损失，以适用标准为准），受理日期后按适用标准的"
+                  "工作日数（5个工作日）报送实时报告快报的截止日；其余为空", width=12, since=2),
         _date("快报日期", "flash_date", "报送快报的日期，不早于受理日期", required=False, since=2),
         _computed("一事一报告截止日", "full_report_deadline", T.DATE, "full_report_deadline",
-                  "需一事一报告的，受理日期后按适用标准的工作日数（15个工作日）报送全面报告的截止日；其余为空", width=13, since=2),
+                  "属实时报告范围的，受理日期后按适用标准的工作日数（15个工作日）报送实时报告的截止日；其余为空"
+                  "（其余需一事一报告的第一时间报告，不计工作日）", width=13, since=2),
         _date("初核延期至", "initial_check_extended_to",
               "初步核实经批准延期的日期：晚于初核报告截止日，且不超过适用标准允许的延长（再延30个工作日）", required=False, since=2),
         _computed("核查截止日", "investigation_deadline", T.DATE, "investigation_deadline",

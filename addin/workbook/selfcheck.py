@@ -50,7 +50,7 @@ PAY_MIN_INCLUSIVE = "zz_pay_min_inc"
 PAY_MAX_INCLUSIVE = "zz_pay_max_inc"
 TERM_MIN_INCLUSIVE = "zz_term_min_inc"
 TERM_MAX_INCLUSIVE = "zz_term_max_inc"
-FULL_REPORT = fx.FULL_REPORT  # 参数: 重大损失全面报告 期限 (defined in version-2 templates)
+FULL_REPORT = fx.FULL_REPORT  # 参数: 实时报告期限 (defined in version-2 templates)
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
@@ -338,10 +338,12 @@ def clue_exists(field: str) -> RowRule:
 def _clue_rules(r: Row) -> list[Finding]:
     stage, closed = r("stage"), r("closed_date")
     open_stages = ",".join(f"{_t(stage)}={q(s)}" for s in CLUE_STAGES if s != "办结")
-    report = fx.deadline_expr(r.ctx.profile.deadlines.full_report, r("received_date"), FULL_REPORT)
+    # the row's 一事一报告截止日 (the 实时报告's): blank outside the real-time scope (116号), where
+    # 一事一报告 is 第一时间 with no day count, as the validator has it
+    report = r("full_report_deadline")
     late = (f"IF(AND({_yes(r('event_report_required'))},{_blank(r('event_report_date'))},"
-            f"ISNUMBER({r('received_date')}),ISNUMBER({fx.REPORT_DATE}),{profile_ok()}),"
-            f"IFERROR({fx.REPORT_DATE}>{report},FALSE),FALSE)")
+            f"ISNUMBER({report}),ISNUMBER({fx.REPORT_DATE}),{profile_ok()}),"
+            f"{fx.REPORT_DATE}>{report},FALSE)")
     return [
         Finding("closed_date", f'AND({_t(stage)}="办结",{_blank(closed)})', "办结日期未填", "ZZ-REQUIRED-CLOSED-DATE"),
         Finding("stage", f"AND(ISNUMBER({closed}),OR({open_stages}))", "已填办结日期但办理阶段不是办结",
@@ -351,7 +353,22 @@ def _clue_rules(r: Row) -> list[Finding]:
                 _when_numbers([r("initial_check_extended_to"), r("initial_check_deadline")],
                               f"{r('initial_check_extended_to')}<={r('initial_check_deadline')}"),
                 "初核延期至不晚于初核报告截止日", "ZZ-EXTENSION-RANGE"),
+        *_investigation_extension(r),
     ]
+
+
+def _investigation_extension(r: Row) -> list[Finding]:
+    """核查延期至 beyond the profile's checked bound (62号 Art. 29: one extension of at most
+    3 months after the unextended 核查截止日), as ``udfs.deadlines.investigation_deadline``;
+    an unchecked bound is the validator's warning only."""
+    rule = r.ctx.profile.deadlines.investigation
+    if rule is None or not rule.checked or rule.extension_max_months is None:
+        return []
+    filed, extended = r("filed_date"), r("investigation_extended_to")
+    limit = f"EDATE({fx.deadline_expr(rule, filed, fx.INVESTIGATION)},{rule.extension_max_months})"
+    test = f"IF({profile_ok()},{_when_numbers([filed, extended], f'{extended}>{limit}')},FALSE)"
+    return [Finding("investigation_extended_to", test,
+                    f"核查延期至超过最长延期（只可延长一次，不超过{rule.extension_max_months}个月）", "ZZ-EXTENSION-RANGE")]
 
 
 def _loss_rules(r: Row) -> list[Finding]:

@@ -346,11 +346,15 @@ class _Writer:
         late = self.fmt.get(bg_color=COLORS["late_fill"], font_color=COLORS["late_font"], bold=True)
         soon = self.fmt.get(bg_color=COLORS["soon_fill"], font_color=COLORS["soon_font"])
         watched: list[tuple[str, str]] = []
+        extended: dict[str, str] = {}
         if sheet.key == "clues":
             stage = _rel(sheet, "stage")
             received, checking = (fx.q(v) for v in CLUE_STAGES[:2])  # 受理, 初步核实: not yet verified
             open_ = f'OR({stage}="",{stage}={received},{stage}={checking})'
             watched.append(("initial_check_deadline", open_))
+            if any(c.field == "initial_check_extended_to" for c in sheet.columns):
+                # the deadline in force: a later approved 初核延期至 replaces it (udfs.deadlines.deadline_in_force)
+                extended["initial_check_deadline"] = _rel(sheet, "initial_check_extended_to")
         if sheet.key == "rectification":
             watched.append(("deadline", f'{_rel(sheet, "result")}<>{fx.q(vocab.RECTIFY_RESULTS[0])}'))
             col = sheet.index("overdue")
@@ -359,12 +363,13 @@ class _Writer:
         for field_name, still_open in watched:
             col = sheet.index(field_name)
             cell = _rel(sheet, field_name)
+            due = f"MAX({cell},{extended[field_name]})" if field_name in extended else cell  # MAX skips a blank
             ws.conditional_format(1, col, last_row, col, {
                 "type": "formula", "format": late,
-                "criteria": f"=AND(ISNUMBER({cell}),{still_open},{cell}<{fx.REF_DATE})"})
+                "criteria": f"=AND(ISNUMBER({cell}),{still_open},{due}<{fx.REF_DATE})"})
             ws.conditional_format(1, col, last_row, col, {
                 "type": "formula", "format": soon,
-                "criteria": f"=AND(ISNUMBER({cell}),{still_open},{cell}>={fx.REF_DATE},{cell}<={SOON_DATE})"})
+                "criteria": f"=AND(ISNUMBER({cell}),{still_open},{due}>={fx.REF_DATE},{due}<={SOON_DATE})"})
 
     def _check_formats(self, ws: Worksheet, sheet: Sheet, last_row: int) -> None:
         """Mark the cells 自查 names (from its phrases) and a row's 自查 cell when it is not blank."""
@@ -595,9 +600,9 @@ class _Writer:
         v2 = self.options.version >= 2
         deadlines: list[tuple[str, Deadline | None, str | None]] = [
             ("初核报告", p.deadlines.initial_check, fx.INITIAL_CHECK),
-            ("重大损失快报", p.deadlines.flash_report, fx.FLASH_REPORT if v2 else None),
-            ("重大损失全面报告", p.deadlines.full_report, fx.FULL_REPORT if v2 else None),
-            ("重大损失初核报告", p.deadlines.initial_report, None),
+            ("实时报告快报", p.deadlines.flash_report, fx.FLASH_REPORT if v2 else None),
+            ("实时报告", p.deadlines.full_report, fx.FULL_REPORT if v2 else None),
+            ("实时报告初核报告", p.deadlines.initial_report, None),
             ("审计整改", p.deadlines.rectify, fx.RECTIFY_PERIOD),
             ("核查", p.deadlines.investigation, fx.INVESTIGATION if v2 else None),
             ("申诉", p.deadlines.appeal, None),
