@@ -638,7 +638,8 @@ class _Reader:
         by_col = {col: c for c in sheet.columns if (col := positions.get(c.field)) is not None}
         self._bad_values(sheet.name, lambda r, col: by_col.get(col))
         inputs = [positions[c.field] for c in sheet.input_columns if c.field in positions]
-        data_rows = _data_rows(grid, header_row + 1, inputs)
+        computed = sorted(set(positions.values()) - set(inputs))
+        data_rows = _data_rows(grid, header_row + 1, inputs, computed)
         self._extra_columns(sheet, grid, header_row, set(positions.values()) | renamed, data_rows)
         errors = {rc: text for rc, text in self._error_cells(sheet).items() if rc[0] > header_row}
         out = _Ledger(rows=[r + 1 for r in data_rows])
@@ -857,8 +858,10 @@ def unkept_rows(problems: Iterable[Problem]) -> int:
     return sum(getattr(p, "unkept_rows", 0) for p in problems)
 
 
-def _data_rows(grid: list[list[Any]], first: int, inputs: list[int]) -> list[int]:
-    """0-based indexes of the rows from ``first`` on with any input cell filled."""
+def _data_rows(grid: list[list[Any]], first: int, inputs: list[int], computed: Sequence[int] = ()) -> list[int]:
+    """0-based indexes of the rows from ``first`` on with any input cell filled — or, with
+    every input blank, a computed cell holding a value (a blank row's formulas show ""):
+    such a row is read (its blank inputs are errors), never silently dropped."""
     if not inputs:
         return []
     out = []
@@ -869,6 +872,8 @@ def _data_rows(grid: list[list[Any]], first: int, inputs: list[int]) -> list[int
         if type(value) is str and value and not value[0].isspace() and value[-1] not in _BLANKS:
             out.append(r)  # the common case: the row's key is filled
         elif not all(_blank(_at(line, col)) for col in inputs):
+            out.append(r)
+        elif computed and not all(_blank(_at(line, col)) for col in computed):
             out.append(r)
     return out
 
