@@ -11,8 +11,8 @@ superseded.  Deterministic: the same seed makes the same mutants.  Exit code 0 w
 was found; the findings are printed one a line (also returned by ``run``).
 
 The mutations: a cell's value (NaN, ±inf, 1e308, -1, text in a number, a shared-string
-index beyond the table, a huge text), a cell removed, a row element duplicated or its
-number changed, a byte of a sheet's XML flipped or cut, a sheet renamed (also as a copy:
+index beyond the table, a huge text), a cell removed, a row element duplicated, given the
+number of the row before it, or renumbered, a byte of a sheet's XML flipped or cut, a sheet renamed (also as a copy:
 「问题线索台账 (2)」), a part dropped, the file truncated, bytes flipped in the zip, a GBK
 file name, an empty file.
 """
@@ -138,6 +138,24 @@ def m_duplicate_row(rng: random.Random, parts: dict[str, bytes]) -> str:
     return f"duplicate-row {part}"
 
 
+def m_collide_row(rng: random.Random, parts: dict[str, bytes]) -> str:
+    """A row relabelled with the number of the row before it: two different rows, one number."""
+    part = rng.choice(_sheet_parts(parts))
+    rows = _rows(parts[part])
+    if len(rows) < 2:
+        return "no-op"
+    k = rng.randrange(1, len(rows))
+    before = re.search(rb'r="(\d+)"', rows[k - 1].group(0))
+    if before is None:
+        return "no-op"
+    number = int(before.group(1))
+    row = rows[k]
+    text = re.sub(rb'r="(\d+)"', b'r="%d"' % number, row.group(0), count=1)
+    text = re.sub(rb'(<c r="[A-Z]+)\d+"', lambda m: m.group(1) + b'%d"' % number, text)
+    parts[part] = parts[part][:row.start()] + text + parts[part][row.end():]
+    return f"collide-row {part} {number}"
+
+
 def m_renumber_row(rng: random.Random, parts: dict[str, bytes]) -> str:
     part = rng.choice(_sheet_parts(parts))
     rows = _rows(parts[part])
@@ -200,7 +218,8 @@ def m_shared_index(rng: random.Random, parts: dict[str, bytes]) -> str:
 
 
 PART_MUTATIONS: list[Callable[[random.Random, dict[str, bytes]], str]] = [
-    m_value, m_value, m_value, m_inline_text, m_drop_cell, m_duplicate_row, m_duplicate_row, m_renumber_row,
+    m_value, m_value, m_value, m_inline_text, m_drop_cell, m_duplicate_row, m_collide_row, m_collide_row,
+    m_renumber_row,
     m_flip_xml, m_flip_xml, m_cut_xml, m_rename_sheet, m_rename_sheet, m_drop_part, m_shared_index,
 ]
 

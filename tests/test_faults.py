@@ -127,6 +127,19 @@ def test_the_reconciliation_counts_what_the_files_hold(books: dict[str, Path]) -
     assert result.rows_in == 13 + 17 + 13 + 13 and result.rows_out == 13 and result.reconciled
 
 
+def test_a_row_holding_only_a_computed_value_is_read_not_dropped(books: dict[str, Path], tmp_path: Path) -> None:
+    from addin.workbook.schema import STANDARD
+
+    sheet = STANDARD.sheet(LEDGER)
+    computed = next(k for k, c in enumerate(sheet.columns) if c not in sheet.input_columns)
+    book = openpyxl.load_workbook(books["clean"])
+    book[LEDGER].cell(row=8, column=computed + 1).value = "重大"  # row 8: nothing else on it
+    book.save(tmp_path / "computed-only.xlsx")
+    report, _ = validate_file(tmp_path / "computed-only.xlsx")
+    assert report.status == "invalid" and report.rows == 14  # 13 + the row, counted
+    assert ("ZZ-REQUIRED", "A8") in [(p.code, p.cell) for p in report.errors]  # its blank 线索编号, at the row
+
+
 def test_an_unopenable_sub_folder_is_listed_with_the_skipped(books: dict[str, Path], tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch,
                                                             capsys: pytest.CaptureFixture[str]) -> None:

@@ -60,6 +60,9 @@ STRUCTURAL = {
     "ZZ-READ-HEADER-RENAMED": "列标题被改：公式看不到标题",
     "ZZ-READ-LABEL-MISSING": "「填报信息」缺少项目",
     "ZZ-READ-LABEL-RENAMED": "「填报信息」项目名称被改",
+    "ZZ-READ-SHEET-COPY": "有标准工作表的副本：副本不在自查公式的范围内",
+    "ZZ-READ-SHEET-RENAMED": "台账工作表被改名：自查公式所在的表本身不在",
+    "ZZ-READ-ROW-REPEATED": "文件内部的行元素重复：Excel 自己不会写出，公式看不到",
 }
 """Codes about the workbook's structure, not about a row: the 自查 formulas live in that structure."""
 

@@ -169,7 +169,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tu
     _replace_part(good, folder / "million-rows.xlsx", clues, stream=_million_rows)
     expected["million-rows.xlsx"] = ("unreadable", "ZZ-FILE-TOO-MANY-ROWS")
 
-    far = SHEET_HEAD + b'<row r="1"><c r="A1"><v>1</v></c></row><row r="200000"><c r="XFD200000"><v>1</v></c></row>' \
+    far = SHEET_HEAD + b'<row r="1"><c r="A1"><v>1</v></c></row><row r="100000"><c r="XFD100000"><v>1</v></c></row>' \
         + SHEET_TAIL
     _replace_part(good, folder / "far-corner.xlsx", clues, far)
     expected["far-corner.xlsx"] = ("unreadable", "ZZ-FILE-TOO-LARGE")

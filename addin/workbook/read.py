@@ -527,6 +527,20 @@ class _Reader:
             self.problem(title, row, col, "ZZ-READ-BAD-VALUE", f"{what}：{why}；请重新填写{_what(column) if column else '正确的内容'}",
                          column=column)
 
+    def _count_unread_rows(self, title: str, grid: list[list[Any]], header_row: int, data_rows: list[int]) -> None:
+        """Columns missing from the header (an error): rows with content only in the columns
+        not found are not read — counted on that error among the rows the file holds."""
+        at = next((k for k, p in enumerate(self.problems)
+                   if p.code == "ZZ-READ-HEADER-MISSING" and p.sheet == title and p.severity == "error"), None)
+        if at is None:
+            return
+        kept = set(data_rows)
+        unread = sum(1 for r in range(header_row + 1, len(grid))
+                     if r not in kept and not all(_blank(v) for v in grid[r]))
+        if unread:
+            problem = self.problems[at]
+            self.problems[at] = problem.model_copy(update={"unkept_rows": problem.unkept_rows + unread})
+
     def _repeated_rows(self, title: str) -> None:
         """Row elements whose number repeats an earlier one: the reader keeps one, so each is
         an error at its row — and counted among the rows the file holds (``unkept_rows``)."""
@@ -671,7 +685,9 @@ class _Reader:
         by_col = {col: c for c in sheet.columns if (col := positions.get(c.field)) is not None}
         self._bad_values(sheet.name, lambda r, col: by_col.get(col))
         inputs = [positions[c.field] for c in sheet.input_columns if c.field in positions]
-        data_rows = _data_rows(grid, header_row + 1, inputs)
+        computed = sorted(set(positions.values()) - set(inputs))
+        data_rows = _data_rows(grid, header_row + 1, inputs, computed)
+        self._count_unread_rows(sheet.name, grid, header_row, data_rows)
         self._extra_columns(sheet, grid, header_row, set(positions.values()) | renamed, data_rows)
         errors = {rc: text for rc, text in self._error_cells(sheet).items() if rc[0] > header_row}
         out = _Ledger(rows=[r + 1 for r in data_rows])
@@ -890,8 +906,10 @@ def unkept_rows(problems: Iterable[Problem]) -> int:
     return sum(getattr(p, "unkept_rows", 0) for p in problems)
 
 
-def _data_rows(grid: list[list[Any]], first: int, inputs: list[int]) -> list[int]:
-    """0-based indexes of the rows from ``first`` on with any input cell filled."""
+def _data_rows(grid: list[list[Any]], first: int, inputs: list[int], computed: Sequence[int] = ()) -> list[int]:
+    """0-based indexes of the rows from ``first`` on with any input cell filled — or, with
+    every input blank, a computed cell holding a value (a blank row's formulas show ""):
+    such a row is read (its blank inputs are errors), never silently dropped."""
     if not inputs:
         return []
     out = []
@@ -902,6 +920,8 @@ def _data_rows(grid: list[list[Any]], first: int, inputs: list[int]) -> list[int
         if type(value) is str and value and not value[0].isspace() and value[-1] not in _BLANKS:
             out.append(r)  # the common case: the row's key is filled
         elif not all(_blank(_at(line, col)) for col in inputs):
+            out.append(r)
+        elif computed and not all(_blank(_at(line, col)) for col in computed):
             out.append(r)
     return out
 
