@@ -165,7 +165,7 @@ def _execute(prepared: Sequence[_Prepared], out_dir: str | Path, progress: Progr
         raise LettersError(f"发文字号只能用于一份文书，而本次要生成{total}份：请用 --clue 和 --kind 选定一份")
     done = 0
     written_now: list[WrittenLetter] = []
-    with OutputSet(force=True) as outputs:  # every letter, or none; replacing as before (letters --force: branch documents)
+    with OutputSet(force=True) as outputs:  # every letter, or none (an existing one is refused in _write_one without --force)
         for item in prepared:
             for job in item.jobs:
                 clue_id = job.case.clue_id if job.case else (job.row.clue_id or "")
