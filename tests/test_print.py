@@ -36,12 +36,14 @@ needs_print = pytest.mark.skipif(find_soffice() is None or shutil.which("pdftote
 EXTRA_UNITS = 14
 """Units cloned from the demo's (indicators only) so 汇总 needs more than one block of units."""
 MIN_WORD_HEIGHT = 6.5
-BLANK_TEMPLATE_PAGES = 23
+BLANK_TEMPLATE_PAGES = 25
 """填报说明 9 (A4 landscape at 90%: its 10-point text prints at 9 points; fitted to A4 portrait it took
-3 pages at about 55%, 5.5 points) + 填报信息 1 (A4 landscape at 100%) + 自查结果 1 + the ledgers 9
-(问题线索台账, 责任认定与处理 and 审计整改台账 two A3 pages each at about 70%: on one page they would print
-at 37–41%, words about 5 points high) + 情况说明 1 + 参数 1 (its 自查 look-up columns and the case-key
-look-up table at its end not printed) + the year's holidays 1.  Measured with LibreOffice 7 (pdftotext)."""
+3 pages at about 55%, 5.5 points) + 填报信息 1 (A4 landscape at 100%) + 自查结果 1 + the ledgers 10
+(责任认定与处理 and 审计整改台账 two A3 pages each at about 70%, 问题线索台账 three since standard 2.1's
+统一编号 and 销号 columns: on one page they would print at 37–41%, words about 5 points high) + 情况说明 1
++ 参数 2 (2.1: the sanctions' periods; its 自查 look-up columns and the case-key look-up table at its end
+not printed) + the year's holidays 1.  Measured with LibreOffice 7 (pdftotext).  Standard 2.0 at 5.5
+points printed 17; the issue's 12 would leave 填报说明, 参数 and 工作日历 unprinted."""
 NINE_POINT_WORDS = 11.5
 """The word-box height pdftotext reports for 9-point text: the CJK face measures 1.29 × its size
 (10-point text printed at 100%, on 填报信息, measures 12.9–13.0; the old 填报说明 at 55%, 7.1)."""

@@ -40,10 +40,11 @@ def test_the_corpus_is_version_1(corpus: dict[str, list[Path]]) -> None:
 
 
 def test_every_v1_file_validates_exactly_as_before(today: dict[str, Any], recorded: dict[str, Any]) -> None:
-    assert sorted(today["files"]) == sorted(recorded["files"])
+    # the corpus grows with test_validate's cases; a case added since the recording has no "before"
+    assert set(recorded["files"]) <= set(today["files"])
     assert len(recorded["files"]) > 50
     different = {name: (recorded["files"][name], got) for name, got in today["files"].items()
-                 if _unquoted(got) != _unquoted(recorded["files"][name])}
+                 if name in recorded["files"] and _unquoted(got) != _unquoted(recorded["files"][name])}
     assert different == {}
     statuses = {entry["status"] for entry in recorded["files"].values()}
     assert statuses == {"valid", "invalid"}  # the corpus has both, so agreement means something

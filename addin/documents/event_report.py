@@ -390,8 +390,9 @@ def build(facts: SubmissionFacts, whole: ClueCase, options: LetterOptions | None
         doc.heading_2(
             "报告时限。",
             f"本事项不属于实时报告范围（重大资产损失或产生严重不良后果的较大资产损失，"
-            f"{cite_rule(profile.title, profile.real_time_report)}），应第一时间报告，"
-            "不适用快报、实时报告和初核报告的工作日时限。",
+            f"{cite_rule(profile.title, profile.real_time_report)}）",
+            *([Note(UNCHECKED_RULE)] if is_unchecked(profile.real_time_report) else []),
+            "，应第一时间报告，不适用快报、实时报告和初核报告的工作日时限。",
         )
     doc.heading_2("下一步工作。", Placeholder("下一步工作安排及时间节点"))
 

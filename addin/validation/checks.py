@@ -754,8 +754,9 @@ def basis_entries(ctx: Context, sheet: str, rule: str, k: int, expected: dict[st
         out = [influence] if influence is not None else []
         sanction = column("discipline") if getattr(ctx.submission, "version", 2.1) >= 2.1 else None
         found = profile.sanction_for(sanction.strip()) if isinstance(sanction, str) else None
-        if found is not None and found.months is not None:  # the longer period may be the sanction's
-            out.append(found)
+        if found is not None and found.months is not None:  # the longer period may be the sanction's: named first
+            longer = influence is None or found.months > influence.months
+            out = [found, *out] if longer else [*out, found]
         return out
     if rule in ("ZZ_RECTIFY_DEADLINE", "rectify_overdue"):
         return [deadlines.rectify]
