@@ -340,7 +340,7 @@ UNCOVERED = {
     "ZZ-COMPUTED-MISMATCH": "计算列被改写成别的公式或数值：自查公式只能看到结果，看不到公式是否被改过（校验器按规则重算后比较）",
     "ZZ-TOO-SHORT": "「情况说明」没有自查列：它说明校验器的提醒，由校验标注副本预填，说明是否充分由校验器判断",
 }
-"""Codes with a planted defect that 自查 does not flag, and why (README lists them)."""
+"""Codes with a planted defect that 自查 does not flag, and why (docs/design.md lists them)."""
 
 NOT_CONSTRUCTIBLE = {
     "ZZ-READ-BAD-VALUE": "单元格里的 NaN、无穷大或不存在的共享字符串只能由其他软件写坏文件产生，表格软件不会这样保存",
@@ -469,7 +469,7 @@ def test_each_defect_is_flagged_on_its_row_and_nowhere_the_validator_passes(reca
         print(f"\n自查覆盖：{len(covered)}/{len(considered)} = {ratio:.0%}（校验器的行内和表间错误代码）")
         print("未覆盖：" + "、".join(c for c in considered if c not in covered))
     assert ratio >= COVERAGE_TARGET
-    assert {d.code for d in DEFECTS if d.name in missed} == set(UNCOVERED)  # see README
+    assert {d.code for d in DEFECTS if d.name in missed} == set(UNCOVERED)  # see docs/design.md
 
 
 @needs_soffice
