@@ -150,9 +150,10 @@ def write_docx(target: Path) -> None:
 
 
 def _write_chapter(doc: Any, tokens: list[Any], width: Any) -> None:
-    from docx.shared import Pt
+    from docx.shared import Cm, Pt
 
-    lists: list[str] = []
+    lists: list[list[int]] = []  # per open list: [ordered?, the current item's number]
+    fresh = False  # the next paragraph is an item's first
     k = 0
     while k < len(tokens):
         token = tokens[k]
@@ -165,18 +166,29 @@ def _write_chapter(doc: Any, tokens: list[Any], width: Any) -> None:
             k += 3
             continue
         if kind in ("bullet_list_open", "ordered_list_open"):
-            lists.append("List Bullet" if kind == "bullet_list_open" else "List Number")
+            ordered = kind == "ordered_list_open"
+            lists.append([int(ordered), int(token.attrGet("start") or 1) - 1])
         elif kind in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
+        elif kind == "list_item_open":
+            lists[-1][1] += 1
+            fresh = True
         elif kind == "inline" and tokens[k - 1].type == "paragraph_open":
-            style = lists[-1] if lists else None
-            _inline(doc, token, style, width)
+            paragraph = doc.add_paragraph()
+            if lists:
+                paragraph.paragraph_format.left_indent = Cm(0.75 * len(lists))
+                if fresh:
+                    paragraph.paragraph_format.first_line_indent = Cm(-0.6)
+                    paragraph.add_run(f"{lists[-1][1]}. " if lists[-1][0] else "• ")
+            fresh = False
+            _inline(doc, token, None, width, paragraph)
         elif kind in ("fence", "code_block"):
             for line in token.content.rstrip("\n").split("\n"):
                 run = doc.add_paragraph().add_run(line)
                 run.font.name, run.font.size = "Consolas", Pt(9)
         elif kind == "table_open":
             k = _table(doc, tokens, k, width)
+            doc.add_paragraph()
             continue
         k += 1
 
