@@ -129,7 +129,9 @@ def write_docx(target: Path) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
-    from addin.documents.gbt9704 import FONT_BODY, FONT_HEADING_1, FONT_HEADING_2, FONT_TITLE, set_fonts
+    from addin.documents.gbt9704 import (
+        FONT_BODY, FONT_HEADING_1, FONT_HEADING_2, FONT_TITLE, OfficialDocument, set_fonts,
+    )
 
     doc = Document()
     section = doc.sections[0]
@@ -144,6 +146,12 @@ def write_docx(target: Path) -> None:
     doc.core_properties.title = TITLE
     title = doc.add_paragraph(TITLE, style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph("目录", style="Heading 2")
+    for number, chapter in enumerate(CHAPTERS, start=1):
+        doc.add_paragraph(f"{number}. {chapter.title}")
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    OfficialDocument._page_number_runs(footer)  # — 1 —, as in the letters
     for chapter in CHAPTERS:
         _write_chapter(doc, _parser().parse(chapter_markdown(chapter.slug)), Cm(15.5))
     doc.save(str(target))
