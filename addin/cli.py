@@ -11,6 +11,7 @@
     zhuize demo                    the engine at work on the bundled demo cases
     zhuize serve [users …]         the 收报台 (addin.web): upload, findings, roll-up in a browser
     zhuize codes [CODE…] [--markdown]  the problem-code catalogue (docs/problem-codes.md)
+    zhuize manual --out DIR        the 操作手册 (docs/manual) as one printable Word file
     zhuize barred check [ID|-] --purpose T   the 禁入 check (no ID or -: read from stdin) before an appointment (logged); barred log
     zhuize report periodic|cases   定期报告 / 专项报告 and 典型案例 drafts from the archive
 
@@ -679,6 +680,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_manual(args: argparse.Namespace) -> int:
+    from addin.documents import manual
+
+    target = args.out / manual.DOCX_NAME
+    outputs = OutputSet(force=args.force)
+    outputs.plan(target)
+    with outputs:
+        outputs.write(target, manual.write_docx)
+        outputs.commit()
+    print(f"已生成操作手册：{target}")
+    return EXIT_OK
+
+
 AS_OF_RULE = ("期限和逾期的基准日：给出 --as-of 时一律按它；不给时每个文件按它自己的填报日期"
               "（validate、rollup、加载项都是这一条）")
 
@@ -874,6 +888,13 @@ def build_parser() -> argparse.ArgumentParser:
     codes.add_argument("codes", nargs="*", metavar="CODE", help="只显示这些代码，如 ZZ-READ-DATE")
     codes.add_argument("--markdown", action="store_true", help="输出文档页（docs/problem-codes.md）")
     codes.set_defaults(handler=cmd_codes)
+
+    man = _command(sub, "manual", "把操作手册写成一个可打印的 Word 文件",
+                   "把操作手册（docs/manual 的全部章节：填报单位、集团总部、Excel 加载项、规则与日历、收报台管理、"
+                   "常见问题）连同表格和图片写成一个 Word 文件“zhuize 操作手册.docx”。")
+    man.add_argument("--out", type=Path, required=True, metavar="文件夹", help="输出文件夹")
+    man.add_argument("--force", action="store_true", help="替换文件夹中已有的操作手册")
+    man.set_defaults(handler=cmd_manual)
     return parser
 
 

@@ -1,5 +1,7 @@
 """Render docs/template-clues.png: the 问题线索台账 of the template filled with the sample,
-as LibreOffice prints it (the page with the computed columns).
+as LibreOffice prints it (the page with the computed columns); from the same conversion
+docs/template-selfcheck.png (the 自查结果 sheet) and docs/template-params.png (the 参数 sheet)
+for the 操作手册.
 
     .venv/bin/python docs/render_template_image.py
 
@@ -25,6 +27,10 @@ from udfs.profile import get_profile  # noqa: E402
 TARGET = ROOT / "docs" / "template-clues.png"
 DPI = 130
 CROP = (40, 30, 1350, 210)  # x, y, width, height in pixels at DPI: the page header (填报单位, 报告期), the table header and the first rows
+MORE = (  # (target, the page's first word, crop)
+    (ROOT / "docs" / "template-selfcheck.png", "自查结果", (40, 50, 1000, 420)),
+    (ROOT / "docs" / "template-params.png", "参数", (40, 40, 1400, 560)),
+)
 
 
 def main() -> int:
@@ -44,7 +50,14 @@ def main() -> int:
                         "-x", str(x), "-y", str(y), "-W", str(width), "-H", str(height), str(pdf),
                         str(folder / "page")], check=True)
         TARGET.write_bytes((folder / "page.png").read_bytes())
-    print(f"已生成 {TARGET}")
+        print(f"已生成 {TARGET}")
+        for target, first, (x, y, width, height) in MORE:
+            page = next(i for i, p in enumerate(pages, start=1) if p.lstrip().startswith(first))
+            subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(DPI), "-png", "-singlefile",
+                            "-x", str(x), "-y", str(y), "-W", str(width), "-H", str(height), str(pdf),
+                            str(folder / "more")], check=True)
+            target.write_bytes((folder / "more.png").read_bytes())
+            print(f"已生成 {target}")
     return 0
 
 

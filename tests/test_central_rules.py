@@ -475,10 +475,13 @@ def test_basis_marks_unchecked_sources() -> None:
     assert "待核对" not in str(calc("ZZ_BASIS", "ZZ_MEASURES", "yibin-2020")).split("第二十八条（一）未规定")[0]
 
 
-def test_readme_never_cites_the_municipal_rule_for_a_central_profile() -> None:
-    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
-        if MUNICIPAL in line:
-            assert not re.search(r"central-20|第37号|第46号|中央企业", line), line
+def test_docs_never_cite_the_municipal_rule_for_a_central_profile() -> None:
+    pages = [ROOT / "README.md", ROOT / "docs" / "design.md", *sorted((ROOT / "docs" / "manual").glob("*.md"))]
+    assert len(pages) >= 8
+    for page in pages:
+        for line in page.read_text(encoding="utf-8").splitlines():
+            if MUNICIPAL in line:
+                assert not re.search(r"central-20|第37号|第46号|中央企业", line), (page.name, line)
 
 
 def test_committed_template_does_not_cite_the_municipal_rule() -> None:

@@ -400,7 +400,7 @@ def test_calc_refuses_what_readme_does_not_promise(capsys, argv, message):
     assert code == 1 and out == "" and message in err
 
 
-def test_readme_states_what_calc_accepts():
-    readme = (BUILTIN_DIR.parents[1] / "README.md").read_text(encoding="utf-8")
+def test_manual_states_what_calc_accepts():
+    readme = (BUILTIN_DIR.parents[1] / "docs" / "manual" / "addin.md").read_text(encoding="utf-8")
     assert "是/否参数接受 是/否、TRUE/FALSE" in readme
     assert "不接受" in readme and "2026.3.5" in readme

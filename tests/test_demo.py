@@ -1,4 +1,4 @@
-"""The README's main job: the demo runs end to end and says where the returns are."""
+"""The main job (README: bash run.sh demo): the demo runs end to end and says where the returns are."""
 
 from __future__ import annotations
 

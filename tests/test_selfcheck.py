@@ -376,7 +376,7 @@ UNCOVERED = {
     "ZZ-AMOUNT-LIMIT": "金额的上限（1亿万元）是本轮加入校验器的防溢出界限，自查公式尚未检查",
     "ZZ-DATE-FUTURE": "填报日期晚于今天超过7天：自查公式要用 TODAY()，每次打开都重算且缓存值会过时，故只由校验器检查",
 }
-"""Codes with a planted defect that 自查 does not flag, and why (README lists them)."""
+"""Codes with a planted defect that 自查 does not flag, and why (docs/design.md lists them)."""
 
 NOT_CONSTRUCTIBLE = {
     "ZZ-READ-BAD-VALUE": "单元格里的 NaN、无穷大或不存在的共享字符串只能由其他软件写坏文件产生，表格软件不会这样保存",
@@ -505,7 +505,7 @@ def test_each_defect_is_flagged_on_its_row_and_nowhere_the_validator_passes(reca
         print(f"\n自查覆盖：{len(covered)}/{len(considered)} = {ratio:.0%}（校验器的行内和表间错误代码）")
         print("未覆盖：" + "、".join(c for c in considered if c not in covered))
     assert ratio >= COVERAGE_TARGET
-    assert {d.code for d in DEFECTS if d.name in missed} == set(UNCOVERED)  # see README
+    assert {d.code for d in DEFECTS if d.name in missed} == set(UNCOVERED)  # see docs/design.md
 
 
 @needs_soffice

@@ -145,6 +145,20 @@ def test_unit_uploads_fixes_and_group_rolls_up(server: str, browser: Any, tmp_pa
     assert planted and planted[0][1] == cell and "120" in planted[0][3]
     shoot(browser, "findings")
 
+    # 帮助: the problem's code links to its entry in 常见问题; the unit's own chapter comes first
+    browser.find_element(By.CSS_SELECTOR, f'#errors a[href="/help/faq#{code}"]').click()
+    wait_for(lambda: browser.current_url.endswith(f"/help/faq#{code}"), 30)
+    entry = browser.find_element(By.ID, code)
+    assert entry.tag_name == "h3" and entry.text.startswith(code) and entry.is_displayed()
+    assert "怎么改" in entry.find_element(By.XPATH, "following-sibling::p").text
+    chapters = browser.find_elements(By.CSS_SELECTOR, "#help-chapters a")
+    assert [a.text for a in chapters][:2] == ["填报单位", "集团总部"]
+    browser.find_element(By.ID, "nav-help").click()
+    wait_for(lambda: browser.current_url.endswith("/help/unit"), 30)
+    assert browser.find_element(By.CSS_SELECTOR, "#help-body h1").text == "填报单位"
+    assert browser.execute_script(
+        "return [...document.images].every(i => i.complete && i.naturalWidth > 0)")  # pictures served locally
+
     browser.get(f"{server}/upload")
     browser.find_element(By.ID, "file").send_keys(str(good))
     browser.find_element(By.ID, "submit").click()
@@ -163,6 +177,12 @@ def test_unit_uploads_fixes_and_group_rolls_up(server: str, browser: Any, tmp_pa
 
     sign_in(browser, server, "hq")
     assert browser.current_url.endswith("/dashboard")
+    browser.find_element(By.ID, "nav-help").click()
+    wait_for(lambda: browser.current_url.endswith("/help/hq"), 30)
+    assert [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#help-chapters a")][0] == "集团总部"
+    assert browser.find_element(By.CSS_SELECTOR, "#help-body h1").text == "集团总部"
+    shoot(browser, "help")
+    browser.get(f"{server}/dashboard")
     assert "已报 2" in browser.find_element(By.ID, "counts").text
 
     # 集团 sets its identity and the unit roster (two listed units never report)

@@ -1,4 +1,4 @@
-"""The JSON API (same accounts and roles as the pages; README shows curl examples).
+"""The JSON API (same accounts and roles as the pages; docs/design.md shows curl examples).
 
     POST /api/token                       {"name", "password"} → {"token"}
     POST /api/submissions                 multipart "file" → the validator's verdict

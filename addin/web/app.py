@@ -165,7 +165,7 @@ def _thousands(value: Any) -> str:
     return f"{int(value):,}"
 
 
-ROUTE_MODULES = ("addin.web.pages", "addin.web.api", "addin.web.barred", "addin.web.hq")
+ROUTE_MODULES = ("addin.web.pages", "addin.web.api", "addin.web.barred", "addin.web.hq", "addin.web.help")
 """Each module has ``routes`` (a list of Starlette routes)."""
 
 
