@@ -31,16 +31,30 @@ def user_calendar_dir() -> Path:
     return user_home() / "calendar"
 
 
-def default_profile_name() -> str:
-    """The profile an omitted ``profile`` argument means (config.toml's default_profile)."""
-    config = user_home() / "config.toml"
+def read_config(path: Path | None = None) -> dict[str, object]:
+    """The user folder's ``config.toml`` as a table ({} when there is none); a file that cannot
+    be read or parsed is a ProfileError naming it.  Every reader of the file goes through here."""
+    config = path or user_home() / "config.toml"
     if not config.is_file():
-        return BUILTIN_DEFAULT_PROFILE
+        return {}
     try:
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
+        return tomllib.loads(config.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ProfileError(f"用户配置 {config} 无法读取：{exc}") from None
-    name = data.get("default_profile", BUILTIN_DEFAULT_PROFILE)
+
+
+def config_section(name: str, example: str, path: Path | None = None) -> dict[str, object]:
+    """One ``[name]`` table of config.toml ({} when absent; not a table: a ProfileError with ``example``)."""
+    section = read_config(path).get(name, {})
+    if not isinstance(section, dict):
+        config = path or user_home() / "config.toml"
+        raise ProfileError(f"用户配置 {config} 的 [{name}] 应为一节，如 {example}")
+    return section
+
+
+def default_profile_name() -> str:
+    """The profile an omitted ``profile`` argument means (config.toml's default_profile)."""
+    name = read_config().get("default_profile", BUILTIN_DEFAULT_PROFILE)
     if not isinstance(name, str) or not name.strip():
-        raise ProfileError(f"用户配置 {config} 的 default_profile 应为标准名称，如 \"central-2026\"")
+        raise ProfileError(f"用户配置 {user_home() / 'config.toml'} 的 default_profile 应为标准名称，如 \"central-2026\"")
     return name.strip()

@@ -11,13 +11,13 @@ form's 表号 and 制表机关 (configured, never invented), 报出日期, and t
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from addin.returns.identity import LABELS, MISSING, UnitIdentity, config_path, load_identity
 from udfs.errors import ProfileError
+from udfs.settings import config_section
 
 FORM_KEYS = {"sasac_form_no": "表号", "sasac_authority": "制表机关"}
 """[forms] keys and what each is on the form."""
@@ -52,17 +52,8 @@ def chinese_date(day: dt.date) -> str:
 
 def load_forms(path: Path | None = None) -> dict[str, str]:
     """``[forms]`` of config.toml: each key of ``FORM_KEYS`` (blank when absent)."""
-    config = path or config_path()
     found = dict.fromkeys(FORM_KEYS, "")
-    if not config.is_file():
-        return found
-    try:
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ProfileError(f"用户配置 {config} 无法读取：{exc}") from None
-    section = data.get("forms", {})
-    if not isinstance(section, dict):
-        raise ProfileError(f"用户配置 {config} 的 [forms] 应为一节，如 sasac_form_no = \"…\"")
+    section = config_section("forms", "sasac_form_no = \"…\"", path or config_path())
     for key, what in FORM_KEYS.items():
         value = section.get(key, "")
         if not isinstance(value, str):

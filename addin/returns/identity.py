@@ -17,13 +17,12 @@ line: nothing is invented.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Mapping
 
 from udfs.errors import ProfileError
-from udfs.settings import user_home
+from udfs.settings import config_section, user_home
 
 MISSING = "（待补充）"
 """What a form shows where an identity field is not configured (highlighted)."""
@@ -82,18 +81,8 @@ def config_path() -> Path:
 
 def load_identity(overrides: Mapping[str, str | None] | None = None, path: Path | None = None) -> UnitIdentity:
     """The identity from ``config.toml``'s ``[unit]`` (empty when absent), with ``overrides``."""
-    config = path or config_path()
-    identity = UnitIdentity()
-    if config.is_file():
-        try:
-            data = tomllib.loads(config.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ProfileError(f"用户配置 {config} 无法读取：{exc}") from None
-        unit = data.get("unit", {})
-        if not isinstance(unit, dict):
-            raise ProfileError(f"用户配置 {config} 的 [unit] 应为一节，如 name = \"某某集团有限公司\"")
-        identity = UnitIdentity(**{f.name: _clean(f.name, unit[f.name]) for f in fields(UnitIdentity)
-                                   if f.name in unit})
+    unit = config_section("unit", "name = \"某某集团有限公司\"", path or config_path())
+    identity = UnitIdentity(**{f.name: _clean(f.name, unit[f.name]) for f in fields(UnitIdentity) if f.name in unit})
     return identity.with_overrides(overrides)
 
 
