@@ -664,13 +664,13 @@ def _workbook_with_clue(path: Path, received: dt.date, with_2027: bool) -> Path:
     return build_template(path, options, SAMPLE_INFO, records)
 
 
-def _first_deadline(path: Path, read_first: bool = False) -> tuple[Any, Any]:
+def _first_deadline(path: Path, read_first: bool = False, when: dt.date = dt.date(2026, 12, 30)) -> tuple[Any, Any]:
     from addin.validation.run import check_and_compute
 
     submission = load_workbook(path, light=True)
     if read_first:
         submission.workbook_days()
-    _, computed = check_and_compute(submission, dt.date(2026, 12, 30))
+    _, computed = check_and_compute(submission, when)
     return computed["clues"][0]["initial_check_deadline"], submission.calendar_days
 
 
@@ -691,9 +691,15 @@ def test_without_that_year_the_deadline_says_which_year_is_missing(tmp_path: Pat
 
 
 def test_a_workbook_within_the_known_years_leaves_its_calendar_unread(tmp_path: Path) -> None:
-    path = _workbook_with_clue(tmp_path / "年内.xlsx", dt.date(2026, 3, 2), with_2027=True)
+    """Judged in a year whose next year the engine knows (2025 → 2026): the sheet is not read.
+    (Judged in the engine's last year, a file reads it first — its deadlines run into the next
+    year — once per template and process: issue 24.)"""
+    path = _workbook_with_clue(tmp_path / "年内.xlsx", dt.date(2025, 3, 2), with_2027=True)
+    deadline, days = _first_deadline(path, when=dt.date(2025, 12, 30))
+    assert deadline == dt.date(2025, 4, 14) and days is None
+    path = _workbook_with_clue(tmp_path / "年内2026.xlsx", dt.date(2026, 3, 2), with_2027=True)
     deadline, days = _first_deadline(path)
-    assert deadline == dt.date(2026, 4, 14) and days is None
+    assert deadline == dt.date(2026, 4, 14) and days is not None  # read first: the same answer
 
 
 # -- handling at the case grade: the higher of the loss grade and 不良后果等级 (central-2026) ------------

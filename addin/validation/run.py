@@ -244,11 +244,12 @@ files of one template build it once per process."""
 
 
 def _with_workbook_days(submission: Submission, base: WorkCalendar) -> WorkCalendar:
+    days = submission.workbook_days()  # read once per template and process (``Submission.workbook_days``)
     key = getattr(submission, "calendar_key", None)
     cached = _CALENDARS.get((key, id(base))) if key is not None else None
     if cached is not None and cached[0] is base:
         return cached[1]
-    calendar = workbook_calendar(submission.workbook_days(), base)
+    calendar = workbook_calendar(days, base)
     if key is not None:
         if len(_CALENDARS) >= 8:
             _CALENDARS.pop(next(iter(_CALENDARS)))
