@@ -4,7 +4,7 @@ Every test runs with ``ZHUIZE_HOME`` pointing at its own empty folder, so a user
 ``~/.zhuize`` (profiles, calendar years, default profile) can never change a result.
 
 The session also takes a census of problem codes: the code (and severity) of every
-``Problem``, ``LetterProblem``, preflight ``Unreadable`` and ``EngineError`` made while the
+``Problem``, ``LetterProblem``, ``RosterProblem``, preflight ``Unreadable`` and ``EngineError`` made while the
 tests run.  A code the catalogue refuses fails the session; when the whole suite ran and
 passed with nothing skipped, so does a catalogued code no test raised (or a severity the
 catalogue allows that none raised).
@@ -19,6 +19,7 @@ import pytest
 
 import addin.problems as problems_module
 from addin.documents.facts import LetterProblem
+from addin.rollup.roster import RosterProblem
 from addin.problems import CATALOGUE, Problem
 from addin.workbook.preflight import Unreadable
 from udfs.errors import EngineError
@@ -102,6 +103,7 @@ def _census() -> None:
     quick, init, setstate, copy = Problem.quick, Problem.__init__, Problem.__setstate__, Problem.model_copy
     letter_check, engine_init, refuse = LetterProblem.__post_init__, EngineError.__init__, problems_module._refuse
     unreadable_check = Unreadable.__post_init__
+    roster_check = RosterProblem.__post_init__
 
     def counted_quick(*args: Any, **kwargs: Any) -> Problem:
         problem = quick(*args, **kwargs)
@@ -129,6 +131,10 @@ def _census() -> None:
         unreadable_check(self)
         RAISED.add((self.code, "error"))
 
+    def counted_roster(self: RosterProblem) -> None:
+        roster_check(self)
+        RAISED.add((self.code, "error"))
+
     def counted_engine(self: EngineError, *args: Any, **kwargs: Any) -> None:
         engine_init(self, *args, **kwargs)
         RAISED.add((self.code, "error"))
@@ -146,6 +152,7 @@ def _census() -> None:
     Problem.model_copy = counted_copy  # type: ignore[method-assign]
     LetterProblem.__post_init__ = counted_letter  # type: ignore[method-assign]
     Unreadable.__post_init__ = counted_unreadable  # type: ignore[method-assign]
+    RosterProblem.__post_init__ = counted_roster  # type: ignore[method-assign]
     EngineError.__init__ = counted_engine  # type: ignore[method-assign]
     problems_module._refuse = recorded_refusal  # type: ignore[assignment]
     counted_quick.census = True  # type: ignore[attr-defined]
