@@ -151,15 +151,19 @@ class Archive:
         return self.record_all([(info, sheets)]) == 1
 
     def record_all(self, submissions: Iterable[tuple[SubmissionInfo, Mapping[str, Sequence[tuple[int, Mapping[str, Any]]]]]],
-                   before_commit: Callable[[int], None] | None = None) -> int:
-        """Keep a roll-up's accepted submissions in one transaction: all of them or none
-        (a crash or a full disk leaves the archive as it was); returns how many were new."""
+                   before_commit: Callable[[int], None] | None = None,
+                   unified_ids: Mapping[tuple[str, str], str] | None = None, period: Period | None = None) -> int:
+        """Keep a roll-up's accepted submissions, and its new 统一编号 assignments for ``period``,
+        in one transaction: all of them or none (a crash or a full disk leaves the archive as it
+        was); returns how many submissions were new."""
         db = self._db
         added = 0
         try:
             db.execute("BEGIN IMMEDIATE")  # waits up to BUSY_TIMEOUT for another roll-up's transaction
             for info, sheets in submissions:
                 added += self._insert(info, sheets)
+            if unified_ids and period is not None:  # the numbers stay with their clues: the same transaction
+                self._insert_unified_ids(unified_ids, period)
             if before_commit is not None:  # the run's outputs: a failure there rolls the archive back
                 before_commit(added)
             db.execute("COMMIT")
@@ -233,26 +237,11 @@ class Archive:
         return {(uscc, clue): number for uscc, clue, number in
                 self._db.execute("SELECT uscc, clue_id, number FROM unified_ids")}
 
-    def keep_unified_ids(self, assigned: Mapping[tuple[str, str], str], period: Period) -> int:
-        """Keep new assignments (one transaction; an existing one is never changed)."""
-        db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            before = db.total_changes
-            db.executemany("INSERT OR IGNORE INTO unified_ids (uscc, clue_id, number, period) VALUES (?, ?, ?, ?)",
-                           ((uscc, clue, number, period.label) for (uscc, clue), number in assigned.items()))
-            added = db.total_changes - before
-            db.execute("COMMIT")
-        except BaseException as exc:
-            if db.in_transaction:
-                try:
-                    db.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
-            if isinstance(exc, (OSError, sqlite3.Error)):
-                raise OutputError(os_error_message(exc, self.path), self.path) from None
-            raise
-        return added
+    def _insert_unified_ids(self, assigned: Mapping[tuple[str, str], str], period: Period) -> None:
+        """Keep new 统一编号 assignments (inside ``record_all``'s transaction; an existing one is never changed)."""
+        self._db.executemany(
+            "INSERT OR IGNORE INTO unified_ids (uscc, clue_id, number, period) VALUES (?, ?, ?, ?)",
+            ((uscc, clue, number, period.label) for (uscc, clue), number in assigned.items()))
 
     def previous_clues(self, period: Period) -> list[tuple[str, str, str, dict[str, Any]]]:
         """Every clue of each unit's latest archived submission of the same kind of period

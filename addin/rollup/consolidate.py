@@ -40,7 +40,6 @@ from addin.rollup.roster import Roster, outcomes_of_summary, roster_json, unit_s
 from addin.problems import Problem
 from addin.workbook.schema import STANDARD, STANDARD_VERSION
 from addin.validation.run import expand_inputs, no_gc
-from udfs.errors import EngineError
 from udfs.profile import Numbering, get_profile
 
 Progress = Callable[[int, int, int, str], None]
@@ -500,9 +499,8 @@ def archive_accepted(result: RollupResult, archive_path: str | Path,
             before_commit()
 
     with Archive(archive_path) as archive:
-        added = archive.record_all(submissions(), before_commit=ready)
-        if result.unified_ids and result.period is not None:  # the numbers stay with their clues
-            archive.keep_unified_ids(result.unified_ids, result.period)
+        added = archive.record_all(submissions(), before_commit=ready, unified_ids=result.unified_ids,
+                                   period=result.period)
     result.archived = added
     return added
 

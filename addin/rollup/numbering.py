@@ -4,7 +4,7 @@ period to period, and each clue of the previous period against its state now.
 Numbering.  The scheme is the profile's ``[numbering]`` (a pattern over {unit}, {year},
 {category}, {seq}; a unit's config.toml may give its own, see ``numbering_for``).  A
 clue is keyed on its unit's 统一社会信用代码 and its 线索编号: the archive keeps every
-assignment (``Archive.keep_unified_ids``), so the same clue keeps its number next year.
+assignment (``Archive.record_all``, in the roll-up's own transaction), so the same clue keeps its number next year.
 A new clue takes the number its unit filled in 统一编号 when that follows the pattern
 and no other clue has it; otherwise the next free sequence number of its unit, year (of
 受理日期) and category.  Clues are numbered in the order of their unit, 受理日期 and
