@@ -93,13 +93,21 @@ async def submissions(request: Request) -> Response:
                          for s in entries])
 
 
-async def stored_file(request: Request, kind: str) -> FileResponse:
-    """The stored workbook or its annotated copy, if the user may see it (404 otherwise)."""
+def visible_submission(request: Request) -> tuple[str, dict[str, Any]]:
+    """The path's ``sha256`` and its stored submission, if the signed-in user may see it
+    (404 otherwise: another unit's report is not said to exist)."""
     service, user = service_of(request), request.state.user
     sha = str(request.path_params["sha256"]).lower()
     entry = service.store.submission(sha) if SHA.match(sha) else None
     if entry is None or not service.may_see(user, entry):
         raise Refused(404, "找不到这份报表（或无权查看）")
+    return sha, entry
+
+
+async def stored_file(request: Request, kind: str) -> FileResponse:
+    """The stored workbook or its annotated copy, if the user may see it (404 otherwise)."""
+    service, user = service_of(request), request.state.user
+    sha, entry = visible_submission(request)
     if kind == "file":
         path: Path | None = service.store.blob_path(sha)
     else:

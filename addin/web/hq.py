@@ -23,7 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from addin.web import core
-from addin.web.api import SHA, _safe_name
+from addin.web.api import _safe_name, visible_submission
 from addin.web.auth import api, client_ip, page, service_of, template
 from addin.web.isolate import run_capped
 from addin.web.service import Refused, _env
@@ -137,10 +137,7 @@ async def settings_save(request: Request) -> Response:
 
 async def _notice(request: Request) -> Response:
     service, user = service_of(request), request.state.user
-    sha = str(request.path_params["sha256"]).lower()
-    entry = service.store.submission(sha) if SHA.match(sha) else None
-    if entry is None or not service.may_see(user, entry):
-        raise Refused(404, "找不到这份报表（或无权查看）")
+    sha, entry = visible_submission(request)
     if entry["status"] == "valid":
         raise Refused(404, "这份报表通过了校验，没有退回通知")
     body, filename = await to_thread.run_sync(core.rejection_notice, entry | {"unit": entry["unit"] or user.name},

@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from addin.web import charts, core
-from addin.web.api import RETURN_FILES, SHA, latest_output, stored_file
+from addin.web.api import RETURN_FILES, latest_output, stored_file, visible_submission
 from addin.web.auth import (
     CSRF_REFUSED, LOGIN_COOKIE, SESSION_COOKIE, client_ip, page, safe_next, service_of, session_of, set_session,
     template,
@@ -151,10 +151,7 @@ async def upload(request: Request) -> Response:
 @page()
 async def submission_page(request: Request) -> Response:
     service, user = service_of(request), request.state.user
-    sha = str(request.path_params["sha256"]).lower()
-    entry = service.store.submission(sha) if SHA.match(sha) else None
-    if entry is None or not service.may_see(user, entry):
-        raise Refused(404, "找不到这份报表（或无权查看）")
+    sha, entry = visible_submission(request)
     listed = _labelled(await to_thread.run_sync(service.listing, user, entry["period"] or None))
     this = next((s for s in listed if s["sha256"] == sha), entry | {"decision": "", "current": False})
     earlier = [s for s in listed if s["sha256"] != sha and s["uscc"] == entry["uscc"]]
