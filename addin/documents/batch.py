@@ -13,7 +13,6 @@ period (``addin.rollup.consolidate.choose_latest``): a superseded one gets no le
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -344,25 +343,18 @@ def write_batch(
     return _execute(prepared, out_dir, progress, _options(options, report_to, today), force, result)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _latest(loaded: list[tuple[Path, Any]], result: LettersResult) -> list[tuple[Path, Any]]:
     """The workbooks the roll-up would take (``choose_latest``), in their order; the others
     are named in ``result`` (a superseded one: a notice; equal 填报日期: a problem)."""
     from addin.rollup.consolidate import choose_latest
+    from addin.validation.run import sha256_of
 
     def unit_period(item: tuple[Path, Any]) -> Any:
         info = item[1].info
         uscc = (info.uscc or "").strip() if isinstance(info.uscc, str) else ""
         return (uscc or str(item[0]), info.report_year, info.report_period)
 
-    choices = choose_latest(loaded, unit_period, lambda item: item[1].info.report_date, lambda item: _sha256(item[0]))
+    choices = choose_latest(loaded, unit_period, lambda item: item[1].info.report_date, lambda item: sha256_of(item[0]))
     kept = {id(choice.latest) for choice in choices if choice.latest is not None}
     for choice in choices:
         for (copy, _), (first, _) in choice.duplicates:
