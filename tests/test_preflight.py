@@ -263,3 +263,14 @@ def test_the_formula_cells_of_one_column_are_listed_across_blocks() -> None:
                      b'<row r="4"><c r="AE4" s="1"/></row><row r="5"><c r="AE5" t="str">') is None
     assert scan.feed(b'<f t="shared" si="0"/><v></v></c></row><row r="6"><c r="AEB6"><f>1</f></c></row>') is None
     assert scan.formula_rows == {2, 5}
+
+
+@pytest.mark.parametrize("cell", [b'<c\tr="XFD1048576">', b'<c\nr="XFD1048576">', b'<c r="ABCD7">'])
+def test_a_far_cell_written_unusually_is_measured_too(tmp_path: Path, cell: bytes) -> None:
+    """A tab or newline after ``<c``, or a four-letter column, is still a cell to a reader
+    (calamine places it where its reference says): the box it spans is measured."""
+    body = b'<row r="1"><c r="A1"><v>1</v></c></row>' + b'<row r="2">' + cell + b"<v>1</v></c></row>"
+    far = b'<row r="99990"><c r="A99990"><v>1</v></c></row>'
+    sheet = b'<?xml version="1.0"?><worksheet><sheetData>' + body + far + b"</sheetData></worksheet>"
+    problem = check_file(_xlsx(tmp_path / "far.xlsx", sheet))
+    assert problem is not None and problem.code in ("ZZ-FILE-TOO-MANY-ROWS", "ZZ-FILE-TOO-LARGE"), problem

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Mapping
 
+import numpy as np
+
 from addin.problems import check_code
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -112,18 +114,24 @@ class Scan:
 
 # -- byte patterns --------------------------------------------------------------------------
 
-_SHEET_SCAN = re.compile(
-    rb'<(?:c(?:[>/]| (?!r=")| r="[A-Z]{0,3}\d{6})|[\w.-]+:(?:c|row)[\s>/]'
-    rb'|v>(?:[^0-9.<]|(?<=t="s"><v>)(?!\d{1,9}</v>)))')
-"""One pass finds what needs a closer look: a cell without its reference first (refless:
-placed by position), a row beyond 99,999, a row or cell with a namespace prefix, a value
-that may be an error (``<v>#``), and a value that may not be a number the readers survive
-(``<v>NaN``, ``<v>-inf``, ``<v>-1e12``; a shared-string index such as -1, 1.5 or abc).
-Normal files give it nothing to do in Python: rows are counted and the columns beyond Z
-found by C-level scans (``_ROW_TAGS``, ``_WIDE_COLUMNS``)."""
-_ROW_TAGS = (b"<row ", b"<row>", b"<row/")
-_WIDE_COLUMNS = re.compile(rb'<c r="([A-Z]{2,3})\d')
-"""The column letters of cells beyond Z (their distinct values are few: the widest is the box's width)."""
+_LEAD = 8
+"""Zero bytes put in front of a block, so a look behind a tag at the block's start stays inside the array."""
+_HEAD_PAD = bytes(_LEAD)
+_TAIL_PAD = bytes(32)
+"""Zero bytes after a block: the byte comparisons after a tag at its end stay inside the array."""
+
+
+def _byte_table(chars: bytes) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[list(chars)] = True
+    return table
+
+
+_NAME_END = _byte_table(b" \t\r\n>/")
+"""Bytes that end an element's name (``<c`` is a cell, ``<col`` is not)."""
+_IS_UPPER = _byte_table(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_IS_DIGIT = _byte_table(b"0123456789")
+_PREFIXED_TAG = re.compile(rb"<[\w.-]+:(?:c|row)[\s>/]")
 _REF_AT = re.compile(rb'<c r="([A-Z]{1,3})0*(\d{1,12})"')
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d{1,12})"')
 _ERROR_CELL = re.compile(rb'<((?:[\w.-]+:)?)c\s([^>]*?)\bt="e"([^>]*)>')
@@ -131,13 +139,13 @@ _CELL_REF = re.compile(rb'\br="([A-Z]{1,3}\d{1,12})"')
 _ERROR_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]{1,64})</")
 _TAG = re.compile(rb"<((?:[\w.-]+:)?)(row|c)\b([^>]*)>")
 _ODD_VALUE = re.compile(rb'<v>(?:[^0-9.<#]|(?<=t="s"><v>)(?!\d{1,9}</v>))')
-"""The values ``_SHEET_SCAN`` flags as odd, found again in a window to be looked at (a
+"""The values the scan flags as odd, found again in a window to be looked at (a
 positive overflow such as 1e400 arrives as inf and is refused by the reader at its cell)."""
 _CELL_OPEN = re.compile(rb"<(?:[\w.-]+:)?c\s[^>]*")
 _ATTR_T = re.compile(rb'\st="(\w+)"')
 NEGATIVE_LIMIT = -1e10
 """Values below this are refused (no amount or date is so negative; a date reader panics)."""
-_ATTR_R = re.compile(rb'(?:^|\s)r="([A-Z]{0,3})(\d{1,12})"')
+_ATTR_R = re.compile(rb'(?:^|\s)r="([A-Z]{0,7})(\d{1,12})"')
 _SHEET_DECL = re.compile(r'<(?:[\w.-]+:)?sheet\s[^>]*?>')
 _ATTR = re.compile(r'([\w.:-]+)="([^"]*)"')
 _DOCTYPE_MESSAGE = (
@@ -304,67 +312,177 @@ class _SheetScan:
         self.bad: dict[str, str] = {}
 
     def feed(self, data: bytes, start: int = 0, end: int | None = None) -> Unreadable | None:
-        """Scan ``data[start:end]`` (no tag crosses its ends)."""
+        """Scan ``data[start:end]`` (no tag crosses its ends).
+
+        The block is looked at as an array of bytes (numpy): every ``<`` is found at
+        once, and the bytes after each are compared column-wise — the kind of tag, a
+        cell's reference, a row's number, a value's first character — so a normal part
+        costs a few array operations, not a Python step per tag.  What is unusual (a cell
+        without its reference first, a prefixed element, a row beyond 99,999, an odd
+        value) is looked at closely, as before."""
         end = len(data) if end is None else end
-        limit = self.limits.max_rows_per_sheet
-        errors = odd_values = False
+        if end <= start:
+            return None
         if self.formula_pattern is not None:
             for match in self.formula_pattern.finditer(data, start, end):
                 # a cell whose formula would begin in the next block counts as having one
                 if not match.group(2) and (match.group(3) or match.end() >= end):
                     self.formula_rows.add(int(match.group(1)))
-        self.row_tags += sum(data.count(tag, start, end) for tag in _ROW_TAGS)
-        if self.row_tags > limit:
-            return _too_many_rows(self.name, self.limits)
-        numbers = _ROW_NUMBER.findall(data, start, end)  # C-level; Excel writes each row once, in order
-        if numbers:
-            rows = list(map(int, numbers))
-            if rows[0] > self.last_row and all(a < b for a, b in zip(rows, rows[1:])):
-                self.last_row = rows[-1]
-            else:
-                for number in rows:
-                    if number <= self.last_row:
-                        if len(self.repeated) >= self.limits.max_repeated_rows:
-                            return Unreadable("ZZ-FILE-CORRUPT", f"{self.name}中有大量重复编号的行，文件内部结构已损坏；"
-                                                                 "请用 Excel 或 WPS 打开后另存为新的 .xlsx 再报送")
-                        self.repeated.append(number)
-                    else:
-                        self.last_row = number
-        wide = set(_WIDE_COLUMNS.findall(data, start, end))
-        if wide:
-            self.max_col = max(self.max_col, max(map(_column_number, wide)))
-        for match in _SHEET_SCAN.finditer(data, start, end):
-            second = data[match.start() + 1]
-            if second == 0x63:  # <c
-                ref = _REF_AT.match(data, match.start())
-                if ref is None:
-                    self.odd = True
-                    continue
-                row = int(ref.group(2))
-                col = _column_number(ref.group(1))
-                if row > self.max_row:
-                    self.max_row = row
-                    if row > limit:
-                        return _too_many_rows(self.name, self.limits)
-                if col > self.max_col:
-                    self.max_col = col
-            elif second == 0x76:  # <v>#: an error value; else a value to look at
-                if data[match.start() + 3] == 0x23:
-                    errors = True
-                else:
-                    odd_values = True
-            else:  # a prefixed row or cell
-                self.odd = True
+        raw = data[start:end]
+        size = end - start
+        block = np.frombuffer(_HEAD_PAD + raw + _TAIL_PAD, dtype=np.uint8)
+        body = block[_LEAD:_LEAD + size]
+        opens = np.flatnonzero(body == 0x3C) + _LEAD  # every "<", as positions in ``block``
+        first, second = block[opens + 1], block[opens + 2]
+        problem = self._rows(block, raw, opens[(first == 0x72) & (second == 0x6F) & (block[opens + 3] == 0x77)
+                                              & _NAME_END[block[opens + 4]]])
+        if problem is not None:
+            return problem
+        problem = self._cells(block, raw, opens[(first == 0x63) & _NAME_END[second]])
+        if problem is not None:
+            return problem
+        errors, odd_values = self._values(block, opens[(first == 0x76) & (second == 0x3E)])
+        if not self.odd:
+            self._prefixed(block, raw, body)
         if odd_values:
-            self._bad_values(self.previous + data[start:end])
+            self._bad_values(self.previous + raw)
         if errors:
-            window = self.previous + data[start:end]
+            window = self.previous + raw
             if b't="e"' in window:
                 self._error_cells(window)
             self.previous = window[-_TAIL:]
         else:
-            self.previous = data[max(start, end - _TAIL):end]
+            self.previous = raw[-_TAIL:]
         return None
+
+    def _rows(self, block: np.ndarray, raw: bytes, rows: np.ndarray) -> Unreadable | None:
+        """Row elements: counted against the limit; their numbers must go up (a repeated
+        number means a reader keeps one of the rows)."""
+        limit = self.limits.max_rows_per_sheet
+        self.row_tags += len(rows)
+        if self.row_tags > limit:
+            return _too_many_rows(self.name, self.limits)
+        if not len(rows):
+            return None
+        # the usual form: <row r="123" ...> — the number read column-wise, up to 7 digits
+        plain = ((block[rows + 4] == 0x20) & (block[rows + 5] == 0x72) & (block[rows + 6] == 0x3D)
+                 & (block[rows + 7] == 0x22))
+        number = np.zeros(len(rows), dtype=np.int64)
+        alive = plain.copy()
+        digits = np.zeros(len(rows), dtype=np.int64)
+        for k in range(8):
+            byte = block[rows + 8 + k]
+            alive &= _IS_DIGIT[byte]
+            number = np.where(alive, number * 10 + (byte.astype(np.int64) - 0x30), number)
+            digits += alive
+        closed = block[rows + 8 + digits] == 0x22
+        if bool((plain & (digits >= 1) & (digits <= 7) & closed).all()):
+            numbers = number
+        else:  # another attribute first, or an unusual number: the exact pattern
+            found = _ROW_NUMBER.findall(raw)
+            numbers = np.array([int(v) for v in found], dtype=np.int64) if found else np.zeros(0, dtype=np.int64)
+        if not len(numbers):
+            return None
+        if int(numbers[0]) > self.last_row and bool((numbers[1:] > numbers[:-1]).all()):
+            self.last_row = int(numbers[-1])
+            return None
+        for value in numbers.tolist():
+            if value <= self.last_row:
+                if len(self.repeated) >= self.limits.max_repeated_rows:
+                    return Unreadable("ZZ-FILE-CORRUPT", f"{self.name}中有大量重复编号的行，文件内部结构已损坏；"
+                                                         "请用 Excel 或 WPS 打开后另存为新的 .xlsx 再报送")
+                self.repeated.append(value)
+            else:
+                self.last_row = value
+        return None
+
+    def _cells(self, block: np.ndarray, raw: bytes, cells: np.ndarray) -> Unreadable | None:
+        """Cell elements: each must start with its reference (``<c r="AB12"``); the widest
+        column and any row beyond 99,999 bound the box a reader allocates."""
+        if not len(cells):
+            return None
+        plain = ((block[cells + 2] == 0x20) & (block[cells + 3] == 0x72) & (block[cells + 4] == 0x3D)
+                 & (block[cells + 5] == 0x22))
+        if not bool(plain.all()):
+            self.odd = True  # placed by position, or another attribute (or other spacing) first
+            cells = cells[plain]
+            if not len(cells):
+                return None
+        c6, c7, c8 = block[cells + 6], block[cells + 7], block[cells + 8]
+        u6, u7, u8 = _IS_UPPER[c6], _IS_UPPER[c7], _IS_UPPER[c8]
+        letters = u6.astype(np.int64) + (u6 & u7) + (u6 & u7 & u8)
+        if not bool(u6.all()) or bool((u6 & u7 & u8 & _IS_UPPER[block[cells + 9]]).any()):
+            self.odd = True  # a reference without a column, or of four letters: the exact pass
+        one, two, three = c6.astype(np.int64) - 64, c7.astype(np.int64) - 64, c8.astype(np.int64) - 64
+        column = np.where(letters >= 3, one * 676 + two * 26 + three, np.where(letters == 2, one * 26 + two, one))
+        widest = int(column.max())
+        if widest > self.max_col:
+            self.max_col = widest
+        at = cells + 6 + letters
+        digits = np.zeros(len(cells), dtype=np.int64)
+        alive = np.ones(len(cells), dtype=bool)
+        for k in range(6):
+            alive &= _IS_DIGIT[block[at + k]]
+            digits += alive
+        if not bool((digits >= 1).all()):
+            self.odd = True
+        short = digits < 6
+        if not bool((block[(at + digits)[short]] == 0x22).all()):
+            self.odd = True  # a reference that does not end where its digits do
+        limit = self.limits.max_rows_per_sheet
+        for position in cells[~short].tolist():  # six digits or more: read exactly
+            ref = _REF_AT.match(raw, position - _LEAD)
+            if ref is None:
+                self.odd = True
+                continue
+            row = int(ref.group(2))
+            if row > self.max_row:
+                self.max_row = row
+                if row > limit:
+                    return _too_many_rows(self.name, self.limits)
+        return None
+
+    def _values(self, block: np.ndarray, values: np.ndarray) -> tuple[bool, bool]:
+        """(an error value is among them, an odd value is among them): ``<v>#…`` is an error;
+        a value not starting as a number does (NaN, -inf, -1e12) is looked at; a shared-string
+        index must be 1–9 digits."""
+        if not len(values):
+            return False, False
+        head = block[values + 3]
+        ok = _IS_DIGIT[head] | (head == 0x2E) | (head == 0x3C)
+        errors = odd = False
+        if not bool(ok.all()):
+            rest = head[~ok]
+            errors = bool((rest == 0x23).any())
+            odd = bool((rest != 0x23).any())
+        shared = values[(block[values - 6] == 0x74) & (block[values - 5] == 0x3D) & (block[values - 4] == 0x22)
+                        & (block[values - 3] == 0x73) & (block[values - 2] == 0x22) & (block[values - 1] == 0x3E)]
+        if len(shared) and not odd:
+            digits = np.zeros(len(shared), dtype=np.int64)
+            alive = np.ones(len(shared), dtype=bool)
+            for k in range(10):
+                alive &= _IS_DIGIT[block[shared + 3 + k]]
+                digits += alive
+            end = shared + 3 + digits
+            fine = ((digits >= 1) & (digits <= 9) & (block[end] == 0x3C) & (block[end + 1] == 0x2F)
+                    & (block[end + 2] == 0x76) & (block[end + 3] == 0x3E))
+            odd = not bool(fine.all())
+        return errors, odd
+
+    def _prefixed(self, block: np.ndarray, raw: bytes, body: np.ndarray) -> None:
+        """A row or cell element with a namespace prefix (``<x:c``) sends the part to the exact pass."""
+        colons = np.flatnonzero(body == 0x3A) + _LEAD
+        if not len(colons):
+            return
+        after = block[colons + 1]
+        near = colons[((after == 0x63) & _NAME_END[block[colons + 2]])
+                      | ((after == 0x72) & (block[colons + 2] == 0x6F) & (block[colons + 3] == 0x77)
+                         & _NAME_END[block[colons + 4]])]
+        for position in near.tolist():
+            at = position - _LEAD
+            if _PREFIXED_TAG.search(raw, max(0, at - 256), at + 5):
+                self.odd = True
+                return
 
     def _bad_values(self, window: bytes) -> None:
         """Cells whose stored value no reader should be given (see ``_ODD_NUMBER``)."""
