@@ -274,3 +274,25 @@ def test_a_far_cell_written_unusually_is_measured_too(tmp_path: Path, cell: byte
     sheet = b'<?xml version="1.0"?><worksheet><sheetData>' + body + far + b"</sheetData></worksheet>"
     problem = check_file(_xlsx(tmp_path / "far.xlsx", sheet))
     assert problem is not None and problem.code in ("ZZ-FILE-TOO-MANY-ROWS", "ZZ-FILE-TOO-LARGE"), problem
+
+
+def test_a_large_sheet_seen_before_is_not_scanned_again_but_keeps_its_findings(tmp_path: Path) -> None:
+    """Files made from one template share their large unchanging sheets: the second file's
+    copy is known by a digest of its stored bytes and keeps the first one's findings; one
+    byte different is another sheet, scanned in full."""
+    from addin.workbook import preflight
+    from addin.workbook.preflight import scan_file
+
+    body = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i) for i in range(1, 4000))
+    error = b'<row r="4000"><c r="B4000" t="e"><v>#REF!</v></c></row>'
+    sheet = b'<?xml version="1.0"?><worksheet><sheetData>' + body + error + b"</sheetData></worksheet>"
+    assert len(sheet) > preflight._REUSE_BYTES
+    first = scan_file(_xlsx(tmp_path / "a.xlsx", sheet))
+    scanned = dict(preflight._SEEN_PARTS)
+    second = scan_file(_xlsx(tmp_path / "b.xlsx", sheet))
+    assert first.unreadable is None and second.unreadable is None
+    assert second.error_cells == first.error_cells == {"xl/worksheets/sheet1.xml": {"B4000": "#REF!"}}
+    assert len(second.part_keys["xl/worksheets/sheet1.xml"]) == 3 and preflight._SEEN_PARTS == scanned
+    far = sheet.replace(b'<c r="A3999">', b'<c r="A150000">')
+    problem = scan_file(_xlsx(tmp_path / "c.xlsx", far)).unreadable
+    assert problem is not None and problem.code == "ZZ-FILE-TOO-MANY-ROWS"

@@ -19,6 +19,7 @@ The scan also lists cells whose cached value is a spreadsheet error (``t="e"``, 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 import os
 import re
@@ -27,7 +28,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 
@@ -94,10 +95,10 @@ class Scan:
     formula_rows: dict[str, set[int]] = field(default_factory=dict)
     """Worksheet part → the rows whose cell in the column asked for (``scan_file``'s
     ``formula_columns``) holds a formula; absent where the part was not scanned so."""
-    part_keys: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """Part → (CRC-32, inflated size) from the zip directory: the same key means the same
-    bytes (two files from one template share their 工作日历 part), for caches of what a
-    part holds."""
+    part_keys: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    """Part → a key of its contents: (CRC-32, inflated size) from the zip directory, and for a
+    large worksheet a digest of its stored bytes — the same key means the same bytes (two
+    files from one template share their 工作日历 part), for caches of what a part holds."""
 
     def bad_cells_of_sheet(self, name: str) -> dict[str, str]:
         part = self.sheet_parts.get(name)
@@ -117,7 +118,9 @@ class Scan:
 _LEAD = 8
 """Zero bytes put in front of a block, so a look behind a tag at the block's start stays inside the array."""
 _HEAD_PAD = bytes(_LEAD)
-_TAIL_PAD = bytes(32)
+_TAG_WINDOW = np.arange(64)
+"""How far a cell's opening tag is looked along for its end (``<c r="AL12" s="31" t="str">``)."""
+_TAIL_PAD = bytes(96)
 """Zero bytes after a block: the byte comparisons after a tag at its end stay inside the array."""
 
 
@@ -131,6 +134,9 @@ _NAME_END = _byte_table(b" \t\r\n>/")
 """Bytes that end an element's name (``<c`` is a cell, ``<col`` is not)."""
 _IS_UPPER = _byte_table(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _IS_DIGIT = _byte_table(b"0123456789")
+_IS_SPACE = _byte_table(b" \t\r\n\f\v")
+_F_END = _byte_table(b" \t\r\n\f\v>/")
+"""What may follow ``<f`` in a formula element (``\\s``, ``>`` or ``/``)."""
 _PREFIXED_TAG = re.compile(rb"<[\w.-]+:(?:c|row)[\s>/]")
 _REF_AT = re.compile(rb'<c r="([A-Z]{1,3})0*(\d{1,12})"')
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d{1,12})"')
@@ -299,6 +305,7 @@ class _SheetScan:
         self.name = name
         self.limits = limits
         self.formula_pattern = None if formula_column is None else _formula_pattern(formula_column)
+        self.formula_column = None if formula_column is None else _column_number(formula_column.encode("ascii"))
         self.formula_rows: set[int] = set()
         self.row_tags = 0
         self.last_row = 0
@@ -323,11 +330,6 @@ class _SheetScan:
         end = len(data) if end is None else end
         if end <= start:
             return None
-        if self.formula_pattern is not None:
-            for match in self.formula_pattern.finditer(data, start, end):
-                # a cell whose formula would begin in the next block counts as having one
-                if not match.group(2) and (match.group(3) or match.end() >= end):
-                    self.formula_rows.add(int(match.group(1)))
         raw = data[start:end]
         size = end - start
         block = np.frombuffer(_HEAD_PAD + raw + _TAIL_PAD, dtype=np.uint8)
@@ -429,6 +431,8 @@ class _SheetScan:
         short = digits < 6
         if not bool((block[(at + digits)[short]] == 0x22).all()):
             self.odd = True  # a reference that does not end where its digits do
+        if self.formula_column is not None:
+            self._formulas(block, raw, cells, column, at, digits)
         limit = self.limits.max_rows_per_sheet
         for position in cells[~short].tolist():  # six digits or more: read exactly
             ref = _REF_AT.match(raw, position - _LEAD)
@@ -441,6 +445,36 @@ class _SheetScan:
                 if row > limit:
                     return _too_many_rows(self.name, self.limits)
         return None
+
+    def _formulas(self, block: np.ndarray, raw: bytes, cells: np.ndarray, column: np.ndarray, at: np.ndarray,
+                  digits: np.ndarray) -> None:
+        """The rows whose cell in the column asked for holds a formula (``<f``, its own or a
+        shared one, right after the cell's opening tag; an empty cell ``<c …/>`` has none).
+        Anything unusual about those cells — a row beyond 99,999, a tag longer than the
+        window, space before the ``<f`` — is left to the pattern (``_formula_pattern``)."""
+        mine = column == self.formula_column
+        position, start, count = cells[mine], at[mine], digits[mine]
+        if not len(position):
+            return
+        window = block[position[:, None] + _TAG_WINDOW]
+        closing = window == 0x3E
+        end = position + closing.argmax(axis=1)
+        after = end + 1
+        last = _LEAD + len(raw)
+        if not bool(closing.any(axis=1).all()) or not bool((count < 6).all()) or bool(
+                (_IS_SPACE[block[after]] & (after < last)).any()):
+            assert self.formula_pattern is not None
+            for match in self.formula_pattern.finditer(raw):
+                # a cell whose formula would begin in the next block counts as having one
+                if not match.group(2) and (match.group(3) or match.end() >= len(raw)):
+                    self.formula_rows.add(int(match.group(1)))
+            return
+        number = np.zeros(len(position), dtype=np.int64)
+        for k in range(5):
+            number = np.where(k < count, number * 10 + (block[start + k].astype(np.int64) - 0x30), number)
+        formula = (block[after] == 0x3C) & (block[after + 1] == 0x66) & _F_END[block[after + 2]]
+        held = (block[end - 1] != 0x2F) & (formula | (after >= last))  # at the block's end: the next may begin with one
+        self.formula_rows.update(number[held].tolist())
 
     def _values(self, block: np.ndarray, values: np.ndarray) -> tuple[bool, bool]:
         """(an error value is among them, an odd value is among them): ``<v>#…`` is an error;
@@ -600,11 +634,15 @@ def _exact_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limit
     return max_row, max_col
 
 
+def _is_sheet(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml") and "/_rels/" not in name
+
+
 def _entry_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, budget: list[int],
                    scan: Scan, shown: str | None = None, formula_column: str | None = None) -> Unreadable | None:
     name = info.filename
     is_xml = name.endswith((".xml", ".rels", ".vml"))
-    is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml") and "/_rels/" not in name
+    is_sheet = _is_sheet(name)
     if name == "xl/sharedStrings.xml" and info.file_size > limits.max_shared_strings_bytes:
         return _shared_strings_too_large(limits)
     prolog = _Prolog() if is_xml else None
@@ -739,15 +777,22 @@ def _scan(file: Path, limits: Limits, scan: Scan, skip: frozenset[str] = frozens
             parts = _sheet_parts(archive) if small else {}
             names = {part: f"工作表「{sheet}」（{part}）" for sheet, part in parts.items()}
             wanted = {part: formula_columns[sheet] for sheet, part in parts.items() if sheet in (formula_columns or {})}
+            scan.part_keys = {info.filename: (info.CRC, info.file_size) for info in infos}
             for info in infos:
                 if info.is_dir() or info.filename in skip:
                     continue
+                key = _content_key(archive, info, limits, wanted.get(info.filename)) if _is_sheet(info.filename) else None
+                if key is not None:
+                    scan.part_keys[info.filename] = (info.CRC, info.file_size, key)
+                    if _reuse(key, info, scan, budget):
+                        continue
                 problem = _entry_problem(archive, info, limits, budget, scan, names.get(info.filename),
                                          wanted.get(info.filename))
                 if problem is not None:
                     return problem
+                if key is not None:
+                    _remember(key, info.filename, scan)
             scan.sheet_parts = _sheet_parts(archive)
-            scan.part_keys = {info.filename: (info.CRC, info.file_size) for info in infos}
     except NotImplementedError:
         return Unreadable("ZZ-FILE-CORRUPT", "文件使用了不支持的压缩方式，请用 Excel 另存为 .xlsx 后报送")
     except RuntimeError:  # zipfile: an entry that needs a password
@@ -757,6 +802,70 @@ def _scan(file: Path, limits: Limits, scan: Scan, skip: frozenset[str] = frozens
     except OSError as exc:
         return Unreadable("ZZ-FILE-IO", f"读取文件出错：{exc.strerror or exc}")
     return None
+
+
+_SEEN_PARTS: dict[bytes, tuple[Any, ...]] = {}
+"""Worksheet parts this process has scanned and found readable, by ``_content_key``: what the
+scan found in each (error cells, bad values, repeated rows, formula rows).  Files made from
+one template share their large unchanging sheets (工作日历, 填报说明), scanned once."""
+_SEEN_LIMIT = 64
+_REUSE_BYTES = 64 * 1024
+"""Worksheets inflating to less are scanned every time (hashing them would save nothing)."""
+
+
+def _content_key(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits,
+                 formula_column: str | None) -> bytes | None:
+    """A digest of a large worksheet part's stored bytes and what they must inflate to
+    (method, size, CRC-32), and of what is asked of the scan: the same digest, the same
+    findings.  None for a small part or one whose stored bytes cannot be read as declared."""
+    if info.file_size < _REUSE_BYTES or info.compress_size > limits.max_inflated_bytes:
+        return None
+    handle = archive.fp
+    if handle is None:
+        return None
+    handle.seek(info.header_offset)
+    header = handle.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        return None
+    handle.seek(info.header_offset + 30 + int.from_bytes(header[26:28], "little")
+                + int.from_bytes(header[28:30], "little"))
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{info.compress_type}:{info.file_size}:{info.CRC}:{formula_column}:{limits!r}".encode())
+    remaining = info.compress_size
+    while remaining > 0:
+        data = handle.read(min(_CHUNK, remaining))
+        if not data:
+            return None
+        digest.update(data)
+        remaining -= len(data)
+    return digest.digest()
+
+
+def _reuse(key: bytes, info: zipfile.ZipInfo, scan: Scan, budget: list[int]) -> bool:
+    """The findings of a part scanned before with the same contents, entered for ``info``."""
+    seen = _SEEN_PARTS.get(key)
+    if seen is None:
+        return False
+    budget[0] -= info.file_size
+    errors, bad, repeated, formulas = seen
+    name = info.filename
+    if errors:
+        scan.error_cells[name] = dict(errors)
+    if bad:
+        scan.bad_cells[name] = dict(bad)
+    if repeated:
+        scan.repeated_rows[name] = list(repeated)
+    if formulas is not None:
+        scan.formula_rows[name] = set(formulas)
+    return True
+
+
+def _remember(key: bytes, name: str, scan: Scan) -> None:
+    if len(_SEEN_PARTS) >= _SEEN_LIMIT:
+        _SEEN_PARTS.pop(next(iter(_SEEN_PARTS)))
+    formulas = scan.formula_rows.get(name)
+    _SEEN_PARTS[key] = (dict(scan.error_cells.get(name, {})), dict(scan.bad_cells.get(name, {})),
+                        list(scan.repeated_rows.get(name, [])), None if formulas is None else frozenset(formulas))
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
