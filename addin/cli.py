@@ -494,7 +494,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     from addin.returns.group import write_group_return
     from addin.returns.sasac import write_sasac_return
     from addin.rollup.indicators import headline_text
-    from addin.rollup.recall import previous_totals
+    from addin.rollup.recall import previous_figures
     from addin.validation.run import scan_inputs
 
     missing = [str(p) for p in args.inputs if not p.exists()]
@@ -534,7 +534,8 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         print(core.summary_text(result))
         print("对账不平：输入行数 ≠ 汇总行数 + 退回行数，未写出任何结果，请报告此问题", file=sys.stderr)
         return EXIT_USAGE
-    forms = replace(forms, previous=previous_totals(args.archive, result.period))  # before this period is archived
+    previous, previous_units = previous_figures(args.archive, result.period)  # before this period is archived
+    forms = replace(forms, previous=previous, previous_units=previous_units)
     with outputs:
         outputs.write(args.out, lambda temporary: write_group_return(result, temporary, identity=forms.identity))
         if args.sasac:

@@ -136,6 +136,23 @@ def test_brought_forward_received_closed_and_open_reconcile(run: dict[str, Any])
         assert unit["期初在办"] + unit["新受理"] - unit["线索_办结"] == unit["线索_在办"], unit["unit"]
 
 
+def test_a_gap_between_last_years_open_clues_and_this_years_brought_forward_is_explained(run: dict[str, Any]) -> None:
+    """期初在办 counts only the units in this roll-up: last year's units rejected now take their
+    open clues with them, and the 填表说明 says how many and whose (the demo rejects some)."""
+    rows = _form_rows(run["sasac"])
+    before = rows[indicator("线索_在办").row][4]
+    carried = rows[indicator("期初在办").row][3]
+    assert before > carried > 0
+    notes = [t for t in _texts(run["sasac"]["国资委报表"]) if t.startswith(tuple(f"{n}. " for n in range(1, 20)))]
+    gap = next(t for t in notes if "上年同期期末在办问题线索" in t)
+    accepted = {u["unit"] for u in run["summary"]["indicators_by_unit"]}
+    named = re.search(r"其中 (\d+) 条属于本期未计入汇总的 (\d+) 家单位（(.+?)，报表退回或未报）", gap)
+    assert named is not None, gap
+    assert f"{before} 条" in gap and f"{carried} 条" in gap and int(named.group(1)) == before - carried
+    assert not set(named.group(3).split("、")) & accepted and len(named.group(3).split("、")) == int(named.group(2))
+    assert not any("上年同期期末在办" in t for t in _texts(run["last"]["国资委报表"]))  # no 上年同期 in 2025: no note
+
+
 def test_the_console_names_indicators_as_the_forms_do(run: dict[str, Any]) -> None:
     line = next(t for t in run["console"].splitlines() if t.startswith("主要指标："))
     totals = run["summary"]["indicators"]

@@ -91,7 +91,7 @@ def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32, force: bo
     from addin.returns.group import write_group_return
     from addin.returns.forms import FormSettings
     from addin.returns.sasac import write_sasac_return
-    from addin.rollup.recall import previous_totals
+    from addin.rollup.recall import previous_figures
     from addin.validation import validate_paths
 
     root = prepare_folder(folder, force)
@@ -125,7 +125,8 @@ def run(out: TextIO, folder: str | Path = "demo-out", units: int = 32, force: bo
     print("4. 汇总 2026 年度报表…", file=out)
     result = rollup.rollup([current], Period.of(2026, "年度"), AS_OF, archive)
     print("   " + rollup.summary_text(result).replace("\n", "\n   "), file=out)
-    forms = FormSettings(identity, date=AS_OF, previous=previous_totals(archive, result.period))  # 上年同期: 2025
+    previous, previous_units = previous_figures(archive, result.period)  # 上年同期: 2025
+    forms = FormSettings(identity, date=AS_OF, previous=previous, previous_units=previous_units)
     group_path = write_group_return(result, outputs / "集团汇总_2026年度.xlsx", identity=identity)
     sasac_path = write_sasac_return(result, outputs / "国资委报表_2026年度.xlsx", settings=forms)
     rollup.archive_accepted(result, archive)

@@ -34,6 +34,8 @@ class FormSettings:
     """报出日期 (None: the day the form is written)."""
     previous: dict[str, int | float] | None = None
     """上年同期: the totals of the same kind of period a year before (None: shown as —)."""
+    previous_units: tuple[tuple[str, str, int], ...] = ()
+    """上年同期's units: (统一社会信用代码, 单位, 期末在办问题线索) each (``recall.previous_figures``)."""
 
     def name(self, fallback: str = "") -> str:
         """填报单位: the configured name, else ``fallback`` (the group company's own workbook),
@@ -69,13 +71,14 @@ def form_settings(period: Any = None, archive: str | Path | None = None,
     """The settings of one run: the identity from config.toml with ``overrides`` (or
     ``identity`` as given), [forms] with ``form_no``/``authority`` given on the command line,
     and 上年同期 from ``archive`` for ``period``."""
-    from addin.rollup.recall import previous_totals
+    from addin.rollup.recall import previous_figures
 
     forms = load_forms()
+    previous, units = previous_figures(archive, period) if archive is not None else (None, ())
     return FormSettings(identity if identity is not None else load_identity(overrides),
                         form_no if form_no is not None else forms["sasac_form_no"],
                         authority if authority is not None else forms["sasac_authority"],
-                        date, previous_totals(archive, period) if archive is not None else None)
+                        date, previous, units)
 
 
 IDENTITY_OPTIONS: dict[str, str] = {f"unit_{key}": key for key in LABELS}

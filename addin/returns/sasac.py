@@ -191,7 +191,34 @@ def explanations(result: RollupResult, settings: FormSettings) -> list[str]:
         "= 形成管理提升建议书的 ÷ 办结核查项目。",
         f"核查、快报和整改是否逾期，{as_of}判断。",
         "零报告单位指本期没有问题线索的单位；零查处单位指没有立项核查的单位；零追责单位指没有追究责任人员的单位。",
+        *_carried_over(result, settings),
     ]
+
+
+def _carried_over(result: RollupResult, settings: FormSettings) -> list[str]:
+    """Why 期初在办 differs from 上年同期's 期末在办, when it does: the units of last year's
+    figures that this roll-up does not include (rejected, not yet filed) take their open
+    clues with them — a desk officer reading the two columns will ask."""
+    if settings.previous is None:
+        return []
+    before = int(settings.previous.get("线索_在办", 0))
+    carried = int(result.totals.get("期初在办", 0))
+    if before == carried:
+        return []
+    included = {u.uscc for u in result.units}
+    absent = [(unit, count) for uscc, unit, count in settings.previous_units if uscc not in included and count > 0]
+    gap = sum(count for _, count in absent)
+    text = (f"上年同期期末在办问题线索（第{indicator('线索_在办').row}行）{before} 条，"
+            f"本期期初在办问题线索（第{indicator('期初在办').row}行）{carried} 条")
+    if absent:
+        names = "、".join(unit for unit, _ in absent[:5]) + ("等" if len(absent) > 5 else "")
+        text += (f"：其中 {gap} 条属于本期未计入汇总的 {len(absent)} 家单位（{names}，报表退回或未报），"
+                 "待其报表审核通过后计入")
+        if gap != before - carried:
+            text += "；其余差额为各单位上期末在办线索按本期报表核对后的变化"
+    else:
+        text += "：差额为各单位上期末在办线索按本期报表核对后的变化"
+    return [text + "。"]
 
 
 def _units_sheet(book: Any, f: dict[str, Any], result: RollupResult, filer: str) -> None:

@@ -116,7 +116,17 @@ def previous_totals(archive_path: str | Path | None, period: Period | None) -> d
     """上年同期: the totals of the archive's period of the same kind a year before ``period``
     (each unit's latest accepted submission, its deadlines judged on its 填报日期 as a roll-up
     without --as-of judges them); None when the archive holds none of it."""
+    return previous_figures(archive_path, period)[0]
+
+
+def previous_figures(archive_path: str | Path | None, period: Period | None
+                     ) -> tuple[dict[str, int | float] | None, tuple[tuple[str, str, int], ...]]:
+    """``previous_totals``, and each of those units' (统一社会信用代码, 单位, 期末在办问题线索):
+    a unit missing from this period's roll-up takes its open clues out of 期初在办, and the
+    form says so."""
     if archive_path is None or period is None:
-        return None
+        return None, ()
     units = period_units(archive_path, previous_period(period), judged_on_filing=True)
-    return period_indicators(units) if units else None
+    if not units:
+        return None, ()
+    return period_indicators(units), tuple((u.uscc, u.unit, int(u.indicators.get("线索_在办", 0))) for u in units)
