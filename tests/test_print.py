@@ -366,3 +366,39 @@ def test_narrative_columns_wrap(outputs: dict[str, Any]) -> None:
     column = headers.index(STANDARD.sheet("clues").column("summary").header) + 1
     filled = [row for row in range(2, clues.max_row + 1) if clues.cell(row, column).value]
     assert filled and all(clues.cell(row, column).alignment.wrap_text for row in filled)
+
+
+@pytest.mark.parametrize("unit", ["四川省" + "某" * 300 + "集团有限公司", "A&B 有限公司"])
+def test_a_page_header_never_exceeds_excels_limit(tmp_path: Path, unit: str) -> None:
+    """A unit name longer than Excel's 255-character header limit is shortened with “…”
+    (xlsxwriter would drop the whole header with a warning); a short one stays whole."""
+    import xlsxwriter
+
+    from addin.plumbing.pages import HEADER_LIMIT, page_setup
+
+    path = tmp_path / "h.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("汇总")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        page_setup(sheet, [20, 12], 3, "集团汇总", unit, "2026年度")
+        book.close()
+    header = openpyxl.load_workbook(path)["汇总"].oddHeader
+    left = header.left.text.replace("&&", "&")  # openpyxl keeps the header code's doubled &
+    assert header.center.text == "集团汇总" and header.right.text.strip() == "2026年度"  # not read as font size 92026
+    if len(unit) > HEADER_LIMIT:
+        assert left.startswith("四川省某") and left.endswith("…") and len(left) < HEADER_LIMIT
+    else:
+        assert left == unit
+
+
+def test_a_ledgers_page_header_shortens_an_overlong_unit_name() -> None:
+    """A bounced file's 填报单位 may be any length; its annotated copy's page header stays
+    within Excel's 255 characters (``&`` counts twice, escaped)."""
+    from addin.plumbing.pages import HEADER_LIMIT
+    from addin.workbook.templates import ledger_header
+
+    for name in ("某" * 400, "&" * 400):
+        header = ledger_header({"unit_name": name, "report_year": 2026, "report_period": "年度"}, internal=True)
+        assert len(header) <= HEADER_LIMIT and "…&C" in header and "报告期：2026年度" in header
+    assert "填报单位：甲乙公司&C" in ledger_header({"unit_name": "甲乙公司", "report_year": 2026, "report_period": "年度"})

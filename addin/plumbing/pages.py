@@ -100,6 +100,32 @@ def _escape(text: str) -> str:
     return text.replace("&", "&&")
 
 
+def _sized(text: str) -> str:
+    """Header text after a font-size code (``&9``): a leading digit would be read as part of
+    the size (``&92026年度``), so it is set off by a space."""
+    text = _escape(text)
+    return " " + text if text[:1].isdigit() else text
+
+
+HEADER_LIMIT = 255
+"""Excel's limit on a page header's text (xlsxwriter drops a longer one, with only a warning)."""
+
+
+def _header(unit: str, title: str, mark: str, period: str) -> str:
+    """The page header: the unit at the left, the title in the middle, the period at the
+    right — the longer of a unit name and a title too long for Excel's limit shortened with
+    “…”, never the header dropped."""
+    def text(left: str, middle: str) -> str:
+        return f"&L&9{_sized(left)}&C&10{_sized(middle)}{mark}&R&9{_sized(period)}"
+
+    while len(text(unit, title)) > HEADER_LIMIT and (unit or title):
+        if len(unit) >= len(title):
+            unit = unit[:-2] + "…" if len(unit) > 2 else ""
+        else:
+            title = title[:-2] + "…" if len(title) > 2 else ""
+    return text(unit, title)
+
+
 def page_setup(sheet: Worksheet, widths: Sequence[float], last_row: int, title: str, unit: str = "",
                period: str = "", repeat_columns: int = 1, header_rows: tuple[int, int] = (0, 0),
                height: float | None = None, papers: Sequence[tuple[int, bool]] = WIDE_FIRST,
@@ -119,10 +145,8 @@ def page_setup(sheet: Worksheet, widths: Sequence[float], last_row: int, title: 
     if layout.pages_wide > 1 and repeat_columns:
         sheet.repeat_columns(0, repeat_columns - 1)
         sheet.print_across()  # the pages of the same rows follow each other
-    left = _escape(unit)
-    right = _escape(period)
     mark = f" &B（{INTERNAL_MARK}）&B" if internal else ""
-    sheet.set_header(f"&L&9{left}&C&10{_escape(title)}{mark}&R&9{right}", {"margin": 0.3})
+    sheet.set_header(_header(unit, title, mark, period), {"margin": 0.3})
     sheet.set_footer("&C&9第 &P 页 共 &N 页", {"margin": 0.25})
     sheet.print_area(0, 0, max(last_row, header_rows[1]), max(len(widths) - 1, 0))
     return layout

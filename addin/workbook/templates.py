@@ -824,12 +824,21 @@ def _header_escape(text: str) -> str:
     return text.replace("&", "&&")
 
 
+HEADER_UNIT_CHARS = 120
+"""The most of a 填报单位 a ledger's page header shows (the rest of the header is under 60 characters)."""
+
+
 def ledger_header_parts(info: Mapping[str, Any], internal: bool = False) -> tuple[str, str, str]:
     """A ledger's page header (left, centre, right; header codes, 9/10 points): 填报单位 left,
     the sheet centre, 报告期 right — the values where ``info`` has them, else lines to write
     on — and "（内部资料）" after the sheet name where the sheet prints 身份证号码 (one line: a line break
     in a header does not survive openpyxl, which annotated copies are written with)."""
     unit = str(info.get("unit_name") or "").strip() or BLANK_FIELD
+    if len(_header_escape(unit)) > HEADER_UNIT_CHARS:  # a bounced file's overlong name: Excel refuses a header over 255 characters
+        unit = unit[:HEADER_UNIT_CHARS]
+        while len(_header_escape(unit + "…")) > HEADER_UNIT_CHARS:
+            unit = unit[:-1]
+        unit += "…"
     year, period = info.get("report_year"), str(info.get("report_period") or "").strip()
     when = (f"{year}年度" if period == "年度" else f"{year}年{period}") if year and period else BLANK_FIELD
     centre = "&A" + (f" &B（{INTERNAL_MARK}）&B" if internal else "")
