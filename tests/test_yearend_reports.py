@@ -173,3 +173,21 @@ def test_rendered_reports_have_their_sections_and_no_id(rolled: tuple[Path, dict
     for path in (periodic, cases[0].path, plain[0].path):
         xml = _docx_text(path)
         assert not any(number[:17] in xml for number in IDS)
+
+
+def test_a_period_without_audit_findings_says_so_instead_of_a_zero_rate(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """整改率 has nothing to divide when no finding was recorded: the report's opening says
+    there were none (not “整改率0%”); with findings it gives the rate."""
+    from addin.rollup.indicators import UnitLedgers, unit_indicators
+    from addin.rollup.recall import RecalledUnit
+
+    ledgers = UnitLedgers("甲能源有限公司", "91510100MA61R8XK49", as_of=dt.date(2026, 11, 23))
+    unit = RecalledUnit("甲能源有限公司", "91510100MA61R8XK49", "0" * 64, ledgers, unit_indicators(ledgers),
+                        dt.date(2026, 11, 23))
+    monkeypatch.setattr(yearend, "_units", lambda archive, period: [unit])
+    monkeypatch.setattr(yearend, "previous_totals", lambda archive, period: None)
+    monkeypatch.setattr(yearend, "_known_ids", lambda units, archive: [])
+    doc, totals = yearend.build_periodic(tmp_path / "none.sqlite", Period.of(2026, "年度"), today=dt.date(2026, 12, 1))
+    text = "\n".join(p.text for p in doc.doc.paragraphs)
+    assert totals["整改问题数"] == 0 and "本期没有审计发现问题" in text and "整改率0%" not in text

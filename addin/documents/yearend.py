@@ -207,8 +207,9 @@ def build_periodic(archive: str | Path, period: Period, kind: str = PERIODIC, to
 
     doc.heading_1(PERIODIC_HEADINGS[1])
     headline = "，".join(f"{indicator(k).label}{int(totals[k]):,d}{indicator(k).unit}" for k in HEADLINE)
-    doc.body(f"{headline}；追究责任{totals['追责人数']}人，扣减薪酬{wan(float(totals['扣减薪酬总额']))}；审计发现问题{totals['整改问题数']}个，"
-             f"整改率{percent(float(totals['整改率']))}。")
+    rectified = (f"审计发现问题{totals['整改问题数']}个，整改率{percent(float(totals['整改率']))}"
+                 if ratio_defined("整改率", totals) else "本期没有审计发现问题")
+    doc.body(f"{headline}；追究责任{totals['追责人数']}人，扣减薪酬{wan(float(totals['扣减薪酬总额']))}；{rectified}。")
     coverage = float(totals["管理提升建议书覆盖率"])
     if totals["办结核查项目数"]:
         verdict = "达到一半以上" if coverage >= COVERAGE_BAR else "不到一半，需加强"
