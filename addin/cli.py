@@ -373,8 +373,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.notices is not None:
         from addin.returns.identity import load_identity
 
+        from addin.returns.forms import overrides_of
+
         try:
-            identity = load_identity()
+            identity = load_identity(overrides_of(args))
         except EngineError as exc:
             print(exc.message, file=sys.stderr)
             return EXIT_USAGE
@@ -465,13 +467,23 @@ IDENTITY_HELP = {
 }
 
 
+def add_identity_arguments(group: Any, fields: Any) -> None:
+    """--unit-name … for the identity fields in ``fields`` (a run's overrides of [unit])."""
+    for field in fields:
+        metavar, text = IDENTITY_HELP[field]
+        group.add_argument(f"--unit-{field}", dest=f"unit_{field}", metavar=metavar, help=f"{text}（[unit] {field}）")
+
+
+NOTICE_IDENTITY = ("name", "preparer", "phone")
+"""What a 退回通知 says of the unit sending it back (its signature, 联系人, 联系电话)."""
+
+
 def add_form_arguments(parser: argparse.ArgumentParser) -> None:
     """The reporting unit's identity and the SASAC form's own lines, for one run (each
     defaults to the user folder's config.toml: [unit] and [forms]; missing ones print 待补充)."""
     group = parser.add_argument_group(
         "填报单位信息（默认取用户文件夹 config.toml 的 [unit]、[forms]；未配置的在报表上显示“（待补充）”）")
-    for field, (metavar, text) in IDENTITY_HELP.items():
-        group.add_argument(f"--unit-{field}", dest=f"unit_{field}", metavar=metavar, help=f"{text}（[unit] {field}）")
+    add_identity_arguments(group, IDENTITY_HELP)
     group.add_argument("--sasac-form-no", metavar="表号", help="国资委报表的表号（[forms] sasac_form_no；默认空白）")
     group.add_argument("--sasac-authority", metavar="制表机关", help="国资委报表的制表机关（[forms] sasac_authority；默认空白）")
     group.add_argument("--report-date", metavar="日期", help="报出日期，如 2026-11-23（不填为生成报表的当天）")
@@ -823,6 +835,8 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--as-of", metavar="日期", help="期限提醒的基准日，如 2026-11-23（默认为各文件的填报日期）")
     val.add_argument("--notices", type=Path, metavar="文件夹",
                      help="为每个退回的工作簿生成退回通知（Word）：错在哪、怎么改、何时前重报，署用户配置 [unit] 的单位名称")
+    add_identity_arguments(val.add_argument_group("退回通知的署名（默认取用户文件夹 config.toml 的 [unit]；只对本次有效）"),
+                           NOTICE_IDENTITY)
     val.set_defaults(handler=cmd_validate)
 
     roll = _command(sub, "rollup", "汇总下级报表：生成集团汇总、国资委报表，退回有错误的文件", epilog=AS_OF_RULE)

@@ -139,6 +139,13 @@ def test_validate_writes_a_notice_per_refused_workbook(tmp_path: Path, monkeypat
     assert code == 2 and "已存在" in err and "--force" in err and written[0].read_bytes() == before
     code, _, _ = _cli(["validate", str(books), "--notices", str(notices), "--force"])
     assert code == 1 and sorted(p.name for p in notices.iterdir()) == [written[0].name]
+    # --unit-* sign this run's notices (the configuration stays as it is)
+    code, _, err = _cli(["validate", str(books), "--notices", str(notices), "--force",
+                         "--unit-name", "另一集团有限公司", "--unit-preparer", "赵六"])
+    assert code == 1, err
+    signed = Document(str(written[0]))
+    body = "\n".join(p.text for p in signed.paragraphs)
+    assert "另一集团有限公司" in body and "赵六" in body and "某某集团有限公司" not in body and "028-12345678" in body
 
 
 def test_notice_deadline_is_five_working_days_on_the_calendar() -> None:
