@@ -566,29 +566,15 @@ class _Writer:
         row += 1
         ws.write_row(row, 0, [_h("accountability", "measure"), "影响期（月）", "不安排职务（月）", "", "", "", "", "", "说明", "依据"], head)
         row += 1
-        first = row
-        for entry in p.influence:
-            ws.write_string(row, 0, entry.measure, text)
-            ws.write_number(row, 1, entry.months, number)
-            if entry.no_post_months is not None:
-                ws.write_number(row, 2, entry.no_post_months, number)
-            ws.write_string(row, 8, entry.text, text)
-            ws.write_string(row, 9, _source(entry), text)
-            row += 1
+        influence = [(e.measure, e.months, e.no_post_months, e) for e in p.influence]
+        first, row = _period_rows(ws, row, influence, text, number)
         names[fx.INFLUENCE_MEASURE] = _abs_range(first, 0, max(row - 1, first), 0)
         names[fx.INFLUENCE_MONTHS] = _abs_range(first, 1, max(row - 1, first), 1)
         if self.options.version >= 2.1:  # 纪律处分: the longer period applies (2.1)
             ws.write_row(row, 0, [_h("accountability", "discipline"), "影响期（月）", "", "", "", "", "", "",
                                   "说明（同时受到纪律处分的，按影响期长的执行）", "依据"], head)
             row += 1
-            first = row
-            for sanction in p.sanctions:
-                ws.write_string(row, 0, sanction.kind, text)
-                if sanction.months is not None:
-                    ws.write_number(row, 1, sanction.months, number)
-                ws.write_string(row, 8, sanction.text, text)
-                ws.write_string(row, 9, _source(sanction), text)
-                row += 1
+            first, row = _period_rows(ws, row, [(s.kind, s.months, None, s) for s in p.sanctions], text, number)
             names[fx.SANCTION_KIND] = _abs_range(first, 0, max(row - 1, first), 0)
             names[fx.SANCTION_MONTHS] = _abs_range(first, 1, max(row - 1, first), 1)
 
@@ -822,6 +808,23 @@ def holds_ids(sheet: Sheet) -> bool:
 
 def _header_escape(text: str) -> str:
     return text.replace("&", "&&")
+
+
+def _period_rows(ws: Any, row: int, entries: Sequence[tuple[str, float | None, float | None, Any]], text: Any,
+                 number: Any) -> tuple[int, int]:
+    """The 参数 sheet's rows of a period table — 组织处理 or 纪律处分 (name, 影响期（月）, 不安排职务（月）,
+    说明, 依据) — from ``row``; returns (first row, the row after the last)."""
+    first = row
+    for name, months, no_post, entry in entries:
+        ws.write_string(row, 0, name, text)
+        if months is not None:
+            ws.write_number(row, 1, months, number)
+        if no_post is not None:
+            ws.write_number(row, 2, no_post, number)
+        ws.write_string(row, 8, entry.text, text)
+        ws.write_string(row, 9, _source(entry), text)
+        row += 1
+    return first, row
 
 
 HEADER_UNIT_CHARS = 120
