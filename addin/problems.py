@@ -121,10 +121,16 @@ def _refuse(code: str, severity: str | None) -> None:
                            f"不能是 {SEVERITY_LABELS.get(str(severity), severity)}")
 
 
-def codes_markdown() -> str:
-    """The Chinese docs page of the catalogue (docs/problem-codes.md)."""
+def by_stage() -> list[tuple[str, list[CodeInfo]]]:
+    """The catalogue's codes grouped by the step that reports them, steps in pipeline order
+    (the docs page and the manual's 常见问题 both list them so)."""
     stages = sorted({info.stage for info in CATALOGUE.values()},
                     key=lambda s: (STAGES.index(s) if s in STAGES else len(STAGES), s))
+    return [(stage, [info for info in CATALOGUE.values() if info.stage == stage]) for stage in stages]
+
+
+def codes_markdown() -> str:
+    """The Chinese docs page of the catalogue (docs/problem-codes.md)."""
     lines = [
         "# 问题代码",
         "",
@@ -135,11 +141,9 @@ def codes_markdown() -> str:
         "请改那个文件，不要手改本页。",
         "",
     ]
-    for stage in stages:
+    for stage, infos in by_stage():
         lines += [f"## {stage}", "", "| 代码 | 严重程度 | 问题 | 怎么改 |", "|---|---|---|---|"]
-        for info in CATALOGUE.values():
-            if info.stage == stage:
-                lines.append(f"| `{info.code}` | {info.severity_label} | {_cell(info.title)} | {_cell(info.fix)} |")
+        lines += [f"| `{info.code}` | {info.severity_label} | {_cell(info.title)} | {_cell(info.fix)} |" for info in infos]
         lines.append("")
     return "\n".join(lines)
 

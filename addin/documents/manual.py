@@ -49,10 +49,8 @@ def ordered(first: str | None) -> list[Chapter]:
 
 def faq_markdown() -> str:
     """The 常见问题 chapter, from addin/problem_codes.toml: each code, what it means, how to fix it."""
-    from addin.problems import CATALOGUE, STAGES
+    from addin.problems import by_stage
 
-    stages = sorted({i.stage for i in CATALOGUE.values()},
-                    key=lambda s: (STAGES.index(s) if s in STAGES else len(STAGES), s))
     lines = [
         "# 常见问题",
         "",
@@ -64,12 +62,10 @@ def faq_markdown() -> str:
         "命令行 `zhuize codes 代码` 显示同样的说明。",
         "",
     ]
-    for stage in stages:
+    for stage, infos in by_stage():
         lines += [f"## {stage}", ""]
-        for info in CATALOGUE.values():
-            if info.stage == stage:
-                lines += [f"### {info.code} {info.title}", "",
-                          f"{info.severity_label}。怎么改：{info.fix}", ""]
+        for info in infos:
+            lines += [f"### {info.code} {info.title}", "", f"{info.severity_label}。怎么改：{info.fix}", ""]
     return "\n".join(lines)
 
 
