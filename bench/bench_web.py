@@ -52,6 +52,27 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+def _tree_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of a process and each descendant, with what each
+    has reaped of its own children (the fork server reaps the checking children)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found, stack = {}, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            found[current] = sum(int(f) for f in fields[11:15]) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def _cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(after.get(p, 0.0) - before.get(p, 0.0) for p in after)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, default=200)
@@ -74,9 +95,9 @@ def main() -> None:
 
     from addin.validation import validate_paths
 
-    start = time.perf_counter()
+    start, own = time.perf_counter(), time.process_time()
     report = validate_paths(files)
-    direct = time.perf_counter() - start
+    direct, direct_cpu = time.perf_counter() - start, time.process_time() - own
     print(f"基线：同一进程内 validate_paths 逐个校验 {direct:.1f} s（{len(files) / direct:.1f} 份/秒），"
           f"通过 {report.summary['valid']}")
 
@@ -123,10 +144,15 @@ def main() -> None:
                     latencies.append(took)
                     answered.append(answer.json()["sha256"])
 
+            cpu_before, own_before = _tree_cpu(server.pid), time.process_time()
             start = time.perf_counter()
             with ThreadPoolExecutor(max_workers=args.clients) as pool:
                 list(pool.map(send, files))
             wall = time.perf_counter() - start
+            cpu_after = _tree_cpu(server.pid)
+            cpu_server = _cpu_since(cpu_before, cpu_after)
+            cpu_http = cpu_after[server.pid] - cpu_before[server.pid]
+            cpu_client = time.process_time() - own_before
             listed = httpx.get(f"{base}/api/submissions", headers=headers, timeout=60).json()
 
             start = time.perf_counter()
@@ -148,6 +174,9 @@ def main() -> None:
     p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
     print(f"上报：{len(files)} 份，{args.clients} 个并发客户端，用时 {wall:.1f} s，吞吐 {len(files) / wall:.2f} 份/秒；"
           f"每份延迟 p50 {p50:.2f} s，p95 {p95:.2f} s")
+    print(f"每份 CPU：服务器进程树（含校验子进程）{cpu_server / len(files) * 1000:.0f} ms"
+          f"（其中服务器进程本身 {cpu_http / len(files) * 1000:.0f} ms），"
+          f"本测试的客户端 {cpu_client / len(files) * 1000:.0f} ms；同一进程内校验 {direct_cpu / len(files) * 1000:.0f} ms")
     print(f"吞吐 ÷ 同一进程内逐个校验：{(len(files) / wall) / (len(files) / direct):.2f}×（2 核，每份在独立的受限子进程中校验）")
     print(f"汇总（POST /api/rollup）：{rolled:.1f} s，汇总 {len(summary['accepted'])} 份，"
           f"对账{'平' if summary['reconciliation']['balanced'] else '不平'}")
