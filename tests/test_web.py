@@ -657,6 +657,20 @@ def test_serve_refuses_other_addresses_without_accounts(tmp_path: Path, monkeypa
                          "--forwarded-allow-ips", "10.0.0.5"])
     assert code == 0 and "token=" not in out
     assert seen[-1].proxy_headers is True and seen[-1].forwarded_allow_ips == "10.0.0.5"
+    assert seen[-1].app.state.service.config.parallel_checks >= 1  # default: one per core
+    code, _, err = _cli(["serve", "--data", data, "--checks", "0"])
+    assert code == 2 and "--checks" in err
+    code, _, _ = _cli(["serve", "--data", data, "--checks", "1"])
+    assert code == 0 and seen[-1].app.state.service.config.parallel_checks == 1
+
+
+def test_the_fork_server_warms_on_a_valid_sample(tmp_path: Path) -> None:
+    """The sample the fork server checks before forking (so children start warm) goes
+    through every check: it is valid, with ledger rows."""
+    from addin.web import core
+
+    verdict = core.check_upload(str(core.sample_workbook(tmp_path)))
+    assert verdict["status"] == "valid" and verdict["rows"] > 0 and not verdict["errors"]
 
 
 def test_summary_json_is_what_rollup_writes(client: TestClient, books: dict[str, Path], tmp_path: Path) -> None:

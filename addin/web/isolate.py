@@ -38,6 +38,15 @@ def _ctx() -> Any:
         return _context
 
 
+def start() -> None:
+    """Start the fork server now (it loads the validator in the background), so that the
+    first upload does not wait for it."""
+    _ctx()
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
 @dataclass
 class Outcome:
     value: Any = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,9 @@ class Config:
     token_lifetime: float = 12 * 3600
     local_mode: bool = False
     """No account yet and bound to 127.0.0.1: the one-time token logs in as 本机 (集团)."""
-    parallel_checks: int = 2
+    parallel_checks: int = field(default_factory=lambda: os.cpu_count() or 1)
+    """Uploads checked at once (the others wait their turn): one per core, as more only
+    share the cores and each check then takes as much longer."""
     memory_cap: int = core.MEMORY_CAP
     time_cap: float = core.TIME_CAP
 
