@@ -96,8 +96,8 @@ def sample_workbook(folder: Path) -> Path:
     from udfs.profile import get_profile
 
     profile = get_profile()
-    parent, units = make_units(1, seed=7)
-    made = Generator(units[0], parent, 2026, profile, random.Random(0), dt.date(2026, 11, 20), "XS-2026-00")
+    parent, units = make_units(1, seed=11)
+    made = Generator(units[0], parent, 2026, profile, random.Random(11), dt.date(2026, 11, 20), "XS-2026-99")
     target = folder / "sample.xlsx"
     build_template(target, default_options(profile.key, rows=1), made.info(), made.records(3))
     return target
