@@ -165,14 +165,22 @@ class Service:
     def listing(self, user: User, period: str | None = None) -> list[dict[str, Any]]:
         """What the user may see, newest first, each marked ``current`` as the roll-up decides."""
         mine = self.store.submissions(None if user.is_group else user.uscc, period)
-        keys = {(s["uscc"], s["period"]) for s in mine}
-        candidates = [s for s in self.store.submissions(None if user.is_group else user.uscc)
-                      if s["status"] == "valid" and (s["uscc"], s["period"]) in keys]
-        decision = core.decide_current(candidates)
+        # every (unit, period) shown has all its submissions here: the decision needs no other
+        decision = core.decide_current([s for s in mine if s["status"] == "valid"])
         for entry in mine:
             entry["decision"] = decision.get(entry["sha256"], "")
             entry["current"] = entry["decision"] == "current"
         return mine
+
+    def is_current(self, user: User, verdict: dict[str, Any]) -> bool:
+        """Whether this upload is the one the roll-up takes for its unit and period (as
+        ``listing`` marks it), from that unit's submissions of the period alone."""
+        if verdict.get("status") != "valid":
+            return False
+        period = verdict.get("period") or ""
+        same = [s for s in self.store.submissions(verdict.get("uscc") or "", period or None)
+                if s["period"] == period and s["status"] == "valid" and self.may_see(user, s)]
+        return core.decide_current(same).get(verdict["sha256"]) == "current"
 
     def periods(self) -> list[str]:
         labels = {s["period"] for s in self.store.submissions() if s["period"]}
