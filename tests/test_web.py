@@ -664,6 +664,28 @@ def test_serve_refuses_other_addresses_without_accounts(tmp_path: Path, monkeypa
     assert code == 0 and seen[-1].app.state.service.config.parallel_checks == 1
 
 
+def test_checking_children_do_not_run_the_main_script_again(tmp_path: Path) -> None:
+    """The fork server loads the server's main script once; its children find it loaded
+    (multiprocessing would run it again in each child before the check)."""
+    import subprocess
+
+    runs = tmp_path / "runs.txt"
+    script = tmp_path / "server_main.py"
+    script.write_text(
+        "import os, sys\n"
+        f"open({str(runs)!r}, 'a').write(str(os.getpid()) + '\\n')\n"
+        "def work(send=None):\n"
+        "    return os.getpid()\n"
+        "def main():\n"
+        "    from addin.web import isolate\n"
+        "    for _ in range(3):\n"
+        "        assert isinstance(isolate.run_capped(work, (), 0, 120).value, int)\n"
+        "if __name__ == '__main__':\n"
+        "    main()\n", encoding="utf-8")
+    subprocess.run([sys.executable, str(script)], check=True, timeout=300, cwd=tmp_path)
+    assert len(runs.read_text().split()) == 2  # this process and the fork server, not each of 3 children
+
+
 def test_the_fork_server_warms_on_a_valid_sample(tmp_path: Path) -> None:
     """The sample the fork server checks before forking (so children start warm) goes
     through every check: it is valid, with ledger rows."""
