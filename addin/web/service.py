@@ -39,7 +39,7 @@ class Config:
     token_lifetime: float = 12 * 3600
     local_mode: bool = False
     """No account yet and bound to 127.0.0.1: the one-time token logs in as 本机 (集团)."""
-    parallel_checks: int = field(default_factory=lambda: os.cpu_count() or 1)
+    parallel_checks: int = field(default_factory=lambda: cores())
     """Uploads checked at once (the others wait their turn): one per core, as more only
     share the cores and each check then takes as much longer."""
     memory_cap: int = core.MEMORY_CAP
@@ -339,6 +339,14 @@ class Service:
         path = core.write_template(folder, profile)
         marker.write_text(profile, encoding="utf-8")
         return path
+
+
+def cores() -> int:
+    """The cores this process may run on (its affinity where the system tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _env() -> dict[str, str]:
