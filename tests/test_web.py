@@ -657,6 +657,44 @@ def test_serve_refuses_other_addresses_without_accounts(tmp_path: Path, monkeypa
                          "--forwarded-allow-ips", "10.0.0.5"])
     assert code == 0 and "token=" not in out
     assert seen[-1].proxy_headers is True and seen[-1].forwarded_allow_ips == "10.0.0.5"
+    assert seen[-1].app.state.service.config.parallel_checks >= 1  # default: one per core
+    code, _, err = _cli(["serve", "--data", data, "--checks", "0"])
+    assert code == 2 and "--checks" in err
+    code, _, _ = _cli(["serve", "--data", data, "--checks", "1"])
+    assert code == 0 and seen[-1].app.state.service.config.parallel_checks == 1
+
+
+def test_checking_children_do_not_run_the_main_script_again(tmp_path: Path) -> None:
+    """The fork server loads the server's main script once; its children find it loaded
+    (multiprocessing would run it again in each child before the check); and they are
+    forked warm (a fork server whose preload fails says nothing: each check then loads
+    the validator itself, at twice the cost)."""
+    import subprocess
+
+    runs = tmp_path / "runs.txt"
+    script = tmp_path / "server_main.py"
+    script.write_text(
+        "import os, sys\n"
+        f"open({str(runs)!r}, 'a').write(str(os.getpid()) + '\\n')\n"
+        "def work(send=None):\n"
+        "    return 'addin.web.warm' in sys.modules\n"
+        "def main():\n"
+        "    from addin.web import isolate\n"
+        "    for _ in range(3):\n"
+        "        assert isolate.run_capped(work, (), 0, 120).value is True  # forked warm\n"
+        "if __name__ == '__main__':\n"
+        "    main()\n", encoding="utf-8")
+    subprocess.run([sys.executable, str(script)], check=True, timeout=300, cwd=tmp_path)
+    assert len(runs.read_text().split()) == 2  # this process and the fork server, not each of 3 children
+
+
+def test_the_fork_server_warms_on_a_valid_sample(tmp_path: Path) -> None:
+    """The sample the fork server checks before forking (so children start warm) goes
+    through every check: it is valid, with ledger rows."""
+    from addin.web import core
+
+    verdict = core.check_upload(str(core.sample_workbook(tmp_path)))
+    assert verdict["status"] == "valid" and verdict["rows"] > 0 and not verdict["errors"]
 
 
 def test_summary_json_is_what_rollup_writes(client: TestClient, books: dict[str, Path], tmp_path: Path) -> None:

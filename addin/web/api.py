@@ -79,8 +79,7 @@ async def submit(request: Request) -> Response:
     if not isinstance(upload, UploadFile):
         raise Refused(400, "请用 multipart/form-data 的 file 字段上传工作簿")
     verdict, _ = await to_thread.run_sync(service.ingest, user, upload.file, upload.filename or "", client_ip(request))
-    listed = {s["sha256"]: s for s in service.listing(user, verdict.get("period") or None)}
-    current = bool(listed.get(verdict["sha256"], {}).get("current"))
+    current = await to_thread.run_sync(service.is_current, user, verdict)
     return JSONResponse(verdict_json(verdict, current))
 
 

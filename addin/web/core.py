@@ -65,6 +65,7 @@ def _text(value: Any) -> str:
 
 def warm() -> None:
     """Load what every child needs (the fork server calls this once)."""
+    import addin.cli  # noqa: F401 - each child runs the main script again (multiprocessing): it finds this loaded
     import addin.documents.letters  # noqa: F401
     import addin.returns.group  # noqa: F401
     import addin.returns.sasac  # noqa: F401
@@ -72,6 +73,34 @@ def warm() -> None:
     from addin.rollup.intake import warm_engine
 
     warm_engine()
+    _check_sample()
+
+
+def _check_sample() -> None:
+    """Check one small generated workbook, so that what the validator builds on first use
+    (patterns, record models, lookup tables) is built here once and every child inherits it
+    (about a sixth of a 600-row upload's check otherwise).  Best effort: warming never fails."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="zhuize-warm-") as folder:
+            check_upload(str(sample_workbook(Path(folder))))
+    except Exception:  # noqa: BLE001 - a cold child is slower, not wrong
+        pass
+
+
+def sample_workbook(folder: Path) -> Path:
+    """A small, valid filled workbook of the default standard (the demo group's first unit)."""
+    import random
+
+    from addin.demo.group import Generator, make_units
+    from addin.workbook.templates import build_template, default_options
+    from udfs.profile import get_profile
+
+    profile = get_profile()
+    parent, units = make_units(1, seed=11)
+    made = Generator(units[0], parent, 2026, profile, random.Random(11), dt.date(2026, 11, 20), "XS-2026-99")
+    target = folder / "sample.xlsx"
+    build_template(target, default_options(profile.key, rows=1), made.info(), made.records(3))
+    return target
 
 
 # -- one upload ---------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ Messages the child sends on its way (the roll-up's progress) reach ``on_message`
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.spawn
 import os
 import resource
 import threading
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Callable
 
+MAIN_SCRIPT = "ZHUIZE_FORK_MAIN"
+"""The main script's path, for the fork server to load once (``addin.web.warm``)."""
 _lock = threading.Lock()
 _context: Any = None
 _live: set[Any] = set()
@@ -34,8 +37,22 @@ def _ctx() -> Any:
         if _context is None:
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["addin.web.warm"])
+            # Every child first runs this process's main script again, unless the fork server
+            # has (its own "__main__" preload never receives the path on Python 3.11): tell it.
+            main = multiprocessing.spawn.get_preparation_data("main").get("init_main_from_path")
+            if main:
+                os.environ[MAIN_SCRIPT] = main
             _context = ctx
         return _context
+
+
+def start() -> None:
+    """Start the fork server now (it loads the validator in the background), so that the
+    first upload does not wait for it."""
+    _ctx()
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
 
 
 @dataclass

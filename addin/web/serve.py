@@ -39,6 +39,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     serve.add_argument("--port", type=int, default=8765, help="端口（默认 8765）")
     serve.add_argument("--no-browser", action="store_true", help="本机模式下不自动打开浏览器")
     serve.add_argument("--max-upload-mb", type=float, default=20, metavar="MB", help="单个上传文件的上限（默认 20 MB）")
+    serve.add_argument("--checks", type=int, default=None, metavar="N",
+                       help="同时校验的上传数，其余排队（默认等于 CPU 核数：多了只会互相争抢）")
     serve.add_argument("--proxy-headers", action="store_true",
                        help="在反向代理（nginx）之后：采用 X-Forwarded-For / X-Forwarded-Proto（默认不采用）")
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1", metavar="IP,…",
@@ -149,8 +151,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.max_upload_mb <= 0:
         print("--max-upload-mb 应大于 0", file=sys.stderr)
         return EXIT_USAGE
+    if args.checks is not None and args.checks < 1:
+        print("--checks 应至少为 1", file=sys.stderr)
+        return EXIT_USAGE
     config = Config(data=data, max_upload=int(args.max_upload_mb * 1024 * 1024),
                     local_mode=not has_accounts and args.host == LOCAL_HOST)
+    if args.checks is not None:
+        config.parallel_checks = args.checks
     app = create_app(config)
     base = f"http://{args.host}:{args.port}"
     if config.local_mode:
@@ -174,6 +181,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     store = Store(data)
     store.clear_incoming()  # uploads a killed 收报台 left behind
+    isolate.start()  # the fork server loads the validator now, not on the first upload
     try:
         server.run()
     except OSError as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,9 @@ class Config:
     token_lifetime: float = 12 * 3600
     local_mode: bool = False
     """No account yet and bound to 127.0.0.1: the one-time token logs in as 本机 (集团)."""
-    parallel_checks: int = 2
+    parallel_checks: int = field(default_factory=lambda: cores())
+    """Uploads checked at once (the others wait their turn): one per core, as more only
+    share the cores and each check then takes as much longer."""
     memory_cap: int = core.MEMORY_CAP
     time_cap: float = core.TIME_CAP
 
@@ -162,14 +165,22 @@ class Service:
     def listing(self, user: User, period: str | None = None) -> list[dict[str, Any]]:
         """What the user may see, newest first, each marked ``current`` as the roll-up decides."""
         mine = self.store.submissions(None if user.is_group else user.uscc, period)
-        keys = {(s["uscc"], s["period"]) for s in mine}
-        candidates = [s for s in self.store.submissions(None if user.is_group else user.uscc)
-                      if s["status"] == "valid" and (s["uscc"], s["period"]) in keys]
-        decision = core.decide_current(candidates)
+        # every (unit, period) shown has all its submissions here: the decision needs no other
+        decision = core.decide_current([s for s in mine if s["status"] == "valid"])
         for entry in mine:
             entry["decision"] = decision.get(entry["sha256"], "")
             entry["current"] = entry["decision"] == "current"
         return mine
+
+    def is_current(self, user: User, verdict: dict[str, Any]) -> bool:
+        """Whether this upload is the one the roll-up takes for its unit and period (as
+        ``listing`` marks it), from that unit's submissions of the period alone."""
+        if verdict.get("status") != "valid":
+            return False
+        period = verdict.get("period") or ""
+        same = [s for s in self.store.submissions(verdict.get("uscc") or "", period or None)
+                if s["period"] == period and s["status"] == "valid" and self.may_see(user, s)]
+        return core.decide_current(same).get(verdict["sha256"]) == "current"
 
     def periods(self) -> list[str]:
         labels = {s["period"] for s in self.store.submissions() if s["period"]}
@@ -328,6 +339,14 @@ class Service:
         path = core.write_template(folder, profile)
         marker.write_text(profile, encoding="utf-8")
         return path
+
+
+def cores() -> int:
+    """The cores this process may run on (its affinity where the system tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _env() -> dict[str, str]:
