@@ -186,7 +186,8 @@ def _column_checks(ctx: Context, key: str, column: Column, records: list[Record]
             yield ctx.problem(key, name, records[k], "ZZ-LENGTH",
                               f"“{header}”“{_shorten(value)}”有 {len(value)} 个字，超过 {limit} 字的上限，请精简")
     if kind is ColumnType.TEXT and column.check is None and not column.computed:
-        for k in [k for k, v in enumerate(values) if isinstance(v, str) and len(v) >= 15 and find_ids(v)]:
+        holding = {v for v in set(values) if isinstance(v, str) and len(v) >= 15 and find_ids(v)}  # each text once
+        for k in [k for k, v in enumerate(values) if v in holding] if holding else []:
             # the number itself is never quoted (it is personal data)
             yield ctx.problem(key, name, records[k], "ZZ-ID-IN-TEXT",
                               f"“{header}”中含有身份证号码：此栏不应填写个人身份证号码，请删去（需要时填在「责任追究台账」"
