@@ -159,15 +159,16 @@ def _column_checks(ctx: Context, key: str, column: Column, records: list[Record]
                    values: list[Any]) -> Iterator[Problem]:
     header = column.header
     name = column.field
-    if column.required:
+    if column.required and None in values:
         for k in [k for k, v in enumerate(values) if v is None]:
             yield ctx.problem(key, name, records[k], "ZZ-REQUIRED", f"“{header}”必须填写：{column.help}")
     kind = column.type
     if column.check == "ban_term":
         pass  # 禁入期限 depends on the file's version: check_ban_terms
     elif kind is ColumnType.ENUM and column.options:
-        options = set(column.options)
-        for k in [k for k, v in enumerate(values) if v is not None and v not in options]:
+        stray = set(values).difference(column.options)  # each distinct value once
+        stray.discard(None)
+        for k in [k for k, v in enumerate(values) if v in stray] if stray else []:
             value = values[k]
             guess = closest(str(value), column.options)
             hint = f"，是否应为“{guess}”" if guess else ""
@@ -192,7 +193,8 @@ def _column_checks(ctx: Context, key: str, column: Column, records: list[Record]
             yield ctx.problem(key, name, records[k], "ZZ-ID-IN-TEXT",
                               f"“{header}”中含有身份证号码：此栏不应填写个人身份证号码，请删去（需要时填在「责任追究台账」"
                               "或「禁入限制人员」的“身份证号码”列）", "warning")
-    if kind in (ColumnType.NUMBER, ColumnType.PERCENT, ColumnType.INTEGER):
+    if kind in (ColumnType.NUMBER, ColumnType.PERCENT, ColumnType.INTEGER) and not all(
+            -AMOUNT_LIMIT <= v <= AMOUNT_LIMIT for v in values if type(v) in (float, int)):  # NaN fails too
         for k, v in enumerate(values):
             if type(v) in (float, int) and (not math.isfinite(v) or abs(v) > AMOUNT_LIMIT):
                 shown = f"{v:g}" if math.isfinite(v) else "非有限数"
