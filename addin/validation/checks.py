@@ -182,7 +182,9 @@ def _column_checks(ctx: Context, key: str, column: Column, records: list[Record]
                               f"“{header}”“{values[k]}”只有 {len(values[k].strip())} 个字，至少应写 {short} 个字，请说明具体情况")
     if kind is ColumnType.TEXT and column.check not in ("id", "uscc") and column.length_limit is not None:
         limit = column.length_limit
-        for k in [k for k, v in enumerate(values) if v is not None and len(str(v)) > limit]:
+        # the longest at C speed (what filter drops, None, "", 0, False, shows in fewer than 8 characters)
+        longest = max(map(len, map(str, filter(None, values))), default=0)
+        for k in [k for k, v in enumerate(values) if v is not None and len(str(v)) > limit] if longest > limit or limit < 8 else []:
             value = str(values[k])
             yield ctx.problem(key, name, records[k], "ZZ-LENGTH",
                               f"“{header}”“{_shorten(value)}”有 {len(value)} 个字，超过 {limit} 字的上限，请精简")
