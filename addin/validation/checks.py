@@ -131,8 +131,9 @@ def _decimals_exceed(value: float, places: int) -> bool:
 
 
 def _off_decimals(numbers: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """The numbers not already rounded to 4 decimals (numpy when there are many)."""
-    if len(numbers) < 256:
+    """The numbers not already rounded to 4 decimals (numpy unless there are very few): a
+    prefilter, ``_decimals_exceed`` decides."""
+    if len(numbers) < 24:
         return [(k, v) for k, v in numbers if v != round(v, MONEY_DECIMALS)]
     values = np.fromiter((v for _, v in numbers), dtype=np.float64, count=len(numbers))
     off = np.flatnonzero(np.round(values, MONEY_DECIMALS) != values)
