@@ -348,8 +348,9 @@ class Recompute:
         return out
 
 
-SHARED_MEMO_SIZE = 200_000
-"""Answers one shared memo keeps (then it starts again): a few tens of MB at most."""
+SHARED_MEMO_SIZE = 50_000
+"""Answers one shared memo keeps (then it starts again): some 15 MB at most; a roll-up of
+hundreds of units asks some ten thousand distinct questions."""
 _SHARED: dict[tuple[int, int, bool], tuple[Any, Any, dict[tuple[Any, ...], tuple[Any, frozenset[int]]]]] = {}
 
 
@@ -369,8 +370,8 @@ def _shared_memo(ctx: registry.Context, profile: str | None) -> dict[tuple[Any, 
     found = _SHARED.get(key)
     if found is not None and found[0] is calendar.years and found[1] is resolved:
         return found[2]
-    if len(_SHARED) >= 8:
-        _SHARED.pop(next(iter(_SHARED)))
+    if len(_SHARED) >= 8:  # (a thread of the 收报台 may have dropped it already)
+        _SHARED.pop(next(iter(_SHARED), None), None)
     memo: dict[tuple[Any, ...], tuple[Any, frozenset[int]]] = {}
     _SHARED[key] = (calendar.years, resolved, memo)
     return memo
