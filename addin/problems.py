@@ -21,7 +21,7 @@ from typing import Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from addin.plumbing.redact import redact as redact_ids
+from addin.plumbing.redact import holds_digits_run, redact as redact_ids
 
 Severity = Literal["error", "warning"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning")
@@ -152,6 +152,10 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+_PLAIN: set[str] = set()
+"""Messages known to hold no ID number (``Problem.quick``)."""
+
+
 class Problem(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -191,7 +195,13 @@ class Problem(BaseModel):
         if severity not in _ALLOWED.get(code, ()):
             _refuse(code, severity)
         problem = cls.__new__(cls)
-        message = redact_ids(message)
+        if message not in _PLAIN:
+            if holds_digits_run(message):
+                message = redact_ids(message)
+            else:  # no run of 15 digit-like characters: no ID, whatever the day (a row's message repeats)
+                if len(_PLAIN) >= 4096:
+                    _PLAIN.clear()
+                _PLAIN.add(message)
         _set(problem, "__dict__", {"file": file, "sheet": sheet, "cell": cell, "code": code, "message": message,
                                    "severity": severity, "row": row, "unkept_rows": 0, "column": column,
                                    "explanation": None})

@@ -82,3 +82,27 @@ def test_a_year_added_to_the_workbooks_calendar_is_used() -> None:
     assert calendar.years[2026] is base.years[2026]  # known years keep the engine's schedule
     assert calendar.is_workday(D(2027, 2, 20)) and not calendar.is_workday(D(2027, 2, 8))
     assert calendar.workday(D(2026, 12, 31), 1) == D(2027, 1, 4)
+
+
+def test_the_shared_memo_notes_a_missing_year_for_every_file() -> None:
+    """Files of one process share the engine's answers (``recompute._shared_memo``); a probe
+    calendar still learns, on an answer from the memo, the year that answer lacked — so a
+    second file whose workbook supplies that year is computed again with it."""
+    from types import SimpleNamespace
+
+    from addin.workbook.recompute import Recompute
+
+    base = default_calendar()
+    info = SimpleNamespace(profile="central-2026")
+    answers = []
+    for _ in range(2):
+        probe = base.recording()
+        engine = Recompute(info, {}, probe)
+        answers.append((engine.call("ZZ_INITIAL_CHECK_DEADLINE", D(2026, 12, 20)), set(probe.missed)))
+        assert engine.call("ZZ_INITIAL_CHECK_DEADLINE", D(2026, 3, 2)) == D(2026, 4, 14)
+        assert probe.missed == {2027}  # the known year's answer notes nothing
+    assert answers[0] == answers[1] and answers[0][0].startswith("#日历错误") and answers[0][1] == {2027}
+    # a calendar with 2027 is another memo: the real answer
+    listed = [D(2027, 1, 1) + dt.timedelta(days=i) for i in range(365)]
+    calendar = workbook_calendar(base.working_days() + [d for d in listed if d.weekday() < 5])
+    assert isinstance(Recompute(info, {}, calendar).call("ZZ_INITIAL_CHECK_DEADLINE", D(2026, 12, 20)), dt.date)

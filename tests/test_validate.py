@@ -847,3 +847,16 @@ def test_a_loss_grade_value_in_a_computed_column_warns_naming_the_keying(folder:
     (problem,) = [p for p in report.warnings if p.cell == where]
     assert problem.code == "ZZ-RULE-UNCHECKED-COMPUTED" and "应为“1”" in problem.message
     assert "consequence.handling" in problem.message
+
+
+def test_decimals_prefilter_agrees_with_itself_in_both_paths() -> None:
+    """``_off_decimals`` takes numpy from 24 numbers on, Python below: the numbers whose
+    decimals exceed 4 places (``_decimals_exceed``) are the same either way."""
+    from addin.validation.checks import MONEY_DECIMALS, _decimals_exceed, _off_decimals
+
+    tricky = [6800.12345, 0.1 + 0.2, 1.00005, 12.1234, 999999999.9999, 2.675, 1e-5, 0.0]
+    numbers = list(enumerate(tricky * 4))  # 32: the numpy path
+    exceeding = {v for _, v in _off_decimals(numbers) if _decimals_exceed(v, MONEY_DECIMALS)}
+    assert exceeding == {6800.12345, 1.00005, 1e-5}
+    for k, v in numbers[:len(tricky)]:  # one at a time: the Python path
+        assert bool([x for _, x in _off_decimals([(k, v)]) if _decimals_exceed(x, MONEY_DECIMALS)]) == (v in exceeding)

@@ -422,7 +422,8 @@ class Profile(_Entry):
 
     # -- lookups used by the rules -------------------------------------------------
     def handling_for(self, grade: str, responsibility: str) -> Handling:
-        return self._handling_index[(grade, responsibility)]
+        # the private attribute read without pydantic's __getattr__ (once per person and check)
+        return self.__pydantic_private__["_handling_index"][(grade, responsibility)]  # type: ignore[index]
 
     def influence_for(self, measure: str) -> Influence | None:
         for entry in self.influence:

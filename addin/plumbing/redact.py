@@ -91,6 +91,12 @@ def _runs_pattern() -> re.Pattern[str]:
     return re.compile(f"{token}(?:{gap}{{0,{MAX_SEPARATORS}}}+{token})*+")
 
 
+def holds_digits_run(text: str) -> bool:
+    """Might ``text`` hold an ID number (a run of 15 digit-like characters or more)?  When
+    not, ``redact`` leaves it as it is, whatever the day."""
+    return len(text) >= 15 and bool(_candidate_spans(text))
+
+
 def _candidate_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _runs_pattern().finditer(text) if m.end() - m.start() >= 15]
 

@@ -10,7 +10,7 @@ the unit they came from.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -20,7 +20,7 @@ from addin.plumbing.guard import guarded, path_text, refusal
 from addin.rollup.indicators import UnitLedgers, key_of, unit_indicators
 from addin.problems import Problem
 from addin.workbook.preflight import open_book, sheet_parts
-from addin.workbook.read import unkept_rows, Submission, load_workbook
+from addin.workbook.read import light_row, unkept_rows, Submission, load_workbook
 from addin.workbook.schema import STANDARD, STANDARD_VERSION
 from addin.validation.report import FileReport
 from addin.validation.checks import precheck_cells
@@ -251,18 +251,29 @@ def _standard(file: Path, digest: str, submission: Submission, problems: list[Pr
     for sheet in STANDARD.ledgers:
         fields = tuple(c.field for c in sheet.columns)
         expected = computed.get(sheet.key, [])
-        rows = []
-        for k, record in enumerate(submission.ledgers.get(sheet.key, [])):
-            values = dict(zip(fields, record))  # a light row: the fields in order, then its origin
-            if k < len(expected):
-                fill_blanks(values, expected[k])
-            rows.append(Row(values, unit, uscc, period, name, record.origin.row))
+        records = submission.ledgers.get(sheet.key, [])
+        rows = [Row(dict(zip(fields, record)), unit, uscc, period, name, record.origin.row)  # a light row: the
+                for record in records]                                                      # fields, then its origin
+        for row, want in zip(rows, expected):
+            fill_blanks(row.values, want)
         intake.ledgers[sheet.key] = rows
     intake.version = getattr(submission, "version", intake.version)
     intake.unkept = unkept_rows(problems)
     if status == "valid":
-        intake.indicators = unit_indicators(intake.unit_ledgers(as_of))
+        units = intake.unit_ledgers(as_of)
+        views = {sheet.key: _views(sheet.key, intake.ledgers[sheet.key]) for sheet in STANDARD.ledgers}
+        intake.indicators = unit_indicators(replace(units, **views))
     return intake
+
+
+def _views(key: str, rows: list[Row]) -> list[Any]:
+    """The rows as the reader's light rows (named tuples: attribute access at C speed, for
+    the indicators), or as they are when some row has other fields."""
+    light = light_row(key)
+    make, width = light._make, len(light._fields) - 1  # the fields, then origin
+    if any(len(r.values) != width for r in rows):
+        return rows
+    return [make((*r.values.values(), None)) for r in rows]
 
 
 def _intake_consolidated(file: Path, digest: str) -> Intake | None:

@@ -18,23 +18,29 @@ class Locator:
         self.columns: dict[str, dict[str, int]] = getattr(submission, "columns", {}) or {}
         self.info_rows: dict[str, int] = getattr(submission.info, "rows", {}) or {}
         self._sheets = {sheet.key: (sheet.name, {c.field: c.header for c in sheet.columns}) for sheet in STANDARD.sheets}
+        self._record_key = STANDARD.record.key
+        self._letters: dict[int, str] = {}
+        """Column index → its letters (A1 addresses are letters + row)."""
 
     def cell(self, sheet_key: str, field: str | None, record: Record | None) -> str:
         if field is None or record is None:
             return ""
-        if sheet_key == STANDARD.record.key:
+        if sheet_key == self._record_key:
             row = self.info_rows.get(field)
             return "" if row is None else f"B{row}"
         col = self.columns.get(sheet_key, {}).get(field)
         if col is None or record.origin.row <= 0:
             return ""
-        return xl_rowcol_to_cell(record.origin.row - 1, col)
+        letters = self._letters.get(col)
+        if letters is None:
+            letters = self._letters[col] = xl_rowcol_to_cell(0, col)[:-1]
+        return f"{letters}{record.origin.row}"
 
     def problem(self, sheet_key: str, field: str | None, record: Record | None, code: str, message: str,
                 severity: str = "error") -> Problem:
         name, headers = self._sheets[sheet_key]
         cell = self.cell(sheet_key, field, record)
-        if sheet_key == STANDARD.record.key:
+        if sheet_key == self._record_key:
             row = self.info_rows.get(field) if field else None
         else:
             row = record.origin.row if record is not None and record.origin.row > 0 else None

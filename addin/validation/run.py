@@ -308,9 +308,8 @@ def fill_blanks(values: dict[str, Any], expected: dict[str, Any]) -> list[str]:
     """A blank computed cell takes the engine's value (not its error text); the fields filled."""
     filled = []
     for name, value in expected.items():
-        if name in NOT_COLUMNS:
-            continue
-        if values.get(name) is None and value is not None and not (isinstance(value, str) and value.startswith("#")):
+        if value is not None and values.get(name) is None and name not in NOT_COLUMNS \
+                and not (isinstance(value, str) and value.startswith("#")):
             values[name] = value
             filled.append(name)
     return filled

@@ -144,7 +144,12 @@ class Submission(BaseModel):
 
 def normalise_header(text: object) -> str:
     """Headers compare without spaces and with full-width forms folded (（万元） = (万元))."""
-    folded = unicodedata.normalize("NFKC", str(text))
+    return _normalised(text if type(text) is str else str(text))
+
+
+@lru_cache(maxsize=4096)
+def _normalised(text: str) -> str:  # the same headers and sheet names, file after file
+    folded = unicodedata.normalize("NFKC", text)
     return "".join(folded.split())
 
 
@@ -464,7 +469,7 @@ class _Ledger:
             if values and any(type(v) is str for v in values[:64]):
                 self.columns[name] = [share(v, v) if type(v) is str else v for v in values]
                 continue
-            if any(type(v) is dt.date for v in values):  # a date column: dates and None only
+            if dt.date in set(map(type, values)):  # a date column: dates and None only
                 self.columns[name] = [None if v is None else v.toordinal() for v in values]
                 self.packed.append(name)
 

@@ -9,7 +9,9 @@ user's mistake is the engine's short error text (starting with ``#``).
 Speed: every call goes through a memo keyed by its arguments (the rules are pure
 functions of them, and a ledger repeats the same grades, dates and flags), and loss
 grades of clean amounts take the engine's vectorised path — the same answers, computed
-once per distinct question.
+once per distinct question.  The memo is shared by every file of a process that has the
+same calendar and resolves the same profile (``_shared_memo``): a roll-up's units ask
+the same questions (the same grades, the dates of the same year).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any, Mapping, Sequence
 
 from udfs import handling, registry, vocab
 from udfs.errors import EngineError
-from udfs.workcalendar import WorkCalendar, YearSchedule, default_calendar
+from udfs.workcalendar import RecordingCalendar, WorkCalendar, YearSchedule, default_calendar
 
 from addin.workbook.formulas import OWN_LEVEL
 from addin.workbook.schema import CONSEQUENCE_NONE, STANDARD, STANDARD_VERSION, ColumnType, Record
@@ -49,18 +51,39 @@ class Recompute:
         self.ledgers = ledgers
         self.ctx = registry.Context(calendar)
         self.profile: str | None = getattr(info, "profile", None)
-        self._memo: dict[tuple[Any, ...], Any] = {}
+        self._probe = calendar if isinstance(calendar, RecordingCalendar) else None
+        self._memo: dict[tuple[Any, ...], tuple[Any, frozenset[int]]] = _shared_memo(self.ctx, self.profile)
+        """(function, arguments, their types) → (the value, the years the calendar lacked
+        on the way: a ``RecordingCalendar`` notes them again on every answer from the memo)."""
+        self._shapes: dict[tuple[Any, ...], Any] = {}
 
     def call(self, name: str, *args: Any) -> Any:
         """One ZZ_ function as a cell evaluates it: errors become their cell text."""
         key = (name, args, tuple(map(type, args)))
         try:
-            return self._memo[key]
+            value, missed = self._memo[key]
         except KeyError:
             pass
         except TypeError:  # an unhashable argument: no memo
             return self._call(name, args)
-        value = self._memo[key] = self._call(name, args)
+        else:
+            if missed and self._probe is not None:
+                self._probe.missed.update(missed)
+            return value
+        probe = self._probe
+        if probe is None:
+            value, missed = self._call(name, args), frozenset()
+        else:  # the years this one call lacks, kept with its value
+            noted, probe.missed = probe.missed, set()
+            try:
+                value = self._call(name, args)
+            finally:
+                missed = frozenset(probe.missed)
+                noted.update(missed)
+                probe.missed = noted
+        if len(self._memo) >= SHARED_MEMO_SIZE:
+            self._memo.clear()
+        self._memo[key] = (value, missed)
         return value
 
     def _call(self, name: str, args: tuple[Any, ...]) -> Any:
@@ -310,10 +333,10 @@ class Recompute:
             known = problem is not None and problem > 0 and corrected is not None
             shape = (known, known and 0 < corrected < problem, known and corrected >= problem,
                      corrected is None, problem is None)
-            key = ("ZZ_RECTIFY_RESULT#", tuple(flags), shape)
-            if key not in self._memo:
-                self._memo[key] = self.call("ZZ_RECTIFY_RESULT", *flags, corrected, problem)
-            return self._memo[key]
+            key = (tuple(flags), shape)
+            if key not in self._shapes:
+                self._shapes[key] = self.call("ZZ_RECTIFY_RESULT", *flags, corrected, problem)
+            return self._shapes[key]
         return self.call("ZZ_RECTIFY_RESULT", *flags, corrected, problem)
 
     def bans(self) -> list[Values]:
@@ -323,6 +346,35 @@ class Recompute:
             end = None if r.start_date is None or r.term is None else self.call("ZZ_BAN_END", r.start_date, r.term)
             out.append({"end_date": end})
         return out
+
+
+SHARED_MEMO_SIZE = 50_000
+"""Answers one shared memo keeps (then it starts again): some 15 MB at most; a roll-up of
+hundreds of units asks some ten thousand distinct questions."""
+_SHARED: dict[tuple[int, int, bool], tuple[Any, Any, dict[tuple[Any, ...], tuple[Any, frozenset[int]]]]] = {}
+
+
+def _shared_memo(ctx: registry.Context, profile: str | None) -> dict[tuple[Any, ...], tuple[Any, frozenset[int]]]:
+    """The memo of every ``Recompute`` whose calendar has the same years (a ``recording``
+    probe shares its base calendar's) and whose profile resolves to the same ``Profile``
+    (a changed profile file is a new one): the rules are pure functions of their
+    arguments, the calendar and the profile.  A profile that does not resolve: a memo of
+    this file's own."""
+    calendar = ctx.calendar
+    try:
+        resolved = ctx.profile(profile or "")
+    except EngineError:
+        return {}
+    recording = isinstance(calendar, RecordingCalendar)
+    key = (id(calendar.years), id(resolved), recording)
+    found = _SHARED.get(key)
+    if found is not None and found[0] is calendar.years and found[1] is resolved:
+        return found[2]
+    if len(_SHARED) >= 8:  # (a thread of the 收报台 may have dropped it already)
+        _SHARED.pop(next(iter(_SHARED), None), None)
+    memo: dict[tuple[Any, ...], tuple[Any, frozenset[int]]] = {}
+    _SHARED[key] = (calendar.years, resolved, memo)
+    return memo
 
 
 _RECTIFY_FLAGS = ("corrected", "controls_improved", "referred_accepted", "accountability_done", "plan_given",
