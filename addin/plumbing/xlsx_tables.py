@@ -100,6 +100,10 @@ class RowSource:
     """The width (in characters) of each column whose text wraps, None for the others: a
     row whose wrapped text needs more than one line gets a height to show it all (not
     every application sizes the rows of a file it opens)."""
+    convert: Sequence[Callable[[Any], Any] | None] = ()
+    """For each column, a function its values pass before they are written and measured
+    (None: as they are) — applied once per distinct value of a block, together with the
+    rendering (a writer's conversions and redaction cost a pass of their own otherwise)."""
 
 
 def column_blocks(rows: Sequence[Sequence[Any]], size: int = 4096) -> Iterator[list[Sequence[Any]]]:
@@ -163,43 +167,69 @@ def text_lines(value: Any, width: float) -> int:
     return min(15, -(-units // max(int(width) - 1, 1)))
 
 
-def _row_heads(block: Sequence[Sequence[Any]], wrap: Sequence[float | None], count: int) -> list[str]:
-    """Each row's opening tag, with a height where its wrapped text needs more than a line."""
-    plain = f'<row r="{_ROW_NUMBER}">'
+def _row_heads(block: Sequence[Sequence[Any]], wrap: Sequence[float | None], count: int,
+               convert: Sequence[Callable[[Any], Any] | None] = ()) -> list[bytes]:
+    """Each row's opening tag (UTF-8), with a height where its wrapped text needs more than a line."""
+    plain = f'<row r="{_ROW_NUMBER}">'.encode()
     wrapped = [(col, width) for col, width in enumerate(wrap) if width and col < len(block)]
     if not wrapped:
         return [plain] * count
     lines = [1] * count
     for col, width in wrapped:
-        for index, needed in enumerate(map_distinct(partial(text_lines, width=width), block[col])):
+        measure = partial(text_lines, width=width)
+        function = convert[col] if col < len(convert) else None
+        if function is not None:
+            measure = partial(_measure_converted, measure, function)
+        for index, needed in enumerate(map_distinct(measure, block[col])):
             if needed > lines[index]:
                 lines[index] = needed
-    heads = {n: f'<row r="{_ROW_NUMBER}" ht="{n * LINE_POINTS + 2:g}" customHeight="1">' for n in set(lines) if n > 1}
+    heads = {n: f'<row r="{_ROW_NUMBER}" ht="{n * LINE_POINTS + 2:g}" customHeight="1">'.encode()
+             for n in set(lines) if n > 1}
     return [heads.get(n, plain) for n in lines]
 
 
-def _column_cells(values: Sequence[Any], head: str) -> list[str]:
-    """The cells of one column of a block."""
-    return map_distinct(partial(_cell_xml, head), values)
+def _measure_converted(measure: Callable[[Any], int], function: Callable[[Any], Any], value: Any) -> int:
+    return measure(function(value))
 
 
-def _rows_xml(source: RowSource, width: int) -> Iterator[str]:
-    """``<row>`` elements for the rows, a block at a time."""
+def _cell_bytes(head: str, value: Any) -> bytes:
+    return _cell_xml(head, value).encode("utf-8")
+
+
+def _converted_cell_bytes(head: str, function: Callable[[Any], Any], value: Any) -> bytes:
+    return _cell_xml(head, function(value)).encode("utf-8")
+
+
+def _column_cells(values: Sequence[Any], head: str, convert: Callable[[Any], Any] | None = None) -> list[bytes]:
+    """The cells of one column of a block (UTF-8: each distinct cell encoded once)."""
+    if convert is None:
+        return map_distinct(partial(_cell_bytes, head), values)
+    return map_distinct(partial(_converted_cell_bytes, head, convert), values)
+
+
+_ROW_END = b"</row>"
+_NUMBER_BYTE = _ROW_NUMBER.encode()
+
+
+def _rows_xml(source: RowSource, width: int) -> Iterator[bytes]:
+    """``<row>`` elements for the rows (UTF-8), a block at a time."""
     letters = [column_letter(i) for i in range(width)]
     styles = [f' s="{s}"' if s else "" for s in source.styles] + [""] * max(0, width - len(source.styles))
     heads = [f'<c r="{letters[col]}{_ROW_NUMBER}"{styles[col]}' for col in range(width)]
     number = source.first_row
+    join, end, mark = b"".join, _ROW_END, _NUMBER_BYTE
     for block in source.blocks:
         if not block or not len(block[0]):
             continue
         while len(heads) < len(block):
             heads.append(f'<c r="{column_letter(len(heads))}{_ROW_NUMBER}"')
-        columns = [_column_cells(values, heads[col]) for col, values in enumerate(block)]
+        convert = list(source.convert) + [None] * max(0, len(block) - len(source.convert))
+        columns = [_column_cells(values, heads[col], convert[col]) for col, values in enumerate(block)]
         rows = []
-        for row_head, cells in zip(_row_heads(block, source.wrap, len(block[0])), zip(*columns)):
-            rows.append(f'{row_head}{"".join(cells)}</row>'.replace(_ROW_NUMBER, str(number)))
+        for row_head, cells in zip(_row_heads(block, source.wrap, len(block[0]), convert), zip(*columns)):
+            rows.append(join((row_head, *cells, end)).replace(mark, b"%d" % number))
             number += 1
-        yield "".join(rows)
+        yield join(rows)
     if number != source.first_row + source.count:
         raise ValueError(f"sheet{source.sheet_index}: {number - source.first_row} rows written, {source.count} announced")
 
@@ -223,7 +253,7 @@ def _copy_sheet_with_rows(source_zip: zipfile.ZipFile, name: str, target: zipfil
         writer.write(head.encode("utf-8"))
         with _Behind(writer.write) as write:  # deflating runs beside the next rows' rendering
             for chunk in _rows_xml(rows, width):
-                write(chunk.encode("utf-8"))
+                write(chunk)
         writer.write(tail.encode("utf-8"))
 
 
