@@ -17,6 +17,7 @@ Sheet XML is streamed in chunks, so a sheet of a million rows never sits in memo
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import queue
 import re
@@ -25,7 +26,6 @@ import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from functools import partial
 from itertools import zip_longest
 from typing import Any, Callable, Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape, quoteattr
@@ -147,12 +147,30 @@ def map_distinct(function: Callable[[Any], Any], values: Sequence[Any]) -> list[
     """``[function(v) for v in values]``, calling ``function`` once per distinct value: a
     column repeats its values (units, files, options, dates).  Only when the column holds
     one type besides None — True == 1 == 1.0 would otherwise share an entry."""
-    kinds = set(map(type, values))
-    kinds.discard(type(None))
-    if len(kinds) <= 1:
-        table = {value: function(value) for value in set(values)}
+    distinct = _distinct(values)
+    if distinct is not None:
+        table = {value: function(value) for value in distinct}
         return list(map(table.__getitem__, values))
     return [function(value) for value in values]
+
+
+_NONE = type(None)
+_UNMIXED = frozenset({str, dt.date, dt.datetime, dt.time})
+"""Types no value of another type equals: a set of them keeps every distinct value."""
+
+
+def _distinct(values: Sequence[Any]) -> set[Any] | None:
+    """The distinct values when they may stand for all (one type besides None), else None.
+    The types are read from the distinct values when those are all text or dates (nothing
+    of another type can hide behind an equal one); numbers are checked value by value."""
+    distinct = set(values)
+    kinds = set(map(type, distinct))
+    kinds.discard(_NONE)
+    if not kinds or (len(kinds) == 1 and kinds <= _UNMIXED):
+        return distinct
+    kinds = set(map(type, values))
+    kinds.discard(_NONE)
+    return distinct if len(kinds) <= 1 else None
 
 
 LINE_POINTS = 13.5
@@ -167,44 +185,30 @@ def text_lines(value: Any, width: float) -> int:
     return min(15, -(-units // max(int(width) - 1, 1)))
 
 
-def _row_heads(block: Sequence[Sequence[Any]], wrap: Sequence[float | None], count: int,
-               convert: Sequence[Callable[[Any], Any] | None] = ()) -> list[bytes]:
+def _row_heads(lines: Sequence[int]) -> list[bytes]:
     """Each row's opening tag (UTF-8), with a height where its wrapped text needs more than a line."""
     plain = f'<row r="{_ROW_NUMBER}">'.encode()
-    wrapped = [(col, width) for col, width in enumerate(wrap) if width and col < len(block)]
-    if not wrapped:
-        return [plain] * count
-    lines = [1] * count
-    for col, width in wrapped:
-        measure = partial(text_lines, width=width)
-        function = convert[col] if col < len(convert) else None
-        if function is not None:
-            measure = partial(_measure_converted, measure, function)
-        for index, needed in enumerate(map_distinct(measure, block[col])):
-            if needed > lines[index]:
-                lines[index] = needed
     heads = {n: f'<row r="{_ROW_NUMBER}" ht="{n * LINE_POINTS + 2:g}" customHeight="1">'.encode()
              for n in set(lines) if n > 1}
-    return [heads.get(n, plain) for n in lines]
+    return [heads.get(n, plain) for n in lines] if heads else [plain] * len(lines)
 
 
-def _measure_converted(measure: Callable[[Any], int], function: Callable[[Any], Any], value: Any) -> int:
-    return measure(function(value))
-
-
-def _cell_bytes(head: str, value: Any) -> bytes:
-    return _cell_xml(head, value).encode("utf-8")
-
-
-def _converted_cell_bytes(head: str, function: Callable[[Any], Any], value: Any) -> bytes:
-    return _cell_xml(head, function(value)).encode("utf-8")
-
-
-def _column_cells(values: Sequence[Any], head: str, convert: Callable[[Any], Any] | None = None) -> list[bytes]:
-    """The cells of one column of a block (UTF-8: each distinct cell encoded once)."""
-    if convert is None:
-        return map_distinct(partial(_cell_bytes, head), values)
-    return map_distinct(partial(_converted_cell_bytes, head, convert), values)
+def _column(values: Sequence[Any], head: str, convert: Callable[[Any], Any] | None,
+            width: float | None) -> tuple[list[bytes], list[int] | None]:
+    """One column of a block: its cells (UTF-8) and, for a wrapped column, the lines each
+    needs — each distinct value converted, rendered and measured once."""
+    distinct = _distinct(values)
+    if distinct is None:  # several types: value by value
+        shown = [convert(v) for v in values] if convert is not None else values
+        cells = [_cell_xml(head, v).encode("utf-8") for v in shown]
+        return cells, [text_lines(v, width) for v in shown] if width else None
+    converted = {v: convert(v) for v in distinct} if convert is not None else {v: v for v in distinct}
+    table = {v: _cell_xml(head, c).encode("utf-8") for v, c in converted.items()}
+    cells = list(map(table.__getitem__, values))
+    if not width:
+        return cells, None
+    measured = {v: text_lines(c, width) for v, c in converted.items()}
+    return cells, list(map(measured.__getitem__, values))
 
 
 _ROW_END = b"</row>"
@@ -224,9 +228,16 @@ def _rows_xml(source: RowSource, width: int) -> Iterator[bytes]:
         while len(heads) < len(block):
             heads.append(f'<c r="{column_letter(len(heads))}{_ROW_NUMBER}"')
         convert = list(source.convert) + [None] * max(0, len(block) - len(source.convert))
-        columns = [_column_cells(values, heads[col], convert[col]) for col, values in enumerate(block)]
+        wrap = list(source.wrap) + [None] * max(0, len(block) - len(source.wrap))
+        columns = []
+        lines = [1] * len(block[0])
+        for col, values in enumerate(block):
+            cells, needed = _column(values, heads[col], convert[col], wrap[col])
+            columns.append(cells)
+            if needed is not None:
+                lines = list(map(max, lines, needed))
         rows = []
-        for row_head, cells in zip(_row_heads(block, source.wrap, len(block[0]), convert), zip(*columns)):
+        for row_head, cells in zip(_row_heads(lines), zip(*columns)):
             rows.append(join((row_head, *cells, end)).replace(mark, b"%d" % number))
             number += 1
         yield join(rows)
