@@ -30,7 +30,7 @@ from itertools import zip_longest
 from typing import Any, Callable, Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import Worksheet
 
 from addin.plumbing.outputs import temporary_beside
@@ -52,8 +52,44 @@ class TextSheet(Worksheet):
     """A worksheet whose every string cell, header and footer passes the ID redaction.
     Set ``book.worksheet_class = TextSheet`` after creating the workbook."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._redacted: dict[str, str] = {}
+        """Each text redacted once: a sheet's texts repeat (files, units, messages)."""
+
     def _write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
-        return super()._write_string(row, col, redact(string), cell_format)
+        redacted = self._redacted.get(string) if isinstance(string, str) else None
+        if redacted is None:
+            redacted = redact(string)
+            if isinstance(string, str):
+                self._redacted[string] = redacted
+        return super()._write_string(row, col, redacted, cell_format)
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        """xlsxwriter's own cell XML, its inner loop without the generic attribute list for
+        the cells the project streams most in constant_memory mode (text and numbers)."""
+        kind = cell.__class__.__name__
+        if not self.constant_memory or kind not in _FAST_CELLS:
+            return super()._write_cell(row, col, cell)
+        string = ""
+        if kind == "String":
+            string = self._escape_control_characters(cell.string)
+            if string.startswith("<r>") and string.endswith("</r>"):  # rich text: as xlsxwriter has it
+                return super()._write_cell(row, col, cell)
+        attr = f' r="{xl_rowcol_to_cell_fast(row, col)}"'
+        if cell.format:
+            attr += f' s="{cell.format._get_xf_index()}"'
+        elif row in self.row_info and self.row_info[row].row_format:
+            attr += f' s="{self.row_info[row].row_format._get_xf_index()}"'
+        elif col in self.col_info:
+            column_format = self.col_info[col].column_format
+            if column_format is not None:
+                attr += f' s="{column_format._get_xf_index()}"'
+        if kind == "String":
+            space = ' xml:space="preserve"' if _preserve_whitespace(string) else ""
+            self.fh.write(f'<c{attr} t="inlineStr"><is><t{space}>{self._escape_data(string)}</t></is></c>')
+        else:
+            self.fh.write(f"<c{attr}><v>{cell.number:.16G}</v></c>")
 
     def _write_url(self, row: int, col: int, url: Any, cell_format: Any = None, string: Any = None,
                    tip: Any = None) -> Any:
@@ -69,6 +105,9 @@ class TextSheet(Worksheet):
 
     def set_footer(self, footer: str = "", options: Any = None, margin: Any = None) -> None:
         super().set_footer(redact(footer), options, margin)
+
+
+_FAST_CELLS = frozenset({"String", "Number", "Datetime"})
 
 
 @dataclass(frozen=True)
