@@ -26,7 +26,7 @@ import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from itertools import zip_longest
+from itertools import repeat, zip_longest
 from typing import Any, Callable, Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
@@ -275,11 +275,11 @@ def _rows_xml(source: RowSource, width: int) -> Iterator[bytes]:
             columns.append(cells)
             if needed is not None:
                 lines = list(map(max, lines, needed))
-        rows = []
-        for row_head, cells in zip(_row_heads(lines), zip(*columns)):
-            rows.append(join((row_head, *cells, end)).replace(mark, b"%d" % number))
-            number += 1
-        yield join(rows)
+        count = min(map(len, columns))  # as many rows as the shortest column (a short one is caught below)
+        # each row: its tag, cells and end joined, then numbered — the loop runs in C (map)
+        rows = map(join, zip(_row_heads(lines), *columns, repeat(end, count)))
+        yield join(map(bytes.replace, rows, repeat(mark, count), map(b"%d".__mod__, range(number, number + count))))
+        number += count
     if number != source.first_row + source.count:
         raise ValueError(f"sheet{source.sheet_index}: {number - source.first_row} rows written, {source.count} announced")
 
