@@ -79,16 +79,26 @@ def _digit(char: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], Any]:
+    """The quick scan's two patterns: the runs (``_runs_pattern``) and a test that the text
+    holds at least 15 of their characters — an ID has 15 or 18, so a text with fewer is
+    left after one pass in C (most cells and messages: names, dates, amounts)."""
+    others = "".join(ch for ch in map(chr, range(0x80, 0x10000))
+                     if ch.isnumeric() and not ch.isdecimal() and _digit(ch) is not None)
+    chars = f"\\d{re.escape(others)}XxＸｘ"
+    token = f"[{chars}]"
+    gap = r"(?:[^\w*＊]|_)"
+    runs = re.compile(f"{token}(?:{gap}{{0,{MAX_SEPARATORS}}}+{token})*+")
+    enough = re.compile(f"(?:[^{chars}]*+{token}){{15}}")  # possessive: one pass, no backtracking
+    return runs, enough.match
+
+
 def _runs_pattern() -> re.Pattern[str]:
     """Maximal runs of digit-like characters with at most three non-word characters between
     neighbours — a superset of the exact scan's runs (its characters are a superset, its
     gaps too), found without backtracking.  A text with no such run of 15 characters or
     more holds no ID and is left at once: most messages and cells."""
-    others = "".join(ch for ch in map(chr, range(0x80, 0x10000))
-                     if ch.isnumeric() and not ch.isdecimal() and _digit(ch) is not None)
-    token = f"[\\d{re.escape(others)}XxＸｘ]"
-    gap = r"(?:[^\w*＊]|_)"
-    return re.compile(f"{token}(?:{gap}{{0,{MAX_SEPARATORS}}}+{token})*+")
+    return _patterns()[0]
 
 
 def holds_digits_run(text: str) -> bool:
@@ -98,7 +108,10 @@ def holds_digits_run(text: str) -> bool:
 
 
 def _candidate_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _runs_pattern().finditer(text) if m.end() - m.start() >= 15]
+    runs, enough = _patterns()
+    if enough(text) is None:  # fewer than 15 digit-like characters: no run can hold an ID
+        return []
+    return [m.span() for m in runs.finditer(text) if m.end() - m.start() >= 15]
 
 
 Token = tuple[str, int, int]  # (character as read, run group, origin index)

@@ -17,6 +17,7 @@ Sheet XML is streamed in chunks, so a sheet of a million rows never sits in memo
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import queue
 import re
@@ -25,12 +26,11 @@ import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from functools import partial
-from itertools import zip_longest
+from itertools import repeat, zip_longest
 from typing import Any, Callable, Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import Worksheet
 
 from addin.plumbing.outputs import temporary_beside
@@ -52,8 +52,44 @@ class TextSheet(Worksheet):
     """A worksheet whose every string cell, header and footer passes the ID redaction.
     Set ``book.worksheet_class = TextSheet`` after creating the workbook."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._redacted: dict[str, str] = {}
+        """Each text redacted once: a sheet's texts repeat (files, units, messages)."""
+
     def _write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
-        return super()._write_string(row, col, redact(string), cell_format)
+        redacted = self._redacted.get(string) if isinstance(string, str) else None
+        if redacted is None:
+            redacted = redact(string)
+            if isinstance(string, str):
+                self._redacted[string] = redacted
+        return super()._write_string(row, col, redacted, cell_format)
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        """xlsxwriter's own cell XML, its inner loop without the generic attribute list for
+        the cells the project streams most in constant_memory mode (text and numbers)."""
+        kind = cell.__class__.__name__
+        if not self.constant_memory or kind not in _FAST_CELLS:
+            return super()._write_cell(row, col, cell)
+        string = ""
+        if kind == "String":
+            string = self._escape_control_characters(cell.string)
+            if string.startswith("<r>") and string.endswith("</r>"):  # rich text: as xlsxwriter has it
+                return super()._write_cell(row, col, cell)
+        attr = f' r="{xl_rowcol_to_cell_fast(row, col)}"'
+        if cell.format:
+            attr += f' s="{cell.format._get_xf_index()}"'
+        elif row in self.row_info and self.row_info[row].row_format:
+            attr += f' s="{self.row_info[row].row_format._get_xf_index()}"'
+        elif col in self.col_info:
+            column_format = self.col_info[col].column_format
+            if column_format is not None:
+                attr += f' s="{column_format._get_xf_index()}"'
+        if kind == "String":
+            space = ' xml:space="preserve"' if _preserve_whitespace(string) else ""
+            self.fh.write(f'<c{attr} t="inlineStr"><is><t{space}>{self._escape_data(string)}</t></is></c>')
+        else:
+            self.fh.write(f"<c{attr}><v>{cell.number:.16G}</v></c>")
 
     def _write_url(self, row: int, col: int, url: Any, cell_format: Any = None, string: Any = None,
                    tip: Any = None) -> Any:
@@ -69,6 +105,9 @@ class TextSheet(Worksheet):
 
     def set_footer(self, footer: str = "", options: Any = None, margin: Any = None) -> None:
         super().set_footer(redact(footer), options, margin)
+
+
+_FAST_CELLS = frozenset({"String", "Number", "Datetime"})
 
 
 @dataclass(frozen=True)
@@ -100,6 +139,10 @@ class RowSource:
     """The width (in characters) of each column whose text wraps, None for the others: a
     row whose wrapped text needs more than one line gets a height to show it all (not
     every application sizes the rows of a file it opens)."""
+    convert: Sequence[Callable[[Any], Any] | None] = ()
+    """For each column, a function its values pass before they are written and measured
+    (None: as they are) — applied once per distinct value of a block, together with the
+    rendering (a writer's conversions and redaction cost a pass of their own otherwise)."""
 
 
 def column_blocks(rows: Sequence[Sequence[Any]], size: int = 4096) -> Iterator[list[Sequence[Any]]]:
@@ -143,12 +186,30 @@ def map_distinct(function: Callable[[Any], Any], values: Sequence[Any]) -> list[
     """``[function(v) for v in values]``, calling ``function`` once per distinct value: a
     column repeats its values (units, files, options, dates).  Only when the column holds
     one type besides None — True == 1 == 1.0 would otherwise share an entry."""
-    kinds = set(map(type, values))
-    kinds.discard(type(None))
-    if len(kinds) <= 1:
-        table = {value: function(value) for value in set(values)}
+    distinct = _distinct(values)
+    if distinct is not None:
+        table = {value: function(value) for value in distinct}
         return list(map(table.__getitem__, values))
     return [function(value) for value in values]
+
+
+_NONE = type(None)
+_UNMIXED = frozenset({str, dt.date, dt.datetime, dt.time})
+"""Types no value of another type equals: a set of them keeps every distinct value."""
+
+
+def _distinct(values: Sequence[Any]) -> set[Any] | None:
+    """The distinct values when they may stand for all (one type besides None), else None.
+    The types are read from the distinct values when those are all text or dates (nothing
+    of another type can hide behind an equal one); numbers are checked value by value."""
+    distinct = set(values)
+    kinds = set(map(type, distinct))
+    kinds.discard(_NONE)
+    if not kinds or (len(kinds) == 1 and kinds <= _UNMIXED):
+        return distinct
+    kinds = set(map(type, values))
+    kinds.discard(_NONE)
+    return distinct if len(kinds) <= 1 else None
 
 
 LINE_POINTS = 13.5
@@ -163,43 +224,62 @@ def text_lines(value: Any, width: float) -> int:
     return min(15, -(-units // max(int(width) - 1, 1)))
 
 
-def _row_heads(block: Sequence[Sequence[Any]], wrap: Sequence[float | None], count: int) -> list[str]:
-    """Each row's opening tag, with a height where its wrapped text needs more than a line."""
-    plain = f'<row r="{_ROW_NUMBER}">'
-    wrapped = [(col, width) for col, width in enumerate(wrap) if width and col < len(block)]
-    if not wrapped:
-        return [plain] * count
-    lines = [1] * count
-    for col, width in wrapped:
-        for index, needed in enumerate(map_distinct(partial(text_lines, width=width), block[col])):
-            if needed > lines[index]:
-                lines[index] = needed
-    heads = {n: f'<row r="{_ROW_NUMBER}" ht="{n * LINE_POINTS + 2:g}" customHeight="1">' for n in set(lines) if n > 1}
-    return [heads.get(n, plain) for n in lines]
+def _row_heads(lines: Sequence[int]) -> list[bytes]:
+    """Each row's opening tag (UTF-8), with a height where its wrapped text needs more than a line."""
+    plain = f'<row r="{_ROW_NUMBER}">'.encode()
+    heads = {n: f'<row r="{_ROW_NUMBER}" ht="{n * LINE_POINTS + 2:g}" customHeight="1">'.encode()
+             for n in set(lines) if n > 1}
+    return [heads.get(n, plain) for n in lines] if heads else [plain] * len(lines)
 
 
-def _column_cells(values: Sequence[Any], head: str) -> list[str]:
-    """The cells of one column of a block."""
-    return map_distinct(partial(_cell_xml, head), values)
+def _column(values: Sequence[Any], head: str, convert: Callable[[Any], Any] | None,
+            width: float | None) -> tuple[list[bytes], list[int] | None]:
+    """One column of a block: its cells (UTF-8) and, for a wrapped column, the lines each
+    needs — each distinct value converted, rendered and measured once."""
+    distinct = _distinct(values)
+    if distinct is None:  # several types: value by value
+        shown = [convert(v) for v in values] if convert is not None else values
+        cells = [_cell_xml(head, v).encode("utf-8") for v in shown]
+        return cells, [text_lines(v, width) for v in shown] if width else None
+    converted = {v: convert(v) for v in distinct} if convert is not None else {v: v for v in distinct}
+    table = {v: _cell_xml(head, c).encode("utf-8") for v, c in converted.items()}
+    cells = list(map(table.__getitem__, values))
+    if not width:
+        return cells, None
+    measured = {v: text_lines(c, width) for v, c in converted.items()}
+    return cells, list(map(measured.__getitem__, values))
 
 
-def _rows_xml(source: RowSource, width: int) -> Iterator[str]:
-    """``<row>`` elements for the rows, a block at a time."""
+_ROW_END = b"</row>"
+_NUMBER_BYTE = _ROW_NUMBER.encode()
+
+
+def _rows_xml(source: RowSource, width: int) -> Iterator[bytes]:
+    """``<row>`` elements for the rows (UTF-8), a block at a time."""
     letters = [column_letter(i) for i in range(width)]
     styles = [f' s="{s}"' if s else "" for s in source.styles] + [""] * max(0, width - len(source.styles))
     heads = [f'<c r="{letters[col]}{_ROW_NUMBER}"{styles[col]}' for col in range(width)]
     number = source.first_row
+    join, end, mark = b"".join, _ROW_END, _NUMBER_BYTE
     for block in source.blocks:
         if not block or not len(block[0]):
             continue
         while len(heads) < len(block):
             heads.append(f'<c r="{column_letter(len(heads))}{_ROW_NUMBER}"')
-        columns = [_column_cells(values, heads[col]) for col, values in enumerate(block)]
-        rows = []
-        for row_head, cells in zip(_row_heads(block, source.wrap, len(block[0])), zip(*columns)):
-            rows.append(f'{row_head}{"".join(cells)}</row>'.replace(_ROW_NUMBER, str(number)))
-            number += 1
-        yield "".join(rows)
+        convert = list(source.convert) + [None] * max(0, len(block) - len(source.convert))
+        wrap = list(source.wrap) + [None] * max(0, len(block) - len(source.wrap))
+        columns = []
+        lines = [1] * len(block[0])
+        for col, values in enumerate(block):
+            cells, needed = _column(values, heads[col], convert[col], wrap[col])
+            columns.append(cells)
+            if needed is not None:
+                lines = list(map(max, lines, needed))
+        count = min(map(len, columns))  # as many rows as the shortest column (a short one is caught below)
+        # each row: its tag, cells and end joined, then numbered — the loop runs in C (map)
+        rows = map(join, zip(_row_heads(lines), *columns, repeat(end, count)))
+        yield join(map(bytes.replace, rows, repeat(mark, count), map(b"%d".__mod__, range(number, number + count))))
+        number += count
     if number != source.first_row + source.count:
         raise ValueError(f"sheet{source.sheet_index}: {number - source.first_row} rows written, {source.count} announced")
 
@@ -223,7 +303,7 @@ def _copy_sheet_with_rows(source_zip: zipfile.ZipFile, name: str, target: zipfil
         writer.write(head.encode("utf-8"))
         with _Behind(writer.write) as write:  # deflating runs beside the next rows' rendering
             for chunk in _rows_xml(rows, width):
-                write(chunk.encode("utf-8"))
+                write(chunk)
         writer.write(tail.encode("utf-8"))
 
 

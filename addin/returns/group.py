@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
@@ -69,16 +70,6 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _cells(values: Sequence[Any]) -> list[Any]:
-    """``_cell`` of a column's values (a column without flags or dates as it is)."""
-    if not set(map(type, values)) & _CONVERTED:
-        return list(values)
-    return map_distinct(_cell, values)
-
-
-_CONVERTED = {bool, dt.date, dt.datetime}
-
-
 class _FileNames:
     """来源文件 as the ledgers show it: the path below the inputs' common folder (the
     folder's own name first), short enough to read and print, still unambiguous."""
@@ -98,7 +89,8 @@ class _FileNames:
 
 def _ledger_blocks(rows: Sequence[Row], fields: Sequence[str], shown: Any = None,
                    size: int = 4096) -> Iterable[list[Sequence[Any]]]:
-    """A ledger's rows as blocks of columns: the provenance, then the standard's columns."""
+    """A ledger's rows as blocks of columns: the provenance, then the standard's columns as
+    they are (``ledger_convert`` gives what each passes before it is written)."""
     pick = itemgetter(*fields)
     name = shown or (lambda path: path)
     for start in range(0, len(rows), size):
@@ -106,8 +98,17 @@ def _ledger_blocks(rows: Sequence[Row], fields: Sequence[str], shown: Any = None
         values = [pick(row.values) for row in block] if len(fields) > 1 else [(pick(row.values),) for row in block]
         yield [map_distinct(redact_value, [r.unit for r in block]), [r.uscc for r in block], [r.period for r in block],
                map_distinct(lambda path: redact_value(name(path)), [r.file for r in block]), [r.row for r in block],
-               *(_cells(column) if field in HQ_ID_FIELDS else map_distinct(redact_value, _cells(column))
-                 for field, column in zip(fields, zip(*values)))]
+               *zip(*values)]
+
+
+def _redacted_cell(value: Any) -> Any:
+    return redact_value(_cell(value))
+
+
+def ledger_convert(fields: Sequence[str]) -> list[Any]:
+    """What each column of ``_ledger_blocks`` passes before it is written: the provenance as it
+    is, a ledger's values as cells (``_cell``), redacted but for the 身份证号码 columns."""
+    return [None] * len(PROVENANCE) + [_cell if field in HQ_ID_FIELDS else _redacted_cell for field in fields]
 
 
 HQ_ID_FIELDS = frozenset({"id_number"})
@@ -169,7 +170,7 @@ class GroupWriter:
         self.book.close()
         shown = _FileNames([intake.path for intake in self.result.intakes])
         sources = [RowSource(index, len(rows), _ledger_blocks(rows, fields, shown), [getattr(f, "xf_index", None) for f in formats],
-                             wrap=wrap)
+                             wrap=wrap, convert=ledger_convert(fields))
                    for index, formats, fields, rows, wrap in self.bulk]
         add_tables(self.path, self.tables, sources)
 
@@ -408,9 +409,14 @@ class GroupWriter:
         out_dir = self.path.resolve().parent
         row = 0
         links = 0
+        places: dict[str, tuple[Path, str]] = {}
+        targets: dict[str, str] = {}
         for intake, outcome, problem in result_rows(self.result):
-            file = Path(intake.path)
-            folder = _relative_folder(file, root)
+            place = places.get(intake.path)
+            if place is None:  # a file's problems follow one another: its folder found once
+                file = Path(intake.path)
+                place = places[intake.path] = (file, _relative_folder(file, root))
+            file, folder = place
             row += 1
             if problem is None:
                 cells = [file.name, folder, intake.unit, outcome, "", "", "", "", "", ""]
@@ -422,7 +428,9 @@ class GroupWriter:
                 if value:
                     sheet.write_string(row, col, str(value))  # names and explanations as typed: text
             if problem is not None and problem.sheet and problem.cell and links < MAX_LINKS:
-                target = _link_target(file, out_dir)
+                target = targets.get(intake.path)
+                if target is None:
+                    target = targets[intake.path] = _link_target(file, out_dir)
                 sheet.write_url(row, 6, f"external:{target}#'{problem.sheet}'!{problem.cell}", link,
                                 string=problem.cell, tip=f"打开 {file.name} 的「{problem.sheet}」{problem.cell}")
                 links += 1
@@ -506,10 +514,17 @@ def _row_height(cells: Sequence[Any], widths: Sequence[float]) -> float:
     """Points for the wrapped cells of a row: a CJK character is about two widths."""
     lines = 1
     for value, width in zip(cells, widths):
-        text = str(value or "")
-        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-        lines = max(lines, math.ceil(units / max(width - 1, 1)))
+        if value:
+            lines = max(lines, _text_lines(str(value), width))
     return 14.0 * min(lines, 12) + 2
+
+
+@lru_cache(maxsize=4096)
+def _text_lines(text: str, width: float) -> int:
+    """The lines ``text`` needs in a column of ``width`` (a file's name, folder, unit and a
+    code's message repeat from row to row: each counted once)."""
+    units = len(text) + sum(1 for ch in text if ord(ch) > 0x2E80)
+    return math.ceil(units / max(width - 1, 1))
 
 
 REJECTED = ("退回", "无法读取")

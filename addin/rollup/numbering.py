@@ -56,6 +56,10 @@ class Numberer:
         self.assigned: dict[tuple[str, str], str] = {}
         """The numbers given in this run (not in the archive yet)."""
         self._next: Counter[str] = Counter()
+        self._format = numbering.pattern.format
+        self._categories = numbering.categories
+        self._units: dict[str, str] = {}
+        """unit_code of each 统一社会信用代码 met (a unit has many clues)."""
 
     def number(self, uscc: str, clue_id: Any, year: int, category: str | None, proposed: Any = None) -> str:
         key = (uscc, clue_key(clue_id))
@@ -63,17 +67,21 @@ class Numberer:
         if found is not None:
             return found
         text = clue_key(proposed)
-        if text and self.pattern.match(text) and text not in self.used:
+        if text and text not in self.used and self.pattern.match(text):
             number = text
         else:
-            code = self.numbering.categories.get(category or "", category or "QT")
-            fields = {"unit": unit_code(uscc), "year": year, "category": code}
-            prefix = f"{fields['unit']}|{year}|{code}"
+            code = self._categories.get(category or "", category or "QT")
+            unit = self._units.get(uscc)
+            if unit is None:
+                unit = self._units[uscc] = unit_code(uscc)
+            prefix = f"{unit}|{year}|{code}"
+            seq = self._next[prefix]
             while True:
-                self._next[prefix] += 1
-                number = self.numbering.pattern.format(seq=self._next[prefix], **fields)
+                seq += 1
+                number = self._format(seq=seq, unit=unit, year=year, category=code)
                 if number not in self.used:
                     break
+            self._next[prefix] = seq
         self.used.add(number)
         self.assigned[key] = number
         return number
@@ -83,16 +91,19 @@ def assign_numbers(clues: Iterable[Any], numbering: Numbering, known: Mapping[tu
                    default_year: int) -> Numberer:
     """Give every clue row (``addin.rollup.intake.Row``) its 统一编号, in place."""
     numberer = Numberer(numbering, known)
+    date, latest = dt.date, dt.date.max
 
     def order(row: Any) -> tuple[str, dt.date, str]:
         received = row.values.get("received_date")
-        return (row.uscc, received if isinstance(received, dt.date) else dt.date.max, clue_key(row.values.get("clue_id")))
+        return (row.uscc, received if isinstance(received, date) else latest, clue_key(row.values.get("clue_id")))
 
+    number = numberer.number
     for row in sorted(clues, key=order):
-        received = row.values.get("received_date")
-        year = received.year if isinstance(received, dt.date) else default_year
-        row.values["unified_id"] = numberer.number(row.uscc, row.values.get("clue_id"), year,
-                                                   row.values.get("violation_category"), row.values.get("unified_id"))
+        values = row.values
+        received = values.get("received_date")
+        year = received.year if isinstance(received, date) else default_year
+        values["unified_id"] = number(row.uscc, values.get("clue_id"), year, values.get("violation_category"),
+                                      values.get("unified_id"))
     return numberer
 
 
