@@ -65,7 +65,6 @@ def _text(value: Any) -> str:
 
 def warm() -> None:
     """Load what every child needs (the fork server calls this once)."""
-    import addin.cli  # noqa: F401 - each child runs the main script again (multiprocessing): it finds this loaded
     import addin.documents.letters  # noqa: F401
     import addin.returns.group  # noqa: F401
     import addin.returns.sasac  # noqa: F401

@@ -25,6 +25,8 @@ from typing import Any, Callable
 
 MAIN_SCRIPT = "ZHUIZE_FORK_MAIN"
 """The main script's path, for the fork server to load once (``addin.web.warm``)."""
+MAIN_MODULE = "ZHUIZE_FORK_MAIN_MODULE"
+"""The main module's name when the server was started with ``python -m``, likewise."""
 _lock = threading.Lock()
 _context: Any = None
 _live: set[Any] = set()
@@ -39,9 +41,11 @@ def _ctx() -> Any:
             ctx.set_forkserver_preload(["addin.web.warm"])
             # Every child first runs this process's main script again, unless the fork server
             # has (its own "__main__" preload never receives the path on Python 3.11): tell it.
-            main = multiprocessing.spawn.get_preparation_data("main").get("init_main_from_path")
-            if main:
-                os.environ[MAIN_SCRIPT] = main
+            preparation = multiprocessing.spawn.get_preparation_data("main")
+            if preparation.get("init_main_from_path"):
+                os.environ[MAIN_SCRIPT] = preparation["init_main_from_path"]
+            elif preparation.get("init_main_from_name"):  # python -m addin.cli serve
+                os.environ[MAIN_MODULE] = preparation["init_main_from_name"]
             _context = ctx
         return _context
 

@@ -7,8 +7,10 @@ do not walk (and so copy, page by page) the heap it shares with the fork server.
 import gc
 import os
 
+import importlib
+
 from addin.web import core
-from addin.web.isolate import MAIN_SCRIPT
+from addin.web.isolate import MAIN_MODULE, MAIN_SCRIPT
 
 
 def _load_main(path: str) -> None:
@@ -26,6 +28,11 @@ def _load_main(path: str) -> None:
 
 if os.environ.get(MAIN_SCRIPT):
     _load_main(os.environ[MAIN_SCRIPT])
+elif os.environ.get(MAIN_MODULE):  # the children import it by name: found loaded
+    try:
+        importlib.import_module(os.environ[MAIN_MODULE])
+    except Exception:  # noqa: BLE001 - then each child imports it, as it would have
+        pass
 core.warm()
 gc.collect()
 gc.freeze()
