@@ -76,9 +76,15 @@ def browser(tmp_path: Path) -> Iterator[Any]:
 
 
 def shoot(driver: Any, name: str) -> None:
+    """A page's screenshot — into docs/ (the manual's pictures) only when asked
+    (ZHUIZE_SCREENSHOTS=docs): a test run does not change the repository's files."""
+    import tempfile
+
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1280, max(700, min(int(height) + 40, 2400)))
-    driver.save_screenshot(str(ROOT / "docs" / f"web-{name}.png"))
+    folder = os.environ.get("ZHUIZE_SCREENSHOTS")
+    target = ROOT / folder if folder else Path(tempfile.gettempdir())
+    driver.save_screenshot(str(target / f"web-{name}.png"))
     driver.set_window_size(1280, 900)
 
 
