@@ -519,7 +519,7 @@ class _Reader:
             return None
         try:
             return self.book.get_sheet_by_name(actual).to_python(skip_empty_area=False)
-        except CalamineError as exc:
+        except CalamineError:
             self.problem(title, None, None, "ZZ-READ-SHEET",
                          f"工作表「{title}」已损坏，无法读取；请用 Excel 或 WPS 打开后另存为新的 .xlsx 再报送")
             return []
