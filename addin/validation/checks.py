@@ -846,10 +846,3 @@ def check_additions_engine(ctx: Context) -> Iterator[Problem]:
                 yield ctx.problem("accountability", "exempt", people[k], "ZZ-EXEMPT-NOT-ALLOWED",
                                   f"线索 {clue_id} 的{what}为“{hit}”，不适用尽职合规免责（免责以未造成重大资产损失或重大不良后果"
                                   "为条件），请改为 否 并按处理标准处理")
-
-
-INPUT_CHECKS: tuple[Check, ...] = (check_cells, check_rows, check_links, check_additions)
-"""Checks of what was filled in: they do not need the engine's values."""
-ENGINE_CHECKS: tuple[Check, ...] = (check_closing, check_handling, check_computed, check_additions_engine)
-"""Checks against the engine's values (``Context.computed``)."""
-ALL_CHECKS: tuple[Check, ...] = INPUT_CHECKS + ENGINE_CHECKS

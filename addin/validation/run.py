@@ -18,10 +18,10 @@ from addin.problems import Problem
 from addin.workbook.read import TEXT_VALUE_CODES, Submission, load_workbook, unkept_rows
 from addin.workbook.recompute import NOT_COLUMNS, recompute, workbook_calendar
 from addin.workbook.schema import STANDARD
-from addin.validation.checks import ENGINE_CHECKS, INPUT_CHECKS, Context, precheck_cells
+from addin.validation.checks import (Check, Context, check_additions, check_additions_engine, check_cells,
+                                     check_closing, check_computed, check_handling, check_links, check_rows,
+                                     precheck_cells)
 from addin.validation.standard21 import check_additions_21
-
-INPUT_CHECKS = INPUT_CHECKS + (check_additions_21,)  # standard 2.1's columns (addin.validation.standard21)
 from addin.validation.deadlines import check_deadlines
 from addin.validation.explanations import apply_explanations
 from addin.validation.locate import Locator
@@ -29,6 +29,12 @@ from addin.validation.report import FileReport, ValidationReport
 from udfs.errors import EngineError
 from udfs.profile import Profile, get_profile
 from udfs.workcalendar import WorkCalendar, default_calendar
+
+INPUT_CHECKS: tuple[Check, ...] = (check_cells, check_rows, check_links, check_additions, check_additions_21)
+"""Checks of what was filled in: they do not need the engine's values (standard 2.1's columns:
+``addin.validation.standard21``, which builds on ``checks`` and so is listed here)."""
+ENGINE_CHECKS: tuple[Check, ...] = (check_closing, check_handling, check_computed, check_additions_engine)
+"""Checks against the engine's values (``Context.computed``)."""
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 ESCALATED = TEXT_VALUE_CODES
