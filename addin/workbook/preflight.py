@@ -163,13 +163,9 @@ class _Mismatch(Exception):
     """A part's compressed data does not match the archive's directory (size or checksum)."""
 
 
-def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """The inflated bytes of one part, chunk by chunk, read from the raw compressed data.
-
-    Python's zipfile stops at the size the directory declares; other readers (the Rust
-    zip crate under calamine) may not.  So the stream is inflated here for real, and a
-    part that inflates to more (or less) than declared, or fails its checksum, is refused.
-    """
+def _at_stored_data(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Any:
+    """The archive's file, positioned at the first byte of ``info``'s stored (compressed)
+    data, past its local header."""
     handle = archive.fp
     if handle is None:
         raise _Mismatch("archive closed")
@@ -180,6 +176,17 @@ def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]
     name_length = int.from_bytes(header[26:28], "little")
     extra_length = int.from_bytes(header[28:30], "little")
     handle.seek(info.header_offset + 30 + name_length + extra_length)
+    return handle
+
+
+def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The inflated bytes of one part, chunk by chunk, read from the raw compressed data.
+
+    Python's zipfile stops at the size the directory declares; other readers (the Rust
+    zip crate under calamine) may not.  So the stream is inflated here for real, and a
+    part that inflates to more (or less) than declared, or fails its checksum, is refused.
+    """
+    handle = _at_stored_data(archive, info)
     remaining = info.compress_size
     if info.compress_type == zipfile.ZIP_STORED:
         inflater = None
@@ -792,7 +799,7 @@ def _scan(file: Path, limits: Limits, scan: Scan, skip: frozenset[str] = frozens
                     return problem
                 if key is not None:
                     _remember(key, info.filename, scan)
-            scan.sheet_parts = _sheet_parts(archive)
+            scan.sheet_parts = parts if small else _sheet_parts(archive)
     except NotImplementedError:
         return Unreadable("ZZ-FILE-CORRUPT", "文件使用了不支持的压缩方式，请用 Excel 另存为 .xlsx 后报送")
     except RuntimeError:  # zipfile: an entry that needs a password
@@ -820,15 +827,10 @@ def _content_key(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
     findings.  None for a small part or one whose stored bytes cannot be read as declared."""
     if info.file_size < _REUSE_BYTES or info.compress_size > limits.max_inflated_bytes:
         return None
-    handle = archive.fp
-    if handle is None:
-        return None
-    handle.seek(info.header_offset)
-    header = handle.read(30)
-    if len(header) < 30 or header[:4] != b"PK\x03\x04":
-        return None
-    handle.seek(info.header_offset + 30 + int.from_bytes(header[26:28], "little")
-                + int.from_bytes(header[28:30], "little"))
+    try:
+        handle = _at_stored_data(archive, info)
+    except _Mismatch:
+        return None  # the full scan refuses it
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"{info.compress_type}:{info.file_size}:{info.CRC}:{formula_column}:{limits!r}".encode())
     remaining = info.compress_size
