@@ -172,9 +172,7 @@ def _form_sheet(book: Any, f: dict[str, Any], result: RollupResult, filer: str, 
 
 def explanations(result: RollupResult, settings: FormSettings) -> list[str]:
     """The 填表说明, in plain Chinese, with the 行次 the catalogue gives."""
-    def r(key: str) -> str:
-        return f"第{indicator(key).row}行"
-
+    r = _row_of
     judged = result.judged_on
     as_of = (f"截至{chinese_date(judged)}" if judged is not None
              else f"截至各单位填报日期（最晚{chinese_date(result.as_of)}）")
@@ -195,6 +193,11 @@ def explanations(result: RollupResult, settings: FormSettings) -> list[str]:
     ]
 
 
+def _row_of(key: str) -> str:
+    """An indicator's 行次 as the notes cite it: 第5行."""
+    return f"第{indicator(key).row}行"
+
+
 def _carried_over(result: RollupResult, settings: FormSettings) -> list[str]:
     """Why 期初在办 differs from 上年同期's 期末在办, when it does: the units of last year's
     figures that this roll-up does not include (rejected, not yet filed) take their open
@@ -208,8 +211,8 @@ def _carried_over(result: RollupResult, settings: FormSettings) -> list[str]:
     included = {u.uscc for u in result.units}
     absent = [(unit, count) for uscc, unit, count in settings.previous_units if uscc not in included and count > 0]
     gap = sum(count for _, count in absent)
-    text = (f"上年同期期末在办问题线索（第{indicator('线索_在办').row}行）{before} 条，"
-            f"本期期初在办问题线索（第{indicator('期初在办').row}行）{carried} 条")
+    text = (f"上年同期期末在办问题线索（{_row_of('线索_在办')}）{before} 条，"
+            f"本期期初在办问题线索（{_row_of('期初在办')}）{carried} 条")
     if absent:
         names = "、".join(unit for unit, _ in absent[:5]) + ("等" if len(absent) > 5 else "")
         text += (f"：其中 {gap} 条属于本期未计入汇总的 {len(absent)} 家单位（{names}，报表退回或未报），"
