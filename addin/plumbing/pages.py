@@ -96,14 +96,15 @@ def choose_layout(widths: Sequence[float], repeat_columns: int = 1, height: floa
     return Layout(paper, landscape, pages, tall(paper, landscape))
 
 
-def _escape(text: str) -> str:
+def header_escape(text: str) -> str:
+    """Text for a page header: ``&`` starts a header code, so a literal one is doubled."""
     return text.replace("&", "&&")
 
 
 def _sized(text: str) -> str:
     """Header text after a font-size code (``&9``): a leading digit would be read as part of
     the size (``&92026年度``), so it is set off by a space."""
-    text = _escape(text)
+    text = header_escape(text)
     return " " + text if text[:1].isdigit() else text
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import xlsxwriter
-from addin.plumbing.pages import A4, INTERNAL_MARK, choose_layout
+from addin.plumbing.pages import A4, INTERNAL_MARK, choose_layout, header_escape
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -806,10 +806,6 @@ def holds_ids(sheet: Sheet) -> bool:
     return any(c.check == "id" for c in sheet.columns)
 
 
-def _header_escape(text: str) -> str:
-    return text.replace("&", "&&")
-
-
 def _period_rows(ws: Any, row: int, entries: Sequence[tuple[str, float | None, float | None, Any]], text: Any,
                  number: Any) -> tuple[int, int]:
     """The 参数 sheet's rows of a period table — 组织处理 or 纪律处分 (name, 影响期（月）, 不安排职务（月）,
@@ -837,15 +833,15 @@ def ledger_header_parts(info: Mapping[str, Any], internal: bool = False) -> tupl
     on — and "（内部资料）" after the sheet name where the sheet prints 身份证号码 (one line: a line break
     in a header does not survive openpyxl, which annotated copies are written with)."""
     unit = str(info.get("unit_name") or "").strip() or BLANK_FIELD
-    if len(_header_escape(unit)) > HEADER_UNIT_CHARS:  # a bounced file's overlong name: Excel refuses a header over 255 characters
+    if len(header_escape(unit)) > HEADER_UNIT_CHARS:  # a bounced file's overlong name: Excel refuses a header over 255 characters
         unit = unit[:HEADER_UNIT_CHARS]
-        while len(_header_escape(unit + "…")) > HEADER_UNIT_CHARS:
+        while len(header_escape(unit + "…")) > HEADER_UNIT_CHARS:
             unit = unit[:-1]
         unit += "…"
     year, period = info.get("report_year"), str(info.get("report_period") or "").strip()
     when = (f"{year}年度" if period == "年度" else f"{year}年{period}") if year and period else BLANK_FIELD
     centre = "&A" + (f" &B（{INTERNAL_MARK}）&B" if internal else "")
-    return f"填报单位：{_header_escape(unit)}", centre, f"报告期：{_header_escape(when)}"
+    return f"填报单位：{header_escape(unit)}", centre, f"报告期：{header_escape(when)}"
 
 
 def ledger_header(info: Mapping[str, Any], internal: bool = False) -> str:
