@@ -232,9 +232,7 @@ def _engine_values(submission: Submission, ctx: Context, when: dt.date | None
         return list(check_deadlines(ctx, when, calendar))
 
     base = default_calendar()
-    if submission.calendar_days is not None:
-        late = compute(_with_workbook_days(submission, base))
-    elif (when or dt.date.today()).year + 1 not in base.years:
+    if submission.calendar_days is not None or (when or dt.date.today()).year + 1 not in base.years:
         late = compute(_with_workbook_days(submission, base))
     else:
         probe = base.recording()
